@@ -1,0 +1,1 @@
+"""Open-data catalogue and transparency portal."""

@@ -1,0 +1,75 @@
+"""Translations: Spanish by default, English second.
+
+Source strings (msgids) are English, as gettext expects. Each concern keeps its
+own ``.po`` file under ``catalog/locale/<lang>/LC_MESSAGES/`` (``validate.po``,
+``privacy.po``, ...); all of a language's files are merged into one catalogue,
+read straight from the ``.po`` files so there is no compile step to forget.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("es", "en")
+DEFAULT_LANG = "es"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map ``--lang``, an ``Accept-Language`` value or a POSIX locale to ``es``/``en``."""
+    if not lang:
+        return DEFAULT_LANG
+    for part in lang.replace(";", ",").split(","):
+        code = part.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANG
+
+
+def lang_from_env() -> str:
+    """The language the user's locale asks for (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``)."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX", "C.UTF-8"):
+            return normalize_lang(value.split(":")[0])
+    return DEFAULT_LANG
+
+
+@lru_cache(maxsize=None)
+def _catalogue(lang: str) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    for po in sorted(folder.glob("*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale=lang):
+                if message.id and message.string and not message.fuzzy:
+                    messages[str(message.id)] = str(message.string)
+    return messages
+
+
+def gettext(message: str, lang: str | None = None) -> str:
+    """Translate an English msgid into ``lang`` (default Spanish); untranslated text passes through."""
+    lang = normalize_lang(lang)
+    if lang == "en":
+        return message
+    return _catalogue(lang).get(message, message)
+
+
+def translate(message: str, lang: str | None = None, **params: object) -> str:
+    """Translate then fill ``{placeholders}``; a missing placeholder never raises."""
+    text = gettext(message, lang)
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _(message: str) -> str:
+    """Mark a string for extraction without translating it now (translated when rendered)."""
+    return message
