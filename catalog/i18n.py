@@ -73,3 +73,34 @@ def translate(message: str, lang: str | None = None, **params: object) -> str:
 def _(message: str) -> str:
     """Mark a string for extraction without translating it now (translated when rendered)."""
     return message
+
+
+def compile_catalogues() -> list[Path]:
+    """Write a ``.mo`` beside each ``.po``: only third-party code that reads gettext's
+    own catalogues needs them (click's usage errors, domain ``messages``)."""
+    from babel.messages.mofile import write_mo
+
+    written = []
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalogue = read_po(fh, locale=po.parent.parent.name)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalogue)
+        written.append(mo)
+    return written
+
+
+def use_for_third_party(lang: str) -> None:
+    """Make libraries that call the stdlib ``gettext`` (click) speak ``lang``."""
+    import gettext as stdlib_gettext
+
+    os.environ["LANGUAGE"] = normalize_lang(lang)
+    stdlib_gettext.bindtextdomain("messages", str(LOCALE_DIR))
+
+
+if __name__ == "__main__":
+    for path in compile_catalogues():
+        print(path)

@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install build bench lint clean demo system-deps
+
+# Create .venv and install the project with its test dependencies (again when pyproject changes).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(BIN)/python -m catalog.i18n >/dev/null
+
+build: install
+	$(BIN)/catalog build --root . --out build
+
+run: build
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/)"
+	$(BIN)/catalog serve --port $(PORT) --build-dir build
+
+test: install
+	$(BIN)/ruff check catalog plugins tests
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m catalog.bench
+
+lint: install
+	$(BIN)/ruff check catalog plugins tests
+
+demo: install
+	$(BIN)/catalog demo --root .
+
+clean:
+	rm -rf build bench-work .pytest_cache .ruff_cache

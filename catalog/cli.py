@@ -1,0 +1,191 @@
+"""The ``catalog`` command line: thin click commands over the Python API.
+
+Every command speaks Spanish unless ``--lang en`` or the locale asks for
+English, and never shows a traceback: a ``CatalogError`` becomes its message
+and exit status 2; anything unexpected becomes one line asking for a report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from catalog import i18n
+from catalog.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE, CatalogError
+from catalog.findings import Finding
+from catalog.i18n import _, translate
+
+EXIT_BUG = 3
+
+
+def _lang_from_argv(argv: list[str]) -> str:
+    """The language asked for on the command line, read before click parses it,
+    so that click's own usage errors come out in that language too."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return i18n.normalize_lang(argv[index + 1])
+        if arg.startswith("--lang="):
+            return i18n.normalize_lang(arg.split("=", 1)[1])
+    return i18n.lang_from_env()
+
+
+LANG = _lang_from_argv(sys.argv[1:])
+
+
+def t(message: str) -> str:
+    """Help texts are translated once, when the command line is read."""
+    return translate(message, LANG)
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGUAGES),
+    default=LANG,
+    show_default=True,
+    help=t(_("Language of messages: es (Spanish) or en (English).")),
+)
+
+
+def fail(error: CatalogError, lang: str) -> None:
+    click.echo(translate(_("Error: {message}"), lang, message=error.message(lang)), err=True)
+    sys.exit(error.exit_code)
+
+
+class CatalogGroup(click.Group):
+    """Turns every exception into a clear message and an exit status."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except CatalogError as error:
+            fail(error, LANG)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo(t(_("Interrupted: nothing was published.")), err=True)
+            sys.exit(130)
+        except MemoryError:
+            click.echo(
+                t(_("Out of memory. Split the file into smaller resources or use a bigger machine.")),
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            message = translate(
+                _("Unexpected error ({kind}: {detail}). Please report it with the command you ran."),
+                LANG,
+                kind=type(exc).__name__,
+                detail=str(exc)[:300],
+            )
+            click.echo(message, err=True)
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=CatalogGroup, help=t(_("Open-data catalogue and transparency portal.")))
+@click.version_option(package_name="catalog", help=t(_("Show the version and exit.")))
+def cli() -> None:
+    pass
+
+
+@cli.command(help=t(_("Validate datasets (a dataset folder or its datapackage.json).")))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help=t(_("Print one JSON report on stdout.")))
+@lang_option
+def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
+    from catalog.report import render_json, render_text
+    from catalog.validate import validate_paths
+
+    try:
+        run = validate_paths(list(paths))
+    except CatalogError as error:
+        if as_json:
+            # Keep stdout one parseable JSON object even for a usage error.
+            usage = Finding(type="usage-error", text=error.text, hint=error.hint, params=error.params)
+            click.echo(json.dumps({"valid": False, "errors": [usage.to_json(lang)]}, ensure_ascii=False))
+        fail(error, lang)
+    click.echo(render_json(run, lang) if as_json else render_text(run, lang))
+    sys.exit(EXIT_OK if run.valid else EXIT_INVALID)
+
+
+@cli.command(help=t(_("Build the catalogue: publish every dataset that passes validation.")))
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help=t(_("Folder with publishers/ and datasets/.")),
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=t(_("Where to write the build (default: ROOT/build).")),
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help=t(_("Exit with status 1 when any dataset was not published.")),
+)
+@lang_option
+def build(root: Path, out: Path | None, strict: bool, lang: str) -> None:
+    from catalog.build import build as run_build
+
+    report = run_build(root, out or root / "build", lang=lang)
+    click.echo(report.summary(lang))
+    sys.exit(EXIT_INVALID if strict and not report.all_published else EXIT_OK)
+
+
+@cli.command(help=t(_("Serve the built catalogue, Datasette and the API on one port.")))
+@click.option("--host", default="127.0.0.1", show_default=True, help=t(_("Address to listen on.")))
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+    help=t(_("Port to listen on.")),
+)
+@click.option(
+    "--build-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help=t(_("Folder written by catalog build.")),
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+    help=t(_("Number of worker processes.")),
+)
+@lang_option
+def serve(host: str, port: int, build_dir: Path, workers: int, lang: str) -> None:
+    from catalog.serve import run
+
+    run(build_dir, host=host, port=port, workers=workers)
+
+
+@cli.command(help=t(_("Write the sample demo catalogue (publishers/ and datasets/).")))
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help=t(_("Folder to write publishers/ and datasets/ into.")),
+)
+@lang_option
+def demo(root: Path, lang: str) -> None:
+    from catalog.demo import generate
+
+    generate(root)
+    click.echo(translate(_("Demo catalogue written to {root}."), lang, root=str(root)))
+
+
+def main() -> None:
+    i18n.use_for_third_party(LANG)
+    try:
+        cli.main(prog_name="catalog", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
