@@ -1,19 +1,730 @@
-"""Catalogue metadata of publishers and datasets (interface stub; being written)."""
+"""Catalogue metadata of publishers and datasets: required properties and vocabularies.
+
+A dataset's ``datapackage.json`` is a Frictionless Data Package plus the properties a
+portal needs (docs/architecture.md, "Content model"). Frictionless ignores those, so
+they are checked here; every problem is a blocking ``metadata-error`` finding whose
+``params["property"]`` names the property, and whose hint says how to fix it.
+
+The controlled vocabularies (``catalog/vocabularies/*.yaml``) and the jurisdiction
+profiles (``catalog/jurisdictions/*.yaml``) are data: the loaders here are how the
+rest of the catalogue reads them.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from catalog.content import DatasetRef
+from catalog import territories
+from catalog.content import (
+    DatasetRef,
+    inside,
+    is_slug,
+    publisher_files,
+    read_json,
+    read_text,
+    read_yaml,
+)
+from catalog.errors import ContentError
 from catalog.findings import Finding
+from catalog.i18n import _
+
+ERROR = "metadata-error"
+PACKAGE_DIR = Path(__file__).parent
+VOCABULARY_DIR = PACKAGE_DIR / "vocabularies"
+JURISDICTION_DIR = PACKAGE_DIR / "jurisdictions"
+DEFAULT_JURISDICTION = "GT"
+TERRITORY_LEVELS = ("department", "municipality")
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+# How to fix a missing or empty property, by property: the hint of its finding.
+HINTS = {
+    "name": _('Set "name" to the dataset folder\'s name, e.g. "bono-social".'),
+    "title": _('Add a "title" in Spanish, e.g. "Cobertura del Bono Social por municipio".'),
+    "publisher": _('Set "publisher" to the slug of the publisher folder, e.g. "mides".'),
+    "keywords": _(
+        'Add "keywords": words a citizen would search for, e.g. "educación", "matrícula".'
+    ),
+    "themes": _('Add "themes" with codes from catalog/vocabularies/themes.yaml, e.g. SOCI.'),
+    "licenses": _(
+        'Add "licenses" with a licence name from catalog/vocabularies/licenses.yaml, '
+        "e.g. CC-BY-4.0."
+    ),
+    "frequency": _(
+        'Add "frequency" with a code from catalog/vocabularies/frequencies.yaml, e.g. annual.'
+    ),
+    "contactPoint": _(
+        'Add "contactPoint" with the "name" and "email" of the unit that answers questions.'
+    ),
+    "contactPoint.name": _(
+        'Give the name of the unit that answers questions, e.g. "Unidad de Información Pública".'
+    ),
+    "contactPoint.email": _(
+        "Give the e-mail of the unit that answers questions, e.g. datos@institucion.gob.gt."
+    ),
+    "version": _('Add "version": the version of the data, e.g. "1.0.0" or "2024-03-01".'),
+    "issued": _('Add "issued": the date the dataset was first published, as YYYY-MM-DD.'),
+    "modified": _('Add "modified": the date of the last change to the data, as YYYY-MM-DD.'),
+    "temporal.start": _('Give "temporal.start", the first day the data covers, as YYYY-MM-DD.'),
+    "kind": _('Add "kind", a code from catalog/vocabularies/publisher_kinds.yaml, e.g. ministry.'),
+    "jurisdiction": _('Add "jurisdiction" with at least "country", e.g. GT.'),
+    "jurisdiction.country": _('Give "jurisdiction.country", an ISO country code such as GT.'),
+    "email": _("Give the e-mail of the public information unit (Unidad de Información Pública)."),
+}
+GENERIC_HINT = _("See the content model in docs/architecture.md.")
+
+# Every other finding: key -> (what is wrong, how to fix it).
+MESSAGES = {
+    "missing": (_('Required property "{property}" is missing.'), None),
+    "empty": (_('Property "{property}" is empty.'), None),
+    "not-text": (_('Property "{property}" must be a text (found: {actual}).'), None),
+    "not-list": (_('Property "{property}" must be a list (found: {actual}).'), None),
+    "not-object": (_('Property "{property}" must be an object (found: {actual}).'), None),
+    "empty-list": (_('Property "{property}" must list at least one item.'), None),
+    "descriptor": (
+        _("The descriptor must be a JSON object (found: {actual})."),
+        _("Write datapackage.json as one JSON object, between curly braces."),
+    ),
+    "name-slug": (
+        _('The dataset name "{value}" is not a valid slug.'),
+        _('Use lowercase letters, digits, "-" and "_" only, e.g. "bono-social".'),
+    ),
+    "name-folder": (
+        _('The dataset name "{value}" does not match its folder "{folder}".'),
+        _('Set "name" to "{folder}" or rename the folder.'),
+    ),
+    "publisher-folder": (
+        _('The publisher "{value}" does not match the parent folder "{folder}".'),
+        _('Set "publisher" to "{folder}" or move the dataset to datasets/{value}/.'),
+    ),
+    "publisher-unknown": (
+        _('Publisher "{value}" is not described in publishers/{value}.yaml.'),
+        _("Add publishers/{value}.yaml (see docs/publishing.md) or fix the slug."),
+    ),
+    "publisher-invalid": (
+        _('The file publishers/{value}.yaml of publisher "{value}" is not valid.'),
+        _("Fix it: it must be a YAML mapping with name, kind, jurisdiction and email."),
+    ),
+    "description": (
+        _('The dataset has neither a "description" nor a README.md.'),
+        _('Add a one- or two-sentence "description" and the long form in README.md (Markdown).'),
+    ),
+    "keyword": (_("Every keyword must be a non-empty text; {value} is not."), None),
+    "code": (
+        _('Unknown value "{value}" in "{property}".'),
+        _("Use codes from catalog/vocabularies/{vocabulary}.yaml: {allowed}."),
+    ),
+    "license": (
+        _('Licence {index} is not one of the catalogue\'s licences: "{value}".'),
+        _('Give each licence a "name" from catalog/vocabularies/licenses.yaml: {allowed}.'),
+    ),
+    "frequency": (
+        _('Unknown update frequency "{value}".'),
+        _("Use one of: {allowed}."),
+    ),
+    "email": (_('"{value}" is not a valid e-mail address ({property}).'), None),
+    "date": (
+        _('Property "{property}" is not an ISO date: "{value}".'),
+        _("Write dates as YYYY-MM-DD, e.g. 2024-03-01."),
+    ),
+    "issued-after-modified": (
+        _('"issued" ({issued}) is after "modified" ({modified}).'),
+        _("A dataset is modified on or after the day it is first issued: fix one of the dates."),
+    ),
+    "temporal-object": (
+        _('Property "{property}" must be an object (found: {actual}).'),
+        _('Give "temporal" a "start" and, if the data has one, an "end" date.'),
+    ),
+    "temporal-order": (
+        _("The temporal coverage starts ({start}) after it ends ({end})."),
+        _('Fix "temporal.start" or "temporal.end".'),
+    ),
+    "spatial-object": (
+        _('Property "{property}" must be an object (found: {actual}).'),
+        _('Give "spatial" a "country" and, where they apply, "departments" and "municipalities".'),
+    ),
+    "country": (
+        _('"{value}" is not an ISO country code ({property}).'),
+        _("Use a two-letter ISO 3166-1 code such as GT, CL or PY."),
+    ),
+    "department": (
+        _('"{value}" is not an INE department code ({property}).'),
+        _("Department codes are two digits as text, from 01 (Guatemala) to 22 (Jutiapa)."),
+    ),
+    "municipality": (
+        _('"{value}" is not an INE municipality code ({property}).'),
+        _(
+            "Municipality codes are four digits as text: the department code, then the "
+            "municipality's number, e.g. 0101 (Guatemala) or 1601 (Cobán)."
+        ),
+    ),
+    "obligation": (
+        _('Unknown active-transparency obligation "{value}".'),
+        _("Use an identifier from a profile in catalog/jurisdictions/, e.g. GT-LAIP-10.4."),
+    ),
+    "source": (
+        _('Source {index} needs a "title".'),
+        _('Give every source a "title" and, if it is online, a "path" with its address.'),
+    ),
+    "territory-level": (
+        _('Field "{field}" of resource "{resource}" has territory "{value}".'),
+        _('Use "department" or "municipality", or remove "territory".'),
+    ),
+    "territory-type": (
+        _('Field "{field}" of resource "{resource}" holds INE codes but has type "{value}".'),
+        _('Declare it "type": "string": INE codes keep their leading zero (01, 0101).'),
+    ),
+    "publisher-mapping": (
+        _("A publisher file must be a YAML mapping of key: value lines (found: {actual})."),
+        _("Describe the publisher with name, kind, jurisdiction and email; "
+          "see docs/publishing.md."),
+    ),
+    "slug": (
+        _('The publisher slug "{value}" is not valid.'),
+        _('Name the file with lowercase letters, digits, "-" and "_", e.g. publishers/mides.yaml.'),
+    ),
+    "kind": (_('Unknown publisher kind "{value}".'), _("Use one of: {allowed}.")),
+    "jurisdiction-country": (
+        _('There is no jurisdiction profile for country "{value}".'),
+        _("Use a country with a profile in catalog/jurisdictions/: {allowed}."),
+    ),
+    "local-code": (
+        _('A publisher of kind "{kind}" needs "{property}".'),
+        _('Give its INE code, e.g. department "09" and municipality "0901" for Quetzaltenango.'),
+    ),
+    "municipality-department": (
+        _("Municipality {value} is not in department {department}."),
+        _("The first two digits of a municipality code are its department's code."),
+    ),
+    "website": (
+        _('"{value}" is not a web address ({property}).'),
+        _("Write the full address, starting with https://."),
+    ),
+    "parent-slug": (
+        _('The parent body "{value}" is not another publisher\'s slug.'),
+        _('Use the slug of another file in publishers/ (without .yaml), or remove "parent".'),
+    ),
+    "parent-unknown": (
+        _('The parent body "{value}" is not described in publishers/{value}.yaml.'),
+        _('Add publishers/{value}.yaml or fix "parent".'),
+    ),
+}
+
+# ---------------------------------------------------------------- vocabularies
 
 
-def check_dataset(descriptor: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
-    """Findings about the catalogue metadata of one dataset's descriptor."""
+@cache
+def _vocabulary(name: str) -> tuple[dict[str, Any], ...]:
+    if not is_slug(name) or not (VOCABULARY_DIR / f"{name}.yaml").is_file():
+        raise ContentError(
+            _("Unknown vocabulary: {name}."),
+            _("Vocabularies are the YAML files in catalog/vocabularies/."), name=str(name),
+        )
+    entries = read_yaml(VOCABULARY_DIR / f"{name}.yaml")
+    return tuple(entries or ())
+
+
+def vocabulary(name: str) -> list[dict[str, Any]]:
+    """The entries of a controlled vocabulary (``themes``, ``licenses``, ``frequencies``,
+    ``publisher_kinds``): each a dict with ``code`` and ``label`` ``{"es", "en"}``."""
+    return [dict(entry) for entry in _vocabulary(name)]
+
+
+def codes(name: str) -> list[str]:
+    """The codes of a vocabulary, in file order."""
+    return [entry["code"] for entry in _vocabulary(name)]
+
+
+def entry(name: str, code: str) -> dict[str, Any] | None:
+    """One vocabulary entry by code, or None."""
+    return next((dict(e) for e in _vocabulary(name) if e["code"] == code), None)
+
+
+def label(name: str, code: str, lang: str = "es") -> str:
+    """The label of a code in ``lang`` (the code itself when unknown)."""
+    found = entry(name, code)
+    return found["label"].get(lang, found["label"]["es"]) if found else code
+
+
+# ---------------------------------------------------------------- jurisdictions
+
+
+def jurisdictions() -> list[str]:
+    """Codes of the shipped jurisdiction profiles (``GT``, ``CL``, ``PY``)."""
+    return sorted(p.stem.upper() for p in JURISDICTION_DIR.glob("*.yaml"))
+
+
+@cache
+def _jurisdiction(code: str) -> dict[str, Any]:
+    path = JURISDICTION_DIR / f"{code.lower()}.yaml"
+    if not COUNTRY.match(code) or not path.is_file():
+        raise ContentError(
+            _("No jurisdiction profile for {code}."),
+            _("Profiles are the YAML files in catalog/jurisdictions/: {allowed}."),
+            code=code, allowed=", ".join(jurisdictions()),
+        )
+    return read_yaml(path)
+
+
+def jurisdiction(code: str = DEFAULT_JURISDICTION) -> dict[str, Any]:
+    """A jurisdiction profile: law, request deadlines, business days, obligations."""
+    return copy.deepcopy(_jurisdiction(str(code).upper()))
+
+
+@lru_cache(maxsize=1)
+def _obligations() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for code in jurisdictions():
+        for item in _jurisdiction(code)["active_transparency"]["obligations"]:
+            found[item["id"]] = {**item, "jurisdiction": code}
+    return found
+
+
+def obligation(identifier: str) -> dict[str, Any] | None:
+    """An active-transparency obligation by id (``GT-LAIP-10.4``), with its jurisdiction."""
+    found = _obligations().get(identifier) if isinstance(identifier, str) else None
+    return dict(found) if found else None
+
+
+# ---------------------------------------------------------------- findings
+
+
+def _error(key: str, prop: str, **params: object) -> Finding:
+    """A blocking metadata finding; ``params["property"]`` names the property at fault."""
+    text, hint = MESSAGES[key]
+    if hint is None:
+        hint = HINTS.get(prop, GENERIC_HINT)
+    return Finding(type=ERROR, text=text, hint=hint, params={"property": prop, **params})
+
+
+def _kind_of(value: object) -> str:
+    """The JSON name of a value's type, as shown in messages (it is the same in every language)."""
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
+
+
+def _text(obj: dict[str, Any], prop: str, path: str | None = None) -> list[Finding]:
+    """A required non-empty text property."""
+    path = path or prop
+    value = obj.get(prop)
+    if value is None:
+        return [_error("missing", path)]
+    if not isinstance(value, str):
+        return [_error("not-text", path, actual=_kind_of(value))]
+    return [] if value.strip() else [_error("empty", path)]
+
+
+def _list(obj: dict[str, Any], prop: str) -> tuple[list[Any], list[Finding]]:
+    """A required non-empty list property: the list, or the findings why not."""
+    value = obj.get(prop)
+    if value is None:
+        return [], [_error("missing", prop)]
+    if not isinstance(value, list):
+        return [], [_error("not-list", prop, actual=_kind_of(value))]
+    return value, [] if value else [_error("empty-list", prop)]
+
+
+def _allowed(name: str) -> str:
+    return ", ".join(codes(name))
+
+
+def _parse_date(value: object) -> date | None:
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value.replace(" ", "T")).date()
+    except ValueError:
+        return None
+
+
+def _date(obj: dict[str, Any], prop: str, path: str, required: bool) -> tuple[date | None, list]:
+    if obj.get(prop) is None:
+        return None, [_error("missing", path)] if required else []
+    parsed = _parse_date(obj[prop])
+    return parsed, [] if parsed else [_error("date", path, value=str(obj[prop]))]
+
+
+# ---------------------------------------------------------------- dataset checks
+# Each check takes (descriptor, ref, root) and returns its findings.
+
+
+def _check_name(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    problems = _text(d, "name")
+    if problems:
+        return problems
+    if not is_slug(d["name"]):
+        return [_error("name-slug", "name", value=d["name"])]
+    if d["name"] != ref.name:
+        return [_error("name-folder", "name", value=d["name"], folder=ref.name)]
     return []
 
 
+def _check_publisher(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    problems = _text(d, "publisher")
+    if problems:
+        return problems
+    if d["publisher"] != ref.publisher:
+        return [_error("publisher-folder", "publisher", value=d["publisher"], folder=ref.publisher)]
+    if root is None:  # validated outside a content tree: nothing to look the publisher up in
+        return []
+    return _publisher_exists(root, d["publisher"])
+
+
+def _publisher_exists(root: Path, slug: str) -> list[Finding]:
+    path = root / "publishers" / f"{slug}.yaml"
+    if not is_slug(slug) or not path.is_file():
+        return [_error("publisher-unknown", "publisher", value=slug)]
+    try:
+        data = read_yaml(path)
+    except ContentError:
+        data = None
+    return [] if isinstance(data, dict) else [_error("publisher-invalid", "publisher", value=slug)]
+
+
+def _check_title(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    return _text(d, "title")
+
+
+def _has_readme(folder: Path) -> bool:
+    try:
+        return bool(read_text(folder / "README.md").strip())
+    except ContentError:
+        return False
+
+
+def _check_description(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    value = d.get("description")
+    if value is not None and not isinstance(value, str):
+        return _text(d, "description")
+    if (value or "").strip() or _has_readme(ref.folder):
+        return []
+    return [_error("description", "description")]
+
+
+def _check_keywords(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    values, problems = _list(d, "keywords")
+    bad = [v for v in values if not isinstance(v, str) or not v.strip()]
+    return problems + [_error("keyword", "keywords", value=repr(v)) for v in bad]
+
+
+def _check_themes(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    values, problems = _list(d, "themes")
+    known = codes("themes")
+    return problems + [
+        _error("code", "themes", value=str(v), vocabulary="themes", allowed=_allowed("themes"))
+        for v in values
+        if v not in known
+    ]
+
+
+def _check_licenses(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    values, problems = _list(d, "licenses")
+    known = codes("licenses")
+    for index, value in enumerate(values, start=1):
+        name = value.get("name") if isinstance(value, dict) else value
+        if name not in known:
+            problems.append(_error("license", "licenses", index=index, value=str(name),
+                                   allowed=_allowed("licenses")))
+    return problems
+
+
+def _check_frequency(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    problems = _text(d, "frequency")
+    if problems or d["frequency"] in codes("frequencies"):
+        return problems
+    return [_error("frequency", "frequency", value=d["frequency"], allowed=_allowed("frequencies"))]
+
+
+def _check_contact(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    contact = d.get("contactPoint")
+    if contact is None:
+        return [_error("missing", "contactPoint")]
+    if not isinstance(contact, dict):
+        return [_error("not-object", "contactPoint", actual=_kind_of(contact))]
+    problems = _text(contact, "name", "contactPoint.name")
+    problems += _email(contact, "email", "contactPoint.email")
+    return problems
+
+
+def _email(obj: dict[str, Any], prop: str, path: str) -> list[Finding]:
+    problems = _text(obj, prop, path)
+    if not problems and not EMAIL.match(obj[prop].strip()):
+        problems.append(_error("email", path, value=obj[prop]))
+    return problems
+
+
+def _check_version(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    return _text(d, "version")
+
+
+def _check_dates(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    issued, problems = _date(d, "issued", "issued", required=True)
+    modified, more = _date(d, "modified", "modified", required=True)
+    if issued and modified and issued > modified:
+        more.append(_error("issued-after-modified", "modified",
+                           issued=issued.isoformat(), modified=modified.isoformat()))
+    return problems + more
+
+
+def _check_temporal(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    temporal = d.get("temporal")
+    if temporal is None:
+        return []
+    if not isinstance(temporal, dict):
+        return [_error("temporal-object", "temporal", actual=_kind_of(temporal))]
+    start, problems = _date(temporal, "start", "temporal.start", required=True)
+    end, more = _date(temporal, "end", "temporal.end", required=False)
+    if start and end and start > end:
+        more.append(_error("temporal-order", "temporal",
+                           start=start.isoformat(), end=end.isoformat()))
+    return problems + more
+
+
+def _check_spatial(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    spatial = d.get("spatial")
+    if spatial is None:
+        return []
+    if not isinstance(spatial, dict):
+        return [_error("spatial-object", "spatial", actual=_kind_of(spatial))]
+    country = spatial.get("country", DEFAULT_JURISDICTION)
+    if not isinstance(country, str) or not COUNTRY.match(country):
+        return [_error("country", "spatial.country", value=str(country))]
+    if country != "GT":  # only Guatemala's territory codes ship with the catalogue
+        return []
+    return _territory_codes(spatial, "departments", "department", territories.is_department) + (
+        _territory_codes(spatial, "municipalities", "municipality", territories.is_municipality)
+    )
+
+
+def _territory_codes(
+    spatial: dict[str, Any], key: str, message: str, valid: Callable[[object], bool]
+) -> list[Finding]:
+    values, prop = spatial.get(key), f"spatial.{key}"
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [_error("not-list", prop, actual=_kind_of(values))]
+    return [_error(message, prop, value=str(v)) for v in values if not valid(v)]
+
+
+def _check_obligations(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    values = d.get("obligations")
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [_error("not-list", "obligations", actual=_kind_of(values))]
+    return [_error("obligation", "obligations", value=str(v)) for v in values if not obligation(v)]
+
+
+def _check_sources(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    values = d.get("sources")
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [_error("not-list", "sources", actual=_kind_of(values))]
+    return [
+        _error("source", "sources", index=index)
+        for index, value in enumerate(values, start=1)
+        if not isinstance(value, dict) or _text(value, "title")
+    ]
+
+
+def _schema_of(resource: dict[str, Any], folder: Path) -> dict[str, Any] | None:
+    schema = resource.get("schema")
+    if isinstance(schema, str):  # a schema in its own file; the validator reports bad ones
+        path = inside(folder, schema)
+        try:
+            schema = read_json(path) if path else None
+        except ContentError:
+            return None
+    return schema if isinstance(schema, dict) else None
+
+
+def _check_territory_fields(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list:
+    problems: list[Finding] = []
+    resources = d.get("resources")
+    for resource in resources if isinstance(resources, list) else []:
+        schema = _schema_of(resource, ref.folder) if isinstance(resource, dict) else None
+        fields = schema.get("fields") if schema else None
+        for field in fields if isinstance(fields, list) else []:
+            if isinstance(field, dict) and "territory" in field:
+                problems += _territory_field(field, str(resource.get("name")))
+    return problems
+
+
+def _territory_field(field: dict[str, Any], resource: str) -> list[Finding]:
+    level, name = field["territory"], str(field.get("name"))
+    if level not in TERRITORY_LEVELS:
+        return [_error("territory-level", "territory", field=name, resource=resource,
+                       value=str(level))]
+    if field.get("type", "string") != "string":
+        return [_error("territory-type", "territory", field=name, resource=resource,
+                       value=str(field.get("type")))]
+    return []
+
+
+DATASET_CHECKS: tuple[Callable[[dict[str, Any], DatasetRef, Path | None], list[Finding]], ...] = (
+    _check_name, _check_publisher, _check_title, _check_description, _check_keywords,
+    _check_themes, _check_licenses, _check_frequency, _check_contact, _check_version,
+    _check_dates, _check_temporal, _check_spatial, _check_obligations, _check_sources,
+    _check_territory_fields,
+)
+
+
+def _descriptor_file(ref: DatasetRef, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return ref.descriptor_path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(ref.descriptor_path)
+
+
+def check_dataset(descriptor: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    """Findings about the catalogue metadata of one dataset's descriptor.
+
+    ``root`` is the content root (the folder with ``publishers/`` and ``datasets/``);
+    when it is None the publisher is not looked up.
+    """
+    if isinstance(descriptor, dict):
+        problems = [p for check in DATASET_CHECKS for p in check(descriptor, ref, root)]
+    else:
+        problems = [_error("descriptor", "descriptor", actual=_kind_of(descriptor))]
+    file = _descriptor_file(ref, root)
+    for problem in problems:
+        problem.dataset, problem.file = ref.id, file
+    return problems
+
+
+# ---------------------------------------------------------------- publishers
+
+
 def load_publishers(root: Path) -> dict[str, dict[str, Any]]:
-    """Every publisher under ``root/publishers``, by slug."""
-    return {}
+    """Every publisher under ``root/publishers``, by slug (the file name).
+
+    Raises ContentError, with the file and the fix, for a file that is not valid YAML
+    or not a mapping; ``check_publishers`` reports the same as findings instead.
+    """
+    publishers: dict[str, dict[str, Any]] = {}
+    for path in publisher_files(root):
+        data = read_yaml(path)
+        if not isinstance(data, dict):
+            raise ContentError(
+                _("{path} must be a YAML mapping of key: value lines (found: {actual})."),
+                _("Describe the publisher with name, kind, jurisdiction and email; "
+                  "see docs/publishing.md."),
+                path=str(path), actual=_kind_of(data),
+            )
+        publishers[path.stem] = data
+    return publishers
+
+
+def check_publisher(data: Any, slug: str) -> list[Finding]:
+    """Findings about one publisher's description (the content of ``publishers/<slug>.yaml``)."""
+    if isinstance(data, dict):
+        problems = _publisher_problems(data, slug)
+    else:
+        problems = [_error("publisher-mapping", "publisher", actual=_kind_of(data))]
+    for problem in problems:
+        problem.file = f"publishers/{slug}.yaml"
+        problem.params.setdefault("publisher", slug)
+    return problems
+
+
+def _publisher_problems(data: dict[str, Any], slug: str) -> list[Finding]:
+    problems = [] if is_slug(slug) else [_error("slug", "slug", value=slug)]
+    problems += _text(data, "name") + _check_kind(data) + _check_jurisdiction(data)
+    problems += _email(data, "email", "email")
+    for prop in ("acronym", "description"):  # optional, but not empty when given
+        problems += _text(data, prop) if prop in data else []
+    problems += _check_website(data) + _check_parent(data, slug)
+    return problems
+
+
+def _check_kind(data: dict[str, Any]) -> list[Finding]:
+    problems = _text(data, "kind")
+    if problems or data["kind"] in codes("publisher_kinds"):
+        return problems
+    return [_error("kind", "kind", value=data["kind"], allowed=_allowed("publisher_kinds"))]
+
+
+def _check_jurisdiction(data: dict[str, Any]) -> list[Finding]:
+    where = data.get("jurisdiction")
+    if where is None:
+        return [_error("missing", "jurisdiction")]
+    if not isinstance(where, dict):
+        return [_error("not-object", "jurisdiction", actual=_kind_of(where))]
+    country = where.get("country")
+    if country is None:
+        return [_error("missing", "jurisdiction.country")]
+    if country not in jurisdictions():
+        return [_error("jurisdiction-country", "jurisdiction.country", value=str(country),
+                       allowed=", ".join(jurisdictions()))]
+    return _local_codes(where, data.get("kind")) if country == "GT" else []
+
+
+def _local_codes(where: dict[str, Any], kind: object) -> list[Finding]:
+    """A local government names its territory; codes given by anyone must be real."""
+    scope = (entry("publisher_kinds", kind) or {}).get("scope") if isinstance(kind, str) else None
+    needed = {"department": ["department"], "municipality": ["department", "municipality"]}
+    problems = [
+        _error("local-code", f"jurisdiction.{key}", kind=str(kind))
+        for key in needed.get(scope, [])
+        if where.get(key) is None
+    ]
+    department, municipality = where.get("department"), where.get("municipality")
+    if department is not None and not territories.is_department(department):
+        problems.append(_error("department", "jurisdiction.department", value=str(department)))
+    if municipality is not None and not territories.is_municipality(municipality):
+        problems.append(_error("municipality", "jurisdiction.municipality",
+                               value=str(municipality)))
+    elif municipality is not None and territories.department_of(municipality) != department:
+        problems.append(_error("municipality-department", "jurisdiction.municipality",
+                               value=str(municipality), department=str(department)))
+    return problems
+
+
+def _check_website(data: dict[str, Any]) -> list[Finding]:
+    value = data.get("website")
+    if value is None or (isinstance(value, str) and URL.match(value)):
+        return []
+    return [_error("website", "website", value=str(value))]
+
+
+def _check_parent(data: dict[str, Any], slug: str) -> list[Finding]:
+    value = data.get("parent")
+    if value is None or (is_slug(value) and value != slug):
+        return []
+    return [_error("parent-slug", "parent", value=str(value))]
+
+
+def check_publishers(root: Path) -> list[Finding]:
+    """Findings about every publisher file under ``root``; never raises for bad content."""
+    problems: list[Finding] = []
+    slugs = {path.stem for path in publisher_files(root)}
+    for path in publisher_files(root):
+        try:
+            data = read_yaml(path)
+        except ContentError as exc:
+            problems.append(Finding(type=ERROR, text=exc.text, hint=exc.hint,
+                                    params={"property": "publisher", **exc.params},
+                                    file=f"publishers/{path.name}"))
+            continue
+        problems += check_publisher(data, path.stem)
+        parent = data.get("parent") if isinstance(data, dict) else None
+        if is_slug(parent) and parent != path.stem and parent not in slugs:
+            problem = _error("parent-unknown", "parent", value=parent, publisher=path.stem)
+            problem.file = f"publishers/{path.name}"
+            problems.append(problem)
+    return problems

@@ -1,0 +1,303 @@
+"""``catalog build``: publish every dataset that passes, incrementally and atomically.
+
+The flow of one build (under a lock, see release.py):
+
+1. hash every dataset (state.py); a dataset whose hash did not change keeps its
+   previous outcome at no cost;
+2. validate each changed dataset; if it passes, load it into a new snapshot
+   (publish.py); if it fails, its last good snapshot stays published;
+3. if what is published changed, compose a new release: the SQLite database
+   (compose.py, catalogue.py), Datasette's metadata and inspect files
+   (datasette.py), the simple site (site.py), then swap it in atomically;
+4. save the state and write ``report.json`` / ``report.md`` (report.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from catalog.build import publish
+from catalog.build.catalogue import dataset_row, write_catalogue
+from catalog.build.compose import Version, compose_database
+from catalog.build.datasette import DB_FILE, inspect_data, metadata, write_json
+from catalog.build.release import Layout
+from catalog.build.report import BuildReport, DatasetOutcome
+from catalog.build.site import write_site
+from catalog.build.state import (
+    Attempt,
+    BuildState,
+    DatasetState,
+    Hasher,
+    Published,
+    Release,
+    data_code_version,
+    release_code_version,
+)
+from catalog.content import DatasetRef, discover, publisher_files, read_yaml
+from catalog.errors import CatalogError
+from catalog.findings import Finding
+from catalog.i18n import _, normalize_lang
+
+__all__ = ["BuildReport", "DatasetOutcome", "build"]
+
+
+def build(root: Path, out: Path, *, lang: str = "es") -> BuildReport:
+    """Build the catalogue from ``root`` into ``out``; raises CatalogError if it cannot start."""
+    started = time.perf_counter()
+    root, out = Path(root), Path(out)
+    _check_root(root, out)
+    layout = Layout(out)
+    layout.prepare()
+    with layout.lock():
+        layout.clean()
+        return Builder(root, layout, normalize_lang(lang)).run(started)
+
+
+def _check_root(root: Path, out: Path) -> None:
+    if not (root / "datasets").is_dir():
+        raise CatalogError(
+            _("{root} has no datasets/ folder."),
+            _("Run the command in the repository, or give --root the folder that holds "
+              "publishers/ and datasets/."),
+            root=str(root),
+        )
+    content = [(root / name).resolve() for name in ("datasets", "publishers")]
+    target = out.resolve()
+    if any(target == c or c in target.parents for c in content):
+        raise CatalogError(
+            _("The build folder {out} is inside the content folders."),
+            _("Write the build elsewhere, for example --out build."), out=str(out),
+        )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Builder:
+    """One run of the build."""
+
+    def __init__(self, root: Path, layout: Layout, lang: str) -> None:
+        self.root = root
+        self.layout = layout
+        self.lang = lang
+        self.state = BuildState.load(layout.state_file)
+        self.hasher = Hasher(self.state.files, data_code_version())
+        self.snapshots = layout.state_dir / "datasets"
+        self.findings: list[Finding] = []
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, started: float) -> BuildReport:
+        publishers = self._publishers()
+        datasets: dict[str, DatasetState] = {}
+        outcomes: list[DatasetOutcome] = []
+        claimed = {t: d for d, s in self.state.datasets.items() if s.published for t in s.published.tables}
+        for ref in discover(self.root):
+            outcome, datasets[ref.id] = self._dataset(ref, claimed)
+            outcomes.append(outcome)
+            for table in outcome.tables:
+                claimed[table] = ref.id
+        outcomes += [DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))]
+        release_id, changed = self._release(datasets, outcomes, publishers)
+        self.state.datasets = datasets
+        self.state.files = self.hasher.new
+        self.state.save(self.layout.state_file)
+        self._collect_garbage()
+        self.layout.clean()
+        for outcome in outcomes:
+            notices = self.state.release.notices.get(outcome.dataset, [])
+            outcome.findings += [Finding.from_dict(n) for n in notices]
+        report = BuildReport(
+            root=str(self.root), out=str(self.layout.out), lang=self.lang, release=release_id,
+            changed=changed, seconds=time.perf_counter() - started, generated=_now(),
+            datasets=outcomes, findings=self.findings,
+        )
+        report.write(self.layout.out)
+        return report
+
+    def _publishers(self) -> dict[str, dict[str, Any]]:
+        """Every readable publisher; an unreadable file is reported, the others still count."""
+        from catalog.metadata import load_publishers
+
+        try:
+            return load_publishers(self.root) or {}
+        except CatalogError:
+            pass
+        publishers: dict[str, dict[str, Any]] = {}
+        for path in publisher_files(self.root):
+            try:
+                data = read_yaml(path)
+            except CatalogError as error:
+                self.findings.append(Finding(type="publisher-error", text=error.text,
+                                             hint=error.hint, params=dict(error.params),
+                                             file=f"publishers/{path.name}"))
+                continue
+            if isinstance(data, dict):
+                publishers[path.stem] = data
+        return publishers
+
+    # -------------------------------------------------------------- datasets
+
+    def _dataset(self, ref: DatasetRef, claimed: dict[str, str]) -> tuple[DatasetOutcome, DatasetState]:
+        previous = self.state.datasets.get(ref.id) or DatasetState()
+        if previous.published and not (self.snapshots / previous.published.snapshot).is_dir():
+            previous = DatasetState()  # the cache was deleted: start again from the source
+        try:
+            digest = self.hasher.dataset(ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml")
+        except OSError as exc:
+            return self._unreadable(ref, previous, exc)
+        if previous.attempt and previous.attempt.hash == digest:
+            return self._reuse(ref, previous), previous
+        others = {t: d for t, d in claimed.items() if d != ref.id}
+        result = publish.attempt(ref, self.root, self.snapshots / digest[:32], others)
+        published = previous.published
+        if result.valid and result.snapshot is not None and result.manifest is not None:
+            published = Published(hash=digest, snapshot=result.snapshot.name,
+                                  tables=[t["name"] for t in result.manifest["tables"]], when=_now())
+        attempt = Attempt(hash=digest, valid=result.valid, when=_now(),
+                          findings=[f.to_dict() for f in result.findings])
+        status = "published" if result.valid else ("kept-previous" if published else "rejected")
+        outcome = DatasetOutcome(ref.id, status, digest, published.hash if published else None,
+                                 list(published.tables) if published else [], list(result.findings))
+        return outcome, DatasetState(attempt, published)
+
+    def _reuse(self, ref: DatasetRef, previous: DatasetState) -> DatasetOutcome:
+        """Same content as last time: same outcome, no work."""
+        attempt, published = previous.attempt, previous.published
+        assert attempt is not None
+        if attempt.valid:
+            status = "unchanged"
+        else:
+            status = "kept-previous" if published else "rejected"
+        return DatasetOutcome(ref.id, status, attempt.hash, published.hash if published else None,
+                              list(published.tables) if published else [],
+                              [Finding.from_dict(f) for f in attempt.findings])
+
+    def _unreadable(
+        self, ref: DatasetRef, previous: DatasetState, exc: OSError
+    ) -> tuple[DatasetOutcome, DatasetState]:
+        finding = Finding(
+            type="source-error", dataset=ref.id,
+            text=_("The dataset folder cannot be read: {reason}."),
+            hint=_("Check the permissions of the files in the dataset folder."),
+            params={"reason": exc.strerror or str(exc)},
+        )
+        published = previous.published
+        status = "kept-previous" if published else "rejected"
+        outcome = DatasetOutcome(ref.id, status, None, published.hash if published else None,
+                                 list(published.tables) if published else [], [finding])
+        return outcome, DatasetState(None, published)
+
+    # --------------------------------------------------------------- release
+
+    def _published(self, datasets: dict[str, DatasetState]) -> dict[str, tuple[Published, dict[str, Any]]]:
+        found = {}
+        for dataset, st in sorted(datasets.items()):
+            if st.published:
+                manifest = publish.read_manifest(self.snapshots / st.published.snapshot)
+                if manifest is not None:
+                    found[dataset] = (st.published, manifest)
+        return found
+
+    def _fingerprint(self, published: dict[str, tuple[Published, dict[str, Any]]],
+                     statuses: dict[str, str]) -> str:
+        h = hashlib.sha256(release_code_version().encode() + self.lang.encode())
+        for dataset, (version, _manifest) in published.items():
+            h.update(f"{dataset}={version.hash}:{statuses.get(dataset)}\n".encode())
+        for path in publisher_files(self.root):
+            h.update(path.name.encode() + self.hasher.file(path).encode())
+        return h.hexdigest()
+
+    def _release(
+        self, datasets: dict[str, DatasetState], outcomes: list[DatasetOutcome],
+        publishers: dict[str, dict[str, Any]],
+    ) -> tuple[str | None, bool]:
+        """Compose and publish a new release, unless what is published did not change."""
+        published = self._published(datasets)
+        statuses = {o.dataset: ("kept-previous" if o.status == "kept-previous" else "published")
+                    for o in outcomes}
+        fingerprint = self._fingerprint(published, statuses)
+        current = self.layout.current_release()
+        previous = self.state.release
+        if current is not None and current.name == previous.id and previous.fingerprint == fingerprint:
+            return previous.id, False
+        release_id, tmp = self.layout.new_release()
+        try:
+            notices = self._write_release(tmp, published, statuses, publishers)
+            self.layout.publish(release_id, tmp)
+        except BaseException as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise CatalogError(
+                    _("The release could not be written: {reason}. Nothing was published."),
+                    _("Check the free disk space and permissions of the build folder, then build again."),
+                    reason=str(exc),
+                ) from None
+            raise
+        self.state.release = Release(
+            id=release_id, fingerprint=fingerprint,
+            loaded={d: v.hash for d, (v, _m) in published.items()},
+            notices={d: [f.to_dict() for f in fs] for d, fs in notices.items()},
+        )
+        return release_id, True
+
+    def _write_release(
+        self, folder: Path, published: dict[str, tuple[Published, dict[str, Any]]],
+        statuses: dict[str, str], publishers: dict[str, dict[str, Any]],
+    ) -> dict[str, list[Finding]]:
+        sql = folder / "sql"
+        sql.mkdir()
+        db_path = sql / DB_FILE
+        previous = self.state.release
+        previous_db = self.layout.release_dir(previous.id) / "sql" / DB_FILE if previous.id else None
+        versions = {
+            d: Version(v.hash, self.snapshots / v.snapshot / publish.SNAPSHOT_DB, m["tables"])
+            for d, (v, m) in published.items()
+        }
+        compose_database(db_path, versions, previous_db, previous.loaded)
+        manifests = [m for _v, m in published.values()]
+        conn = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            write_catalogue(conn, publishers, [(m, statuses.get(m["dataset"], "published")) for m in manifests])
+            meta, notices = metadata(manifests, publishers, conn, self.lang)
+        finally:
+            conn.close()
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            write_json(sql / "inspect.json", inspect_data(db_path, conn))
+        finally:
+            conn.close()
+        write_json(sql / "metadata.json", meta)
+        write_site(folder / "site", manifests, publishers, self.lang)
+        write_json(folder / "index.json", _index(manifests, statuses, publishers))
+        return notices
+
+    def _collect_garbage(self) -> None:
+        """Remove snapshots no dataset refers to (old versions, interrupted loads)."""
+        if not self.snapshots.is_dir():
+            return
+        keep = {s.published.snapshot for s in self.state.datasets.values() if s.published}
+        for folder in self.snapshots.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _index(manifests: list[dict[str, Any]], statuses: dict[str, str],
+           publishers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The release's catalogue index, read by the API."""
+    datasets = []
+    for manifest in manifests:
+        row = dataset_row(manifest, statuses.get(manifest["dataset"], "published"))
+        for key in ("keywords", "themes", "spatial", "obligations"):
+            row[key] = json.loads(row[key]) if row[key] else None
+        row["tables"] = [{k: t[k] for k in ("name", "resource", "title", "rows")} for t in manifest["tables"]]
+        datasets.append(row)
+    return {"generated": _now(), "datasets": datasets, "publishers": publishers}

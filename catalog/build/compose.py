@@ -1,0 +1,135 @@
+"""Composing the release database (``sql/catalogo.db``) from the datasets' own files.
+
+One database holds every published table, so journalists can join across
+publishers. Composing is incremental: when the previous release's database
+is available, it is copied (a file copy, far cheaper than reloading) and only
+the datasets whose published version changed are dropped and copied in again
+from their snapshot files. Otherwise the database is composed from scratch.
+Either way the result is a new file in the new release folder: the published
+one is never modified.
+
+Per table: the ``CREATE TABLE`` of the snapshot file is replayed, rows are
+copied inside SQLite (``INSERT ... SELECT`` from an attached file), then the
+indexes and the full-text index (sqlite-utils ``enable_fts``, FTS5) are built,
+after the rows, which is the fast order.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from catalog.build.naming import fts_table, index_name, quote
+
+# Spanish text: match "educacion" and "educación" alike.
+TOKENIZE = "unicode61 remove_diacritics 2"
+VACUUM_RATIO = 0.25  # rewrite the file when a quarter of it is free pages after drops
+
+
+@dataclass
+class Version:
+    """One dataset's published version: its hash, snapshot file and table plans."""
+
+    hash: str
+    db: Path
+    tables: list[dict[str, Any]]
+
+
+def compose_database(
+    target: Path,
+    versions: dict[str, Version],
+    previous: Path | None,
+    previous_loaded: dict[str, str],
+) -> dict[str, int]:
+    """Write ``target`` holding exactly ``versions``; returns how many tables were copied/kept."""
+    reuse = previous is not None and previous.is_file()
+    if reuse:
+        shutil.copyfile(previous, target)
+    else:
+        previous_loaded = {}
+    conn = sqlite3.connect(str(target), isolation_level=None, uri=True)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        stale = {d for d, h in previous_loaded.items() if d not in versions or versions[d].hash != h}
+        _drop_stale(conn, stale)
+        fresh = [d for d in sorted(versions) if previous_loaded.get(d) != versions[d].hash]
+        for dataset in fresh:
+            _copy_in(conn, versions[dataset])
+        _vacuum_if_sparse(conn)
+    finally:
+        conn.close()
+    return {"copied": len(fresh), "kept": len(versions) - len(fresh)}
+
+
+def _drop_stale(conn: sqlite3.Connection, stale: set[str]) -> None:
+    """Drop the tables of datasets removed or changed since the previous release."""
+    if not stale:
+        return
+    owned = _tables_by_dataset(conn)
+    conn.execute("BEGIN")
+    for dataset in stale:
+        for table in owned.get(dataset, []):
+            conn.execute(f"DROP TABLE IF EXISTS main.{quote(fts_table(table))}")
+            conn.execute(f"DROP TABLE IF EXISTS main.{quote(table)}")
+    conn.execute("COMMIT")
+
+
+def _tables_by_dataset(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Which tables of the copied database belong to which dataset (its ``resources`` table)."""
+    owned: dict[str, list[str]] = {}
+    try:
+        rows = conn.execute("SELECT dataset, table_name FROM resources WHERE table_name IS NOT NULL")
+    except sqlite3.Error:
+        return owned
+    for dataset, table in rows:
+        owned.setdefault(dataset, []).append(table)
+    return owned
+
+
+def _copy_in(conn: sqlite3.Connection, version: Version) -> None:
+    """Copy a dataset's tables from its snapshot file, then index them."""
+    # Read-only: the snapshot is the dataset's last good copy and must never change.
+    conn.execute("ATTACH DATABASE ? AS src", (f"{version.db.resolve().as_uri()}?mode=ro",))
+    try:
+        ddl = dict(conn.execute("SELECT name, sql FROM src.sqlite_master WHERE type = 'table'"))
+        conn.execute("BEGIN")
+        for plan in version.tables:
+            name = plan["name"]
+            conn.execute(f"DROP TABLE IF EXISTS main.{quote(fts_table(name))}")
+            conn.execute(f"DROP TABLE IF EXISTS main.{quote(name)}")
+            conn.execute(ddl[name])  # unqualified CREATE TABLE goes to main
+            conn.execute(f"INSERT INTO main.{quote(name)} SELECT * FROM src.{quote(name)}")
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("DETACH DATABASE src")
+    for plan in version.tables:
+        _index(conn, plan)
+
+
+def _index(conn: sqlite3.Connection, plan: dict[str, Any]) -> None:
+    name = plan["name"]
+    for columns in plan["indexes"]:
+        cols = ", ".join(quote(c) for c in columns)
+        conn.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(index_name(name, columns[0]))} "
+            f"ON {quote(name)} ({cols})"
+        )
+    if plan["fts"]:
+        db = sqlite_utils.Database(conn)
+        db.table(name).enable_fts(plan["fts"], tokenize=TOKENIZE, replace=True)
+    # Statistics for the query planner, sampled so a big table costs little.
+    conn.execute("PRAGMA analysis_limit = 1000")
+    conn.execute(f"ANALYZE {quote(name)}")
+
+
+def _vacuum_if_sparse(conn: sqlite3.Connection) -> None:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    if pages and free / pages > VACUUM_RATIO:
+        conn.execute("VACUUM")

@@ -1,0 +1,3 @@
+from catalog.demo import main
+
+main()

@@ -1,0 +1,226 @@
+"""``catalog serve``: one ASGI app, one port, for everything a build publishes.
+
+- ``/sql/...``: Datasette over ``sql/catalogo.db`` (immutable, with the build's
+  inspect file and metadata, a SQL time limit and a row cap);
+- ``/api/...``: the FastAPI app of catalog.api;
+- everything else: the static files of ``site/``, with a clear 404 page.
+
+The app follows the build's ``current`` link: when a new release is swapped in,
+the next request serves it (a new Datasette over the new, immutable file); a
+request never mixes two releases. Before the first build every page says to run
+``catalog build``. No response ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from catalog.api import create_api
+from catalog.build.datasette import DB_FILE
+from catalog.content import inside
+from catalog.i18n import normalize_lang
+
+LOG = logging.getLogger("catalog.serve")
+SQL_PREFIX = "/sql/"
+SETTINGS = {
+    "base_url": SQL_PREFIX,
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 5000,
+    "default_page_size": 100,
+    "allow_download": True,
+    "allow_csv_stream": True,
+    "facet_time_limit_ms": 500,
+    "default_cache_ttl": 60,
+}
+RETIRE_AFTER_S = 120  # let requests on a replaced release finish before its threads stop
+
+
+def _plugin() -> None:
+    """Make sure the catalog_links plugin is registered, even without the entry point."""
+    from datasette.plugins import pm
+
+    import plugins.catalog_links as module
+
+    if not pm.is_registered(module) and pm.get_plugin("catalog_links") is None:
+        pm.register(module, "catalog_links")
+
+
+class Release:
+    """One published release: its Datasette app, site folder and index."""
+
+    def __init__(self, folder: Path) -> None:
+        from datasette.app import Datasette
+
+        self.folder = folder
+        self.id = folder.name
+        sql = folder / "sql"
+        self.index: dict[str, Any] = json.loads((folder / "index.json").read_text("utf-8"))
+        self.datasette = Datasette(
+            immutables=[str(sql / DB_FILE)],
+            inspect_data=json.loads((sql / "inspect.json").read_text("utf-8")),
+            metadata=json.loads((sql / "metadata.json").read_text("utf-8")),
+            settings=SETTINGS,
+        )
+        self.sql_app = self.datasette.app()
+        self.site = folder / "site"
+
+    def retire(self) -> None:
+        executor = self.datasette.executor
+        if executor is not None:
+            executor.shutdown(wait=False)
+
+
+class CatalogApp:
+    """The ASGI app: dispatch by path prefix to Datasette, the API or the static site."""
+
+    def __init__(self, build_dir: Path) -> None:
+        _plugin()
+        self.build_dir = Path(build_dir)
+        self._release: Release | None = None
+        self._target: str | None = None
+        self.api = create_api(self._index, self._release_id)
+
+    # ------------------------------------------------------------ releases
+
+    def release(self) -> Release | None:
+        """The release ``current`` points at now (loaded once per release)."""
+        try:
+            target = os.readlink(self.build_dir / "current")
+        except OSError:
+            return None
+        if target != self._target:
+            try:
+                fresh = Release((self.build_dir / target).resolve())
+            except (OSError, ValueError) as exc:
+                LOG.warning("cannot load release %s: %s", target, exc)
+                return self._release
+            old, self._release, self._target = self._release, fresh, target
+            if old is not None:
+                _later(RETIRE_AFTER_S, old.retire)
+        return self._release
+
+    def _index(self) -> dict[str, Any] | None:
+        release = self.release()
+        return release.index if release else None
+
+    def _release_id(self) -> str | None:
+        release = self.release()
+        return release.id if release else None
+
+    # ---------------------------------------------------------------- ASGI
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        started = False
+
+        async def tracked_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._dispatch(scope, receive, tracked_send)
+        except Exception:  # noqa: BLE001 - the last line of defence: log it, never show it
+            LOG.exception("error serving %s", scope.get("path"))
+            if not started:
+                await self.page(scope, 500)(scope, receive, send)
+
+    async def _dispatch(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope["path"]
+        if path == SQL_PREFIX.rstrip("/"):
+            await RedirectResponse(SQL_PREFIX, status_code=301)(scope, receive, send)
+        elif path.startswith(SQL_PREFIX):
+            release = self.release()
+            app = release.sql_app if release else self.page(scope, 503)
+            await app(scope, receive, send)
+        elif path == "/api" or path.startswith("/api/"):
+            await self.api(scope, receive, send)
+        else:
+            await self.static(scope)(scope, receive, send)
+
+    def static(self, scope: dict) -> Any:
+        """The response for a site path: a file, a redirect to the folder, or a 404 page."""
+        release = self.release()
+        if release is None:
+            return self.page(scope, 503)
+        if scope["method"] not in ("GET", "HEAD"):
+            return self.page(scope, 405, headers={"Allow": "GET, HEAD"})
+        path = scope["path"]
+        target = inside(release.site, path.lstrip("/")) if path != "/" else release.site.resolve()
+        if target is not None and target.is_dir():
+            if not path.endswith("/"):
+                query = scope.get("query_string", b"").decode("latin-1")
+                return RedirectResponse(path + "/" + (f"?{query}" if query else ""), 301)
+            target = target / "index.html"
+        if target is None or not target.is_file():
+            return self.page(scope, 404)
+        return FileResponse(target, headers={"Cache-Control": "public, max-age=60",
+                                             "X-Content-Type-Options": "nosniff"})
+
+    def page(self, scope: dict, status: int, headers: dict[str, str] | None = None) -> Response:
+        """An HTML error page in the reader's language (Spanish unless they ask for English)."""
+        from catalog.build.site import render
+
+        lang = normalize_lang(_header(scope, b"accept-language"))
+        try:
+            body = render("error.html", lang, status=status)
+        except Exception:  # noqa: BLE001 - a broken template must not hide the real status
+            body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+        return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _later(delay: float, callback: Any) -> None:
+    try:
+        asyncio.get_running_loop().call_later(delay, callback)
+    except RuntimeError:
+        callback()
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def make_app(build_dir: Path) -> CatalogApp:
+    """The ASGI app serving the build in ``build_dir`` (it may not exist yet)."""
+    return CatalogApp(build_dir)
+
+
+def app_from_env() -> CatalogApp:
+    """Factory for uvicorn workers: the build folder comes from ``CATALOG_BUILD_DIR``."""
+    return make_app(Path(os.environ.get("CATALOG_BUILD_DIR", "build")))
+
+
+def run(build_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve with uvicorn; several workers each load the app from the factory."""
+    import uvicorn
+
+    if workers == 1:
+        uvicorn.run(make_app(build_dir), host=host, port=port, server_header=False)
+        return
+    os.environ["CATALOG_BUILD_DIR"] = str(Path(build_dir).resolve())
+    uvicorn.run("catalog.serve:app_from_env", factory=True, host=host, port=port,
+                workers=workers, server_header=False)
