@@ -432,9 +432,11 @@ def _check_licenses(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> li
     values, problems = _list(d, "licenses")
     known = codes("licenses")
     for index, value in enumerate(values, start=1):
-        name = value.get("name") if isinstance(value, dict) else value
+        # A Data Package licence is an object with a "name", never a bare string.
+        name = value.get("name") if isinstance(value, dict) else None
         if name not in known:
-            problems.append(_error("license", "licenses", index=index, value=str(name),
+            shown = name if isinstance(value, dict) else value
+            problems.append(_error("license", "licenses", index=index, value=str(shown),
                                    allowed=_allowed("licenses")))
     return problems
 

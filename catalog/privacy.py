@@ -274,12 +274,12 @@ def _field_columns(fields: list[dict[str, Any]], columns: list[str]) -> dict[str
             continue
         if name in columns:
             mapping[name] = name
-        elif position < len(columns) and columns[position] not in fields_named(fields):
+        elif position < len(columns) and columns[position] not in _fields_named(fields):
             mapping[name] = columns[position]
     return mapping
 
 
-def fields_named(fields: list[dict[str, Any]]) -> set[str]:
+def _fields_named(fields: list[dict[str, Any]]) -> set[str]:
     return {f["name"] for f in fields if isinstance(f.get("name"), str)}
 
 

@@ -101,8 +101,10 @@ def check_field(raw: pl.Series, fld: Field) -> FieldCheck:
         typed, type_error, constraints = _read_in_python(
             raw, typed, undecided, constraints, fld
         )
-    typed = typed.set(~decided & ~undecided, None) if len(typed) else typed
-    typed = typed.set(undecided & type_error, None) if len(typed) else typed
+    # Null where there is no value; set() copies a column, so only when needed.
+    empty = blank | (undecided & type_error) | (present & ~decided & ~undecided)
+    if empty.any() and (typed.dtype != pl.Utf8 or not typed.filter(empty).is_null().all()):
+        typed = typed.set(empty, None)
     return FieldCheck(
         name=fld.name, typed=typed.alias(fld.name), blank=blank, absent=absent,
         type_error=type_error, constraints=constraints,
@@ -128,12 +130,11 @@ def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
     kind, fmt = fld.type, getattr(fld, "format", "default")
     if kind in ("string", "any") and fmt == "default":
         return ~_falses(len(raw)), raw
+    # Cells the kernel does not accept are replaced later, so casts need no masking.
     if kind == "integer" and getattr(fld, "bare_number", True):
-        ok = raw.str.contains(DIGITS)
-        return ok, _where(ok, raw).cast(pl.Int64, strict=False)
+        return raw.str.contains(DIGITS), raw.cast(pl.Int64, strict=False)
     if kind == "year":
-        ok = raw.str.contains(r"^[0-9]{4}$")
-        return ok, _where(ok, raw).cast(pl.Int64, strict=False)
+        return raw.str.contains(r"^[0-9]{4}$"), raw.cast(pl.Int64, strict=False)
     if kind == "number":
         return _number_kernel(raw, fld)
     if kind == "boolean":
@@ -141,8 +142,8 @@ def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
         ok = raw.is_in(true + false)
         return ok, _where(ok, ~raw.is_in(false))
     if kind == "date" and fmt == "default":
-        parsed = _where(raw.str.contains(ISO_DATE), raw).str.to_date("%Y-%m-%d", strict=False)
-        return parsed.is_not_null(), parsed
+        parsed = raw.str.to_date("%Y-%m-%d", strict=False)
+        return parsed.is_not_null() & raw.str.contains(ISO_DATE), parsed
     return None
 
 
@@ -157,8 +158,7 @@ def _number_kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | 
             # A "." left after removing the group character is a type error: Frictionless decides.
             dotted = text.str.contains(".", literal=True)
             text = _where(~dotted, text).str.replace_all(fld.decimal_char, ".", literal=True)
-    ok = text.str.contains(DECIMAL)
-    return ok, _where(ok, text).cast(pl.Float64, strict=False)
+    return text.str.contains(DECIMAL), text.cast(pl.Float64, strict=False)
 
 
 def _where(mask: pl.Series, values: pl.Series) -> pl.Series:

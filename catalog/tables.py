@@ -182,7 +182,7 @@ def _read_csv(path: Path, resource: dict[str, Any], fmt: str, *, fast: bool) -> 
         if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             sample = head.decode("utf-8-sig", errors="ignore")
             dialect = csv_dialect(sample, resource.get("dialect"), fmt)
-            table = _read_csv_fast(path, dialect)
+            table = _read_csv_fast(path, dialect, sample)
             encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
             guessed = None
     if table is None:
@@ -357,14 +357,8 @@ def _chunk(names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
     )
 
 
-def _read_csv_fast(path: Path, dialect: csv.Dialect) -> Table | None:
-    """Polars, when every line is one record as wide as the header; None otherwise.
-
-    A first pass reads the file as plain lines (polars validates UTF-8 and strips a
-    BOM and the ``\r`` of ``\r\n``) to prove that: no blank line, no stray ``\r``,
-    the header's width on every line, and lines with quotes (read by Python's csv
-    module, which Frictionless uses) that each hold exactly one record.
-    """
+def _read_csv_fast(path: Path, dialect: csv.Dialect, sample: str) -> Table | None:
+    """Polars, when every line is provably one record as wide as the header; None otherwise."""
     if (
         len(dialect.delimiter) != 1
         or dialect.escapechar
@@ -373,6 +367,61 @@ def _read_csv_fast(path: Path, dialect: csv.Dialect) -> Table | None:
         or len(dialect.quotechar or "") != 1
     ):
         return None
+    first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
+    header = next(csv.reader([first], dialect=dialect), [])
+    counts = _count_bytes(path, dialect.delimiter, dialect.quotechar)
+    if counts["\r"] != counts["\r\n"] or len(header) < 2:
+        return None
+    if counts[dialect.quotechar] == 0:
+        return _read_unquoted(path, dialect, header, counts)
+    return _read_quoted(path, dialect, header)
+
+
+def _count_bytes(path: Path, delimiter: str, quote: str) -> dict[str, int]:
+    """How many delimiters, quotes, line ends... the file holds (read in blocks, not kept)."""
+    keys = {"\n": b"\n", "\r": b"\r", "\r\n": b"\r\n", delimiter: delimiter.encode(),
+            quote: quote.encode()}
+    counts = dict.fromkeys(keys, 0)
+    last = b""
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            for key, token in keys.items():
+                counts[key] += block.count(token)
+            if last == b"\r" and block[:1] == b"\n":
+                counts["\r\n"] += 1
+            last = block[-1:]
+    counts["ends with newline"] = int(last == b"\n")
+    return counts
+
+
+def _read_unquoted(
+    path: Path, dialect: csv.Dialect, header: list[str], counts: dict[str, int]
+) -> Table | None:
+    """No quote in the file: lines are records, and the delimiter count proves the widths.
+
+    Polars refuses a line with too many cells, so if the file holds exactly
+    (width - 1) delimiters per line, no line can have too few either (a blank
+    line has none).
+    """
+    lines = counts["\n"] + (0 if counts["ends with newline"] else 1)
+    width = len(header)
+    if counts[dialect.delimiter] != (width - 1) * lines:
+        return None
+    frame = _polars_csv(path, dialect, header)
+    if frame is None or frame.height != lines - 1:
+        return None
+    return _fast_table(frame, header)
+
+
+def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table | None:
+    """Quotes in the file: check line by line, and read the quoted lines with Python's csv.
+
+    A first pass reads the file as plain lines (polars validates UTF-8 and strips a
+    BOM and the ``\r`` of ``\r\n``) to prove that there is no blank line, that
+    unquoted lines have the header's width, and that lines with quotes each hold
+    exactly one record of that width (as Python's csv module, which Frictionless
+    uses, reads them; those rows are then taken from it, to the letter).
+    """
     try:
         lines = pl.read_csv(
             path, has_header=False, separator=LINE_SEPARATOR, quote_char=None,
@@ -380,43 +429,43 @@ def _read_csv_fast(path: Path, dialect: csv.Dialect) -> Table | None:
         ).to_series()
     except pl.exceptions.PolarsError:  # not UTF-8, or the separator occurs in the file
         return None
-    if len(lines) < 2 or lines.str.contains("\r", literal=True).any():
-        return None
-    quote = dialect.quotechar
-    header = next(csv.reader([lines[0]], dialect=dialect), [])
     width = len(header)
     body = lines.slice(1)
     del lines
-    quoted = body.str.contains(quote, literal=True)
+    quoted = body.str.contains(dialect.quotechar, literal=True)
     counts = body.str.count_matches(dialect.delimiter, literal=True) + 1
     if ((counts != width) & ~quoted).any() or (body == "").any():
         return None
     quoted_rows = quoted.arg_true()
-    records: list[list[str]] = []
-    if len(quoted_rows):
-        quoted_lines = body.gather(quoted_rows).to_list()
-        records = list(csv.reader([*quoted_lines, "end"], dialect=dialect))[:-1]
-        if len(records) != len(quoted_lines) or any(len(r) != width for r in records):
-            return None
+    quoted_lines = body.gather(quoted_rows).to_list()
+    records = list(csv.reader([*quoted_lines, "end"], dialect=dialect))[:-1]
+    if len(records) != len(quoted_lines) or any(len(r) != width for r in records):
+        return None
     height = len(body)
     del body, quoted, counts
-    names = column_names(header)
+    frame = _polars_csv(path, dialect, header)
+    if frame is None or frame.height != height:
+        return None
+    names = frame.columns
+    frame = frame.with_columns(
+        frame[name].scatter(quoted_rows, [r[i] for r in records])
+        for i, name in enumerate(names)
+    )
+    return _fast_table(frame, header)
+
+
+def _polars_csv(path: Path, dialect: csv.Dialect, header: list[str]) -> pl.DataFrame | None:
     try:
-        frame = pl.read_csv(
-            path, has_header=False, skip_rows=1, separator=dialect.delimiter, quote_char=quote,
-            schema={name: pl.Utf8 for name in names}, empty_string_is_null=False,
-            raise_if_empty=False,
+        return pl.read_csv(
+            path, has_header=False, skip_rows=1, separator=dialect.delimiter,
+            quote_char=dialect.quotechar, schema={n: pl.Utf8 for n in column_names(header)},
+            empty_string_is_null=False, raise_if_empty=False,
         )
-    except pl.exceptions.PolarsError:
+    except pl.exceptions.PolarsError:  # invalid UTF-8, a line with too many cells...
         return None
-    if frame.height != height:
-        return None
-    if records:
-        # Lines with quotes are taken as Python's csv module reads them, to the letter.
-        frame = frame.with_columns(
-            frame[name].scatter(quoted_rows, [r[i] for r in records])
-            for i, name in enumerate(names)
-        )
+
+
+def _fast_table(frame: pl.DataFrame, header: list[str]) -> Table:
     numbers = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias("row")
     return Table(frame=frame, row_numbers=numbers, labels=header, encoding="utf-8", fast=True)
 

@@ -201,6 +201,18 @@ def test_scan_finds_one_email_hidden_in_free_text():
     assert hits["email"].value == "maria.lopez@correo.gt"  # the match, not the whole cell
 
 
+def test_scan_finds_identifiers_in_accented_free_text():
+    draw = random.Random(8)
+    cui, rut = make_cui(draw), make_rut(draw)
+    notes = ["Atención en Sololá, señora de edad avanzada, sin números"] * 2000
+    notes[5] = f"Número de DPI del señor: {cui[:4]} {cui[4:9]} {cui[9:]}, según acta"
+    notes[7] = f"Solicitante chileno, RUT {rut}; teléfono +56 9 8765 4321"
+    notes[9] = "Cédula de identidad N° 3.456.789, Asunción"
+    hits = kinds(notes)
+    assert {k: (h.count, h.first) for k, h in hits.items()} == {
+        "cui": (1, 5), "rut": (1, 7), "phone": (1, 7), "cedula": (1, 9)}
+
+
 def test_scan_phones_of_each_country():
     assert "phone" in kinds(["+56 9 8765 4321", "+595 981 123456", "+502 5555-1234"])
     assert kinds(["5555-1234", "2233 4455", "77889900"] * 10)["phone"].count == 30

@@ -45,4 +45,4 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else Path(".")
     generate(root)
-    print(f"Catálogo de demostración escrito en {root}.")
+    print(f"Catálogo de demostración escrito en: {root}")

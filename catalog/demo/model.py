@@ -162,13 +162,15 @@ def _csv_bytes(table: Table) -> bytes:
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\n")
     writer.writerow([c.name for c in table.columns])
     for row in table.rows:
-        writer.writerow([cell(c, v, table.decimal_comma) for c, v in zip(table.columns, row)])
+        pairs = zip(table.columns, row, strict=True)
+        writer.writerow([cell(c, v, table.decimal_comma) for c, v in pairs])
     return out.getvalue().encode(table.encoding)
 
 
 def _json_bytes(table: Table) -> bytes:
     records = [
-        {c.name: json_value(c, v) for c, v in zip(table.columns, row)} for row in table.rows
+        {c.name: json_value(c, v) for c, v in zip(table.columns, row, strict=True)}
+        for row in table.rows
     ]
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -181,7 +183,7 @@ def _xlsx_bytes(table: Table) -> bytes:
     sheet.title = table.name[:31]
     sheet.append([c.name for c in table.columns])
     for row in table.rows:
-        sheet.append([json_value(c, v) for c, v in zip(table.columns, row)])
+        sheet.append([json_value(c, v) for c, v in zip(table.columns, row, strict=True)])
     raw = io.BytesIO()
     book.save(raw)
     return _reproducible_zip(raw.getvalue())

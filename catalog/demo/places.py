@@ -46,7 +46,7 @@ def municipal_population() -> dict[str, int]:
         # The department's head town (xx01) is usually the largest.
         weights = [4.0 if c.endswith("01") else draw.uniform(0.4, 2.0) for c in codes]
         total = sum(weights)
-        for code, weight in zip(codes, weights):
+        for code, weight in zip(codes, weights, strict=True):
             population[code] = int(thousands * 1000 * weight / total)
     return population
 

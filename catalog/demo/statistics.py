@@ -68,7 +68,7 @@ def poblacion() -> Dataset:
         for dept in departments():
             people = DEPARTMENT_POPULATION[dept] * 1000 * growth
             for sex, share in (("Mujer", 0.513), ("Hombre", 0.487)):
-                for ages, part in zip(AGES, AGE_SHARE):
+                for ages, part in zip(AGES, AGE_SHARE, strict=True):
                     rows.append([year, dept, sex, ages,
                                  at_least(people * share * part * draw.uniform(0.95, 1.05))])
     table = Table(
