@@ -68,10 +68,13 @@ K_HINT = _(
     "shared by at least {k} rows."
 )
 K_AGGREGATED_HINT = _(
-    "k-anonymity counts the rows that share quasi-identifier values. This resource declares "
-    "countFields, so each row is probably an aggregate cell: remove its dimensions from "
-    "privacy.quasiIdentifiers and let countFields and minCellSize protect the counts; or "
-    "generalise, merge or suppress these rows."
+    "Each row is an aggregate cell, so a combination's size is the sum of its count "
+    "({field}). Generalise a quasi-identifier, merge small groups, or suppress these rows, "
+    "until every combination counts at least {k} people."
+)
+K_AGGREGATED_TEXT = _(
+    "The quasi-identifier values {group} count only {size} people ({field}): fewer than "
+    "k = {k}, so the people in them can be singled out."
 )
 SMALL_CELL_HINT = _(
     "Aggregate with neighbouring rows, raise the level (department instead of municipality, "
@@ -368,14 +371,19 @@ def _k_anonymity(
     k, index, size = declaration.k, "__row__", "__size__"
     groups = (  # lazy: a third of the memory of the eager group_by on 1M rows
         target.frame.lazy()
-        .select(pl.col(c).fill_null("").alias(q) for c, q in zip(columns, keys, strict=True))
+        .select(
+            *(pl.col(c).fill_null("").alias(q) for c, q in zip(columns, keys, strict=True)),
+            _weight(target, declaration).alias(size),
+        )
         .with_row_index(index)
-        .group_by(keys).agg(pl.len().alias(size), pl.col(index).min())
-        .filter(pl.col(size) < k)
+        .group_by(keys).agg(pl.col(size).sum(), pl.col(index).min())
+        # An aggregated table lists empty combinations with a count of 0: nobody is there.
+        .filter((pl.col(size) < k) & (pl.col(size) > 0))
         .sort([size, index])
         .collect()
     )
     hint = K_AGGREGATED_HINT if declaration.count_fields else K_HINT
+    weighted = declaration.count_fields[0] if declaration.count_fields else None
     personal = {c: hits[c][0].kind for c in columns if hits.get(c)}
     findings = []
     for group in groups.head(MAX_GROUP_FINDINGS).iter_rows(named=True):
@@ -383,11 +391,12 @@ def _k_anonymity(
             f'{_short(target.names.get(c, c), 40)}="{_shown(group[q], personal.get(c))}"'
             for c, q in zip(columns, keys, strict=True)
         )
+        text = K_AGGREGATED_TEXT if weighted else _(
+            "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
+            "k = {k}, so the people in them can be singled out.")
         findings.append(target.finding(
-            "privacy-k-anonymity", rowNumber=target.row(group[index]), hint=hint,
-            text=_("Only {size} row(s) share the quasi-identifier values {group}: fewer than "
-                   "k = {k}, so the people in them can be singled out."),
-            params={"size": group[size], "group": described, "k": k},
+            "privacy-k-anonymity", rowNumber=target.row(group[index]), hint=hint, text=text,
+            params={"size": group[size], "group": described, "k": k, "field": weighted},
         ))
     if groups.height > MAX_GROUP_FINDINGS:
         rest = groups.slice(MAX_GROUP_FINDINGS)
@@ -395,9 +404,19 @@ def _k_anonymity(
             "privacy-k-anonymity", hint=hint,
             text=_("{count} more combinations of the quasi-identifiers are shared by fewer than "
                    "{k} rows ({rows} rows in all)."),
-            params={"count": rest.height, "k": k, "rows": int(rest[size].sum())},
+            params={"count": rest.height, "k": k, "rows": int(rest[size].sum()), "field": weighted},
         ))
     return findings
+
+
+def _weight(target: _Resource, declaration: Declaration) -> pl.Expr:
+    """How many people a row stands for: 1 in microdata; in an aggregated table (one
+    with countFields) the row's first count, a suppressed (empty) count being 0."""
+    column = target.column(declaration.count_fields[0]) if declaration.count_fields else None
+    if column is None:
+        return pl.lit(1, dtype=pl.Int64)
+    counts = _numbers(target.frame.get_column(column), target.field_of(column))
+    return pl.lit(counts.fill_null(0).fill_nan(0).round().cast(pl.Int64))
 
 
 def _shown(value: object, kind: str | None) -> str:

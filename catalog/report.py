@@ -74,7 +74,7 @@ TEXTS: dict[str, str] = {
     ),
     "blank-header": _("The header row is empty."),
     "encoding-error": _("The file is not valid {encoding} text."),
-    "encoding-guessed": _(
+    "encoding-error:guessed": _(
         "The file is encoded as {encoding}, not UTF-8, and the resource does not say so."
     ),
     "byte-count": _("The file has {actual} bytes, but the resource declares {expected}."),
@@ -139,7 +139,7 @@ HINTS: dict[str, str] = {
     ),
     "blank-label": _("Give the column the name the schema expects."),
     "encoding-error": _("Save the file as {encoding}, or declare the encoding it really has."),
-    "encoding-guessed": _(
+    "encoding-error:guessed": _(
         "Declare \"encoding\": \"{encoding}\" in the resource, or save the file again as "
         "UTF-8 (in Excel: \"CSV UTF-8\")."
     ),

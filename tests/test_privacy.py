@@ -245,12 +245,20 @@ def test_k_anonymity_caps_findings_and_summarises_the_rest():
     assert summary.params["rows"] == 30 and "30" in summary.message("es")
 
 
-def test_aggregated_tables_get_a_hint_about_count_fields():
-    frame = text_frame({"departamento": ["01", "02"], "beneficiarios": ["120", "300"]})
+def test_aggregated_tables_count_people_not_rows():
+    # One row per combination with a count: the group's size is the sum of the counts.
+    frame = text_frame({
+        "departamento": ["01", "02", "03", "03", "04"],
+        "beneficiarios": ["120", "300", "2", "4", "0"],
+    })
     rules = {"quasiIdentifiers": ["departamento"], "countFields": ["beneficiarios"]}
     fields = {"departamento": "string", "beneficiarios": "integer"}
     findings = check_resource(frame, resource(fields, rules), "d")
-    assert all("countFields" in f.hint for f in of_type(findings, "privacy-k-anonymity"))
+    assert of_type(findings, "privacy-k-anonymity") == []  # 03 counts 6 people; 04 nobody
+    frame = text_frame({"departamento": ["01", "02"], "beneficiarios": ["120", "3"]})
+    groups = of_type(check_resource(frame, resource(fields, rules), "d"), "privacy-k-anonymity")
+    assert [g.rowNumber for g in groups] == [3]
+    assert groups[0].params["size"] == 3 and "beneficiarios" in groups[0].message("en")
 
 
 def test_k_anonymity_masks_a_quasi_identifier_that_is_personal():
