@@ -82,7 +82,17 @@ TEXTS: dict[str, str] = {
     "error-limit": _(
         "Validation of this file stopped after {limit} errors, as Frictionless does."
     ),
-    "generic": _("{title}: {note}."),
+    "package-error": _("The datapackage.json is not a valid Data Package: {note}."),
+    "package-error:not-object": _("The datapackage.json must hold a JSON object {{...}}."),
+    "resource-error": _("A resource of the datapackage.json is not valid: {note}."),
+    "schema-error": _("A Table Schema is not valid: {note}."),
+    "schema-error:outside": _("The schema path {path} points outside the dataset folder."),
+    "field-error": _("A field of a Table Schema is not valid: {note}."),
+    "dialect-error": _("A CSV dialect is not valid: {note}."),
+    "scheme-error": _("A file cannot be opened: {note}."),
+    "source-error": _("A file cannot be read: {note}."),
+    "format-error": _("A file is not in its declared format: {note}."),
+    "generic": _("Frictionless reports {code}: {note}."),
 }
 
 HINTS: dict[str, str] = {
@@ -149,20 +159,6 @@ HINTS: dict[str, str] = {
     "generic": _("Fix the descriptor or the file as the message says."),
 }
 
-TITLES: dict[str, str] = {
-    "package-error": _("The datapackage.json is not a valid Data Package"),
-    "resource-error": _("A resource of the datapackage.json is not valid"),
-    "schema-error": _("A Table Schema is not valid"),
-    "field-error": _("A field of a Table Schema is not valid"),
-    "dialect-error": _("A CSV dialect is not valid"),
-    "scheme-error": _("A file cannot be opened"),
-    "source-error": _("A file cannot be read"),
-    "format-error": _("A file is not in its declared format"),
-}
-
-EXAMPLES = {"%Y-%m-%d": "2024-03-31", "%d/%m/%Y": "31/03/2024", "%d-%m-%Y": "31-03-2024"}
-
-
 def short(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
@@ -186,7 +182,7 @@ def problem(
     shown = None if value is None else short(value)
     params = {
         "field": field or "", "value": shown if shown is not None else "",
-        "title": TITLES.get(code, code), **params,
+        "code": code, **params,
     }
     return Finding(
         type=code, rowNumber=row, fieldName=field or None, text=text, hint=hint,

@@ -231,7 +231,7 @@ def _vector_constraints(
             if fld.type == "number":
                 mask = _falses(len(raw))
             else:
-                mask = ~typed.is_in(pl.Series(allowed, dtype=typed.dtype))
+                mask = ~typed.is_in(allowed)
         elif name in BOUNDS:
             bound = _bound(fld, name)
             if bound is None or fld.type == "number":

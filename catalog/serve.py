@@ -165,8 +165,10 @@ class CatalogApp:
             target = target / "index.html"
         if target is None or not target.is_file():
             return self.page(scope, 404)
-        return FileResponse(target, headers={"Cache-Control": "public, max-age=60",
-                                             "X-Content-Type-Options": "nosniff"})
+        return FileResponse(
+            target,
+            headers={"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"},
+        )
 
     def page(self, scope: dict, status: int, headers: dict[str, str] | None = None) -> Response:
         """An HTML error page in the reader's language (Spanish unless they ask for English)."""
@@ -222,5 +224,11 @@ def run(build_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: 
         uvicorn.run(make_app(build_dir), host=host, port=port, server_header=False)
         return
     os.environ["CATALOG_BUILD_DIR"] = str(Path(build_dir).resolve())
-    uvicorn.run("catalog.serve:app_from_env", factory=True, host=host, port=port,
-                workers=workers, server_header=False)
+    uvicorn.run(
+        "catalog.serve:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        server_header=False,
+    )

@@ -378,17 +378,16 @@ def _read_csv_fast(path: Path, dialect: csv.Dialect, sample: str) -> Table | Non
 
 
 def _count_bytes(path: Path, delimiter: str, quote: str) -> dict[str, int]:
-    """How many delimiters, quotes, line ends... the file holds (read in blocks, not kept)."""
-    keys = {"\n": b"\n", "\r": b"\r", "\r\n": b"\r\n", delimiter: delimiter.encode(),
-            quote: quote.encode()}
-    counts = dict.fromkeys(keys, 0)
+    """How many delimiters, quotes and line ends the file holds (read in blocks, not kept)."""
+    keys = {"\n": b"\n", "\r": b"\r", delimiter: delimiter.encode(), quote: quote.encode()}
+    counts = dict.fromkeys([*keys, "\r\n"], 0)
     last = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 22), b""):
             for key, token in keys.items():
                 counts[key] += block.count(token)
-            if last == b"\r" and block[:1] == b"\n":
-                counts["\r\n"] += 1
+            if b"\r" in block or last == b"\r":  # rare: only then count the pairs
+                counts["\r\n"] += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")
             last = block[-1:]
     counts["ends with newline"] = int(last == b"\n")
     return counts

@@ -32,10 +32,18 @@ def create_api(current: Index, release_id: Callable[[], str | None]) -> FastAPI:
     def status() -> dict[str, Any]:
         index = current()
         if index is None:
-            return {"status": "no-build", "release": None, "datasets": 0,
-                    "message": translate(_("Run catalog build first."))}
-        return {"status": "ok", "release": release_id(), "generated": index.get("generated"),
-                "datasets": len(index.get("datasets") or [])}
+            return {
+                "status": "no-build",
+                "release": None,
+                "datasets": 0,
+                "message": translate(_("Run catalog build first.")),
+            }
+        return {
+            "status": "ok",
+            "release": release_id(),
+            "generated": index.get("generated"),
+            "datasets": len(index.get("datasets") or []),
+        }
 
     @app.get("/api/v1/datasets", summary="Conjuntos de datos publicados")
     def datasets() -> list[dict[str, Any]]:

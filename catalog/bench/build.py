@@ -86,18 +86,32 @@ def _our_load(package_dir: Path, db: Path) -> tuple[float, int]:
 
 def _small_package(i: int) -> dict[str, Any]:
     return {
-        "name": f"serie-{i:03d}", "title": f"Serie de prueba {i}",
+        "name": f"serie-{i:03d}",
+        "title": f"Serie de prueba {i}",
         "description": "Datos de ejemplo para medir la construcción incremental.",
-        "keywords": ["benchmark"], "themes": ["GOVE"], "licenses": [{"name": "CC-BY-4.0"}],
-        "publisher": "bench", "frequency": "annual",
+        "keywords": ["benchmark"],
+        "themes": ["GOVE"],
+        "licenses": [{"name": "CC-BY-4.0"}],
+        "publisher": "bench",
+        "frequency": "annual",
         "contactPoint": {"name": "Unidad de datos", "email": "datos@example.gob.gt"},
-        "version": "1.0.0", "issued": "2024-01-01", "modified": "2024-01-01",
-        "resources": [{
-            "name": "valores", "path": "data/valores.csv", "format": "csv",
-            "schema": {"fields": [{"name": "anio", "type": "integer"},
-                                  {"name": "valor", "type": "number"}],
-                       "primaryKey": "anio"},
-        }],
+        "version": "1.0.0",
+        "issued": "2024-01-01",
+        "modified": "2024-01-01",
+        "resources": [
+            {
+                "name": "valores",
+                "path": "data/valores.csv",
+                "format": "csv",
+                "schema": {
+                    "fields": [
+                        {"name": "anio", "type": "integer"},
+                        {"name": "valor", "type": "number"},
+                    ],
+                    "primaryKey": "anio",
+                },
+            }
+        ],
     }
 
 
@@ -134,7 +148,8 @@ def run(package_dir: Path, workdir: Path) -> dict[str, Any]:
         figures["our_load_s"], rows = _our_load(package_dir, work / "ours.db")
         figures["rows"] = rows
         figures["speedup_vs_sqlite_utils"] = (
-            figures["sqlite_utils_insert_s"] / figures["our_load_s"])
+            figures["sqlite_utils_insert_s"] / figures["our_load_s"]
+        )
         root = _root_with(package_dir, work / "root-one")
         figures["full_build_s"], report = _timed(lambda: build(root, work / "out-one"))
         figures["full_build_published"] = report.count("published")

@@ -19,7 +19,7 @@ import json
 import shutil
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,10 @@ def _check_root(root: Path, out: Path) -> None:
     if not (root / "datasets").is_dir():
         raise CatalogError(
             _("{root} has no datasets/ folder."),
-            _("Run the command in the repository, or give --root the folder that holds "
-              "publishers/ and datasets/."),
+            _(
+                "Run the command in the repository, or give --root the folder that holds "
+                "publishers/ and datasets/."
+            ),
             root=str(root),
         )
     content = [(root / name).resolve() for name in ("datasets", "publishers")]
@@ -73,12 +75,13 @@ def _check_root(root: Path, out: Path) -> None:
     if any(target == c or c in target.parents for c in content):
         raise CatalogError(
             _("The build folder {out} is inside the content folders."),
-            _("Write the build elsewhere, for example --out build."), out=str(out),
+            _("Write the build elsewhere, for example --out build."),
+            out=str(out),
         )
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Builder:
@@ -99,13 +102,17 @@ class Builder:
         publishers = self._publishers()
         datasets: dict[str, DatasetState] = {}
         outcomes: list[DatasetOutcome] = []
-        claimed = {t: d for d, s in self.state.datasets.items() if s.published for t in s.published.tables}
+        claimed = {
+            t: d for d, s in self.state.datasets.items() if s.published for t in s.published.tables
+        }
         for ref in discover(self.root):
             outcome, datasets[ref.id] = self._dataset(ref, claimed)
             outcomes.append(outcome)
             for table in outcome.tables:
                 claimed[table] = ref.id
-        outcomes += [DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))]
+        outcomes += [
+            DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))
+        ]
         release_id, changed = self._release(datasets, outcomes, publishers)
         self.state.datasets = datasets
         self.state.files = self.hasher.new
@@ -116,9 +123,15 @@ class Builder:
             notices = self.state.release.notices.get(outcome.dataset, [])
             outcome.findings += [Finding.from_dict(n) for n in notices]
         report = BuildReport(
-            root=str(self.root), out=str(self.layout.out), lang=self.lang, release=release_id,
-            changed=changed, seconds=time.perf_counter() - started, generated=_now(),
-            datasets=outcomes, findings=self.findings,
+            root=str(self.root),
+            out=str(self.layout.out),
+            lang=self.lang,
+            release=release_id,
+            changed=changed,
+            seconds=time.perf_counter() - started,
+            generated=_now(),
+            datasets=outcomes,
+            findings=self.findings,
         )
         report.write(self.layout.out)
         return report
@@ -136,9 +149,15 @@ class Builder:
             try:
                 data = read_yaml(path)
             except CatalogError as error:
-                self.findings.append(Finding(type="publisher-error", text=error.text,
-                                             hint=error.hint, params=dict(error.params),
-                                             file=f"publishers/{path.name}"))
+                self.findings.append(
+                    Finding(
+                        type="publisher-error",
+                        text=error.text,
+                        hint=error.hint,
+                        params=dict(error.params),
+                        file=f"publishers/{path.name}",
+                    )
+                )
                 continue
             if isinstance(data, dict):
                 publishers[path.stem] = data
@@ -146,12 +165,16 @@ class Builder:
 
     # -------------------------------------------------------------- datasets
 
-    def _dataset(self, ref: DatasetRef, claimed: dict[str, str]) -> tuple[DatasetOutcome, DatasetState]:
+    def _dataset(
+        self, ref: DatasetRef, claimed: dict[str, str]
+    ) -> tuple[DatasetOutcome, DatasetState]:
         previous = self.state.datasets.get(ref.id) or DatasetState()
         if previous.published and not (self.snapshots / previous.published.snapshot).is_dir():
             previous = DatasetState()  # the cache was deleted: start again from the source
         try:
-            digest = self.hasher.dataset(ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml")
+            digest = self.hasher.dataset(
+                ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml"
+            )
         except OSError as exc:
             return self._unreadable(ref, previous, exc)
         if previous.attempt and previous.attempt.hash == digest:
@@ -160,13 +183,27 @@ class Builder:
         result = publish.attempt(ref, self.root, self.snapshots / digest[:32], others)
         published = previous.published
         if result.valid and result.snapshot is not None and result.manifest is not None:
-            published = Published(hash=digest, snapshot=result.snapshot.name,
-                                  tables=[t["name"] for t in result.manifest["tables"]], when=_now())
-        attempt = Attempt(hash=digest, valid=result.valid, when=_now(),
-                          findings=[f.to_dict() for f in result.findings])
+            published = Published(
+                hash=digest,
+                snapshot=result.snapshot.name,
+                tables=[t["name"] for t in result.manifest["tables"]],
+                when=_now(),
+            )
+        attempt = Attempt(
+            hash=digest,
+            valid=result.valid,
+            when=_now(),
+            findings=[f.to_dict() for f in result.findings],
+        )
         status = "published" if result.valid else ("kept-previous" if published else "rejected")
-        outcome = DatasetOutcome(ref.id, status, digest, published.hash if published else None,
-                                 list(published.tables) if published else [], list(result.findings))
+        outcome = DatasetOutcome(
+            ref.id,
+            status,
+            digest,
+            published.hash if published else None,
+            list(published.tables) if published else [],
+            list(result.findings),
+        )
         return outcome, DatasetState(attempt, published)
 
     def _reuse(self, ref: DatasetRef, previous: DatasetState) -> DatasetOutcome:
@@ -177,28 +214,42 @@ class Builder:
             status = "unchanged"
         else:
             status = "kept-previous" if published else "rejected"
-        return DatasetOutcome(ref.id, status, attempt.hash, published.hash if published else None,
-                              list(published.tables) if published else [],
-                              [Finding.from_dict(f) for f in attempt.findings])
+        return DatasetOutcome(
+            ref.id,
+            status,
+            attempt.hash,
+            published.hash if published else None,
+            list(published.tables) if published else [],
+            [Finding.from_dict(f) for f in attempt.findings],
+        )
 
     def _unreadable(
         self, ref: DatasetRef, previous: DatasetState, exc: OSError
     ) -> tuple[DatasetOutcome, DatasetState]:
         finding = Finding(
-            type="source-error", dataset=ref.id,
+            type="source-error",
+            dataset=ref.id,
             text=_("The dataset folder cannot be read: {reason}."),
             hint=_("Check the permissions of the files in the dataset folder."),
             params={"reason": exc.strerror or str(exc)},
         )
         published = previous.published
         status = "kept-previous" if published else "rejected"
-        outcome = DatasetOutcome(ref.id, status, None, published.hash if published else None,
-                                 list(published.tables) if published else [], [finding])
+        outcome = DatasetOutcome(
+            ref.id,
+            status,
+            None,
+            published.hash if published else None,
+            list(published.tables) if published else [],
+            [finding],
+        )
         return outcome, DatasetState(None, published)
 
     # --------------------------------------------------------------- release
 
-    def _published(self, datasets: dict[str, DatasetState]) -> dict[str, tuple[Published, dict[str, Any]]]:
+    def _published(
+        self, datasets: dict[str, DatasetState]
+    ) -> dict[str, tuple[Published, dict[str, Any]]]:
         found = {}
         for dataset, st in sorted(datasets.items()):
             if st.published:
@@ -207,8 +258,9 @@ class Builder:
                     found[dataset] = (st.published, manifest)
         return found
 
-    def _fingerprint(self, published: dict[str, tuple[Published, dict[str, Any]]],
-                     statuses: dict[str, str]) -> str:
+    def _fingerprint(
+        self, published: dict[str, tuple[Published, dict[str, Any]]], statuses: dict[str, str]
+    ) -> str:
         h = hashlib.sha256(release_code_version().encode() + self.lang.encode())
         for dataset, (version, _manifest) in published.items():
             h.update(f"{dataset}={version.hash}:{statuses.get(dataset)}\n".encode())
@@ -217,17 +269,25 @@ class Builder:
         return h.hexdigest()
 
     def _release(
-        self, datasets: dict[str, DatasetState], outcomes: list[DatasetOutcome],
+        self,
+        datasets: dict[str, DatasetState],
+        outcomes: list[DatasetOutcome],
         publishers: dict[str, dict[str, Any]],
     ) -> tuple[str | None, bool]:
         """Compose and publish a new release, unless what is published did not change."""
         published = self._published(datasets)
-        statuses = {o.dataset: ("kept-previous" if o.status == "kept-previous" else "published")
-                    for o in outcomes}
+        statuses = {
+            o.dataset: ("kept-previous" if o.status == "kept-previous" else "published")
+            for o in outcomes
+        }
         fingerprint = self._fingerprint(published, statuses)
         current = self.layout.current_release()
         previous = self.state.release
-        if current is not None and current.name == previous.id and previous.fingerprint == fingerprint:
+        if (
+            current is not None
+            and current.name == previous.id
+            and previous.fingerprint == fingerprint
+        ):
             return previous.id, False
         release_id, tmp = self.layout.new_release()
         try:
@@ -238,26 +298,35 @@ class Builder:
             if isinstance(exc, (OSError, sqlite3.Error)):
                 raise CatalogError(
                     _("The release could not be written: {reason}. Nothing was published."),
-                    _("Check the free disk space and permissions of the build folder, then build again."),
+                    _(
+                        "Check the free disk space and permissions of the build folder, "
+                        "then build again."
+                    ),
                     reason=str(exc),
                 ) from None
             raise
         self.state.release = Release(
-            id=release_id, fingerprint=fingerprint,
+            id=release_id,
+            fingerprint=fingerprint,
             loaded={d: v.hash for d, (v, _m) in published.items()},
             notices={d: [f.to_dict() for f in fs] for d, fs in notices.items()},
         )
         return release_id, True
 
     def _write_release(
-        self, folder: Path, published: dict[str, tuple[Published, dict[str, Any]]],
-        statuses: dict[str, str], publishers: dict[str, dict[str, Any]],
+        self,
+        folder: Path,
+        published: dict[str, tuple[Published, dict[str, Any]]],
+        statuses: dict[str, str],
+        publishers: dict[str, dict[str, Any]],
     ) -> dict[str, list[Finding]]:
         sql = folder / "sql"
         sql.mkdir()
         db_path = sql / DB_FILE
         previous = self.state.release
-        previous_db = self.layout.release_dir(previous.id) / "sql" / DB_FILE if previous.id else None
+        previous_db = (
+            self.layout.release_dir(previous.id) / "sql" / DB_FILE if previous.id else None
+        )
         versions = {
             d: Version(v.hash, self.snapshots / v.snapshot / publish.SNAPSHOT_DB, m["tables"])
             for d, (v, m) in published.items()
@@ -266,7 +335,9 @@ class Builder:
         manifests = [m for _v, m in published.values()]
         conn = sqlite3.connect(db_path, isolation_level=None)
         try:
-            write_catalogue(conn, publishers, [(m, statuses.get(m["dataset"], "published")) for m in manifests])
+            write_catalogue(
+                conn, publishers, [(m, statuses.get(m["dataset"], "published")) for m in manifests]
+            )
             meta, notices = metadata(manifests, publishers, conn, self.lang)
         finally:
             conn.close()
@@ -290,14 +361,17 @@ class Builder:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _index(manifests: list[dict[str, Any]], statuses: dict[str, str],
-           publishers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _index(
+    manifests: list[dict[str, Any]], statuses: dict[str, str], publishers: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """The release's catalogue index, read by the API."""
     datasets = []
     for manifest in manifests:
         row = dataset_row(manifest, statuses.get(manifest["dataset"], "published"))
         for key in ("keywords", "themes", "spatial", "obligations"):
             row[key] = json.loads(row[key]) if row[key] else None
-        row["tables"] = [{k: t[k] for k in ("name", "resource", "title", "rows")} for t in manifest["tables"]]
+        row["tables"] = [
+            {k: t[k] for k in ("name", "resource", "title", "rows")} for t in manifest["tables"]
+        ]
         datasets.append(row)
     return {"generated": _now(), "datasets": datasets, "publishers": publishers}

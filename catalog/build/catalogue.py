@@ -19,30 +19,73 @@ from catalog.build.naming import CATALOGUE_TABLES, dataset_url, fts_table, quote
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "publishers": {
-        "columns": {"slug": str, "name": str, "acronym": str, "kind": str, "jurisdiction": str,
-                    "website": str, "email": str, "parent": str, "description": str,
-                    "datasets": int},
+        "columns": {
+            "slug": str,
+            "name": str,
+            "acronym": str,
+            "kind": str,
+            "jurisdiction": str,
+            "website": str,
+            "email": str,
+            "parent": str,
+            "description": str,
+            "datasets": int,
+        },
         "pk": "slug",
     },
     "datasets": {
-        "columns": {"id": str, "publisher": str, "name": str, "title": str, "description": str,
-                    "keywords": str, "themes": str, "license": str, "license_url": str,
-                    "frequency": str, "version": str, "issued": str, "modified": str,
-                    "temporal_start": str, "temporal_end": str, "spatial": str,
-                    "obligations": str, "contact_name": str, "contact_email": str,
-                    "url": str, "status": str},
+        "columns": {
+            "id": str,
+            "publisher": str,
+            "name": str,
+            "title": str,
+            "description": str,
+            "keywords": str,
+            "themes": str,
+            "license": str,
+            "license_url": str,
+            "frequency": str,
+            "version": str,
+            "issued": str,
+            "modified": str,
+            "temporal_start": str,
+            "temporal_end": str,
+            "spatial": str,
+            "obligations": str,
+            "contact_name": str,
+            "contact_email": str,
+            "url": str,
+            "status": str,
+        },
         "pk": "id",
         "foreign_keys": [("publisher", "publishers", "slug")],
     },
     "resources": {
-        "columns": {"dataset": str, "name": str, "table_name": str, "title": str,
-                    "description": str, "format": str, "path": str, "rows": int},
+        "columns": {
+            "dataset": str,
+            "name": str,
+            "table_name": str,
+            "title": str,
+            "description": str,
+            "format": str,
+            "path": str,
+            "rows": int,
+        },
         "pk": ("dataset", "name"),
         "foreign_keys": [("dataset", "datasets", "id")],
     },
     "fields": {
-        "columns": {"table_name": str, "position": int, "name": str, "type": str, "format": str,
-                    "title": str, "description": str, "territory": str, "primary_key": int},
+        "columns": {
+            "table_name": str,
+            "position": int,
+            "name": str,
+            "type": str,
+            "format": str,
+            "title": str,
+            "description": str,
+            "territory": str,
+            "primary_key": int,
+        },
         "pk": ("table_name", "name"),
         "foreign_keys": [("table_name", "resources", "table_name")],
     },
@@ -50,7 +93,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 
 def _json(value: Any) -> str | None:
-    return json.dumps(value, ensure_ascii=False, default=str) if value not in (None, "", [], {}) else None
+    return (
+        json.dumps(value, ensure_ascii=False, default=str)
+        if value not in (None, "", [], {})
+        else None
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -72,18 +119,27 @@ def dataset_row(manifest: dict[str, Any], status: str) -> dict[str, Any]:
     temporal = package.get("temporal") or {}
     contact = package.get("contactPoint") or {}
     return {
-        "id": manifest["dataset"], "publisher": manifest["publisher"], "name": manifest["name"],
-        "title": package.get("title"), "description": package.get("description"),
-        "keywords": _json(package.get("keywords")), "themes": _json(package.get("themes")),
-        "license": license_name, "license_url": license_url,
-        "frequency": _text(package.get("frequency")), "version": _text(package.get("version")),
-        "issued": _text(package.get("issued")), "modified": _text(package.get("modified")),
+        "id": manifest["dataset"],
+        "publisher": manifest["publisher"],
+        "name": manifest["name"],
+        "title": package.get("title"),
+        "description": package.get("description"),
+        "keywords": _json(package.get("keywords")),
+        "themes": _json(package.get("themes")),
+        "license": license_name,
+        "license_url": license_url,
+        "frequency": _text(package.get("frequency")),
+        "version": _text(package.get("version")),
+        "issued": _text(package.get("issued")),
+        "modified": _text(package.get("modified")),
         "temporal_start": _text(temporal.get("start")) if isinstance(temporal, dict) else None,
         "temporal_end": _text(temporal.get("end")) if isinstance(temporal, dict) else None,
-        "spatial": _json(package.get("spatial")), "obligations": _json(package.get("obligations")),
+        "spatial": _json(package.get("spatial")),
+        "obligations": _json(package.get("obligations")),
         "contact_name": _text(contact.get("name")) if isinstance(contact, dict) else None,
         "contact_email": _text(contact.get("email")) if isinstance(contact, dict) else None,
-        "url": dataset_url(manifest["dataset"]), "status": status,
+        "url": dataset_url(manifest["dataset"]),
+        "status": status,
     }
 
 
@@ -94,13 +150,18 @@ def _resource_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(resource, dict):
             continue
         table = tables.get(resource.get("name"))
-        rows.append({
-            "dataset": manifest["dataset"], "name": resource.get("name"),
-            "table_name": table["name"] if table else None,
-            "title": resource.get("title"), "description": resource.get("description"),
-            "format": resource.get("format"), "path": _text(resource.get("path")),
-            "rows": table["rows"] if table else None,
-        })
+        rows.append(
+            {
+                "dataset": manifest["dataset"],
+                "name": resource.get("name"),
+                "table_name": table["name"] if table else None,
+                "title": resource.get("title"),
+                "description": resource.get("description"),
+                "format": resource.get("format"),
+                "path": _text(resource.get("path")),
+                "rows": table["rows"] if table else None,
+            }
+        )
     return rows
 
 
@@ -108,12 +169,19 @@ def _field_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for table in manifest["tables"]:
         for position, column in enumerate(table["columns"], start=1):
-            rows.append({
-                "table_name": table["name"], "position": position, "name": column["name"],
-                "type": column["type"], "format": column["format"], "title": column["title"],
-                "description": column["description"], "territory": column["territory"],
-                "primary_key": int(column["name"] in table["primaryKey"]),
-            })
+            rows.append(
+                {
+                    "table_name": table["name"],
+                    "position": position,
+                    "name": column["name"],
+                    "type": column["type"],
+                    "format": column["format"],
+                    "title": column["title"],
+                    "description": column["description"],
+                    "territory": column["territory"],
+                    "primary_key": int(column["name"] in table["primaryKey"]),
+                }
+            )
     return rows
 
 
@@ -135,14 +203,14 @@ def write_catalogue(
         conn.execute(f"DROP TABLE IF EXISTS {quote(name)}")
     for name in CATALOGUE_TABLES:
         spec = SCHEMAS[name]
-        db.table(name).create(spec["columns"], pk=spec["pk"],
-                              foreign_keys=spec.get("foreign_keys"))
+        db.table(name).create(spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys"))
     counts: dict[str, int] = {}
     for manifest, _status in manifests:
         counts[manifest["publisher"]] = counts.get(manifest["publisher"], 0) + 1
     slugs = sorted(set(publishers) | set(counts))
     db.table("publishers").insert_all(
-        _publisher_row(s, publishers.get(s) or {}, counts.get(s, 0)) for s in slugs)
+        _publisher_row(s, publishers.get(s) or {}, counts.get(s, 0)) for s in slugs
+    )
     db.table("datasets").insert_all(dataset_row(m, status) for m, status in manifests)
     db.table("resources").insert_all(r for m, _s in manifests for r in _resource_rows(m))
     db.table("fields").insert_all(r for m, _s in manifests for r in _field_rows(m))

@@ -56,7 +56,9 @@ def compose_database(
     try:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
-        stale = {d for d, h in previous_loaded.items() if d not in versions or versions[d].hash != h}
+        stale = {
+            d for d, h in previous_loaded.items() if d not in versions or versions[d].hash != h
+        }
         _drop_stale(conn, stale)
         fresh = [d for d in sorted(versions) if previous_loaded.get(d) != versions[d].hash]
         for dataset in fresh:
@@ -84,7 +86,9 @@ def _tables_by_dataset(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Which tables of the copied database belong to which dataset (its ``resources`` table)."""
     owned: dict[str, list[str]] = {}
     try:
-        rows = conn.execute("SELECT dataset, table_name FROM resources WHERE table_name IS NOT NULL")
+        rows = conn.execute(
+            "SELECT dataset, table_name FROM resources WHERE table_name IS NOT NULL"
+        )
     except sqlite3.Error:
         return owned
     for dataset, table in rows:

@@ -41,8 +41,12 @@ _CATALOGUE_DOCS = {
 
 def _publisher_info(slug: str, publishers: dict[str, dict[str, Any]]) -> dict[str, Any]:
     data = publishers.get(slug) or {}
-    return {"slug": slug, "name": data.get("name") or slug, "acronym": data.get("acronym"),
-            "url": data.get("website")}
+    return {
+        "slug": slug,
+        "name": data.get("name") or slug,
+        "acronym": data.get("acronym"),
+        "url": data.get("website"),
+    }
 
 
 def _table_metadata(
@@ -50,7 +54,9 @@ def _table_metadata(
 ) -> dict[str, Any]:
     package = manifest["package"]
     license_name, license_url = license_of(package)
-    title = plan.get("title") or f"{package.get('title') or manifest['dataset']}: {plan['resource']}"
+    title = (
+        plan.get("title") or f"{package.get('title') or manifest['dataset']}: {plan['resource']}"
+    )
     meta: dict[str, Any] = {
         "title": title,
         "description": plan.get("description") or package.get("description") or "",
@@ -68,8 +74,12 @@ def _table_metadata(
             "license_url": license_url,
             "lang": lang,
             "columns": [
-                {"name": c["name"], "type": c["type"], "description": c.get("description") or "",
-                 "title": c.get("title") or ""}
+                {
+                    "name": c["name"],
+                    "type": c["type"],
+                    "description": c.get("description") or "",
+                    "title": c.get("title") or "",
+                }
                 for c in plan["columns"]
             ],
         },
@@ -94,7 +104,10 @@ def metadata(
     queries: dict[str, Any] = {}
     notices: dict[str, list[Finding]] = {}
     for name, (title, description) in _CATALOGUE_DOCS.items():
-        tables[name] = {"title": translate(title, lang), "description": translate(description, lang)}
+        tables[name] = {
+            "title": translate(title, lang),
+            "description": translate(description, lang),
+        }
     for manifest in manifests:
         publisher = _publisher_info(manifest["publisher"], publishers)
         for plan in manifest["tables"]:
@@ -106,14 +119,20 @@ def metadata(
     meta = {
         "title": translate(_("Open data catalogue: SQL"), lang),
         "description": translate(
-            _("Every published table in one SQLite database: query, join and export them."), lang),
+            _("Every published table in one SQLite database: query, join and export them."), lang
+        ),
         "about": translate(_("Catalogue home"), lang),
         "about_url": "/",
         "databases": {
             DATABASE: {
                 "title": translate(_("Open data catalogue"), lang),
-                "description": translate(_("Tables are named publisher__dataset__resource; "
-                                           "the datasets and fields tables describe them."), lang),
+                "description": translate(
+                    _(
+                        "Tables are named publisher__dataset__resource; "
+                        "the datasets and fields tables describe them."
+                    ),
+                    lang,
+                ),
                 "tables": tables,
                 "queries": queries,
             }
@@ -132,19 +151,31 @@ def _queries(
     for name, query in canned_queries.canned(manifest.get("queries") or {}, tables).items():
         error = canned_queries.check(conn, query["sql"])
         if error:
-            problems.append(Finding(
-                type="query-error", dataset=manifest["dataset"], file=canned_queries.QUERIES_FILE,
-                text=_("Query {name} was not published: {reason}."),
-                hint=_("Fix its SQL; name this dataset's tables by resource name, others in full "
-                       "(publisher__dataset__resource)."),
-                params={"name": name, "reason": error}, blocking=False))
+            problems.append(
+                Finding(
+                    type="query-error",
+                    dataset=manifest["dataset"],
+                    file=canned_queries.QUERIES_FILE,
+                    text=_("Query {name} was not published: {reason}."),
+                    hint=_(
+                        "Fix its SQL; name this dataset's tables by resource name, others in full "
+                        "(publisher__dataset__resource)."
+                    ),
+                    params={"name": name, "reason": error},
+                    blocking=False,
+                )
+            )
             continue
         found[query_name(manifest["publisher"], manifest["name"], name)] = {
             **query,
             "title": query.get("title") or name,
-            "catalog": {"dataset": manifest["dataset"], "dataset_url": dataset_url(manifest["dataset"]),
-                        "dataset_title": manifest["package"].get("title") or manifest["dataset"],
-                        "publisher": publisher, "lang": lang},
+            "catalog": {
+                "dataset": manifest["dataset"],
+                "dataset_url": dataset_url(manifest["dataset"]),
+                "dataset_title": manifest["package"].get("title") or manifest["dataset"],
+                "publisher": publisher,
+                "lang": lang,
+            },
         }
     return found, problems
 

@@ -40,8 +40,13 @@ class Attempted:
 
 
 def error_finding(ref: DatasetRef, error: CatalogError) -> Finding:
-    return Finding(type=getattr(error, "code", "source-error"), dataset=ref.id,
-                   text=error.text, hint=error.hint, params=dict(error.params))
+    return Finding(
+        type=getattr(error, "code", "source-error"),
+        dataset=ref.id,
+        text=error.text,
+        hint=error.hint,
+        params=dict(error.params),
+    )
 
 
 VALIDATING = _("The build failed while validating this dataset ({kind}: {detail}).")
@@ -50,8 +55,12 @@ LOADING = _("The build failed while loading this dataset into SQLite ({kind}: {d
 
 def bug_finding(ref: DatasetRef, text: str, exc: BaseException) -> Finding:
     return Finding(
-        type="build-error", dataset=ref.id, text=text,
-        hint=_("Check the dataset's files against its schema; if they look right, report this message."),
+        type="build-error",
+        dataset=ref.id,
+        text=text,
+        hint=_(
+            "Check the dataset's files against its schema; if they look right, report this message."
+        ),
         params={"kind": type(exc).__name__, "detail": str(exc)[:300]},
     )
 
@@ -59,18 +68,24 @@ def bug_finding(ref: DatasetRef, text: str, exc: BaseException) -> Finding:
 def check_names(ref: DatasetRef) -> list[Finding]:
     """Folder names become URLs, file names and table names: only slugs are accepted."""
     bad = [n for n in (ref.publisher, ref.name) if not is_slug(n)]
-    return [Finding(
-        type="invalid-name", dataset=ref.id, fieldName=None,
-        text=_("The folder name {name} is not allowed."),
-        hint=_("Use lower case letters, digits, '-' and '_' only (for example bono-social)."),
-        params={"name": name},
-    ) for name in bad]
+    return [
+        Finding(
+            type="invalid-name",
+            dataset=ref.id,
+            fieldName=None,
+            text=_("The folder name {name} is not allowed."),
+            hint=_("Use lower case letters, digits, '-' and '_' only (for example bono-social)."),
+            params={"name": name},
+        )
+        for name in bad
+    ]
 
 
 def tabular(package: dict[str, Any]) -> list[dict[str, Any]]:
     """Resources with a Table Schema: the ones that become tables."""
     return [
-        r for r in package.get("resources") or []
+        r
+        for r in package.get("resources") or []
         if isinstance(r, dict) and isinstance(r.get("schema"), dict) and r["schema"].get("fields")
     ]
 
@@ -79,26 +94,39 @@ def plan_tables(
     ref: DatasetRef, resources: list[dict[str, Any]], claimed: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[Finding]]:
     """Table plans of the resources, refusing names another dataset (or resource) holds."""
-    names = {r.get("name", ""): naming.table_name(ref.publisher, ref.name, r.get("name", ""))
-             for r in resources}
+    names = {
+        r.get("name", ""): naming.table_name(ref.publisher, ref.name, r.get("name", ""))
+        for r in resources
+    }
     findings, seen = [], {}
     for resource, table in names.items():
         owner = seen.get(table) or (claimed.get(table) if claimed.get(table) != ref.id else None)
         if owner:
-            findings.append(Finding(
-                type="table-name-collision", dataset=ref.id, resource=resource,
-                text=_("Resource {resource} would be published as table {table}, "
-                       "which {owner} already uses."),
-                hint=_("Rename the resource (or the dataset folder) so the names differ."),
-                params={"resource": resource, "table": table, "owner": owner}))
+            findings.append(
+                Finding(
+                    type="table-name-collision",
+                    dataset=ref.id,
+                    resource=resource,
+                    text=_(
+                        "Resource {resource} would be published as table {table}, "
+                        "which {owner} already uses."
+                    ),
+                    hint=_("Rename the resource (or the dataset folder) so the names differ."),
+                    params={"resource": resource, "table": table, "owner": owner},
+                )
+            )
         seen[table] = f"{ref.id} ({resource})"
     plans = [sqlite.table_plan(r, names[r.get("name", "")], names) for r in resources]
     return plans, findings
 
 
 def write_snapshot(
-    ref: DatasetRef, package: dict[str, Any], plans: list[dict[str, Any]],
-    queries: dict[str, Any], target: Path, read: dict[str, Any] | None = None,
+    ref: DatasetRef,
+    package: dict[str, Any],
+    plans: list[dict[str, Any]],
+    queries: dict[str, Any],
+    target: Path,
+    read: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Load the tables and write the manifest into ``target`` (replaced atomically).
 
@@ -122,21 +150,23 @@ def write_snapshot(
     sqlite.load_tables(tmp / SNAPSHOT_DB, plans, frames)
     readme = ref.folder / "README.md"
     manifest = {
-        "dataset": ref.id, "publisher": ref.publisher, "name": ref.name,
+        "dataset": ref.id,
+        "publisher": ref.publisher,
+        "name": ref.name,
         "package": package,
         "readme": read_text(readme) if readme.is_file() else None,
         "queries": queries,
         "tables": plans,
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, default=str), encoding="utf-8")
+    (tmp / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, default=str), encoding="utf-8"
+    )
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     return manifest
 
 
-def attempt(
-    ref: DatasetRef, root: Path, target: Path, claimed: dict[str, str]
-) -> Attempted:
+def attempt(ref: DatasetRef, root: Path, target: Path, claimed: dict[str, str]) -> Attempted:
     """Validate ``ref``; if it passes, load it into a snapshot at ``target``."""
     from catalog.validate import validate_dataset
 
@@ -161,7 +191,11 @@ def attempt(
         manifest = write_snapshot(ref, package, plans, queries, target, report.tables)
     except (CatalogError, Exception) as exc:  # noqa: BLE001 - reported, never raised
         shutil.rmtree(target.with_name(target.name + ".tmp"), ignore_errors=True)
-        problem = error_finding(ref, exc) if isinstance(exc, CatalogError) else bug_finding(ref, LOADING, exc)
+        problem = (
+            error_finding(ref, exc)
+            if isinstance(exc, CatalogError)
+            else bug_finding(ref, LOADING, exc)
+        )
         return Attempted(False, findings + [problem])
     return Attempted(True, findings, target, manifest)
 

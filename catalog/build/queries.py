@@ -38,8 +38,22 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _TABLE_AFTER = {"from", "join"}
-_END_OF_FROM = {"where", "group", "order", "limit", "having", "on", "using", "union",
-                "except", "intersect", "window", "select", "set", "values"}
+_END_OF_FROM = {
+    "where",
+    "group",
+    "order",
+    "limit",
+    "having",
+    "on",
+    "using",
+    "union",
+    "except",
+    "intersect",
+    "window",
+    "select",
+    "set",
+    "values",
+}
 
 
 def read_queries(folder: Path, dataset: str) -> tuple[dict[str, dict[str, str]], list[Finding]]:
@@ -54,18 +68,32 @@ def read_queries(folder: Path, dataset: str) -> tuple[dict[str, dict[str, str]],
     if data is None:
         return {}, []
     if not isinstance(data, dict):
-        return {}, [_finding(dataset, _("{path} must map query names to queries."),
-                             _("See docs/publishing.md for the format."), {"path": QUERIES_FILE})]
+        return {}, [
+            _finding(
+                dataset,
+                _("{path} must map query names to queries."),
+                _("See docs/publishing.md for the format."),
+                {"path": QUERIES_FILE},
+            )
+        ]
     queries: dict[str, dict[str, str]] = {}
     problems: list[Finding] = []
     for name, body in data.items():
         query = {"sql": body} if isinstance(body, str) else body
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", str(name)) or not isinstance(query, dict) \
-                or not isinstance(query.get("sql"), str) or not query["sql"].strip():
-            problems.append(_finding(
-                dataset, _("Query {name} in {path} needs a name in lower case and an \"sql\" text."),
-                _("Write name: {{title: ..., sql: select ...}}; names use a-z, 0-9, _ and -."),
-                {"name": str(name), "path": QUERIES_FILE}))
+        if (
+            not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", str(name))
+            or not isinstance(query, dict)
+            or not isinstance(query.get("sql"), str)
+            or not query["sql"].strip()
+        ):
+            problems.append(
+                _finding(
+                    dataset,
+                    _('Query {name} in {path} needs a name in lower case and an "sql" text.'),
+                    _("Write name: {{title: ..., sql: select ...}}; names use a-z, 0-9, _ and -."),
+                    {"name": str(name), "path": QUERIES_FILE},
+                )
+            )
             continue
         queries[str(name)] = {
             k: str(query[k]) for k in ("title", "description", "sql") if query.get(k) is not None
@@ -74,8 +102,14 @@ def read_queries(folder: Path, dataset: str) -> tuple[dict[str, dict[str, str]],
 
 
 def _finding(dataset: str, text: str, hint: str, params: dict[str, object]) -> Finding:
-    return Finding(type="queries-error", dataset=dataset, text=text, hint=hint,
-                   params=dict(params), file=QUERIES_FILE)
+    return Finding(
+        type="queries-error",
+        dataset=dataset,
+        text=text,
+        hint=hint,
+        params=dict(params),
+        file=QUERIES_FILE,
+    )
 
 
 def rewrite(sql: str, tables: dict[str, str]) -> str:
@@ -119,7 +153,7 @@ def _cte_names(tokens: list[tuple[str | None, str]]) -> set[str]:
         name = _identifier(kind, text)
         if name is None:
             continue
-        rest = [t.lower() for _k, t in significant[i + 1:i + 3]]
+        rest = [t.lower() for _k, t in significant[i + 1 : i + 3]]
         if rest == ["as", "("]:
             names.add(name)
     return names
@@ -127,8 +161,11 @@ def _cte_names(tokens: list[tuple[str | None, str]]) -> set[str]:
 
 def check(conn: sqlite3.Connection, sql: str) -> str | None:
     """Why the query cannot run on this database, or None when SQLite can prepare it."""
-    params = {m[1:]: None for kind, m in
-              ((mm.lastgroup, mm.group()) for mm in _TOKEN.finditer(sql)) if kind == "param"}
+    params = {
+        m[1:]: None
+        for kind, m in ((mm.lastgroup, mm.group()) for mm in _TOKEN.finditer(sql))
+        if kind == "param"
+    }
     try:
         conn.execute(f"EXPLAIN {sql}", params).fetchall()
     except (sqlite3.Error, ValueError) as exc:

@@ -30,7 +30,7 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.errors import CatalogError
@@ -64,7 +64,8 @@ class Layout:
             raise CatalogError(
                 _("Cannot write the build to {out}: {reason}."),
                 _("Choose a writable folder with --out, or fix its permissions."),
-                out=str(self.out), reason=exc.strerror or str(exc),
+                out=str(self.out),
+                reason=exc.strerror or str(exc),
             ) from None
         for name in STABLE_LINKS:
             link = self.out / name
@@ -72,7 +73,8 @@ class Layout:
                 raise CatalogError(
                     _("{path} is in the way of the build (it should be a link into current/)."),
                     _("Delete the build folder {out} and build again."),
-                    path=str(link), out=str(self.out),
+                    path=str(link),
+                    out=str(self.out),
                 )
 
     @contextmanager
@@ -107,7 +109,7 @@ class Layout:
 
     def new_release(self) -> tuple[str, Path]:
         """An id (sortable by time) and the temporary folder to write the release into."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         release_id = f"{stamp}-{secrets.token_hex(3)}"
         tmp = self.releases / f"{TMP_PREFIX}{release_id}"
         tmp.mkdir()

@@ -107,10 +107,18 @@ class BuildReport:
         """A few lines for the terminal."""
         lang = lang or self.lang
         counts = ", ".join(
-            f"{self.count(s)} {translate(STATUS_LABELS[s], lang)}" for s in STATUSES if self.count(s)
+            f"{self.count(s)} {translate(STATUS_LABELS[s], lang)}"
+            for s in STATUSES
+            if self.count(s)
         )
-        lines = [translate(_("Build finished in {seconds} s: {counts}."), lang,
-                           seconds=f"{self.seconds:.1f}", counts=counts or "0")]
+        lines = [
+            translate(
+                _("Build finished in {seconds} s: {counts}."),
+                lang,
+                seconds=f"{self.seconds:.1f}",
+                counts=counts or "0",
+            )
+        ]
         for outcome in self.datasets:
             if outcome.status in ("kept-previous", "rejected"):
                 label = translate(STATUS_LABELS[outcome.status], lang)
@@ -124,8 +132,16 @@ class BuildReport:
     def markdown(self, lang: str | None = None) -> str:
         lang = lang or self.lang
         t = lambda msgid, **p: translate(msgid, lang, **p)  # noqa: E731
-        lines = [f"# {t(_('Build report'))}", "", t(_("Generated {when}; release {release}."),
-                 when=self.generated, release=self.release or "-"), ""]
+        lines = [
+            f"# {t(_('Build report'))}",
+            "",
+            t(
+                _("Generated {when}; release {release}."),
+                when=self.generated,
+                release=self.release or "-",
+            ),
+            "",
+        ]
         lines += [f"| {t(_('status'))} | {t(_('datasets'))} |", "|---|---|"]
         lines += [f"| {t(STATUS_LABELS[s])} | {self.count(s)} |" for s in STATUSES]
         for finding in self.findings:
@@ -133,10 +149,20 @@ class BuildReport:
         for outcome in self.datasets:
             lines += ["", f"## {outcome.dataset}: {t(STATUS_LABELS[outcome.status])}"]
             if outcome.status == "kept-previous":
-                lines += ["", t(_("This dataset no longer passes validation: its last good version "
-                                  "stays published until the problems below are fixed."))]
+                lines += [
+                    "",
+                    t(
+                        _(
+                            "This dataset no longer passes validation: its last good version "
+                            "stays published until the problems below are fixed."
+                        )
+                    ),
+                ]
             if outcome.tables:
-                lines += ["", t(_("Tables: {tables}"), tables=", ".join(f"`{x}`" for x in outcome.tables))]
+                lines += [
+                    "",
+                    t(_("Tables: {tables}"), tables=", ".join(f"`{x}`" for x in outcome.tables)),
+                ]
             lines += _finding_lines(outcome.findings, lang)
         return "\n".join(lines) + "\n"
 
@@ -151,12 +177,18 @@ def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
         lines.append("")
     for f in findings[:50]:
         where = " ".join(
-            x for x in (f.file or f.resource,
-                        translate(_("row {n}"), lang, n=f.rowNumber) if f.rowNumber else "",
-                        f.fieldName or "") if x
+            x
+            for x in (
+                f.file or f.resource,
+                translate(_("row {n}"), lang, n=f.rowNumber) if f.rowNumber else "",
+                f.fieldName or "",
+            )
+            if x
         )
         mark = "" if f.blocking else "(i) "
         lines.append(f"- {mark}`{f.type}`{' ' + where if where else ''}: {f.message(lang)}")
     if len(findings) > 50:
-        lines.append(translate(_("- ... and {n} more (see report.json)."), lang, n=len(findings) - 50))
+        lines.append(
+            translate(_("- ... and {n} more (see report.json)."), lang, n=len(findings) - 50)
+        )
     return lines

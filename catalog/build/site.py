@@ -58,8 +58,14 @@ def _resource_links(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     links = []
     for plan in manifest["tables"]:
         table_url = f"{SQL_BASE}{DATABASE}/{plan['name']}"
-        links.append({**plan, "url": table_url, "csv": f"{table_url}.csv?_stream=on&_size=max",
-                      "json": f"{table_url}.json?_shape=array"})
+        links.append(
+            {
+                **plan,
+                "url": table_url,
+                "csv": f"{table_url}.csv?_stream=on&_size=max",
+                "json": f"{table_url}.json?_shape=array",
+            }
+        )
     return links
 
 
@@ -73,16 +79,27 @@ def dataset_context(
         "dataset": manifest["dataset"],
         "url": dataset_url(manifest["dataset"]),
         "package": package,
-        "publisher": {"slug": manifest["publisher"], **(publishers.get(manifest["publisher"]) or {})},
+        "publisher": {
+            "slug": manifest["publisher"],
+            **(publishers.get(manifest["publisher"]) or {}),
+        },
         "license": license_name,
         "license_url": license_url,
         "readme": markdown_html(manifest.get("readme")),
         "tables": _resource_links(manifest),
-        "files": [r for r in package.get("resources") or []
-                  if isinstance(r, dict) and r.get("name") not in tabular],
+        "files": [
+            r
+            for r in package.get("resources") or []
+            if isinstance(r, dict) and r.get("name") not in tabular
+        ],
         "queries": [
-            {"name": name, "title": q.get("title") or name, "description": q.get("description"),
-             "url": f"{SQL_BASE}{DATABASE}/{query_name(manifest['publisher'], manifest['name'], name)}"}
+            {
+                "name": name,
+                "title": q.get("title") or name,
+                "description": q.get("description"),
+                "url": f"{SQL_BASE}{DATABASE}/"
+                + query_name(manifest["publisher"], manifest["name"], name),
+            }
             for name, q in (manifest.get("queries") or {}).items()
         ],
         "sql_url": f"{SQL_BASE}{DATABASE}",
@@ -106,7 +123,8 @@ def write_site(
         for slug, items in sorted(by_publisher.items())
     ]
     (folder / "index.html").write_text(
-        render("index.html", lang, groups=groups, count=len(pages)), encoding="utf-8")
+        render("index.html", lang, groups=groups, count=len(pages)), encoding="utf-8"
+    )
     for page in pages:
         # The id is publisher/dataset, two slugs checked before loading: no path tricks.
         target = folder / "datasets" / page["dataset"]
@@ -115,4 +133,3 @@ def write_site(
     (folder / "404.html").write_text(render("error.html", lang, status=404), encoding="utf-8")
     if ASSETS.is_dir():
         shutil.copytree(ASSETS, folder / "assets", dirs_exist_ok=True)
-

@@ -30,7 +30,9 @@ BATCH_ROWS = 100_000
 # index: it is what facets and filters group by.
 LOW_CARDINALITY = 1000
 SQL_TYPES = {"integer": "INTEGER", "year": "INTEGER", "boolean": "INTEGER", "number": "REAL"}
-_INDEXED_TYPES = {"string", "integer", "year", "boolean", "date", "datetime", "yearmonth"}
+# Low-cardinality columns of these types are what facets group by; an index costs
+# load time (a sort of the whole column), so numbers and dates do not get one.
+_FACET_TYPES = {"string", "year", "boolean"}
 
 
 def as_list(value: Any) -> list[str]:
@@ -68,8 +70,11 @@ def table_plan(
         target = tables_by_resource.get(reference.get("resource") or resource.get("name", ""))
         if target:
             foreign_keys.append(
-                {"fields": as_list(fk.get("fields")), "table": target,
-                 "columns": as_list(reference.get("fields"))}
+                {
+                    "fields": as_list(fk.get("fields")),
+                    "table": target,
+                    "columns": as_list(reference.get("fields")),
+                }
             )
     return {
         "name": table,
@@ -90,9 +95,8 @@ def table_plan(
 def create_sql(plan: dict[str, Any]) -> str:
     """``CREATE TABLE`` with types, NOT NULL/UNIQUE constraints and keys."""
     pk = plan["primaryKey"]
-    rowid_pk = (
-        len(pk) == 1
-        and any(c["name"] == pk[0] and c["sqltype"] == "INTEGER" for c in plan["columns"])
+    rowid_pk = len(pk) == 1 and any(
+        c["name"] == pk[0] and c["sqltype"] == "INTEGER" for c in plan["columns"]
     )
     lines = []
     for column in plan["columns"]:
@@ -165,7 +169,7 @@ def choose_indexes(plan: dict[str, Any], frame: pl.DataFrame) -> None:
         distinct = frame[name].n_unique() if rows else 0
         low = distinct <= LOW_CARDINALITY and distinct * 2 <= rows
         declared = column["enum"] or column["territory"] or name in fk_columns
-        if declared or (low and column["type"] in _INDEXED_TYPES) or column["type"] == "date":
+        if declared or (low and column["type"] in _FACET_TYPES):
             plan["indexes"].append([name])
         elif _free_text(column, name, pk | fk_columns):
             plan["fts"].append(name)

@@ -26,8 +26,16 @@ _CATALOG = Path(__file__).resolve().parent.parent
 _REPO = _CATALOG.parent
 # Modules that cannot change what a dataset's validation or tables look like.
 _NOT_DATA_CODE = (
-    "cli.py", "serve.py", "demo.py", "report.py", "api/", "bench/",
-    "build/site.py", "build/report.py", "build/datasette.py", "build/release.py",
+    "cli.py",
+    "serve.py",
+    "demo.py",
+    "report.py",
+    "api/",
+    "bench/",
+    "build/site.py",
+    "build/report.py",
+    "build/datasette.py",
+    "build/release.py",
 )
 
 
@@ -80,11 +88,13 @@ class Release:
 class BuildState:
     datasets: dict[str, DatasetState] = field(default_factory=dict)
     release: Release = field(default_factory=Release)
-    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [size, mtime_ns, ino, digest]
+    files: dict[str, list[Any]] = field(
+        default_factory=dict
+    )  # path -> [size, mtime_ns, ino, digest]
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
-        """The saved state, or an empty one when missing or unreadable (a full rebuild, never a crash)."""
+        """The saved state, or an empty one if missing or unreadable (a full rebuild, no crash)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != STATE_FORMAT:
@@ -164,17 +174,13 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
     """Every non-hidden file under ``folder`` (links included, not followed), sorted."""
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         base = Path(dirpath)
-        for name in filenames:
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # os.walk lists links to folders among dirnames without entering them: record them.
+        links = [d for d in dirnames if (base / d).is_symlink()]
+        for name in [*filenames, *links]:
             if not name.startswith("."):
                 path = base / name
-                found.append((path.relative_to(folder).as_posix(), path))
-    for dirpath, dirnames, _files_ in os.walk(folder, followlinks=False):
-        # Links to folders are listed by os.walk as dirnames but not entered: record them too.
-        for name in dirnames:
-            path = Path(dirpath) / name
-            if path.is_symlink():
                 found.append((path.relative_to(folder).as_posix(), path))
     return sorted(found)
 

@@ -37,7 +37,7 @@ def _catalog_block(datasette: Any, database: str | None, name: str | None) -> di
         return None
     block = (datasette.table_metadata(database, name) or {}).get("catalog")
     if block is None:
-        queries = (datasette.metadata("queries", database=database, fallback=False) or {})
+        queries = datasette.metadata("queries", database=database, fallback=False) or {}
         block = (queries.get(name) or {}).get("catalog") if isinstance(queries, dict) else None
     return block if isinstance(block, dict) else None
 
