@@ -69,13 +69,19 @@ class CatalogGroup(click.Group):
             sys.exit(130)
         except MemoryError:
             click.echo(
-                t(_("Out of memory. Split the file into smaller resources or use a bigger machine.")),
+                t(
+                    _(
+                        "Out of memory. Split the file into smaller resources or use a bigger machine."
+                    )
+                ),
                 err=True,
             )
             sys.exit(EXIT_BUG)
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             message = translate(
-                _("Unexpected error ({kind}: {detail}). Please report it with the command you ran."),
+                _(
+                    "Unexpected error ({kind}: {detail}). Please report it with the command you ran."
+                ),
                 LANG,
                 kind=type(exc).__name__,
                 detail=str(exc)[:300],
@@ -103,8 +109,12 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
     except CatalogError as error:
         if as_json:
             # Keep stdout one parseable JSON object even for a usage error.
-            usage = Finding(type="usage-error", text=error.text, hint=error.hint, params=error.params)
-            click.echo(json.dumps({"valid": False, "errors": [usage.to_json(lang)]}, ensure_ascii=False))
+            usage = Finding(
+                type="usage-error", text=error.text, hint=error.hint, params=error.params
+            )
+            click.echo(
+                json.dumps({"valid": False, "errors": [usage.to_json(lang)]}, ensure_ascii=False)
+            )
         fail(error, lang)
     click.echo(render_json(run, lang) if as_json else render_text(run, lang))
     sys.exit(EXIT_OK if run.valid else EXIT_INVALID)
@@ -141,7 +151,10 @@ def build(root: Path, out: Path | None, strict: bool, lang: str) -> None:
 @cli.command(help=t(_("Serve the built catalogue, Datasette and the API on one port.")))
 @click.option("--host", default="127.0.0.1", show_default=True, help=t(_("Address to listen on.")))
 @click.option(
-    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
     help=t(_("Port to listen on.")),
 )
 @click.option(
@@ -152,7 +165,10 @@ def build(root: Path, out: Path | None, strict: bool, lang: str) -> None:
     help=t(_("Folder written by catalog build.")),
 )
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
     help=t(_("Number of worker processes.")),
 )
 @lang_option

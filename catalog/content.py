@@ -59,8 +59,10 @@ def read_text(path: Path, limit: int = MAX_METADATA_BYTES) -> str:
         ) from None
     except OSError as exc:
         raise ContentError(
-            _("Cannot read {path}: {reason}."), _("Check the file's permissions."),
-            path=str(path), reason=exc.strerror or str(exc),
+            _("Cannot read {path}: {reason}."),
+            _("Check the file's permissions."),
+            path=str(path),
+            reason=exc.strerror or str(exc),
         ) from None
     if path.is_dir():
         raise ContentError(_("{path} is a folder, not a file."), "", path=str(path))
@@ -68,13 +70,16 @@ def read_text(path: Path, limit: int = MAX_METADATA_BYTES) -> str:
         raise ContentError(
             _("{path} is too large ({size} bytes; the limit is {limit})."),
             _("Metadata files must be small: keep data in the resources, not in the descriptor."),
-            path=str(path), size=size, limit=limit,
+            path=str(path),
+            size=size,
+            limit=limit,
         )
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise ContentError(
             _("{path} is a binary file, not text."),
-            _("Save it as UTF-8 text."), path=str(path),
+            _("Save it as UTF-8 text."),
+            path=str(path),
         )
     try:
         return raw.decode("utf-8-sig")
@@ -94,7 +99,10 @@ def read_json(path: Path) -> Any:
         raise ContentError(
             _("{path} is not valid JSON: {reason} (line {line}, column {column})."),
             _("Fix the JSON syntax; a JSON validator shows the exact spot."),
-            path=str(path), reason=exc.msg, line=exc.lineno, column=exc.colno,
+            path=str(path),
+            reason=exc.msg,
+            line=exc.lineno,
+            column=exc.colno,
         ) from None
 
 
@@ -107,7 +115,8 @@ def read_yaml(path: Path) -> Any:
         raise ContentError(
             _("{path} is not valid YAML: {reason} (line {line})."),
             _("Fix the YAML syntax: check indentation and quotes around values with ':'."),
-            path=str(path), reason=getattr(exc, "problem", None) or str(exc),
+            path=str(path),
+            reason=getattr(exc, "problem", None) or str(exc),
             line=(mark.line + 1) if mark else "?",
         ) from None
 
@@ -147,7 +156,8 @@ def resolve_target(target: Path) -> DatasetRef:
         if path.name != DESCRIPTOR:
             raise ContentError(
                 _("{path} is not a dataset: give a dataset folder or its datapackage.json."),
-                _("Example: catalog validate datasets/mides/bono-social"), path=str(target),
+                _("Example: catalog validate datasets/mides/bono-social"),
+                path=str(target),
             )
         path = path.parent
     if not path.exists():

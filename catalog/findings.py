@@ -17,7 +17,7 @@ JSON_KEYS = ("type", "dataset", "resource", "rowNumber", "fieldName", "message")
 
 @dataclass
 class Finding:
-    """One problem (``blocking``) or one notice (not blocking, e.g. allowed public personal data)."""
+    """One problem (``blocking``) or one notice (e.g. allowed public personal data)."""
 
     type: str
     dataset: str | None = None

@@ -9,7 +9,7 @@ read straight from the ``.po`` files so there is no compile step to forget.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -31,7 +31,7 @@ def normalize_lang(lang: str | None) -> str:
 
 
 def lang_from_env() -> str:
-    """The language the user's locale asks for (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``)."""
+    """The language the locale asks for (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``)."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value and value not in ("C", "POSIX", "C.UTF-8"):
@@ -39,7 +39,7 @@ def lang_from_env() -> str:
     return DEFAULT_LANG
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue(lang: str) -> dict[str, str]:
     messages: dict[str, str] = {}
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
@@ -52,7 +52,7 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 
 def gettext(message: str, lang: str | None = None) -> str:
-    """Translate an English msgid into ``lang`` (default Spanish); untranslated text passes through."""
+    """Translate an English msgid into ``lang`` (default Spanish); unknown text passes."""
     lang = normalize_lang(lang)
     if lang == "en":
         return message

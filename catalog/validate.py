@@ -11,30 +11,22 @@ itself, resource by resource.
 
 from __future__ import annotations
 
-import os
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# Polars' allocator (jemalloc) keeps freed pages for a while; validation allocates and frees
-# column-sized buffers one after another, so on a million rows the kept pages add ~60 MB to
-# the peak. Returning them at once costs ~0.2 s. Effective when polars is not loaded yet
-# (the CLI imports this module first).
-os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+import polars as pl
 
-import copy  # noqa: E402
-import hashlib  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-import polars as pl  # noqa: E402
-
-from catalog import metadata, privacy  # noqa: E402
-from catalog.content import DatasetRef, inside, read_json, resolve_target, root_of  # noqa: E402
-from catalog.errors import ContentError  # noqa: E402
-from catalog.findings import Finding  # noqa: E402
-from catalog.i18n import _  # noqa: E402
-from catalog.report import problem  # noqa: E402
-from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema  # noqa: E402
-from catalog.tables import CSV_FORMATS, Table, TableError, read_resource, resource_format  # noqa: E402
+from catalog import metadata, privacy
+from catalog.content import DatasetRef, inside, read_json, resolve_target, root_of
+from catalog.errors import ContentError
+from catalog.findings import Finding
+from catalog.i18n import _
+from catalog.report import problem
+from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema
+from catalog.tables import CSV_FORMATS, Table, TableError, read_resource, resource_format
 
 if TYPE_CHECKING:
     from frictionless import Package, Schema

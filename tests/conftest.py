@@ -17,7 +17,9 @@ def repo() -> Path:
     return REPO
 
 
-def run_catalog(*args: str, lang: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_catalog(
+    *args: str, lang: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run the real ``catalog`` command in a subprocess, as a user would."""
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     env["LANG"] = "C.UTF-8"

@@ -14,7 +14,12 @@ def _write_package(folder: Path, rows: str, schema_fields: list[dict]) -> Path:
     descriptor = {
         "name": folder.name,
         "resources": [
-            {"name": "datos", "path": "data.csv", "format": "csv", "schema": {"fields": schema_fields}}
+            {
+                "name": "datos",
+                "path": "data.csv",
+                "format": "csv",
+                "schema": {"fields": schema_fields},
+            }
         ],
     }
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")

@@ -36,7 +36,9 @@ def test_every_command_and_option_is_in_docs_cli():
 
 
 def _environment_variables() -> set[str]:
-    pattern = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*)["']""")
+    pattern = re.compile(
+        r"""(?:environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z_][A-Z0-9_]*)["']"""
+    )
     found: set[str] = set()
     for path in list((REPO / "catalog").rglob("*.py")) + list((REPO / "plugins").rglob("*.py")):
         found.update(pattern.findall(path.read_text(encoding="utf-8")))

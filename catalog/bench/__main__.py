@@ -11,7 +11,7 @@ import os
 import platform
 import shutil
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.bench import build as build_bench
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     build_figures = build_bench.run(package, args.work)
     print(build_figures, flush=True)
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""# Benchmarks
 
 Written by `make bench` on {stamp} ({_machine()}). Each figure is measured in
