@@ -59,9 +59,9 @@ def gettext(message: str, lang: str | None = None) -> str:
     return _catalogue(lang).get(message, message)
 
 
-def translate(message: str, lang: str | None = None, **params: object) -> str:
+def translate(msgid: str, lang: str | None = None, /, **params: object) -> str:
     """Translate then fill ``{placeholders}``; a missing placeholder never raises."""
-    text = gettext(message, lang)
+    text = gettext(msgid, lang)
     if not params:
         return text
     try:

@@ -608,6 +608,15 @@ def test_bad_datasets_are_rejected_and_the_rest_published(content: Path, tmp_pat
         LICENCIAS_RESOURCES,
         {"data/licencias.csv": LICENCIAS},
     )
+    (content / "publishers" / "roto.yaml").write_text("name: [roto\n  kind: {", encoding="utf-8")
+    write_dataset(
+        content,
+        "roto",
+        "licencias",
+        "Publicador roto",
+        LICENCIAS_RESOURCES,
+        {"data/licencias.csv": LICENCIAS},
+    )
     out = tmp_path / "build"
     report = build(content, out)
     result = statuses(report)
@@ -620,6 +629,7 @@ def test_bad_datasets_are_rejected_and_the_rest_published(content: Path, tmp_pat
         "mides/ruta-trampa",
         "mides/yaml-roto",
         "mides/Nombre Raro",
+        "roto/licencias",
     ]
     assert {d: result[d] for d in bad} == dict.fromkeys(bad, "rejected")
     for outcome in report.datasets:
@@ -636,7 +646,9 @@ def test_bad_datasets_are_rejected_and_the_rest_published(content: Path, tmp_pat
         for n in names
     )
     assert published == {"mides/bono-social", "muni-mixco/licencias"}
-    assert json.loads((out / "report.json").read_text())["summary"]["rejected"] == len(bad)
+    data = json.loads((out / "report.json").read_text())
+    assert data["summary"]["rejected"] == len(bad)
+    assert [f["file"] for f in data["findings"]] == ["publishers/roto.yaml"]
 
 
 def test_table_name_collisions_are_rejected(built: Path, content: Path):
@@ -744,3 +756,30 @@ def test_queries_rewrite_only_table_positions():
         rewrite("with cobertura as (select 1) select * from cobertura", tables)
         == "with cobertura as (select 1) select * from cobertura"
     )
+
+
+def test_licence_title_and_url_come_from_the_vocabulary_when_missing():
+    from catalog.build.catalogue import license_of
+
+    assert license_of({"licenses": [{"name": "CC0-1.0"}]}) == (
+        "Creative Commons Zero v1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    )
+    assert license_of({"licenses": [{"name": "CC-BY-4.0", "title": "CC BY", "path": "u"}]}) == (
+        "CC BY",
+        "u",
+    )
+
+
+def test_site_templates_and_plugin_strings_have_spanish_translations():
+    import re
+
+    from catalog.i18n import gettext
+    from plugins.catalog_links import LABELS
+
+    repo = Path(__file__).resolve().parent.parent
+    msgids = set(LABELS.values())
+    for template in (repo / "site" / "templates").glob("*.html"):
+        msgids |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
+    untranslated = sorted(m for m in msgids if gettext(m, "es") == m and m != "API")
+    assert not untranslated

@@ -41,7 +41,8 @@ def _msgids() -> set[tuple[str, str]]:
             if name == "_":
                 candidates = node.args[:1]
             elif name.endswith("Error"):
-                candidates = node.args[:2]
+                # Error classes take (text, hint); some take a code first, which has no space.
+                candidates = [a for a in node.args[:3] if " " in (_string(a) or "")]
             candidates += [kw.value for kw in node.keywords if kw.arg in ("text", "hint")]
             for candidate in candidates:
                 text = _string(candidate)

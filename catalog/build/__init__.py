@@ -102,14 +102,19 @@ class Builder:
         publishers = self._publishers()
         datasets: dict[str, DatasetState] = {}
         outcomes: list[DatasetOutcome] = []
+        refs = discover(self.root)
+        # Table names held by the datasets still present, first come first served.
         claimed = {
-            t: d for d, s in self.state.datasets.items() if s.published for t in s.published.tables
+            t: r.id
+            for r in refs
+            if (s := self.state.datasets.get(r.id)) and s.published
+            for t in s.published.tables
         }
-        for ref in discover(self.root):
+        for ref in refs:
             outcome, datasets[ref.id] = self._dataset(ref, claimed)
             outcomes.append(outcome)
-            for table in outcome.tables:
-                claimed[table] = ref.id
+            claimed = {t: d for t, d in claimed.items() if d != ref.id}
+            claimed.update(dict.fromkeys(outcome.tables, ref.id))
         outcomes += [
             DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))
         ]
@@ -173,7 +178,7 @@ class Builder:
             previous = DatasetState()  # the cache was deleted: start again from the source
         try:
             digest = self.hasher.dataset(
-                ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml"
+                ref.id, ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml"
             )
         except OSError as exc:
             return self._unreadable(ref, previous, exc)

@@ -107,10 +107,15 @@ def _text(value: Any) -> str | None:
 
 
 def license_of(package: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The first licence's name (or title) and its URL."""
+    """The first licence's title and URL; the vocabulary fills what the package leaves out."""
+    from catalog.metadata import entry
+
     licenses = package.get("licenses") or []
     first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
-    return first.get("title") or first.get("name"), first.get("path")
+    known = entry("licenses", first["name"]) if isinstance(first.get("name"), str) else None
+    known = known or {}
+    title = first.get("title") or known.get("title") or first.get("name")
+    return title, first.get("path") or known.get("url")
 
 
 def dataset_row(manifest: dict[str, Any], status: str) -> dict[str, Any]:

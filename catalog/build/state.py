@@ -154,9 +154,9 @@ class Hasher:
         self.new[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
         return digest
 
-    def dataset(self, folder: Path, publisher_file: Path) -> str:
-        """Hash of a dataset folder, its publisher's file and the code version."""
-        h = hashlib.sha256(self.code.encode())
+    def dataset(self, dataset_id: str, folder: Path, publisher_file: Path) -> str:
+        """Hash of a dataset (its id and folder), its publisher's file and the code version."""
+        h = hashlib.sha256(f"{self.code}\0{dataset_id}".encode())
         for rel, path in _files(folder):
             h.update(b"\0" + rel.encode("utf-8", "surrogateescape") + b"\0")
             if path.is_symlink():
