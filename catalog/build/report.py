@@ -107,7 +107,7 @@ class BuildReport:
         """A few lines for the terminal."""
         lang = lang or self.lang
         counts = ", ".join(
-            f"{self.count(s)} {translate(STATUS_LABELS[s], lang)}"
+            f"{translate(STATUS_LABELS[s], lang)}: {self.count(s)}"  # no plural agreement needed
             for s in STATUSES
             if self.count(s)
         )
