@@ -3,6 +3,7 @@
 - ``/sql/...``: Datasette over ``sql/catalogo.db`` (immutable, with the build's
   inspect file and metadata, a SQL time limit and a row cap);
 - ``/api/...``: the FastAPI app of catalog.api;
+- ``/transparencia/...``: the transparency workspace (catalog.transparency.web);
 - everything else: the static files of ``site/``, with a clear 404 page.
 
 The app follows the build's ``current`` link: when a new release is swapped in,
@@ -26,9 +27,11 @@ from catalog.api import create_api
 from catalog.build.datasette import DB_FILE
 from catalog.content import inside
 from catalog.i18n import normalize_lang
+from catalog.transparency.web import create_app as create_workspace
 
 LOG = logging.getLogger("catalog.serve")
 SQL_PREFIX = "/sql/"
+WORKSPACE_PREFIX = "/transparencia"
 SETTINGS = {
     "base_url": SQL_PREFIX,
     "sql_time_limit_ms": 3000,
@@ -86,6 +89,7 @@ class CatalogApp:
         self._release: Release | None = None
         self._target: str | None = None
         self.api = create_api(self._index, self._release_id)
+        self.workspace = create_workspace(self.build_dir)
 
     # ------------------------------------------------------------ releases
 
@@ -146,6 +150,8 @@ class CatalogApp:
             await app(scope, receive, send)
         elif path == "/api" or path.startswith("/api/"):
             await self.api(scope, receive, send)
+        elif path == WORKSPACE_PREFIX or path.startswith(WORKSPACE_PREFIX + "/"):
+            await self.workspace(scope, receive, send)
         else:
             await self.static(scope)(scope, receive, send)
 

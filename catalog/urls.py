@@ -1,0 +1,84 @@
+"""The public URLs of the portal, in one place: pages, downloads, feeds, open metadata.
+
+PRODUCT.md fixes ``/``, ``/datasets/<publisher>/<dataset>/``, ``/sql/``, ``/api/``,
+``/api/3/action/<name>``, ``/catalog.ttl``, ``/catalog.jsonld``, ``/data.json``,
+``/feeds/datasets.atom`` and ``/sitemap.xml``; the rest follows the same shape.
+Every function returns a path; ``absolute()`` prefixes the public base URL
+(``CATALOG_BASE_URL``) for documents that need absolute links (DCAT, feeds,
+sitemap).
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def base_url() -> str:
+    """The portal's public address, without a trailing slash."""
+    return os.environ.get("CATALOG_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+def absolute(path: str) -> str:
+    return base_url() + path
+
+
+def _lang(lang: str | None) -> str:
+    """Spanish pages live at the root; English ones under ``/en/``."""
+    return "/en" if lang == "en" else ""
+
+
+def home(lang: str | None = None) -> str:
+    return _lang(lang) + "/"
+
+
+def dataset(publisher: str, name: str, lang: str | None = None) -> str:
+    return f"{_lang(lang)}/datasets/{publisher}/{name}/"
+
+
+def download(publisher: str, name: str, resource: str, kind: str) -> str:
+    """A resource download; ``kind`` is ``csv`` (UTF-8), ``excel.csv`` (CSV for Excel,
+    with BOM), ``json`` or ``xlsx``. Downloads are the same in every language."""
+    return f"/datasets/{publisher}/{name}/downloads/{resource}.{kind}"
+
+
+def package_zip(publisher: str, name: str) -> str:
+    """The whole Data Package (descriptor, README, data files) as one ZIP."""
+    return f"/datasets/{publisher}/{name}/downloads/{name}.zip"
+
+
+def publisher(slug: str, lang: str | None = None) -> str:
+    return f"{_lang(lang)}/publishers/{slug}/"
+
+
+def theme(code: str, lang: str | None = None) -> str:
+    return f"{_lang(lang)}/themes/{code.lower()}/"
+
+
+def territory(code: str, lang: str | None = None) -> str:
+    """A department (``01``) or municipality (``0101``) page: the "ficha territorial"."""
+    return f"{_lang(lang)}/territories/{code}/"
+
+
+def search(lang: str | None = None) -> str:
+    return f"{_lang(lang)}/search/"
+
+
+def sql_table(table: str) -> str:
+    return f"/sql/catalogo/{table}"
+
+
+def feed(kind: str = "datasets", key: str | None = None) -> str:
+    """``feed()`` is every dataset; ``feed("publishers", "mides")``, ``feed("themes", "soci")``,
+    ``feed("territories", "0101")`` one facet."""
+    return f"/feeds/{kind}.atom" if key is None else f"/feeds/{kind}/{key}.atom"
+
+
+DCAT_TURTLE = "/catalog.ttl"
+DCAT_JSONLD = "/catalog.jsonld"
+DCAT_US = "/data.json"
+SITEMAP = "/sitemap.xml"
+ROBOTS = "/robots.txt"
+API = "/api/"
+CKAN_ACTION = "/api/3/action/"
