@@ -7,7 +7,7 @@ build report without running again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from catalog.i18n import translate
 
@@ -43,30 +43,14 @@ class Finding:
         return f"{self.what(lang)} {fix}".strip()
 
     def to_json(self, lang: str | None = None) -> dict[str, object]:
-        return {
-            "type": self.type,
-            "dataset": self.dataset,
-            "resource": self.resource,
-            "rowNumber": self.rowNumber,
-            "fieldName": self.fieldName,
-            "message": self.message(lang),
-        }
+        """The contract's six keys, the message rendered in ``lang``."""
+        data: dict[str, object] = {key: getattr(self, key) for key in JSON_KEYS if key != "message"}
+        data["message"] = self.message(lang)
+        return data
 
     def to_dict(self) -> dict[str, object]:
         """Everything, untranslated, for storing in the build state."""
-        return {
-            "type": self.type,
-            "dataset": self.dataset,
-            "resource": self.resource,
-            "rowNumber": self.rowNumber,
-            "fieldName": self.fieldName,
-            "text": self.text,
-            "hint": self.hint,
-            "params": self.params,
-            "value": self.value,
-            "file": self.file,
-            "blocking": self.blocking,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Finding:

@@ -733,8 +733,8 @@ def test_interrupted_build_publishes_nothing(built: Path, content: Path, monkeyp
 
 def test_summary_in_spanish_and_english(content: Path, tmp_path: Path):
     report = build(content, tmp_path / "build")
-    assert "2 publicado" in report.summary("es")
-    assert "2 published" in report.summary("en")
+    assert "publicado: 2" in report.summary("es")
+    assert "published: 2" in report.summary("en")
 
 
 def test_queries_rewrite_only_table_positions():
