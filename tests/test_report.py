@@ -47,7 +47,7 @@ def test_json_of_a_valid_run():
 
 def test_json_message_is_spanish_by_default():
     [error] = json.loads(render_json(a_run()))["errors"]
-    assert "no es un" in error["message"]
+    assert "no es válido" in error["message"]
 
 
 def test_text_report_in_spanish_by_default():
