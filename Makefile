@@ -24,11 +24,18 @@ run: build
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/)"
 	$(BIN)/catalog serve --port $(PORT) --build-dir build
 
-test: install
+# Debian packages the tests drive: Chromium for browser and accessibility tests.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install system-deps
 	$(BIN)/ruff check catalog plugins tests
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: install system-deps
+	@command -v wrk >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m catalog.bench
 
 lint: install
