@@ -21,7 +21,11 @@ build: install
 	$(BIN)/catalog build --root . --out build
 
 run: build
-	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/)"
+	$(BIN)/catalog workspace migrate
+	$(BIN)/catalog workspace demo --build-dir build
+	$(BIN)/catalog requests export --root . --into var/contenido --publisher segeplan
+	$(BIN)/catalog build --root var/contenido --out build
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/, transparencia: /transparencia/)"
 	$(BIN)/catalog serve --port $(PORT) --build-dir build
 
 # Debian packages the tests drive: Chromium for browser and accessibility tests.
@@ -36,7 +40,8 @@ test: install system-deps
 bench: install system-deps
 	@command -v wrk >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-	$(BIN)/python -m catalog.bench
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m catalog.bench
 
 lint: install
 	$(BIN)/ruff check catalog plugins tests

@@ -194,6 +194,270 @@ def demo(root: Path, lang: str) -> None:
     click.echo(translate(_("Demo catalogue written to {root}."), lang, root=str(root)))
 
 
+# ------------------------------------------------------- transparency workspace
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=t(_("Folder of the workspace's database and files (default: CATALOG_DATA_DIR or ./var).")),
+)
+
+
+def _workspace(data_dir: Path | None, build_dir: Path | None = None):
+    from catalog.transparency.config import from_env
+    from catalog.transparency.workspace import Workspace
+
+    settings = from_env(data_dir=data_dir) if data_dir else from_env()
+    return Workspace(settings, build_dir or Path("build"))
+
+
+@cli.group(cls=CatalogGroup, help=t(_("The transparency workspace: its database and demo data.")))
+def workspace() -> None:
+    pass
+
+
+@workspace.command("migrate", help=t(_("Create or upgrade the workspace database.")))
+@data_dir_option
+@lang_option
+def workspace_migrate(data_dir: Path | None, lang: str) -> None:
+    ws = _workspace(data_dir)
+    click.echo(translate(_("The workspace database is up to date."), lang))
+    ws.close()
+
+
+@workspace.command("demo", help=t(_("Create the demo officer and sample requests (demo only).")))
+@data_dir_option
+@click.option(
+    "--build-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help=t(_("Folder written by catalog build.")),
+)
+@lang_option
+def workspace_demo(data_dir: Path | None, build_dir: Path, lang: str) -> None:
+    from catalog.transparency.demo import seed
+
+    ws = _workspace(data_dir, build_dir)
+    email, password, created = seed(ws)
+    click.echo(
+        translate(
+            _("Demo officer (demo only): {email} / {password}"),
+            lang,
+            email=email,
+            password=password,
+        )
+    )
+    click.echo(translate(_("{count} sample requests created."), lang, count=created))
+    ws.close()
+
+
+@workspace.command("closure", help=t(_("Add a local closure day (not a business day).")))
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--reason", required=True, help=t(_("Why the offices are closed.")))
+@click.option(
+    "--jurisdiction", default="GT", show_default=True, help=t(_("Jurisdiction code: GT, CL or PY."))
+)
+@data_dir_option
+@lang_option
+def workspace_closure(
+    day, reason: str, jurisdiction: str, data_dir: Path | None, lang: str
+) -> None:
+    from catalog.transparency.admin import add_closure
+
+    ws = _workspace(data_dir)
+    add_closure(ws, jurisdiction, day.date(), reason)
+    click.echo(
+        translate(
+            _("{day} is now a closure day in {code}."),
+            lang,
+            day=day.date().isoformat(),
+            code=jurisdiction.upper(),
+        )
+    )
+    ws.close()
+
+
+@cli.group(cls=CatalogGroup, help=t(_("Accounts of administrators and transparency officers.")))
+def users() -> None:
+    pass
+
+
+@users.command("add", help=t(_("Create an account.")))
+@click.argument("email")
+@click.option("--name", default="", help=t(_("Full name.")))
+@click.option(
+    "--role",
+    type=click.Choice(["officer", "admin"]),
+    default="officer",
+    show_default=True,
+    help=t(_("officer (answers requests of its publishers) or admin.")),
+)
+@click.option(
+    "--publisher",
+    "publishers",
+    multiple=True,
+    help=t(_("Publisher slug the officer answers for (repeatable).")),
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CATALOG_USER_PASSWORD",
+    help=t(_("Password (asked for when not given).")),
+)
+@data_dir_option
+@lang_option
+def users_add(email, name, role, publishers, password, data_dir, lang) -> None:
+    from catalog.transparency import accounts
+
+    ws = _workspace(data_dir)
+    with ws.db.write() as session:
+        user = accounts.add_user(session, email, name, password, role, list(publishers))
+        click.echo(
+            translate(
+                _("Account created: {email} ({role})."), lang, email=user.email, role=user.role
+            )
+        )
+    ws.close()
+
+
+@users.command("list", help=t(_("List the accounts.")))
+@data_dir_option
+@lang_option
+def users_list(data_dir, lang) -> None:
+    from catalog.transparency import accounts
+
+    ws = _workspace(data_dir)
+    with ws.db.read() as session:
+        for user in accounts.list_users(session):
+            state = translate(_("active"), lang) if user.active else translate(_("disabled"), lang)
+            click.echo(
+                f"{user.email}\t{user.role}\t{state}\t{','.join(sorted(user.publishers))}\t{user.name}"
+            )
+    ws.close()
+
+
+@users.command("disable", help=t(_("Disable an account and revoke its API tokens.")))
+@click.argument("email")
+@data_dir_option
+@lang_option
+def users_disable(email, data_dir, lang) -> None:
+    from catalog.transparency import accounts
+
+    ws = _workspace(data_dir)
+    with ws.db.write() as session:
+        accounts.set_active(session, email, False)
+    click.echo(translate(_("Account disabled: {email}."), lang, email=email))
+    ws.close()
+
+
+@users.command("password", help=t(_("Set a new password (ends the account's sessions).")))
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CATALOG_USER_PASSWORD",
+    help=t(_("Password (asked for when not given).")),
+)
+@data_dir_option
+@lang_option
+def users_password(email, password, data_dir, lang) -> None:
+    from catalog.transparency import accounts
+
+    ws = _workspace(data_dir)
+    with ws.db.write() as session:
+        accounts.set_password(session, email, password)
+    click.echo(translate(_("Password changed for {email}."), lang, email=email))
+    ws.close()
+
+
+@users.command("token", help=t(_("Create an API token for an officer's client (shown once).")))
+@click.argument("email")
+@click.option(
+    "--name",
+    "token_name",
+    default="api",
+    show_default=True,
+    help=t(_("A name to recognise the token.")),
+)
+@data_dir_option
+@lang_option
+def users_token(email, token_name, data_dir, lang) -> None:
+    from catalog.transparency import accounts
+
+    ws = _workspace(data_dir)
+    with ws.db.write() as session:
+        token = accounts.create_token(session, accounts.find_user(session, email), token_name)
+    click.echo(token)
+    ws.close()
+
+
+@cli.group(
+    cls=CatalogGroup, help=t(_("Access-to-information requests: reminders and the open dataset."))
+)
+def requests() -> None:
+    pass
+
+
+@requests.command(
+    "remind",
+    help=t(_("Queue deadline reminders, close abandoned requests, send e-mail (safe from cron).")),
+)
+@click.option("--no-send", is_flag=True, help=t(_("Only queue the e-mails; do not send them.")))
+@data_dir_option
+@lang_option
+def requests_remind(no_send, data_dir, lang) -> None:
+    from catalog.transparency.reminders import remind
+
+    ws = _workspace(data_dir)
+    report = remind(ws, send=not no_send)
+    click.echo(
+        translate(
+            _(
+                "Reminders: {due_soon} due soon, {overdue} overdue; {abandoned} closed as abandoned; {sent} e-mails sent, {failed} failed."
+            ),
+            lang,
+            **report.as_dict(),
+        )
+    )
+    ws.close()
+
+
+@requests.command(
+    "export", help=t(_("Write the anonymized request log as a dataset for the catalogue."))
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help=t(_("Folder with publishers/ and datasets/.")),
+)
+@click.option("--publisher", required=True, help=t(_("Publisher slug that publishes the dataset.")))
+@click.option(
+    "--into",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=t(_("Write a content root here that links to ROOT's content plus the dataset.")),
+)
+@data_dir_option
+@lang_option
+def requests_export(root, publisher, into, data_dir, lang) -> None:
+    from catalog.transparency.opendata import export
+
+    ws = _workspace(data_dir)
+    folder, rows = export(ws, root, publisher, into)
+    click.echo(
+        translate(_("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder))
+    )
+    ws.close()
+
+
 def main() -> None:
     i18n.use_for_third_party(LANG)
     try:

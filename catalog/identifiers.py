@@ -33,7 +33,28 @@ import polars as pl
 # Municipalities per department (INE codes 01..22). Escuintla includes Sipacate
 # (2015), San Marcos La Blanca (2014), Huehuetenango Petatán (2015): 340 in all.
 MUNICIPALITIES_PER_DEPARTMENT = (
-    17, 8, 16, 16, 14, 14, 19, 8, 24, 21, 9, 30, 33, 21, 8, 17, 14, 5, 11, 11, 7, 17,
+    17,
+    8,
+    16,
+    16,
+    14,
+    14,
+    19,
+    8,
+    24,
+    21,
+    9,
+    30,
+    33,
+    21,
+    8,
+    17,
+    14,
+    5,
+    11,
+    11,
+    7,
+    17,
 )
 PERSONAL_RUT_LIMIT = 50_000_000
 
@@ -325,8 +346,23 @@ PHONE_TOKENS = frozenset("tel telf cel fono".split())
 CODE_WORDS = ("codigo", "correlativo", "expediente", "boleta", "folio", "registro", "partida")
 CODE_TOKENS = frozenset("cod code id clave nit numero nro num no".split())
 AMOUNT_WORDS = (
-    "monto", "importe", "total", "presupuesto", "salario", "sueldo", "precio", "costo", "valor",
-    "gasto", "pago", "amount", "ingreso", "devengado", "pagado", "vigente", "asignado",
+    "monto",
+    "importe",
+    "total",
+    "presupuesto",
+    "salario",
+    "sueldo",
+    "precio",
+    "costo",
+    "valor",
+    "gasto",
+    "pago",
+    "amount",
+    "ingreso",
+    "devengado",
+    "pagado",
+    "vigente",
+    "asignado",
 )
 BIRTH_WORDS = ("nacimiento", "nacim", "birth", "natal", "fnac", "fec_nac", "fecha_nac")
 BIRTH_TOKENS = frozenset("dob nac".split())

@@ -185,8 +185,10 @@ MESSAGES = {
     ),
     "publisher-mapping": (
         _("A publisher file must be a YAML mapping of key: value lines (found: {actual})."),
-        _("Describe the publisher with name, kind, jurisdiction and email; "
-          "see docs/publishing.md."),
+        _(
+            "Describe the publisher with name, kind, jurisdiction and email; "
+            "see docs/publishing.md."
+        ),
     ),
     "slug": (
         _('The publisher slug "{value}" is not valid.'),
@@ -227,7 +229,8 @@ def _vocabulary(name: str) -> tuple[dict[str, Any], ...]:
     if not is_slug(name) or not (VOCABULARY_DIR / f"{name}.yaml").is_file():
         raise ContentError(
             _("Unknown vocabulary: {name}."),
-            _("Vocabularies are the YAML files in catalog/vocabularies/."), name=str(name),
+            _("Vocabularies are the YAML files in catalog/vocabularies/."),
+            name=str(name),
         )
     entries = read_yaml(VOCABULARY_DIR / f"{name}.yaml")
     return tuple(entries or ())
@@ -270,7 +273,8 @@ def _jurisdiction(code: str) -> dict[str, Any]:
         raise ContentError(
             _("No jurisdiction profile for {code}."),
             _("Profiles are the YAML files in catalog/jurisdictions/: {allowed}."),
-            code=code, allowed=", ".join(jurisdictions()),
+            code=code,
+            allowed=", ".join(jurisdictions()),
         )
     return read_yaml(path)
 
@@ -436,8 +440,15 @@ def _check_licenses(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> li
         name = value.get("name") if isinstance(value, dict) else None
         if name not in known:
             shown = name if isinstance(value, dict) else value
-            problems.append(_error("license", "licenses", index=index, value=str(shown),
-                                   allowed=_allowed("licenses")))
+            problems.append(
+                _error(
+                    "license",
+                    "licenses",
+                    index=index,
+                    value=str(shown),
+                    allowed=_allowed("licenses"),
+                )
+            )
     return problems
 
 
@@ -474,8 +485,14 @@ def _check_dates(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[
     issued, problems = _date(d, "issued", "issued", required=True)
     modified, more = _date(d, "modified", "modified", required=True)
     if issued and modified and issued > modified:
-        more.append(_error("issued-after-modified", "modified",
-                           issued=issued.isoformat(), modified=modified.isoformat()))
+        more.append(
+            _error(
+                "issued-after-modified",
+                "modified",
+                issued=issued.isoformat(),
+                modified=modified.isoformat(),
+            )
+        )
     return problems + more
 
 
@@ -488,8 +505,9 @@ def _check_temporal(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> li
     start, problems = _date(temporal, "start", "temporal.start", required=True)
     end, more = _date(temporal, "end", "temporal.end", required=False)
     if start and end and start > end:
-        more.append(_error("temporal-order", "temporal",
-                           start=start.isoformat(), end=end.isoformat()))
+        more.append(
+            _error("temporal-order", "temporal", start=start.isoformat(), end=end.isoformat())
+        )
     return problems + more
 
 
@@ -568,18 +586,38 @@ def _check_territory_fields(d: dict[str, Any], ref: DatasetRef, root: Path | Non
 def _territory_field(field: dict[str, Any], resource: str) -> list[Finding]:
     level, name = field["territory"], str(field.get("name"))
     if level not in TERRITORY_LEVELS:
-        return [_error("territory-level", "territory", field=name, resource=resource,
-                       value=str(level))]
+        return [
+            _error("territory-level", "territory", field=name, resource=resource, value=str(level))
+        ]
     if field.get("type", "string") != "string":
-        return [_error("territory-type", "territory", field=name, resource=resource,
-                       value=str(field.get("type")))]
+        return [
+            _error(
+                "territory-type",
+                "territory",
+                field=name,
+                resource=resource,
+                value=str(field.get("type")),
+            )
+        ]
     return []
 
 
 DATASET_CHECKS: tuple[Callable[[dict[str, Any], DatasetRef, Path | None], list[Finding]], ...] = (
-    _check_name, _check_publisher, _check_title, _check_description, _check_keywords,
-    _check_themes, _check_licenses, _check_frequency, _check_contact, _check_version,
-    _check_dates, _check_temporal, _check_spatial, _check_obligations, _check_sources,
+    _check_name,
+    _check_publisher,
+    _check_title,
+    _check_description,
+    _check_keywords,
+    _check_themes,
+    _check_licenses,
+    _check_frequency,
+    _check_contact,
+    _check_version,
+    _check_dates,
+    _check_temporal,
+    _check_spatial,
+    _check_obligations,
+    _check_sources,
     _check_territory_fields,
 )
 
@@ -624,9 +662,12 @@ def load_publishers(root: Path) -> dict[str, dict[str, Any]]:
         if not isinstance(data, dict):
             raise ContentError(
                 _("{path} must be a YAML mapping of key: value lines (found: {actual})."),
-                _("Describe the publisher with name, kind, jurisdiction and email; "
-                  "see docs/publishing.md."),
-                path=str(path), actual=_kind_of(data),
+                _(
+                    "Describe the publisher with name, kind, jurisdiction and email; "
+                    "see docs/publishing.md."
+                ),
+                path=str(path),
+                actual=_kind_of(data),
             )
         publishers[path.stem] = data
     return publishers
@@ -671,8 +712,14 @@ def _check_jurisdiction(data: dict[str, Any]) -> list[Finding]:
     if country is None:
         return [_error("missing", "jurisdiction.country")]
     if country not in jurisdictions():
-        return [_error("jurisdiction-country", "jurisdiction.country", value=str(country),
-                       allowed=", ".join(jurisdictions()))]
+        return [
+            _error(
+                "jurisdiction-country",
+                "jurisdiction.country",
+                value=str(country),
+                allowed=", ".join(jurisdictions()),
+            )
+        ]
     return _local_codes(where, data.get("kind")) if country == "GT" else []
 
 
@@ -689,11 +736,18 @@ def _local_codes(where: dict[str, Any], kind: object) -> list[Finding]:
     if department is not None and not territories.is_department(department):
         problems.append(_error("department", "jurisdiction.department", value=str(department)))
     if municipality is not None and not territories.is_municipality(municipality):
-        problems.append(_error("municipality", "jurisdiction.municipality",
-                               value=str(municipality)))
+        problems.append(
+            _error("municipality", "jurisdiction.municipality", value=str(municipality))
+        )
     elif municipality is not None and territories.department_of(municipality) != department:
-        problems.append(_error("municipality-department", "jurisdiction.municipality",
-                               value=str(municipality), department=str(department)))
+        problems.append(
+            _error(
+                "municipality-department",
+                "jurisdiction.municipality",
+                value=str(municipality),
+                department=str(department),
+            )
+        )
     return problems
 
 
@@ -719,9 +773,15 @@ def check_publishers(root: Path) -> list[Finding]:
         try:
             data = read_yaml(path)
         except ContentError as exc:
-            problems.append(Finding(type=ERROR, text=exc.text, hint=exc.hint,
-                                    params={"property": "publisher", **exc.params},
-                                    file=f"publishers/{path.name}"))
+            problems.append(
+                Finding(
+                    type=ERROR,
+                    text=exc.text,
+                    hint=exc.hint,
+                    params={"property": "publisher", **exc.params},
+                    file=f"publishers/{path.name}",
+                )
+            )
             continue
         problems += check_publisher(data, path.stem)
         parent = data.get("parent") if isinstance(data, dict) else None

@@ -38,20 +38,34 @@ NUMERIC_TYPES = frozenset({"integer", "number", "year"})
 SHOWN_LENGTH = 40  # longest non-personal value quoted in a message
 
 DIRECT_TEXT = {
-    "email": _('Column "{field}" holds e-mail addresses: {count} of {total} values, '
-               "the first in row {row} ({value})."),
-    "phone": _('Column "{field}" holds phone numbers: {count} of {total} values, '
-               "the first in row {row} ({value})."),
-    "cui": _('Column "{field}" holds Guatemalan CUI/DPI numbers with a valid check digit: '
-             "{count} of {total} values, the first in row {row} ({value})."),
-    "rut": _('Column "{field}" holds Chilean RUT/RUN numbers with a valid check digit: '
-             "{count} of {total} values, the first in row {row} ({value})."),
-    "cedula": _('Column "{field}" holds Paraguayan cédula numbers: {count} of {total} values, '
-                "the first in row {row} ({value})."),
-    "name": _('Column "{field}" holds what look like personal names: {count} of {total} values, '
-              "the first in row {row} ({value})."),
-    "birthdate": _('Column "{field}" holds what look like exact birth dates: {count} of {total} '
-                   "values, the first in row {row} ({value})."),
+    "email": _(
+        'Column "{field}" holds e-mail addresses: {count} of {total} values, '
+        "the first in row {row} ({value})."
+    ),
+    "phone": _(
+        'Column "{field}" holds phone numbers: {count} of {total} values, '
+        "the first in row {row} ({value})."
+    ),
+    "cui": _(
+        'Column "{field}" holds Guatemalan CUI/DPI numbers with a valid check digit: '
+        "{count} of {total} values, the first in row {row} ({value})."
+    ),
+    "rut": _(
+        'Column "{field}" holds Chilean RUT/RUN numbers with a valid check digit: '
+        "{count} of {total} values, the first in row {row} ({value})."
+    ),
+    "cedula": _(
+        'Column "{field}" holds Paraguayan cédula numbers: {count} of {total} values, '
+        "the first in row {row} ({value})."
+    ),
+    "name": _(
+        'Column "{field}" holds what look like personal names: {count} of {total} values, '
+        "the first in row {row} ({value})."
+    ),
+    "birthdate": _(
+        'Column "{field}" holds what look like exact birth dates: {count} of {total} '
+        "values, the first in row {row} ({value})."
+    ),
 }
 DIRECT_HINT = _(
     "Remove the column before publishing, or replace each value with a code that cannot be "
@@ -120,16 +134,20 @@ def read_declaration(
     if not isinstance(privacy, dict):
         problem(
             text=_("The privacy property must be an object."),
-            hint=_("Write it as a JSON object with quasiIdentifiers, k, countFields, minCellSize "
-                   "and publicPersonalData."),
+            hint=_(
+                "Write it as a JSON object with quasiIdentifiers, k, countFields, minCellSize "
+                "and publicPersonalData."
+            ),
         )
         return declaration, problems
     for key in privacy:
         if key not in PRIVACY_KEYS:
             problem(
                 text=_('Unknown property "{key}" in privacy.'),
-                hint=_("Use quasiIdentifiers, k, countFields, minCellSize or publicPersonalData; "
-                       "check the spelling (a misspelt rule is not applied)."),
+                hint=_(
+                    "Use quasiIdentifiers, k, countFields, minCellSize or publicPersonalData; "
+                    "check the spelling (a misspelt rule is not applied)."
+                ),
                 key=key,
             )
     declaration.quasi_identifiers = _field_list(privacy, "quasiIdentifiers", is_field, problem)
@@ -184,10 +202,14 @@ def _public_data(entries: object, is_field: Callable[[str], bool], problem) -> d
         basis = entry.get("legalBasis") if isinstance(entry, dict) else None
         if not isinstance(name, str):
             problem(
-                text=_("Each entry of privacy.publicPersonalData must be an object with field "
-                       "and legalBasis."),
-                hint=_('Write it as an object with "field" (a field name) and "legalBasis" '
-                       "(the law that orders it published)."),
+                text=_(
+                    "Each entry of privacy.publicPersonalData must be an object with field "
+                    "and legalBasis."
+                ),
+                hint=_(
+                    'Write it as an object with "field" (a field name) and "legalBasis" '
+                    "(the law that orders it published)."
+                ),
             )
         elif not is_field(name):
             problem(
@@ -199,9 +221,11 @@ def _public_data(entries: object, is_field: Callable[[str], bool], problem) -> d
         elif not isinstance(basis, str) or not basis.strip():
             problem(
                 text=_('privacy.publicPersonalData declares "{field}" without a legal basis.'),
-                hint=_('Add "legalBasis": the law and article that order it published, e.g. '
-                       '"Decreto 57-2008, art. 10, num. 4". Without one, the column cannot be '
-                       "published."),
+                hint=_(
+                    'Add "legalBasis": the law and article that order it published, e.g. '
+                    '"Decreto 57-2008, art. 10, num. 4". Without one, the column cannot be '
+                    "published."
+                ),
                 field=name,
             )
         else:
@@ -346,11 +370,21 @@ def _direct_finding(target: _Resource, column: str, hit: Hit) -> Finding:
     shown = mask(hit.value, hit.kind)
     hint = BIRTHDATE_HINT if hit.kind == "birthdate" else DIRECT_HINT
     name = target.names.get(column, column)
-    params = {"field": _short(name, 60), "count": hit.count, "total": total,
-              "row": target.row(hit.first), "value": shown}
+    params = {
+        "field": _short(name, 60),
+        "count": hit.count,
+        "total": total,
+        "row": target.row(hit.first),
+        "value": shown,
+    }
     return target.finding(
-        "privacy-direct-identifier", column, rowNumber=target.row(hit.first),
-        text=DIRECT_TEXT[hit.kind], hint=hint, params=params, value=shown,
+        "privacy-direct-identifier",
+        column,
+        rowNumber=target.row(hit.first),
+        text=DIRECT_TEXT[hit.kind],
+        hint=hint,
+        params=params,
+        value=shown,
     )
 
 
@@ -376,7 +410,8 @@ def _k_anonymity(
             _weight(target, declaration).alias(size),
         )
         .with_row_index(index)
-        .group_by(keys).agg(pl.col(size).sum(), pl.col(index).min())
+        .group_by(keys)
+        .agg(pl.col(size).sum(), pl.col(index).min())
         # An aggregated table lists empty combinations with a count of 0: nobody is there.
         .filter((pl.col(size) < k) & (pl.col(size) > 0))
         .sort([size, index])
@@ -391,21 +426,41 @@ def _k_anonymity(
             f'{_short(target.names.get(c, c), 40)}="{_shown(group[q], personal.get(c))}"'
             for c, q in zip(columns, keys, strict=True)
         )
-        text = K_AGGREGATED_TEXT if weighted else _(
-            "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
-            "k = {k}, so the people in them can be singled out.")
-        findings.append(target.finding(
-            "privacy-k-anonymity", rowNumber=target.row(group[index]), hint=hint, text=text,
-            params={"size": group[size], "group": described, "k": k, "field": weighted},
-        ))
+        text = (
+            K_AGGREGATED_TEXT
+            if weighted
+            else _(
+                "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
+                "k = {k}, so the people in them can be singled out."
+            )
+        )
+        findings.append(
+            target.finding(
+                "privacy-k-anonymity",
+                rowNumber=target.row(group[index]),
+                hint=hint,
+                text=text,
+                params={"size": group[size], "group": described, "k": k, "field": weighted},
+            )
+        )
     if groups.height > MAX_GROUP_FINDINGS:
         rest = groups.slice(MAX_GROUP_FINDINGS)
-        findings.append(target.finding(
-            "privacy-k-anonymity", hint=hint,
-            text=_("{count} more combinations of the quasi-identifiers are shared by fewer than "
-                   "{k} rows ({rows} rows in all)."),
-            params={"count": rest.height, "k": k, "rows": int(rest[size].sum()), "field": weighted},
-        ))
+        findings.append(
+            target.finding(
+                "privacy-k-anonymity",
+                hint=hint,
+                text=_(
+                    "{count} more combinations of the quasi-identifiers are shared by fewer than "
+                    "{k} rows ({rows} rows in all)."
+                ),
+                params={
+                    "count": rest.height,
+                    "k": k,
+                    "rows": int(rest[size].sum()),
+                    "field": weighted,
+                },
+            )
+        )
     return findings
 
 
@@ -439,20 +494,29 @@ def _small_cells(target: _Resource, name: str, min_cell_size: int) -> list[Findi
     params = {"field": _short(name, 60), "minCellSize": min_cell_size, "limit": min_cell_size - 1}
     findings = [
         target.finding(
-            "privacy-small-cell", column, rowNumber=target.row(row["i"]),
-            text=_('Count {value} in "{field}" is below the minimum cell size {minCellSize}: '
-                   "small counts can identify people."),
-            hint=SMALL_CELL_HINT, params={**params, "value": _short(row["cell"])},
+            "privacy-small-cell",
+            column,
+            rowNumber=target.row(row["i"]),
+            text=_(
+                'Count {value} in "{field}" is below the minimum cell size {minCellSize}: '
+                "small counts can identify people."
+            ),
+            hint=SMALL_CELL_HINT,
+            params={**params, "value": _short(row["cell"])},
             value=_short(row["cell"]),
         )
         for row in small.head(MAX_CELL_FINDINGS).iter_rows(named=True)
     ]
     if small.height > MAX_CELL_FINDINGS:
-        findings.append(target.finding(
-            "privacy-small-cell", column, hint=SMALL_CELL_HINT,
-            text=_('{count} more counts in "{field}" are between 1 and {limit}.'),
-            params={**params, "count": small.height - MAX_CELL_FINDINGS},
-        ))
+        findings.append(
+            target.finding(
+                "privacy-small-cell",
+                column,
+                hint=SMALL_CELL_HINT,
+                text=_('{count} more counts in "{field}" are between 1 and {limit}.'),
+                params={**params, "count": small.height - MAX_CELL_FINDINGS},
+            )
+        )
     return findings
 
 

@@ -79,9 +79,7 @@ TEXTS: dict[str, str] = {
     ),
     "byte-count": _("The file has {actual} bytes, but the resource declares {expected}."),
     "hash-count": _("The file's hash is {actual}, but the resource declares {expected}."),
-    "error-limit": _(
-        "Validation of this file stopped after {limit} errors, as Frictionless does."
-    ),
+    "error-limit": _("Validation of this file stopped after {limit} errors, as Frictionless does."),
     "package-error": _("The datapackage.json is not a valid Data Package: {note}."),
     "package-error:not-object": _("The datapackage.json must hold a JSON object {{...}}."),
     "resource-error": _("A resource of the datapackage.json is not valid: {note}."),
@@ -102,7 +100,7 @@ HINTS: dict[str, str] = {
         "thousands separators."
     ),
     "type-error:number": _(
-        "Write a number with \"{decimal_char}\" as the decimal separator, such as "
+        'Write a number with "{decimal_char}" as the decimal separator, such as '
         "1250{decimal_char}5; if the file uses other separators, declare decimalChar and "
         "groupChar in the schema."
     ),
@@ -111,18 +109,16 @@ HINTS: dict[str, str] = {
     ),
     "type-error:date": _(
         "Write the date as {format}, such as {example}; if the whole column uses another "
-        "format, declare it in the field's \"format\" (for example \"%d/%m/%Y\")."
+        'format, declare it in the field\'s "format" (for example "%d/%m/%Y").'
     ),
-    "type-error:datetime": _(
-        "Write the date and time as {format}, such as 2024-03-01T08:30:00Z."
-    ),
+    "type-error:datetime": _("Write the date and time as {format}, such as 2024-03-01T08:30:00Z."),
     "type-error:year": _("Write a four-digit year, such as 2024."),
     "no-data": _(
-        "If \"{value}\" means that there is no data, declare it in the schema's missingValues."
+        'If "{value}" means that there is no data, declare it in the schema\'s missingValues.'
     ),
     "constraint-error": _("Correct the value, or the rule in the schema if the rule is wrong."),
     "constraint-error:required": _(
-        "Fill in the value; if blanks are allowed, remove the \"required\" rule from the schema."
+        'Fill in the value; if blanks are allowed, remove the "required" rule from the schema.'
     ),
     "constraint-error:enum": _(
         "Use one of the allowed values exactly as written (accents and capitals count)."
@@ -138,9 +134,7 @@ HINTS: dict[str, str] = {
         "Remove the extra cell, or add its column to the header and the schema; a separator "
         "inside a value must be quoted."
     ),
-    "missing-cell": _(
-        "Add the missing cells; a line break inside a value must be quoted."
-    ),
+    "missing-cell": _("Add the missing cells; a line break inside a value must be quoted."),
     "missing-label": _("Add the column to the file, or remove the field from the schema."),
     "extra-label": _("Add a field for this column to the schema, or remove the column."),
     "duplicate-label": _("Give each column a different name, matching the schema."),
@@ -150,14 +144,15 @@ HINTS: dict[str, str] = {
     "blank-label": _("Give the column the name the schema expects."),
     "encoding-error": _("Save the file as {encoding}, or declare the encoding it really has."),
     "encoding-error:guessed": _(
-        "Declare \"encoding\": \"{encoding}\" in the resource, or save the file again as "
-        "UTF-8 (in Excel: \"CSV UTF-8\")."
+        'Declare "encoding": "{encoding}" in the resource, or save the file again as '
+        'UTF-8 (in Excel: "CSV UTF-8").'
     ),
-    "byte-count": _("Update \"bytes\" in the resource, or remove it."),
-    "hash-count": _("Update \"hash\" in the resource, or remove it."),
+    "byte-count": _('Update "bytes" in the resource, or remove it.'),
+    "hash-count": _('Update "hash" in the resource, or remove it.'),
     "error-limit": _("Fix these errors and validate again to see the rest."),
     "generic": _("Fix the descriptor or the file as the message says."),
 }
+
 
 def short(value: Any) -> str:
     text = "" if value is None else str(value)
@@ -181,12 +176,19 @@ def problem(
         hint = HINTS["no-data"]
     shown = None if value is None else short(value)
     params = {
-        "field": field or "", "value": shown if shown is not None else "",
-        "code": code, **params,
+        "field": field or "",
+        "value": shown if shown is not None else "",
+        "code": code,
+        **params,
     }
     return Finding(
-        type=code, rowNumber=row, fieldName=field or None, text=text, hint=hint,
-        params=params, value=shown,
+        type=code,
+        rowNumber=row,
+        fieldName=field or None,
+        text=text,
+        hint=hint,
+        params=params,
+        value=shown,
     )
 
 

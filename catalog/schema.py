@@ -98,16 +98,18 @@ def check_field(raw: pl.Series, fld: Field) -> FieldCheck:
     constraints = _vector_constraints(raw, typed, decided, blank, fld)
     type_error = _falses(len(raw))
     if undecided.any():
-        typed, type_error, constraints = _read_in_python(
-            raw, typed, undecided, constraints, fld
-        )
+        typed, type_error, constraints = _read_in_python(raw, typed, undecided, constraints, fld)
     # Null where there is no value; set() copies a column, so only when needed.
     empty = blank | (undecided & type_error) | (present & ~decided & ~undecided)
     if empty.any() and (typed.dtype != pl.Utf8 or not typed.filter(empty).is_null().all()):
         typed = typed.set(empty, None)
     return FieldCheck(
-        name=fld.name, typed=typed.alias(fld.name), blank=blank, absent=absent,
-        type_error=type_error, constraints=constraints,
+        name=fld.name,
+        typed=typed.alias(fld.name),
+        blank=blank,
+        absent=absent,
+        type_error=type_error,
+        constraints=constraints,
     )
 
 
@@ -238,8 +240,10 @@ def _vector_constraints(
                 mask = _falses(len(raw))
             else:
                 mask = {
-                    "minimum": typed < bound, "maximum": typed > bound,
-                    "exclusiveMinimum": typed <= bound, "exclusiveMaximum": typed >= bound,
+                    "minimum": typed < bound,
+                    "maximum": typed > bound,
+                    "exclusiveMinimum": typed <= bound,
+                    "exclusiveMaximum": typed >= bound,
                 }[name]
         else:
             mask = _falses(len(raw))

@@ -15,6 +15,7 @@ request never mixes two releases. Before the first build every page says to run
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import os
@@ -88,7 +89,7 @@ class CatalogApp:
         self.build_dir = Path(build_dir)
         self._release: Release | None = None
         self._target: str | None = None
-        self.api = create_api(self._index, self._release_id)
+        self.api = create_api(self._index, self._release_id, self._release_folder)
         self.workspace = create_workspace(self.build_dir)
 
     # ------------------------------------------------------------ releases
@@ -117,6 +118,10 @@ class CatalogApp:
     def _release_id(self) -> str | None:
         release = self.release()
         return release.id if release else None
+
+    def _release_folder(self) -> Path | None:
+        release = self.release()
+        return release.folder if release else None
 
     # ---------------------------------------------------------------- ASGI
 
@@ -222,12 +227,35 @@ def app_from_env() -> CatalogApp:
     return make_app(Path(os.environ.get("CATALOG_BUILD_DIR", "build")))
 
 
+class HideQueryStrings(logging.Filter):
+    """Access logs keep the path but not the query string: a requester's private
+    tracking key (``?clave=``) or a search must not end up in the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with query strings hidden from the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["hide_query"] = {"()": "catalog.serve.HideQueryStrings"}
+    config["handlers"]["access"]["filters"] = ["hide_query"]
+    return config
+
+
 def run(build_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve with uvicorn; several workers each load the app from the factory."""
     import uvicorn
 
     if workers == 1:
-        uvicorn.run(make_app(build_dir), host=host, port=port, server_header=False)
+        uvicorn.run(
+            make_app(build_dir), host=host, port=port, server_header=False, log_config=log_config()
+        )
         return
     os.environ["CATALOG_BUILD_DIR"] = str(Path(build_dir).resolve())
     uvicorn.run(
@@ -237,4 +265,5 @@ def run(build_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: 
         port=port,
         workers=workers,
         server_header=False,
+        log_config=log_config(),
     )

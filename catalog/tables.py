@@ -45,8 +45,17 @@ HEAD_BYTES = 1 << 20  # enough for the 100 lines the dialect is sniffed from
 LINE_SEPARATOR = "\x1f"  # reading whole lines: a byte that never occurs in text
 # Dialect properties the CSV readers here implement; anything else goes to Frictionless.
 PLAIN_DIALECT = {
-    "delimiter", "quoteChar", "doubleQuote", "escapeChar", "skipInitialSpace",
-    "lineTerminator", "header", "caseSensitiveHeader", "csvddfVersion", "csv", "$schema",
+    "delimiter",
+    "quoteChar",
+    "doubleQuote",
+    "escapeChar",
+    "skipInitialSpace",
+    "lineTerminator",
+    "header",
+    "caseSensitiveHeader",
+    "csvddfVersion",
+    "csv",
+    "$schema",
 }
 
 
@@ -89,27 +98,34 @@ def resource_path(folder: Path, resource: dict[str, Any]) -> Path:
     path = resource.get("path")
     if isinstance(path, list):
         raise TableError(
-            "resource-error", _("Resource {resource}: multipart paths are not supported."),
-            _("Join the parts into one file."), resource=name,
+            "resource-error",
+            _("Resource {resource}: multipart paths are not supported."),
+            _("Join the parts into one file."),
+            resource=name,
         )
     if not isinstance(path, str) or not path:
         raise TableError(
-            "resource-error", _("Resource {resource} has no path to a data file."),
-            _("Add a relative \"path\" such as \"data/{resource}.csv\"."), resource=name,
+            "resource-error",
+            _("Resource {resource} has no path to a data file."),
+            _('Add a relative "path" such as "data/{resource}.csv".'),
+            resource=name,
         )
     target = inside(folder, path)
     if target is None:
         raise TableError(
             "resource-error",
             _("Resource {resource}: the path {path} points outside the dataset folder."),
-            _("Use a relative path inside the dataset folder, such as \"data/file.csv\"."),
-            resource=name, path=path,
+            _('Use a relative path inside the dataset folder, such as "data/file.csv".'),
+            resource=name,
+            path=path,
         )
     if not target.is_file():
         raise TableError(
-            "scheme-error", _("Resource {resource}: file not found: {path}."),
+            "scheme-error",
+            _("Resource {resource}: file not found: {path}."),
             _("Check the resource's path; it is relative to the dataset folder."),
-            resource=name, path=path,
+            resource=name,
+            path=path,
         )
     size = target.stat().st_size
     if size > MAX_RESOURCE_BYTES:
@@ -117,7 +133,10 @@ def resource_path(folder: Path, resource: dict[str, Any]) -> Path:
             "source-error",
             _("Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."),
             _("Split the table into several resources (for example one per year)."),
-            resource=name, path=path, size=size, limit=MAX_RESOURCE_BYTES,
+            resource=name,
+            path=path,
+            size=size,
+            limit=MAX_RESOURCE_BYTES,
         )
     return target
 
@@ -216,7 +235,8 @@ def decode(raw: bytes, declared: Any, resource: str) -> tuple[str, str, str | No
     """
     if _looks_binary(raw):
         raise TableError(
-            "source-error", _("Resource {resource}: the file is binary, not text."),
+            "source-error",
+            _("Resource {resource}: the file is binary, not text."),
             _("Export the table as CSV text (UTF-8) and check the resource's path and format."),
             resource=resource,
         )
@@ -225,8 +245,10 @@ def decode(raw: bytes, declared: Any, resource: str) -> tuple[str, str, str | No
             name = codecs.lookup(str(declared)).name
         except LookupError:
             raise TableError(
-                "encoding-error", _("Resource {resource}: unknown encoding {encoding}."),
-                _("Declare \"utf-8\" or \"windows-1252\"."), resource=resource,
+                "encoding-error",
+                _("Resource {resource}: unknown encoding {encoding}."),
+                _('Declare "utf-8" or "windows-1252".'),
+                resource=resource,
                 encoding=str(declared),
             ) from None
         if name == "utf-8" and raw.startswith(codecs.BOM_UTF8):
@@ -238,13 +260,18 @@ def decode(raw: bytes, declared: Any, resource: str) -> tuple[str, str, str | No
             if name.startswith("utf-8") and _decodes(raw, "cp1252"):
                 hint = _(
                     "The file looks like Windows-1252 (Latin-1): declare "
-                    "\"encoding\": \"windows-1252\" or save it again as UTF-8."
+                    '"encoding": "windows-1252" or save it again as UTF-8.'
                 )
             raise TableError(
                 "encoding-error",
-                _("Resource {resource}: the file is not valid {encoding} (byte {byte} at "
-                  "position {position})."),
-                hint, resource=resource, encoding=name, byte=f"0x{raw[exc.start]:02x}",
+                _(
+                    "Resource {resource}: the file is not valid {encoding} (byte {byte} at "
+                    "position {position})."
+                ),
+                hint,
+                resource=resource,
+                encoding=name,
+                byte=f"0x{raw[exc.start]:02x}",
                 position=exc.start,
             ) from None
     if raw.startswith(codecs.BOM_UTF8):
@@ -289,8 +316,9 @@ def csv_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
         control.set_not_defined("delimiter", "\t")
     lines = io.StringIO(sample, newline="").readlines()[:SNIFF_LINES]
     try:
-        sniffed = csv.Sniffer().sniff("".join(lines), control.get_defined("delimiter",
-                                                                           default=",\t;|"))
+        sniffed = csv.Sniffer().sniff(
+            "".join(lines), control.get_defined("delimiter", default=",\t;|")
+        )
     except csv.Error:
         sniffed = csv.excel()
     if sniffed.quotechar == "'":
@@ -343,8 +371,11 @@ def _read_csv_exact(text: str, dialect: csv.Dialect) -> Table:
     chunks.append(_chunk(names, columns))
     frame = pl.concat(chunks) if len(chunks) > 1 else chunks[0]
     return Table(
-        frame=frame, row_numbers=pl.Series("row", numbers, dtype=pl.Int64),
-        labels=labels, encoding="utf-8", extra_cells=extra,
+        frame=frame,
+        row_numbers=pl.Series("row", numbers, dtype=pl.Int64),
+        labels=labels,
+        encoding="utf-8",
+        extra_cells=extra,
     )
 
 
@@ -423,8 +454,13 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table |
     """
     try:
         lines = pl.read_csv(
-            path, has_header=False, separator=LINE_SEPARATOR, quote_char=None,
-            schema={"line": pl.Utf8}, empty_string_is_null=False, raise_if_empty=False,
+            path,
+            has_header=False,
+            separator=LINE_SEPARATOR,
+            quote_char=None,
+            schema={"line": pl.Utf8},
+            empty_string_is_null=False,
+            raise_if_empty=False,
         ).to_series()
     except pl.exceptions.PolarsError:  # not UTF-8, or the separator occurs in the file
         return None
@@ -447,8 +483,7 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table |
         return None
     names = frame.columns
     frame = frame.with_columns(
-        frame[name].scatter(quoted_rows, [r[i] for r in records])
-        for i, name in enumerate(names)
+        frame[name].scatter(quoted_rows, [r[i] for r in records]) for i, name in enumerate(names)
     )
     return _fast_table(frame, header)
 
@@ -456,9 +491,14 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table |
 def _polars_csv(path: Path, dialect: csv.Dialect, header: list[str]) -> pl.DataFrame | None:
     try:
         return pl.read_csv(
-            path, has_header=False, skip_rows=1, separator=dialect.delimiter,
-            quote_char=dialect.quotechar, schema={n: pl.Utf8 for n in column_names(header)},
-            empty_string_is_null=False, raise_if_empty=False,
+            path,
+            has_header=False,
+            skip_rows=1,
+            separator=dialect.delimiter,
+            quote_char=dialect.quotechar,
+            schema={n: pl.Utf8 for n in column_names(header)},
+            empty_string_is_null=False,
+            raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:  # invalid UTF-8, a line with too many cells...
         return None
@@ -472,9 +512,7 @@ def _fast_table(frame: pl.DataFrame, header: list[str]) -> Table:
 # ---------------------------------------------------------------- XLSX, JSON, other dialects
 
 
-def _read_with_frictionless(
-    folder: Path, path: Path, resource: dict[str, Any], fmt: str
-) -> Table:
+def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], fmt: str) -> Table:
     from frictionless import FrictionlessException, Resource
 
     descriptor = {
@@ -496,31 +534,41 @@ def _read_with_frictionless(
             error.type if error.type.endswith("-error") else "source-error",
             _("Resource {resource}: cannot read the file: {reason}."),
             _("Check that the file is a valid {format} file and matches the resource's format."),
-            resource=resource.get("name", "?"), reason=error.note or error.message, format=fmt,
+            resource=resource.get("name", "?"),
+            reason=error.note or error.message,
+            format=fmt,
         ) from None
     except Exception as exc:  # openpyxl & co. raise anything on a corrupt file
         raise TableError(
-            "source-error", _("Resource {resource}: cannot read the file: {reason}."),
+            "source-error",
+            _("Resource {resource}: cannot read the file: {reason}."),
             _("Check that the file is a valid {format} file and matches the resource's format."),
-            resource=resource.get("name", "?"), reason=str(exc) or type(exc).__name__, format=fmt,
+            resource=resource.get("name", "?"),
+            reason=str(exc) or type(exc).__name__,
+            format=fmt,
         ) from None
     names = column_names(labels)
     header_rows = source.dialect.header_rows if source.dialect.header else []
     rows = [(n, c) for n, c in rows if n not in header_rows]
     columns = {
-        name: pl.Series(name, [_cell_text(c[i]) if i < len(c) else None for _, c in rows],
-                        dtype=pl.Utf8)
+        name: pl.Series(
+            name, [_cell_text(c[i]) if i < len(c) else None for _, c in rows], dtype=pl.Utf8
+        )
         for i, name in enumerate(names)
     }
     extra = [
         (n, pos, _cell_text(v) or "")
         for n, c in rows
-        for pos, v in enumerate(c[len(names):], start=len(names) + 1)
+        for pos, v in enumerate(c[len(names) :], start=len(names) + 1)
     ]
     return Table(
         frame=pl.DataFrame(columns) if columns else pl.DataFrame(),
         row_numbers=pl.Series("row", [n for n, _ in rows], dtype=pl.Int64),
-        labels=labels, encoding=encoding, format=fmt, path=path, extra_cells=extra,
+        labels=labels,
+        encoding=encoding,
+        format=fmt,
+        path=path,
+        extra_cells=extra,
         exact=False,
     )
 

@@ -30,9 +30,7 @@ def _by_code() -> dict[str, dict[str, str]]:
 
 def departments() -> list[dict[str, str]]:
     """Every department as ``{"code", "name"}``, in INE order."""
-    return [
-        {"code": r["codigo"], "name": r["nombre"]} for r in _rows() if r["nivel"] == DEPARTMENT
-    ]
+    return [{"code": r["codigo"], "name": r["nombre"]} for r in _rows() if r["nivel"] == DEPARTMENT]
 
 
 def municipalities(department: str | None = None) -> list[dict[str, str]]:

@@ -107,8 +107,12 @@ def _finish(report: DatasetReport, ref: DatasetRef) -> DatasetReport:
 
 def _content_finding(code: str, exc: ContentError, resource: str | None = None) -> Finding:
     return Finding(
-        type=getattr(exc, "code", code), dataset=None, resource=resource, text=exc.text,
-        hint=exc.hint, params=dict(exc.params),
+        type=getattr(exc, "code", code),
+        dataset=None,
+        resource=resource,
+        text=exc.text,
+        hint=exc.hint,
+        params=dict(exc.params),
     )
 
 
@@ -161,18 +165,23 @@ def _extra_structure(built: Package) -> list[Finding]:
         for fk in schema.foreign_keys:
             target = fk.get("reference", {}).get("resource")
             if target and target != resource.name and target not in names:
-                note = (f'failed to handle a foreign key for resource "{resource.name}" as '
-                        f'resource "{target}" does not exist')
+                note = (
+                    f'failed to handle a foreign key for resource "{resource.name}" as '
+                    f'resource "{target}" does not exist'
+                )
                 findings.append(problem("resource-error", note=note))
         for fld in schema.fields:
             reader = fld.create_value_reader()
             for name in BOUNDS:
                 bound = fld.constraints.get(name)
                 if bound is not None and reader(bound) is None:
-                    findings.append(problem(
-                        "field-error", field=fld.name,
-                        note=f'constraint "{name}" value "{bound}" is not a {fld.type}',
-                    ))
+                    findings.append(
+                        problem(
+                            "field-error",
+                            field=fld.name,
+                            note=f'constraint "{name}" value "{bound}" is not a {fld.type}',
+                        )
+                    )
     return findings
 
 
@@ -186,24 +195,41 @@ def _from_frictionless(error: Any) -> Finding:
     if code == "constraint-error":
         variant = note.split('"')[1] if note.count('"') >= 2 else ""
         limit = note.split('is "', 1)[-1].rstrip('"') if 'is "' in note else ""
-        return problem(code, variant=variant, row=row, field=fld, value=value, limit=limit,
-                       note=note)
+        return problem(
+            code, variant=variant, row=row, field=fld, value=value, limit=limit, note=note
+        )
     if code == "type-error":
         kind = note.split('"')[1].split("/")[0] if note.count('"') >= 2 else ""
-        return problem(code, variant=kind, row=row, field=fld, value=value, type=kind, note=note,
-                       **_type_params(kind, None))
+        return problem(
+            code,
+            variant=kind,
+            row=row,
+            field=fld,
+            value=value,
+            type=kind,
+            note=note,
+            **_type_params(kind, None),
+        )
     if code in ("extra-cell",):
         return problem(code, row=row, value=value, position=getattr(error, "field_number", ""))
     if code.endswith("-label"):
-        return problem(code, field=fld, label=getattr(error, "label", ""),
-                       position=getattr(error, "field_number", ""))
+        return problem(
+            code,
+            field=fld,
+            label=getattr(error, "label", ""),
+            position=getattr(error, "field_number", ""),
+        )
     if code in ("primary-key", "foreign-key"):
         cells = getattr(error, "field_values", None) or []
-        return problem(code, row=row, value=", ".join(map(str, cells)) or note,
-                       fields=", ".join(getattr(error, "field_names", []) or []),
-                       reference=getattr(error, "reference_name", ""),
-                       reference_fields=", ".join(getattr(error, "reference_field_names", [])
-                                                  or []), note=note)
+        return problem(
+            code,
+            row=row,
+            value=", ".join(map(str, cells)) or note,
+            fields=", ".join(getattr(error, "field_names", []) or []),
+            reference=getattr(error, "reference_name", ""),
+            reference_fields=", ".join(getattr(error, "reference_field_names", []) or []),
+            note=note,
+        )
     return problem(code, row=row, field=fld, value=value, note=note)
 
 
@@ -220,8 +246,13 @@ def _type_params(kind: str, fld: Any) -> dict[str, Any]:
     return params
 
 
-EXAMPLES = {"%Y-%m-%d": "2024-03-31", "%d/%m/%Y": "31/03/2024", "%d-%m-%Y": "31-03-2024",
-            "%m/%d/%Y": "03/31/2024", "%Y/%m/%d": "2024/03/31"}
+EXAMPLES = {
+    "%Y-%m-%d": "2024-03-31",
+    "%d/%m/%Y": "31/03/2024",
+    "%d-%m-%Y": "31-03-2024",
+    "%m/%d/%Y": "03/31/2024",
+    "%Y/%m/%d": "2024/03/31",
+}
 
 
 # ---------------------------------------------------------------- resources
@@ -254,8 +285,9 @@ class _Checker:
             report.tables[name] = table
         findings: list[Finding] = []
         if table.guessed_encoding:
-            findings.append(problem("encoding-error", variant="guessed",
-                                    encoding=table.guessed_encoding))
+            findings.append(
+                problem("encoding-error", variant="guessed", encoding=table.guessed_encoding)
+            )
         try:
             findings.extend(self._rows(table, resource))
         except Unsupported:
@@ -402,8 +434,7 @@ def _file_integrity(path: Path | None, resource: dict[str, Any]) -> list[Finding
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     hasher.update(block)
             if hasher.hexdigest() != expected:
-                findings.append(problem("hash-count", expected=expected,
-                                        actual=hasher.hexdigest()))
+                findings.append(problem("hash-count", expected=expected, actual=hasher.hexdigest()))
     return findings
 
 
@@ -433,8 +464,9 @@ class _Error:
     make: Any  # () -> Finding
 
 
-def _row_findings(table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker
-                  ) -> list[Finding]:
+def _row_findings(
+    table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker
+) -> list[Finding]:
     rows = table.row_numbers
     height = table.frame.height
     width = len(checks)
@@ -447,8 +479,7 @@ def _row_findings(table: Table, checks: list[FieldCheck], schema: Schema, checke
     live = ~blank_row
     errors: list[_Error] = []
     for index in blank_row.arg_true().head(LIMIT_ERRORS + 1).to_list():
-        errors.append(_Error(index, (0, 0), lambda i=index: problem(
-            "blank-row", row=rows[i])))
+        errors.append(_Error(index, (0, 0), lambda i=index: problem("blank-row", row=rows[i])))
     for position, check in enumerate(checks):
         errors.extend(_cell_errors(table, check, schema, position, live))
     if table.extra_cells:
@@ -457,34 +488,70 @@ def _row_findings(table: Table, checks: list[FieldCheck], schema: Schema, checke
         for row_number, position, value in table.extra_cells[: LIMIT_ERRORS * 2]:
             index = row_number - first
             if 0 <= index < height and rows[index] == row_number and live_list[index]:
-                errors.append(_Error(index, (width + 1, position), lambda r=row_number, v=value,
-                              p=position: problem("extra-cell", row=r, value=v, position=p)))
+                errors.append(
+                    _Error(
+                        index,
+                        (width + 1, position),
+                        lambda r=row_number, v=value, p=position: problem(
+                            "extra-cell", row=r, value=v, position=p
+                        ),
+                    )
+                )
     for position, check in enumerate(checks):
         for index in (check.absent & live).arg_true().head(LIMIT_ERRORS + 1).to_list():
-            errors.append(_Error(index, (width + 2, position), lambda i=index, c=check: problem(
-                "missing-cell", row=rows[i], field=c.name)))
+            errors.append(
+                _Error(
+                    index,
+                    (width + 2, position),
+                    lambda i=index, c=check: problem("missing-cell", row=rows[i], field=c.name),
+                )
+            )
     errors.extend(_key_errors(table, checks, schema, checker, width))
     errors.sort(key=lambda e: (e.index, e.slot))
     return [error.make() for error in errors[: LIMIT_ERRORS + 1]]
 
 
-def _cell_errors(table: Table, check: FieldCheck, schema: Schema, position: int,
-                 live: pl.Series) -> list[_Error]:
+def _cell_errors(
+    table: Table, check: FieldCheck, schema: Schema, position: int, live: pl.Series
+) -> list[_Error]:
     rows, frame = table.row_numbers, table.frame
     fld = schema.get_field(check.name) if schema.has_field(check.name) else None
     kind = fld.type if fld is not None else "any"
     errors: list[_Error] = []
     raw = frame.to_series(position)
     for index in (check.type_error & live).arg_true().head(LIMIT_ERRORS + 1).to_list():
-        errors.append(_Error(index, (position + 1, 0), lambda i=index: problem(
-            "type-error", variant=kind, row=rows[i], field=check.name, value=raw[i],
-            type=kind, **_type_params(kind, fld))))
+        errors.append(
+            _Error(
+                index,
+                (position + 1, 0),
+                lambda i=index: problem(
+                    "type-error",
+                    variant=kind,
+                    row=rows[i],
+                    field=check.name,
+                    value=raw[i],
+                    type=kind,
+                    **_type_params(kind, fld),
+                ),
+            )
+        )
     for order, (name, mask) in enumerate(check.constraints.items(), start=1):
         limit = _limit_text(fld.constraints.get(name)) if fld is not None else ""
         for index in (mask & live).arg_true().head(LIMIT_ERRORS + 1).to_list():
-            errors.append(_Error(index, (position + 1, order), lambda i=index, n=name, lim=limit:
-                          problem("constraint-error", variant=n, row=rows[i], field=check.name,
-                                  value=raw[i], limit=lim)))
+            errors.append(
+                _Error(
+                    index,
+                    (position + 1, order),
+                    lambda i=index, n=name, lim=limit: problem(
+                        "constraint-error",
+                        variant=n,
+                        row=rows[i],
+                        field=check.name,
+                        value=raw[i],
+                        limit=lim,
+                    ),
+                )
+            )
     return errors
 
 
@@ -494,8 +561,9 @@ def _limit_text(value: Any) -> str:
     return str(value)
 
 
-def _key_errors(table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker,
-                width: int) -> list[_Error]:
+def _key_errors(
+    table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker, width: int
+) -> list[_Error]:
     rows = table.row_numbers
     typed = {check.name: check.typed for check in checks}
     errors: list[_Error] = []
@@ -506,8 +574,15 @@ def _key_errors(table: Table, checks: list[FieldCheck], schema: Schema, checker:
         values = check.typed
         repeated = values.is_not_null() & ~values.is_first_distinct()
         for index in repeated.arg_true().head(LIMIT_ERRORS + 1).to_list():
-            errors.append(_Error(index, (width + 3, position), lambda i=index, c=check, v=values:
-                          problem("unique-error", row=rows[i], field=c.name, value=v[i])))
+            errors.append(
+                _Error(
+                    index,
+                    (width + 3, position),
+                    lambda i=index, c=check, v=values: problem(
+                        "unique-error", row=rows[i], field=c.name, value=v[i]
+                    ),
+                )
+            )
     key = list(schema.primary_key)
     if key and all(name in typed for name in key):
         frame = pl.DataFrame([typed[name] for name in key])
@@ -515,18 +590,38 @@ def _key_errors(table: Table, checks: list[FieldCheck], schema: Schema, checker:
         repeated = ~empty & ~first_seen(frame)
         fields = ", ".join(key)
         for index in empty.arg_true().head(LIMIT_ERRORS + 1).to_list():
-            errors.append(_Error(index, (width + 4, 0), lambda i=index: problem(
-                "primary-key", variant="empty", row=rows[i], fields=fields)))
+            errors.append(
+                _Error(
+                    index,
+                    (width + 4, 0),
+                    lambda i=index: problem(
+                        "primary-key", variant="empty", row=rows[i], fields=fields
+                    ),
+                )
+            )
         for index in repeated.arg_true().head(LIMIT_ERRORS + 1).to_list():
-            errors.append(_Error(index, (width + 4, 0), lambda i=index, f=frame: problem(
-                "primary-key", row=rows[i], fields=fields, value=_tuple_text(f.row(i)))))
+            errors.append(
+                _Error(
+                    index,
+                    (width + 4, 0),
+                    lambda i=index, f=frame: problem(
+                        "primary-key", row=rows[i], fields=fields, value=_tuple_text(f.row(i))
+                    ),
+                )
+            )
     for number, fk in enumerate(schema.foreign_keys):
         errors.extend(_fk_errors(table, typed, fk, checker, width, number))
     return errors
 
 
-def _fk_errors(table: Table, typed: dict[str, pl.Series], fk: dict[str, Any], checker: _Checker,
-               width: int, number: int) -> list[_Error]:
+def _fk_errors(
+    table: Table,
+    typed: dict[str, pl.Series],
+    fk: dict[str, Any],
+    checker: _Checker,
+    width: int,
+    number: int,
+) -> list[_Error]:
     fields = _names(fk.get("fields"))
     reference = fk.get("reference", {})
     source_fields = tuple(_names(reference.get("fields")))
@@ -549,17 +644,23 @@ def _fk_errors(table: Table, typed: dict[str, pl.Series], fk: dict[str, Any], ch
     rows = table.row_numbers
     names, source_names = ", ".join(fields), ", ".join(source_fields)
     return [
-        _Error(index, (width + 5, number), lambda i=index: problem(
-            "foreign-key", row=rows[i], fields=names,
-            value=_tuple_text(tuple(typed[f][i] for f in fields)),
-            reference=source or _("this table"), reference_fields=source_names))
+        _Error(
+            index,
+            (width + 5, number),
+            lambda i=index: problem(
+                "foreign-key",
+                row=rows[i],
+                fields=names,
+                value=_tuple_text(tuple(typed[f][i] for f in fields)),
+                reference=source or _("this table"),
+                reference_fields=source_names,
+            ),
+        )
         for index in missing.head(LIMIT_ERRORS + 1).to_list()
     ]
 
 
-def _align(
-    target: pl.DataFrame, lookup: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+def _align(target: pl.DataFrame, lookup: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """Both sides in comparable types, or None when no value can match (as 1 != "1" in Python)."""
     if lookup.width != target.width:
         return None
@@ -585,9 +686,9 @@ def first_seen(frame: pl.DataFrame) -> pl.Series:
     """
     order = frame.select(pl.arg_sort_by(frame.columns, maintain_order=True)).to_series()
     ordered = frame[order]
-    same = pl.select(pl.all_horizontal(
-        [ordered[c].eq_missing(ordered[c].shift(1)) for c in ordered.columns]
-    )).to_series()
+    same = pl.select(
+        pl.all_horizontal([ordered[c].eq_missing(ordered[c].shift(1)) for c in ordered.columns])
+    ).to_series()
     if len(same):
         same = same.scatter([0], [False])
     return pl.repeat(True, frame.height, eager=True).scatter(order, ~same)

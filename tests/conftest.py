@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog.transparency.testing import database_kinds, workspace_for_tests
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -38,3 +40,117 @@ def run_catalog(
 @pytest.fixture
 def catalog_cmd():
     return run_catalog
+
+
+# The transparency workspace on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+@pytest.fixture(params=database_kinds())
+def workspace(request, tmp_path):
+    with workspace_for_tests(request.param, tmp_path) as ws:
+        yield ws
+
+
+# ---------------------------------------------------------------- the built demo
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo catalogue built once per session into a temporary folder."""
+    from catalog.build import build
+
+    out = tmp_path_factory.mktemp("demo") / "build"
+    report = build(REPO, out)
+    assert report.all_published, report.summary("en")
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_build: Path):
+    """A real ``catalog serve`` of the built demo on a free port; yields its base URL."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalog", "serve", "--port", str(port)]
+        + ["--build-dir", str(demo_build)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(200):
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("catalog serve did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# Module scope: Playwright's sync API runs an event loop while it is open, which
+# would stop other modules' tests from running their own.
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+# ---------------------------------------------------------------- open-metadata standards
+
+
+@pytest.fixture(scope="session")
+def demo_manifests(demo_build: Path) -> list[dict]:
+    """The build manifests of the demo's published datasets (what the site build gets)."""
+    import json
+
+    paths = sorted((demo_build / "state" / "datasets").glob("*/manifest.json"))
+    return sorted((json.loads(p.read_text("utf-8")) for p in paths), key=lambda m: m["dataset"])
+
+
+@pytest.fixture(scope="session")
+def demo_publishers() -> dict[str, dict]:
+    from catalog.metadata import load_publishers
+
+    return load_publishers(REPO)
+
+
+HOSTILE = "Datos <b>&amp; \"comillas\" 'simples'\n]]> --> </script> \\ @prefix \x01 fin"
+
+
+@pytest.fixture
+def hostile(demo_manifests: list[dict], demo_publishers: dict[str, dict]):
+    """A demo dataset and its publisher whose texts try to break XML, JSON and Turtle."""
+    import copy
+
+    manifest = copy.deepcopy(demo_manifests[0])
+    package = manifest["package"]
+    package.update(title=HOSTILE, description=HOSTILE, keywords=[HOSTILE, "normal"])
+    package["contactPoint"]["name"] = HOSTILE
+    for table in manifest["tables"]:
+        table["title"] = HOSTILE
+    publishers = copy.deepcopy(demo_publishers)
+    publishers[manifest["publisher"]]["name"] = HOSTILE
+    return manifest, publishers

@@ -49,8 +49,14 @@ def theirs(folder: Path) -> set[Key]:
     for task in report.tasks:
         for error in task.errors:
             # Frictionless gives fieldName "" for extra cells; we give null: no field.
-            found.add((error.type, task.name, getattr(error, "row_number", None),
-                       getattr(error, "field_name", None) or None))
+            found.add(
+                (
+                    error.type,
+                    task.name,
+                    getattr(error, "row_number", None),
+                    getattr(error, "field_name", None) or None,
+                )
+            )
     return found
 
 

@@ -31,8 +31,16 @@ def make_rut(draw: random.Random, low: int = 1_000_000, high: int = 30_000_000) 
 
 @pytest.mark.parametrize(
     "value",
-    ["1234 56789 0101", "1234567890101", "1234-56789-0101", "9876 54322 0101", "0000 00019 0101",
-     "1234 56789 0117", "1234 56789 2217", "1234 56789 1333"],
+    [
+        "1234 56789 0101",
+        "1234567890101",
+        "1234-56789-0101",
+        "9876 54322 0101",
+        "0000 00019 0101",
+        "1234 56789 0117",
+        "1234 56789 2217",
+        "1234 56789 1333",
+    ],
 )
 def test_valid_cui(value):
     assert ids.is_valid_cui(value)
@@ -62,8 +70,11 @@ def test_cui_check_digit_by_hand():
     # 1*2 + 2*3 + 3*4 + 4*5 + 5*6 + 6*7 + 7*8 + 8*9 = 240; 240 % 11 = 9
     assert ids.cui_check_digit("12345678") == 9
     # a remainder of 10 is never issued: no check digit exists
-    serial = next(f"{n:08d}" for n in range(10**8) if sum(
-        int(d) * w for d, w in zip(f"{n:08d}", range(2, 10), strict=True)) % 11 == 10)
+    serial = next(
+        f"{n:08d}"
+        for n in range(10**8)
+        if sum(int(d) * w for d, w in zip(f"{n:08d}", range(2, 10), strict=True)) % 11 == 10
+    )
     assert ids.cui_check_digit(serial) is None
     assert not any(ids.is_valid_cui(f"{serial}{d}0101") for d in range(10))
     assert ids.cui_check_digit("1234") is None
@@ -84,8 +95,16 @@ def test_cui_expression_agrees_with_python():
 
 @pytest.mark.parametrize(
     "value",
-    ["12.345.678-5", "12345678-5", "123456785", "11.111.111-1", "1.000.005-K", "1000005-k",
-     "1.000.030-0", "6-K"],
+    [
+        "12.345.678-5",
+        "12345678-5",
+        "123456785",
+        "11.111.111-1",
+        "1.000.005-K",
+        "1000005-k",
+        "1.000.030-0",
+        "6-K",
+    ],
 )
 def test_valid_rut(value):
     assert ids.is_valid_rut(value)
@@ -93,8 +112,18 @@ def test_valid_rut(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["12.345.678-K", "12.345.678-4", "12345678-0", "1.000.005-1", "1.000.030-K", "12.34.5678-5",
-     "", "K", "12.345.678-", "abc"],
+    [
+        "12.345.678-K",
+        "12.345.678-4",
+        "12345678-0",
+        "1.000.005-1",
+        "1.000.030-K",
+        "12.34.5678-5",
+        "",
+        "K",
+        "12.345.678-",
+        "abc",
+    ],
 )
 def test_invalid_rut(value):
     assert not ids.is_valid_rut(value)
@@ -123,8 +152,13 @@ def test_rut_expression_agrees_with_python():
 
 @pytest.mark.parametrize(
     "value",
-    ["Juan Pérez", "María José López García", "JUAN CARLOS PEREZ", "Pérez López, Ana",
-     "Ana María de los Ángeles Cruz"],
+    [
+        "Juan Pérez",
+        "María José López García",
+        "JUAN CARLOS PEREZ",
+        "Pérez López, Ana",
+        "Ana María de los Ángeles Cruz",
+    ],
 )
 def test_looks_like_name(value):
     assert ids.looks_like_name(value)
@@ -133,11 +167,20 @@ def test_looks_like_name(value):
 @pytest.mark.parametrize(
     "value",
     [
-        "San José Pinula", "Santa María de Jesús", "Santiago Atitlán",
+        "San José Pinula",
+        "Santa María de Jesús",
+        "Santiago Atitlán",
         "Fray Bartolomé de las Casas",
-        "Escuela Oficial Rural Mixta", "Bono Social", "María Cristina",  # no surname
-        "Juan", "juan pérez",  # not capitalised
-        "Juan Pérez 12", "Ministerio de Salud Pública", "Hospital Roosevelt", "x" * 500, "",
+        "Escuela Oficial Rural Mixta",
+        "Bono Social",
+        "María Cristina",  # no surname
+        "Juan",
+        "juan pérez",  # not capitalised
+        "Juan Pérez 12",
+        "Ministerio de Salud Pública",
+        "Hospital Roosevelt",
+        "x" * 500,
+        "",
     ],
 )
 def test_does_not_look_like_name(value):
@@ -210,7 +253,11 @@ def test_scan_finds_identifiers_in_accented_free_text():
     notes[9] = "Cédula de identidad N° 3.456.789, Asunción"
     hits = kinds(notes)
     assert {k: (h.count, h.first) for k, h in hits.items()} == {
-        "cui": (1, 5), "rut": (1, 7), "phone": (1, 7), "cedula": (1, 9)}
+        "cui": (1, 5),
+        "rut": (1, 7),
+        "phone": (1, 7),
+        "cedula": (1, 9),
+    }
 
 
 def test_scan_phones_of_each_country():
@@ -271,21 +318,39 @@ def test_scan_names_but_not_places():
     ]
     hit = kinds(people)["name"]
     assert hit.count == 500 and hit.first == 0
-    places = ["San José Pinula", "Santa Catarina Pinula", "Santiago Atitlán", "Mixco",
-              "Villa Nueva", "San Juan Sacatepéquez", "Chinautla", "Fraijanes", "Palencia",
-              "Amatitlán", "Pedro de Alvarado"] * 20
+    places = [
+        "San José Pinula",
+        "Santa Catarina Pinula",
+        "Santiago Atitlán",
+        "Mixco",
+        "Villa Nueva",
+        "San Juan Sacatepéquez",
+        "Chinautla",
+        "Fraijanes",
+        "Palencia",
+        "Amatitlán",
+        "Pedro de Alvarado",
+    ] * 20
     assert kinds(places) == {}
 
 
 def test_scan_birth_dates_but_not_event_dates():
     draw = random.Random(2)
-    births = (pl.date_range(pl.date(1940, 1, 1), pl.date(2010, 12, 31), eager=True)
-              .sample(800, seed=1).cast(pl.Utf8).to_list())
+    births = (
+        pl.date_range(pl.date(1940, 1, 1), pl.date(2010, 12, 31), eager=True)
+        .sample(800, seed=1)
+        .cast(pl.Utf8)
+        .to_list()
+    )
     assert kinds(births)["birthdate"].count == 800
     slashed = [f"{d[8:10]}/{d[5:7]}/{d[:4]}" for d in births]
     assert "birthdate" in kinds(slashed)
-    records = (pl.date_range(pl.date(2021, 1, 1), pl.date(2023, 12, 31), eager=True)
-               .sample(800, with_replacement=True, seed=3).cast(pl.Utf8).to_list())
+    records = (
+        pl.date_range(pl.date(2021, 1, 1), pl.date(2023, 12, 31), eager=True)
+        .sample(800, with_replacement=True, seed=3)
+        .cast(pl.Utf8)
+        .to_list()
+    )
     assert kinds(records) == {}
     # forty years of office dates (weekdays only) are not births either
     days = pl.date_range(pl.date(1980, 1, 1), pl.date(2020, 1, 1), eager=True)

@@ -38,8 +38,15 @@ DESCRIPTOR = {
     "spatial": {"country": "GT", "departments": ["16"], "municipalities": ["1601"]},
     "obligations": ["GT-LAIP-10.15"],
     "sources": [{"title": "SNIS"}],
-    "resources": [{"name": "cobertura", "path": "data/cobertura.csv", "schema": {"fields": [
-        {"name": "municipio", "type": "string", "territory": "municipality"}]}}],
+    "resources": [
+        {
+            "name": "cobertura",
+            "path": "data/cobertura.csv",
+            "schema": {
+                "fields": [{"name": "municipio", "type": "string", "territory": "municipality"}]
+            },
+        }
+    ],
 }
 
 
@@ -49,7 +56,9 @@ def tree(tmp_path: Path) -> Path:
     (tmp_path / "publishers").mkdir()
     (tmp_path / "publishers" / "mides.yaml").write_text(
         "name: Ministerio de Desarrollo Social\nacronym: MIDES\nkind: ministry\n"
-        "jurisdiction: {country: GT}\nemail: uip@mides.gob.gt\n", encoding="utf-8")
+        "jurisdiction: {country: GT}\nemail: uip@mides.gob.gt\n",
+        encoding="utf-8",
+    )
     (tmp_path / "datasets" / "mides" / "bono-social").mkdir(parents=True)
     return tmp_path
 
@@ -91,8 +100,19 @@ def test_readme_can_stand_for_the_description(tree: Path):
 
 # ---------------------------------------------------------------- each required property
 
-REQUIRED = ["name", "title", "publisher", "keywords", "themes", "licenses", "frequency",
-            "contactPoint", "version", "issued", "modified"]
+REQUIRED = [
+    "name",
+    "title",
+    "publisher",
+    "keywords",
+    "themes",
+    "licenses",
+    "frequency",
+    "contactPoint",
+    "version",
+    "issued",
+    "modified",
+]
 
 
 @pytest.mark.parametrize("prop", REQUIRED)
@@ -127,8 +147,11 @@ def test_missing_description_without_readme(tree: Path):
         ({"licenses": [{"name": "GPL-3.0"}]}, "licenses", "GPL-3.0"),
         ({"licenses": ["CC-BY-4.0"]}, "licenses", "Licence 1"),
         ({"frequency": "yearly"}, "frequency", "yearly"),
-        ({"contactPoint": {"name": "UIP", "email": "not-an-email"}}, "contactPoint.email",
-         "not a valid e-mail"),
+        (
+            {"contactPoint": {"name": "UIP", "email": "not-an-email"}},
+            "contactPoint.email",
+            "not a valid e-mail",
+        ),
         ({"contactPoint": {"email": "uip@mides.gob.gt"}}, "contactPoint.name", "missing"),
         ({"contactPoint": "uip@mides.gob.gt"}, "contactPoint", "must be an object"),
         ({"version": ""}, "version", "is empty"),
@@ -139,18 +162,19 @@ def test_missing_description_without_readme(tree: Path):
         ({"temporal": {"end": "2023-01-01"}}, "temporal.start", "missing"),
         ({"temporal": "2023"}, "temporal", "must be an object"),
         ({"spatial": {"country": "GT", "departments": ["23"]}}, "spatial.departments", "23"),
-        ({"spatial": {"country": "GT", "municipalities": ["1618"]}}, "spatial.municipalities",
-         "1618"),
-        ({"spatial": {"country": "GT", "municipalities": [101]}}, "spatial.municipalities",
-         "101"),
+        (
+            {"spatial": {"country": "GT", "municipalities": ["1618"]}},
+            "spatial.municipalities",
+            "1618",
+        ),
+        ({"spatial": {"country": "GT", "municipalities": [101]}}, "spatial.municipalities", "101"),
         ({"spatial": {"country": "Guatemala"}}, "spatial.country", "ISO country code"),
         ({"obligations": ["GT-LAIP-10.30"]}, "obligations", "GT-LAIP-10.30"),
         ({"obligations": "GT-LAIP-10.4"}, "obligations", "must be a list"),
         ({"sources": [{"path": "https://example.org"}]}, "sources", "Source 1"),
     ],
 )
-def test_wrong_values_give_a_clear_metadata_error(tree: Path, changes: dict, prop: str,
-                                                  words: str):
+def test_wrong_values_give_a_clear_metadata_error(tree: Path, changes: dict, prop: str, words: str):
     findings = check(tree, **changes)
     assert properties(findings) == [prop], [f.message("en") for f in findings]
     assert words in findings[0].message("en")
@@ -184,9 +208,18 @@ def test_spatial_codes_of_other_countries_are_not_checked_against_guatemala(tree
 
 
 def test_territory_fields_must_be_a_known_level_and_a_string(tree: Path):
-    resources = [{"name": "t", "path": "data/t.csv", "schema": {"fields": [
-        {"name": "depto", "type": "integer", "territory": "department"},
-        {"name": "zona", "type": "string", "territory": "zone"}]}}]
+    resources = [
+        {
+            "name": "t",
+            "path": "data/t.csv",
+            "schema": {
+                "fields": [
+                    {"name": "depto", "type": "integer", "territory": "department"},
+                    {"name": "zona", "type": "string", "territory": "zone"},
+                ]
+            },
+        }
+    ]
     findings = check(tree, resources=resources)
     assert properties(findings) == ["territory", "territory"]
     assert "integer" in findings[0].message("en") and "zone" in findings[1].message("en")
@@ -194,8 +227,10 @@ def test_territory_fields_must_be_a_known_level_and_a_string(tree: Path):
 
 def test_schema_in_its_own_file_is_read_for_territory_fields(tree: Path):
     folder = ref_in(tree).folder
-    (folder / "schema.json").write_text(json.dumps({"fields": [
-        {"name": "m", "type": "integer", "territory": "municipality"}]}), encoding="utf-8")
+    (folder / "schema.json").write_text(
+        json.dumps({"fields": [{"name": "m", "type": "integer", "territory": "municipality"}]}),
+        encoding="utf-8",
+    )
     findings = check(tree, resources=[{"name": "t", "path": "data/t.csv", "schema": "schema.json"}])
     assert properties(findings) == ["territory"]
 
@@ -210,7 +245,9 @@ def test_a_good_publisher_has_no_findings():
 def test_a_municipality_publisher_needs_consistent_codes():
     muni = {**PUBLISHER, "kind": "municipality", "jurisdiction": {"country": "GT"}}
     assert sorted(properties(metadata.check_publisher(muni, "muni-coban"))) == [
-        "jurisdiction.department", "jurisdiction.municipality"]
+        "jurisdiction.department",
+        "jurisdiction.municipality",
+    ]
     muni["jurisdiction"] = {"country": "GT", "department": "16", "municipality": "1601"}
     assert metadata.check_publisher(muni, "muni-coban") == []
     muni["jurisdiction"] = {"country": "GT", "department": "09", "municipality": "1601"}
@@ -254,7 +291,8 @@ def test_bad_slug():
 def test_load_publishers_reads_every_file(tree: Path):
     (tree / "publishers" / "sesan.yaml").write_text(
         "name: SESAN\nkind: secretariat\njurisdiction: {country: GT}\nemail: a@sesan.gob.gt\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     loaded = metadata.load_publishers(tree)
     assert sorted(loaded) == ["mides", "sesan"]
     assert loaded["mides"]["acronym"] == "MIDES"
@@ -280,7 +318,9 @@ def test_publisher_yaml_that_is_a_list_is_a_clear_error(tree: Path):
 def test_check_publishers_reports_an_unknown_parent(tree: Path):
     (tree / "publishers" / "hija.yaml").write_text(
         "name: Hija\nkind: secretariat\njurisdiction: {country: GT}\nemail: a@b.gt\n"
-        "parent: inexistente\n", encoding="utf-8")
+        "parent: inexistente\n",
+        encoding="utf-8",
+    )
     findings = metadata.check_publishers(tree)
     assert properties(findings) == ["parent"] and "inexistente" in findings[0].message("en")
 
@@ -297,8 +337,21 @@ def test_vocabularies_have_codes_and_both_labels():
 
 def test_themes_are_the_dcat_ap_data_themes():
     themes = metadata.vocabulary("themes")
-    assert [t["code"] for t in themes] == ["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL",
-                                           "INTR", "JUST", "REGI", "SOCI", "TECH", "TRAN"]
+    assert [t["code"] for t in themes] == [
+        "AGRI",
+        "ECON",
+        "EDUC",
+        "ENER",
+        "ENVI",
+        "GOVE",
+        "HEAL",
+        "INTR",
+        "JUST",
+        "REGI",
+        "SOCI",
+        "TECH",
+        "TRAN",
+    ]
     assert all(t["uri"].endswith("/data-theme/" + t["code"]) for t in themes)
 
 

@@ -59,21 +59,34 @@ def people(n: int = 300, seed: int = 0) -> pl.DataFrame:
     given, surnames = ["Juan", "María", "Ana", "Carlos", "Lucía"], ["Pérez", "López", "Xol", "Cruz"]
     bodies = [str(draw.randint(5_000_000, 25_000_000)) for _ in range(n)]
     days = pl.date_range(pl.date(1945, 1, 1), pl.date(2012, 12, 31), eager=True)
-    return text_frame({
-        "correo": [f"persona{i}.{draw.choice(surnames).lower()}@correo.gt" for i in range(n)],
-        "tel": [f"+502 {draw.randint(2, 7)}{draw.randint(0, 999):03d}-{draw.randint(0, 9999):04d}"
-                for _ in range(n)],
-        "dpi": [make_cui(draw) for _ in range(n)],
-        "rut": [f"{b[:-6]}.{b[-6:-3]}.{b[-3:]}-{rut_check_digit(b)}" for b in bodies],
-        "ci": [f"{draw.randint(1_000_000, 6_000_000):,}".replace(",", ".") for _ in range(n)],
-        "titular": [f"{draw.choice(given)} {draw.choice(surnames)} {draw.choice(surnames)}"
-                    for _ in range(n)],
-        "nacimiento": days.sample(n, seed=seed).cast(pl.Utf8).to_list(),
-    })
+    return text_frame(
+        {
+            "correo": [f"persona{i}.{draw.choice(surnames).lower()}@correo.gt" for i in range(n)],
+            "tel": [
+                f"+502 {draw.randint(2, 7)}{draw.randint(0, 999):03d}-{draw.randint(0, 9999):04d}"
+                for _ in range(n)
+            ],
+            "dpi": [make_cui(draw) for _ in range(n)],
+            "rut": [f"{b[:-6]}.{b[-6:-3]}.{b[-3:]}-{rut_check_digit(b)}" for b in bodies],
+            "ci": [f"{draw.randint(1_000_000, 6_000_000):,}".replace(",", ".") for _ in range(n)],
+            "titular": [
+                f"{draw.choice(given)} {draw.choice(surnames)} {draw.choice(surnames)}"
+                for _ in range(n)
+            ],
+            "nacimiento": days.sample(n, seed=seed).cast(pl.Utf8).to_list(),
+        }
+    )
 
 
-PEOPLE_FIELDS = {"correo": "string", "tel": "string", "dpi": "string", "rut": "string",
-                 "ci": "string", "titular": "string", "nacimiento": "date"}
+PEOPLE_FIELDS = {
+    "correo": "string",
+    "tel": "string",
+    "dpi": "string",
+    "rut": "string",
+    "ci": "string",
+    "titular": "string",
+    "nacimiento": "date",
+}
 
 
 # --- Direct identifiers -------------------------------------------------------------
@@ -125,30 +138,48 @@ def test_row_numbers_come_from_the_reader_when_given():
 def test_an_ordinary_table_passes():
     draw = random.Random(9)
     n = 2000
-    frame = text_frame({
-        "id": [str(i) for i in range(1, n + 1)],
-        "departamento": [f"{draw.randint(1, 22):02d}" for _ in range(n)],
-        "municipio": [f"{draw.randint(1, 22):02d}{draw.randint(1, 17):02d}" for _ in range(n)],
-        "nombre_municipio": [
-            draw.choice(["San José Pinula", "Mixco", "Santa Catarina Pinula", "Santiago Atitlán",
-                         "San Pedro Carchá"]) for _ in range(n)
-        ],
-        "anio": [str(draw.randint(2015, 2024)) for _ in range(n)],
-        "fecha_registro": pl.date_range(pl.date(2022, 1, 1), pl.date(2024, 6, 30), eager=True)
-        .sample(n, with_replacement=True, seed=2).cast(pl.Utf8).to_list(),
-        "monto": [f"{draw.uniform(1e6, 9e7):.2f}" for _ in range(n)],
-        "beneficiarios": [str(draw.randint(5, 20000)) for _ in range(n)],
-        "programa": [draw.choice(["Bono Social", "Beca Escolar"]) for _ in range(n)],
-    })
-    types = {c: "string" for c in frame.columns} | {"id": "integer", "anio": "year",
-                                                   "monto": "number", "beneficiarios": "integer"}
+    frame = text_frame(
+        {
+            "id": [str(i) for i in range(1, n + 1)],
+            "departamento": [f"{draw.randint(1, 22):02d}" for _ in range(n)],
+            "municipio": [f"{draw.randint(1, 22):02d}{draw.randint(1, 17):02d}" for _ in range(n)],
+            "nombre_municipio": [
+                draw.choice(
+                    [
+                        "San José Pinula",
+                        "Mixco",
+                        "Santa Catarina Pinula",
+                        "Santiago Atitlán",
+                        "San Pedro Carchá",
+                    ]
+                )
+                for _ in range(n)
+            ],
+            "anio": [str(draw.randint(2015, 2024)) for _ in range(n)],
+            "fecha_registro": pl.date_range(pl.date(2022, 1, 1), pl.date(2024, 6, 30), eager=True)
+            .sample(n, with_replacement=True, seed=2)
+            .cast(pl.Utf8)
+            .to_list(),
+            "monto": [f"{draw.uniform(1e6, 9e7):.2f}" for _ in range(n)],
+            "beneficiarios": [str(draw.randint(5, 20000)) for _ in range(n)],
+            "programa": [draw.choice(["Bono Social", "Beca Escolar"]) for _ in range(n)],
+        }
+    )
+    types = {c: "string" for c in frame.columns} | {
+        "id": "integer",
+        "anio": "year",
+        "monto": "number",
+        "beneficiarios": "integer",
+    }
     assert check_resource(frame, resource(types), "d") == []
 
 
 def test_a_column_is_found_by_content_not_by_name():
     frame = people().rename({"correo": "observaciones", "dpi": "codigo"})
-    fields = {("observaciones" if c == "correo" else "codigo" if c == "dpi" else c): t
-              for c, t in PEOPLE_FIELDS.items()}
+    fields = {
+        ("observaciones" if c == "correo" else "codigo" if c == "dpi" else c): t
+        for c, t in PEOPLE_FIELDS.items()
+    }
     names = {f.fieldName for f in check_resource(frame, resource(fields), "d")}
     assert {"observaciones", "codigo"} <= names
 
@@ -163,11 +194,13 @@ def test_field_names_follow_the_schema_when_labels_differ():
 
 
 def test_declared_public_personal_data_is_a_notice_not_a_block():
-    frame = text_frame({
-        "nombre": ["Juan Pérez López", "Ana María Cruz", "Carlos Xol Pop"] * 5,
-        "puesto": ["Director", "Analista", "Piloto"] * 5,
-        "salario": ["25000.00", "9000.00", "4500.00"] * 5,
-    })
+    frame = text_frame(
+        {
+            "nombre": ["Juan Pérez López", "Ana María Cruz", "Carlos Xol Pop"] * 5,
+            "puesto": ["Director", "Analista", "Piloto"] * 5,
+            "salario": ["25000.00", "9000.00", "4500.00"] * 5,
+        }
+    )
     basis = "Decreto 57-2008, art. 10, num. 4"
     rules = {"publicPersonalData": [{"field": "nombre", "legalBasis": basis}]}
     findings = check_resource(frame, resource(dict.fromkeys(frame.columns, "string"), rules), "d")
@@ -181,8 +214,14 @@ def test_declared_public_personal_data_is_a_notice_not_a_block():
 
 def test_public_personal_data_needs_a_legal_basis_and_a_real_field():
     frame = text_frame({"nombre": ["Juan Pérez López", "Ana María Cruz", "Carlos Xol Pop"]})
-    rules = {"publicPersonalData": [{"field": "nombre"}, {"field": "cargo", "legalBasis": "Ley"},
-                                    "nombre", {"field": "nombre", "legalBasis": "  "}]}
+    rules = {
+        "publicPersonalData": [
+            {"field": "nombre"},
+            {"field": "cargo", "legalBasis": "Ley"},
+            "nombre",
+            {"field": "nombre", "legalBasis": "  "},
+        ]
+    }
     findings = check_resource(frame, resource({"nombre": "string"}, rules), "d")
     declaration = of_type(findings, "privacy-declaration")
     assert len(declaration) == 4 and all(f.blocking for f in declaration)
@@ -197,20 +236,30 @@ def test_public_personal_data_needs_a_legal_basis_and_a_real_field():
 
 def microdata() -> pl.DataFrame:
     rows = (
-        [("01", "F", "30-44")] * 12 + [("01", "M", "30-44")] * 6 + [("02", "F", "65+")] * 3
-        + [("03", "M", "0-14")] * 1 + [("04", "F", "15-29")] * 4 + [("05", "F", "15-29")] * 2
+        [("01", "F", "30-44")] * 12
+        + [("01", "M", "30-44")] * 6
+        + [("02", "F", "65+")] * 3
+        + [("03", "M", "0-14")] * 1
+        + [("04", "F", "15-29")] * 4
+        + [("05", "F", "15-29")] * 2
     )
-    return text_frame({
-        "departamento": [r[0] for r in rows],
-        "sexo": [r[1] for r in rows],
-        "rango_edad": [r[2] for r in rows],
-        "atendido": ["si"] * len(rows),
-    })
+    return text_frame(
+        {
+            "departamento": [r[0] for r in rows],
+            "sexo": [r[1] for r in rows],
+            "rango_edad": [r[2] for r in rows],
+            "atendido": ["si"] * len(rows),
+        }
+    )
 
 
 QI = ["departamento", "sexo", "rango_edad"]
-MICRO_FIELDS = {"departamento": "string", "sexo": "string", "rango_edad": "string",
-                "atendido": "string"}
+MICRO_FIELDS = {
+    "departamento": "string",
+    "sexo": "string",
+    "rango_edad": "string",
+    "atendido": "string",
+}
 
 
 def test_k_anonymity_reports_the_smallest_groups_first():
@@ -247,10 +296,12 @@ def test_k_anonymity_caps_findings_and_summarises_the_rest():
 
 def test_aggregated_tables_count_people_not_rows():
     # One row per combination with a count: the group's size is the sum of the counts.
-    frame = text_frame({
-        "departamento": ["01", "02", "03", "03", "04"],
-        "beneficiarios": ["120", "300", "2", "4", "0"],
-    })
+    frame = text_frame(
+        {
+            "departamento": ["01", "02", "03", "03", "04"],
+            "beneficiarios": ["120", "300", "2", "4", "0"],
+        }
+    )
     rules = {"quasiIdentifiers": ["departamento"], "countFields": ["beneficiarios"]}
     fields = {"departamento": "string", "beneficiarios": "integer"}
     findings = check_resource(frame, resource(fields, rules), "d")
@@ -280,14 +331,21 @@ def test_k_anonymity_groups_nulls_and_empties():
 
 
 def test_small_cells_one_finding_each_with_row_and_field():
-    frame = text_frame({"municipio": ["0101", "0102", "0103", "0104", "0105", "0106"],
-                        "beneficiarios": ["0", "1", "4", "5", "", "2"]})
+    frame = text_frame(
+        {
+            "municipio": ["0101", "0102", "0103", "0104", "0105", "0106"],
+            "beneficiarios": ["0", "1", "4", "5", "", "2"],
+        }
+    )
     rules = {"countFields": ["beneficiarios"]}
     fields = {"municipio": "string", "beneficiarios": "integer"}
     findings = check_resource(frame, resource(fields, rules), "d")
     cells = of_type(findings, "privacy-small-cell")
     assert [(f.rowNumber, f.fieldName, f.value) for f in cells] == [
-        (3, "beneficiarios", "1"), (4, "beneficiarios", "4"), (7, "beneficiarios", "2")]
+        (3, "beneficiarios", "1"),
+        (4, "beneficiarios", "4"),
+        (7, "beneficiarios", "2"),
+    ]
     assert all(f.blocking for f in cells)
     message = cells[0].message("en")
     assert "minimum cell size 5" in message and "suppress" in message and "Aggregate" in message
@@ -296,8 +354,11 @@ def test_small_cells_one_finding_each_with_row_and_field():
 def test_min_cell_size_can_be_declared_and_group_chars_are_read():
     frame = text_frame({"n": ["1.234", "9", "10", "3"]})
     fields = {"n": {"name": "n", "type": "integer", "groupChar": "."}}
-    descriptor = {"name": "r", "schema": {"fields": list(fields.values())},
-                  "privacy": {"countFields": ["n"], "minCellSize": 10}}
+    descriptor = {
+        "name": "r",
+        "schema": {"fields": list(fields.values())},
+        "privacy": {"countFields": ["n"], "minCellSize": 10},
+    }
     cells = of_type(check_resource(frame, descriptor, "d"), "privacy-small-cell")
     assert [f.value for f in cells] == ["9", "3"]  # 1.234 is one thousand two hundred...
 
@@ -369,22 +430,28 @@ def test_nulls_everywhere():
 
 
 def test_non_string_junk_columns():
-    frame = pl.DataFrame({
-        "n": [1, 2, 3],
-        "f": [1.5, None, 3.0],
-        "l": [[1], [2], []],
-        "s": [{"a": 1}, {"a": 2}, {"a": 3}],
-        "b": [b"\x00\xff", b"", None],
-        "correo": ["ana.lopez@correo.gt", None, "x"],
-    })
+    frame = pl.DataFrame(
+        {
+            "n": [1, 2, 3],
+            "f": [1.5, None, 3.0],
+            "l": [[1], [2], []],
+            "s": [{"a": 1}, {"a": 2}, {"a": 3}],
+            "b": [b"\x00\xff", b"", None],
+            "correo": ["ana.lopez@correo.gt", None, "x"],
+        }
+    )
     findings = check_resource(frame, resource(dict.fromkeys(frame.columns, "string")), "d")
     assert [f.fieldName for f in findings] == ["correo"]
 
 
 def test_very_long_strings_and_control_characters():
     huge = "Juan Pérez " * 50_000
-    frame = text_frame({"a": [huge, "\x00" * 1000, "ñ" * 100_000],
-                        "b": ["x" * 200_000 + "ana.lopez@correo.gt", "", None]})
+    frame = text_frame(
+        {
+            "a": [huge, "\x00" * 1000, "ñ" * 100_000],
+            "b": ["x" * 200_000 + "ana.lopez@correo.gt", "", None],
+        }
+    )
     findings = check_resource(frame, resource({"a": "string", "b": "string"}), "d")
     assert [f.fieldName for f in findings] == ["b"]
     assert len(findings[0].message("es")) < 500
@@ -392,8 +459,16 @@ def test_very_long_strings_and_control_characters():
 
 @pytest.mark.parametrize(
     "descriptor",
-    [None, [], "resource", {}, {"schema": "x"}, {"schema": {"fields": "x"}},
-     {"schema": {"fields": [None, 3, {"name": 5}, {"type": "string"}]}}, {"name": 7, "privacy": 3}],
+    [
+        None,
+        [],
+        "resource",
+        {},
+        {"schema": "x"},
+        {"schema": {"fields": "x"}},
+        {"schema": {"fields": [None, 3, {"name": 5}, {"type": "string"}]}},
+        {"name": 7, "privacy": 3},
+    ],
 )
 def test_malformed_descriptors_never_raise(descriptor):
     frame = text_frame({"correo": ["ana.lopez@correo.gt"] * 3})

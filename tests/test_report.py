@@ -14,14 +14,19 @@ ROOT = Path(__file__).parent.parent
 
 
 def a_run() -> ValidationRun:
-    error = problem("type-error", variant="integer", row=3, field="beneficiarios",
-                    value="12.5", type="integer")
+    error = problem(
+        "type-error", variant="integer", row=3, field="beneficiarios", value="12.5", type="integer"
+    )
     error.resource, error.file, error.dataset = "cobertura", "data/cobertura.csv", "mides/bono"
     notice = Finding(
-        type="privacy-public-personal-data", dataset="mides/bono", resource="cobertura",
-        fieldName="nombre", text="Column {field} holds personal data published by law "
-        "({basis}).", params={"field": "nombre", "basis": "Decreto 57-2008, art. 10"},
-        blocking=False, file="data/cobertura.csv",
+        type="privacy-public-personal-data",
+        dataset="mides/bono",
+        resource="cobertura",
+        fieldName="nombre",
+        text="Column {field} holds personal data published by law ({basis}).",
+        params={"field": "nombre", "basis": "Decreto 57-2008, art. 10"},
+        blocking=False,
+        file="data/cobertura.csv",
     )
     bad = DatasetReport(dataset="mides/bono", valid=False, findings=[error, notice])
     good = DatasetReport(dataset="mides/otro", valid=True)
@@ -91,11 +96,13 @@ def test_every_validate_msgid_has_a_spanish_translation():
 
     with (ROOT / "catalog/locale/es/LC_MESSAGES/validate.po").open("rb") as fh:
         catalogue = {m.id: m.string for m in read_po(fh, locale="es") if m.id}
-    msgids = sorted({
-        msgid
-        for name in ("report.py", "validate.py", "tables.py", "schema.py")
-        for msgid in _msgids((ROOT / "catalog" / name).read_text(encoding="utf-8"))
-    })
+    msgids = sorted(
+        {
+            msgid
+            for name in ("report.py", "validate.py", "tables.py", "schema.py")
+            for msgid in _msgids((ROOT / "catalog" / name).read_text(encoding="utf-8"))
+        }
+    )
     assert len(msgids) > 60
     missing = [m for m in msgids if not catalogue.get(m)]
     assert missing == []
@@ -110,7 +117,11 @@ def _msgids(source: str) -> list[str]:
 
     found = []
     for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_" and node.args
-                and isinstance(node.args[0], ast.Constant)):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "_"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.append(node.args[0].value)
     return sorted(set(found))

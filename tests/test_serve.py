@@ -136,10 +136,10 @@ def test_api_docs_and_status(client: AppClient):
     assert "/api/v1/status" in spec["paths"] and "/api/v1/datasets" in spec["paths"]
     status = client.get("/api/v1/status").json()
     assert status["status"] == "ok" and status["datasets"] == 2
-    datasets = client.get("/api/v1/datasets").json()
+    datasets = client.get("/api/v1/datasets").json()["results"]
     assert {d["id"] for d in datasets} == {"mides/bono-social", "muni-mixco/licencias"}
     one = client.get("/api/v1/datasets/mides/bono-social").json()
-    assert one["tables"][0]["name"].startswith("mides__bono_social__")
+    assert one["resources"][0]["table"].startswith("mides__bono_social__")
     assert client.get("/api/v1/datasets/mides/nada").status_code == 404
 
 
@@ -177,3 +177,22 @@ def test_errors_never_show_a_traceback(site: tuple[Path, Path], monkeypatch):
     assert response.status_code == 500
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert "Algo salió mal" in response.text
+
+
+def test_access_log_hides_query_strings():
+    import logging
+
+    from catalog.serve import HideQueryStrings
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/transparencia/solicitudes/ABC?clave=secreto", "1.1", 200),
+        None,
+    )
+    assert HideQueryStrings().filter(record)
+    assert "secreto" not in record.getMessage()
+    assert "/transparencia/solicitudes/ABC" in record.getMessage()

@@ -36,8 +36,19 @@ def test_frame_is_raw_strings_with_empty_and_absent_cells_told_apart(tmp_path):
     assert table.row_numbers.to_list() == [2, 3]
 
 
-@pytest.mark.parametrize("name", ["bad-integer", "quoted-cells", "crlf", "bom", "group-char",
-                                  "semicolon-sniffed", "many-errors", "unique"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bad-integer",
+        "quoted-cells",
+        "crlf",
+        "bom",
+        "group-char",
+        "semicolon-sniffed",
+        "many-errors",
+        "unique",
+    ],
+)
 def test_fast_reader_gives_the_same_table_as_the_exact_one(name):
     folder, resource = resource_of(name)
     fast = read_resource(folder, resource)
@@ -48,8 +59,9 @@ def test_fast_reader_gives_the_same_table_as_the_exact_one(name):
     assert fast.labels == exact.labels
 
 
-@pytest.mark.parametrize("name", ["blank-row", "extra-cell", "missing-cell", "quoted-newlines",
-                                  "windows-1252-declared"])
+@pytest.mark.parametrize(
+    "name", ["blank-row", "extra-cell", "missing-cell", "quoted-newlines", "windows-1252-declared"]
+)
 def test_irregular_files_take_the_exact_reader(name):
     folder, resource = resource_of(name)
     assert not read_resource(folder, resource).fast
@@ -180,18 +192,29 @@ def test_typed_frame_honours_the_schema(tmp_path):
         "missingValues": ["", "n/d"],
     }
     frame = typed_frame(read_resource(folder, resource), schema)
-    assert frame.schema == pl.Schema({
-        "n": pl.Int64, "monto": pl.Float64, "activo": pl.Boolean, "fecha": pl.Date,
-        "anio": pl.Int64, "nota": pl.Utf8,
-    })
+    assert frame.schema == pl.Schema(
+        {
+            "n": pl.Int64,
+            "monto": pl.Float64,
+            "activo": pl.Boolean,
+            "fecha": pl.Date,
+            "anio": pl.Int64,
+            "nota": pl.Utf8,
+        }
+    )
     assert frame.row(0) == (1, 1234.5, True, dt.date(2024, 1, 31), 2024, "hola")
     assert frame.row(1) == (None, 12.5, False, dt.date(2024, 2, 1), 2023, None)
 
 
 def test_typed_frame_reads_edge_cases_as_frictionless_does(tmp_path):
     folder, resource = write(tmp_path, "i,x,t\n+5,1e3,2024-01-31T10:00:00Z\n 7 ,.5,x\n")
-    schema = {"fields": [{"name": "i", "type": "integer"}, {"name": "x", "type": "number"},
-                         {"name": "t", "type": "datetime"}]}
+    schema = {
+        "fields": [
+            {"name": "i", "type": "integer"},
+            {"name": "x", "type": "number"},
+            {"name": "t", "type": "datetime"},
+        ]
+    }
     frame = typed_frame(read_resource(folder, resource), schema)
     assert frame["i"].to_list() == [5, 7]
     assert frame["x"].to_list() == [1000.0, 0.5]

@@ -13,16 +13,24 @@ from catalog.errors import ContentError
 from catalog.tables import MAX_RESOURCE_BYTES
 from catalog.validate import DatasetReport, ValidationRun, validate_dataset, validate_paths
 
-SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "nombre", "type": "string"}],
-          "primaryKey": ["id"]}
+SCHEMA = {
+    "fields": [{"name": "id", "type": "integer"}, {"name": "nombre", "type": "string"}],
+    "primaryKey": ["id"],
+}
 
 
-def dataset(tmp_path: Path, data: bytes | str | None = "id,nombre\n1,a\n2,b\n",
-            **resource: object) -> DatasetRef:
+def dataset(
+    tmp_path: Path, data: bytes | str | None = "id,nombre\n1,a\n2,b\n", **resource: object
+) -> DatasetRef:
     folder = tmp_path / "datasets" / "prueba" / "tabla"
     (folder / "data").mkdir(parents=True)
-    entry = {"name": "tabla", "path": "data/tabla.csv", "format": "csv", "schema": SCHEMA,
-             **resource}
+    entry = {
+        "name": "tabla",
+        "path": "data/tabla.csv",
+        "format": "csv",
+        "schema": SCHEMA,
+        **resource,
+    }
     (folder / "datapackage.json").write_text(
         json.dumps({"name": "tabla", "resources": [entry]}), encoding="utf-8"
     )
@@ -84,8 +92,9 @@ def test_descriptor_that_is_not_an_object(tmp_path):
 
 
 def test_invalid_schema_is_a_schema_finding_and_rows_are_not_read(tmp_path):
-    ref = dataset(tmp_path, "id,nombre\nx,1\n",
-                  schema={"fields": [{"name": "id", "type": "integr"}]})
+    ref = dataset(
+        tmp_path, "id,nombre\nx,1\n", schema={"fields": [{"name": "id", "type": "integr"}]}
+    )
     report = validate_dataset(ref)
     assert codes(report) == {"field-error"}
 
@@ -178,8 +187,14 @@ def test_privacy_gate_runs_on_every_table(tmp_path, monkeypatch):
 
     def gate(frame, resource, dataset_id, row_numbers=None):
         seen.append((frame.columns, resource["name"], dataset_id, row_numbers.to_list()))
-        return [Finding(type="privacy-direct-identifier", rowNumber=2, fieldName="nombre",
-                        text="An e-mail address.")]
+        return [
+            Finding(
+                type="privacy-direct-identifier",
+                rowNumber=2,
+                fieldName="nombre",
+                text="An e-mail address.",
+            )
+        ]
 
     monkeypatch.setattr(validate.privacy, "check_resource", gate)
     report = validate_dataset(dataset(tmp_path, "id,nombre\nx,ana@correo.gt\n"))
@@ -191,8 +206,13 @@ def test_values_in_personal_columns_are_masked(tmp_path, monkeypatch):
     from catalog import validate
     from catalog.findings import Finding
 
-    monkeypatch.setattr(validate.privacy, "check_resource", lambda *a, **k: [Finding(
-        type="privacy-direct-identifier", rowNumber=2, fieldName="id", text="A CUI.")])
+    monkeypatch.setattr(
+        validate.privacy,
+        "check_resource",
+        lambda *a, **k: [
+            Finding(type="privacy-direct-identifier", rowNumber=2, fieldName="id", text="A CUI.")
+        ],
+    )
     report = validate_dataset(dataset(tmp_path, "id,nombre\n2547 12345 0101,a\n"))
     [error] = [f for f in report.findings if f.type == "type-error"]
     assert "12345" not in error.value and "12345" not in error.message("en")

@@ -126,7 +126,9 @@ def _section(part: Part, figures: dict[str, Any] | None, error: str | None, seco
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large package")
-    parser.add_argument("--only", default="", help="comma-separated parts: " + ", ".join(p.key for p in PARTS))
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts: " + ", ".join(p.key for p in PARTS)
+    )
     parser.add_argument("--work", type=Path, default=REPO / "bench-work")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
@@ -137,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     if any(p.key in ("validate", "build") for p in chosen):
-        args.package = data.make_large_package(args.work / "datasets" / "bench" / "grande", args.rows)
+        args.package = data.make_large_package(
+            args.work / "datasets" / "bench" / "grande", args.rows
+        )
         print(f"generated {args.rows:,} rows in {args.package}", flush=True)
 
     sections = []

@@ -14,11 +14,27 @@ from pathlib import Path
 
 from catalog import territories
 
-PROGRAMMES = ["Bono Social", "Bolsa Social", "Comedores Sociales", "Beca Social",
-              "Jóvenes Protagonistas"]
+PROGRAMMES = [
+    "Bono Social",
+    "Bolsa Social",
+    "Comedores Sociales",
+    "Beca Social",
+    "Jóvenes Protagonistas",
+]
 AREAS = ["urbana", "rural"]
-HEADER = ["id", "anio", "mes", "fecha_corte", "departamento", "municipio", "programa", "area",
-          "hogares", "beneficiarios", "monto_quetzales"]
+HEADER = [
+    "id",
+    "anio",
+    "mes",
+    "fecha_corte",
+    "departamento",
+    "municipio",
+    "programa",
+    "area",
+    "hogares",
+    "beneficiarios",
+    "monto_quetzales",
+]
 CHUNK = 50_000
 
 
@@ -27,14 +43,21 @@ def schema() -> dict:
     return {
         "fields": [
             {"name": "id", "type": "integer", "constraints": {"required": True, "minimum": 1}},
-            {"name": "anio", "type": "integer",
-             "constraints": {"minimum": 2015, "maximum": 2030}},
+            {"name": "anio", "type": "integer", "constraints": {"minimum": 2015, "maximum": 2030}},
             {"name": "mes", "type": "integer", "constraints": {"minimum": 1, "maximum": 12}},
             {"name": "fecha_corte", "type": "date"},
-            {"name": "departamento", "type": "string", "territory": "department",
-             "constraints": {"pattern": "[0-9]{2}"}},
-            {"name": "municipio", "type": "string", "territory": "municipality",
-             "constraints": {"required": True, "pattern": "[0-9]{4}"}},
+            {
+                "name": "departamento",
+                "type": "string",
+                "territory": "department",
+                "constraints": {"pattern": "[0-9]{2}"},
+            },
+            {
+                "name": "municipio",
+                "type": "string",
+                "territory": "municipality",
+                "constraints": {"required": True, "pattern": "[0-9]{4}"},
+            },
             {"name": "programa", "type": "string", "constraints": {"enum": PROGRAMMES}},
             {"name": "area", "type": "string", "constraints": {"enum": AREAS}},
             {"name": "hogares", "type": "integer", "constraints": {"minimum": 0}},
@@ -50,27 +73,31 @@ def descriptor(name: str, publisher: str, rows: int) -> dict:
         "name": name,
         "title": "Cobertura mensual de programas sociales por municipio (datos de prueba)",
         "description": "Datos de ejemplo generados para medir la validación y la carga: "
-                       "hogares y personas beneficiarias por programa, municipio y mes.",
+        "hogares y personas beneficiarias por programa, municipio y mes.",
         "publisher": publisher,
         "keywords": ["programas sociales", "cobertura", "benchmark"],
         "themes": ["SOCI"],
         "licenses": [{"name": "CC-BY-4.0"}],
         "frequency": "monthly",
-        "contactPoint": {"name": "Unidad de Información Pública",
-                         "email": "informacion@bench.example.gt"},
+        "contactPoint": {
+            "name": "Unidad de Información Pública",
+            "email": "informacion@bench.example.gt",
+        },
         "version": "1.0.0",
         "issued": "2024-01-15",
         "modified": "2024-12-31",
         "temporal": {"start": "2015-01-01", "end": "2024-12-31"},
         "spatial": {"country": "GT"},
-        "resources": [{
-            "name": "cobertura",
-            "title": f"Cobertura mensual ({rows:,} filas)",
-            "path": "data/cobertura.csv",
-            "format": "csv",
-            "encoding": "utf-8",
-            "schema": schema(),
-        }],
+        "resources": [
+            {
+                "name": "cobertura",
+                "title": f"Cobertura mensual ({rows:,} filas)",
+                "path": "data/cobertura.csv",
+                "format": "csv",
+                "encoding": "utf-8",
+                "schema": schema(),
+            }
+        ],
     }
 
 

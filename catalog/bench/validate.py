@@ -33,8 +33,9 @@ def run(workdir: Path, rows: int = 1_000_000) -> dict:
     if not _has_rows(folder, rows):
         make_large_package(folder, rows)
     ours = measure([sys.executable, "-m", "catalog", "validate", str(folder), "--json"])
-    theirs = measure([sys.executable, "-m", "frictionless", "validate",
-                      str(folder / "datapackage.json")])
+    theirs = measure(
+        [sys.executable, "-m", "frictionless", "validate", str(folder / "datapackage.json")]
+    )
     return {
         "rows": rows,
         "catalog validate seconds": round(ours["seconds"], 2),

@@ -15,7 +15,6 @@ The flow of one build (under a lock, see release.py):
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sqlite3
 import time
@@ -24,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from catalog.build import publish
-from catalog.build.catalogue import dataset_row, write_catalogue
+from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
 from catalog.build.datasette import DB_FILE, inspect_data, metadata, write_json
 from catalog.build.release import Layout
 from catalog.build.report import BuildReport, DatasetOutcome
-from catalog.build.site import write_site
+from catalog.build.site import previous_site, write_site
 from catalog.build.state import (
     Attempt,
     BuildState,
@@ -296,7 +295,7 @@ class Builder:
             return previous.id, False
         release_id, tmp = self.layout.new_release()
         try:
-            notices = self._write_release(tmp, published, statuses, publishers)
+            notices = self._write_release(tmp, published, statuses, publishers, datasets)
             self.layout.publish(release_id, tmp)
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -324,6 +323,7 @@ class Builder:
         published: dict[str, tuple[Published, dict[str, Any]]],
         statuses: dict[str, str],
         publishers: dict[str, dict[str, Any]],
+        datasets: dict[str, DatasetState],
     ) -> dict[str, list[Finding]]:
         sql = folder / "sql"
         sql.mkdir()
@@ -352,8 +352,18 @@ class Builder:
         finally:
             conn.close()
         write_json(sql / "metadata.json", meta)
-        write_site(folder / "site", manifests, publishers, self.lang)
-        write_json(folder / "index.json", _index(manifests, statuses, publishers))
+        write_site(
+            folder / "site",
+            manifests,
+            publishers,
+            self.lang,
+            database=db_path,
+            reports=_site_reports(datasets, statuses),
+            previous=previous_site(self.layout.release_dir(previous.id) if previous.id else None),
+        )
+        published_at = {d: v.when for d, (v, _m) in published.items()}
+        index = _index(manifests, statuses, publishers, folder / "site", published_at)
+        write_json(folder / "index.json", index)
         return notices
 
     def _collect_garbage(self) -> None:
@@ -366,17 +376,30 @@ class Builder:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+def _site_reports(
+    datasets: dict[str, DatasetState], statuses: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """What each dataset page says about validation: status, findings and dates."""
+    return {
+        d: {
+            "status": statuses.get(d, "published"),
+            "findings": st.attempt.findings if st.attempt else [],
+            "validated": st.published.when,
+            "attempted": st.attempt.when if st.attempt else None,
+        }
+        for d, st in datasets.items()
+        if st.published
+    }
+
+
 def _index(
-    manifests: list[dict[str, Any]], statuses: dict[str, str], publishers: dict[str, dict[str, Any]]
+    manifests: list[dict[str, Any]],
+    statuses: dict[str, str],
+    publishers: dict[str, dict[str, Any]],
+    site: Path | None = None,
+    published_at: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The release's catalogue index, read by the API."""
-    datasets = []
-    for manifest in manifests:
-        row = dataset_row(manifest, statuses.get(manifest["dataset"], "published"))
-        for key in ("keywords", "themes", "spatial", "obligations"):
-            row[key] = json.loads(row[key]) if row[key] else None
-        row["tables"] = [
-            {k: t[k] for k in ("name", "resource", "title", "rows")} for t in manifest["tables"]
-        ]
-        datasets.append(row)
-    return {"generated": _now(), "datasets": datasets, "publishers": publishers}
+    """The release's catalogue index, read by the API (see catalog/build/index.py)."""
+    from catalog.build.index import build_index
+
+    return build_index(manifests, statuses, publishers, _now(), site, published_at)

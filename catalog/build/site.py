@@ -1,109 +1,29 @@
-"""The simple static site of a release: an index of datasets and a page per dataset.
+"""The static catalogue of a release: pages in Spanish and English, downloads,
+the search index, territory pages and the open-metadata documents.
 
-Rendered with Jinja2 from ``site/templates`` (autoescaped; text through
-catalog.i18n), Spanish by default. Publisher Markdown (README.md) is rendered
-with ``markdown`` and sanitised with ``nh3`` before it reaches a page. The
-site issue later replaces this with the full static catalogue.
+The pages themselves are the ``catalog.site`` package; this module is the
+build's entry point. ``render`` and ``markdown_html`` are re-exported for
+``catalog serve``'s error pages.
 """
 
 from __future__ import annotations
 
-import shutil
-from functools import lru_cache
+import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import markdown
-import nh3
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from catalog.site.jobs import connect
+from catalog.site.render import ASSETS, markdown_html, render
+from catalog.site.writer import SiteWriter, key_of
 
-from catalog.build.catalogue import license_of
-from catalog.build.datasette import DATABASE
-from catalog.build.naming import dataset_url, query_name
-from catalog.i18n import normalize_lang, translate
-
-SITE = Path(__file__).resolve().parents[2] / "site"
-TEMPLATES = SITE / "templates"
-ASSETS = SITE / "assets"
-SQL_BASE = "/sql/"
+__all__ = ["markdown_html", "previous_site", "render", "write_site"]
 
 
-@lru_cache(maxsize=4)
-def environment(lang: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = lambda msgid, **params: translate(msgid, lang, **params)
-    env.globals["lang"] = lang
-    env.globals["sql_base"] = SQL_BASE
-    return env
-
-
-def render(template: str, lang: str | None = None, **context: Any) -> str:
-    """Render one of the site's templates in ``lang`` (Spanish by default)."""
-    return environment(normalize_lang(lang)).get_template(template).render(**context)
-
-
-def markdown_html(text: str | None) -> str:
-    """Publisher Markdown as safe HTML: scripts, styles and event handlers removed."""
-    if not text:
-        return ""
-    return nh3.clean(markdown.markdown(text, extensions=["tables", "fenced_code"]))
-
-
-def _resource_links(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    links = []
-    for plan in manifest["tables"]:
-        table_url = f"{SQL_BASE}{DATABASE}/{plan['name']}"
-        links.append(
-            {
-                **plan,
-                "url": table_url,
-                "csv": f"{table_url}.csv?_stream=on&_size=max",
-                "json": f"{table_url}.json?_shape=array",
-            }
-        )
-    return links
-
-
-def dataset_context(
-    manifest: dict[str, Any], publishers: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    package = manifest["package"]
-    license_name, license_url = license_of(package)
-    tabular = {t["resource"] for t in manifest["tables"]}
-    return {
-        "dataset": manifest["dataset"],
-        "url": dataset_url(manifest["dataset"]),
-        "package": package,
-        "publisher": {
-            "slug": manifest["publisher"],
-            **(publishers.get(manifest["publisher"]) or {}),
-        },
-        "license": license_name,
-        "license_url": license_url,
-        "readme": markdown_html(manifest.get("readme")),
-        "tables": _resource_links(manifest),
-        "files": [
-            r
-            for r in package.get("resources") or []
-            if isinstance(r, dict) and r.get("name") not in tabular
-        ],
-        "queries": [
-            {
-                "name": name,
-                "title": q.get("title") or name,
-                "description": q.get("description"),
-                "url": f"{SQL_BASE}{DATABASE}/"
-                + query_name(manifest["publisher"], manifest["name"], name),
-            }
-            for name, q in (manifest.get("queries") or {}).items()
-        ],
-        "sql_url": f"{SQL_BASE}{DATABASE}",
-    }
+def _assets(writer: SiteWriter) -> None:
+    for source in sorted(p for p in ASSETS.rglob("*") if p.is_file()):
+        path = "assets/" + source.relative_to(ASSETS).as_posix()
+        writer.page(path, key_of("asset", path), source.read_bytes)
 
 
 def write_site(
@@ -111,25 +31,66 @@ def write_site(
     manifests: list[dict[str, Any]],
     publishers: dict[str, dict[str, Any]],
     lang: str,
-) -> None:
-    """Write index.html, one page per dataset, 404.html and the assets into ``folder``."""
+    *,
+    database: Path | None = None,
+    reports: dict[str, dict[str, Any]] | None = None,
+    previous: Path | None = None,
+    today: date | None = None,
+) -> SiteWriter:
+    """Write the whole site into ``folder``.
+
+    ``database`` is the release's SQLite file (previews, downloads, territory
+    figures; by default ``folder/../sql/catalogo.db``); ``reports`` gives each
+    dataset's validation ``{"status", "findings", "validated"}``; ``previous``
+    is the previous release's site folder, whose unchanged files are reused.
+    Returns the writer, which counts the files written and reused.
+    """
+    # Imported here: these modules use catalog.build's own, which imports this one.
+    from catalog.site import downloads
+    from catalog.site.facts import dataset_facts
+    from catalog.site.jobs import run_pending
+    from catalog.site.model import summary
+    from catalog.site.pages import DOWNLOADS, Site
+
     folder.mkdir(parents=True, exist_ok=True)
-    pages = [dataset_context(m, publishers) for m in manifests]
-    by_publisher: dict[str, list[dict[str, Any]]] = {}
-    for page in pages:
-        by_publisher.setdefault(page["publisher"]["slug"], []).append(page)
-    groups = [
-        {"slug": slug, "name": (publishers.get(slug) or {}).get("name") or slug, "datasets": items}
-        for slug, items in sorted(by_publisher.items())
-    ]
-    (folder / "index.html").write_text(
-        render("index.html", lang, groups=groups, count=len(pages)), encoding="utf-8"
-    )
-    for page in pages:
-        # The id is publisher/dataset, two slugs checked before loading: no path tricks.
-        target = folder / "datasets" / page["dataset"]
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "index.html").write_text(render("dataset.html", lang, **page), encoding="utf-8")
-    (folder / "404.html").write_text(render("error.html", lang, status=404), encoding="utf-8")
-    if ASSETS.is_dir():
-        shutil.copytree(ASSETS, folder / "assets", dirs_exist_ok=True)
+    today = today or date.today()
+    reports = reports or {}
+    if database is None:
+        database = folder.parent / "sql" / "catalogo.db"
+    writer = SiteWriter(folder, previous)
+    conn = connect(database)
+    try:
+        by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}
+        digests = {d: key_of("manifest", m) for d, m in by_id.items()}
+        facts = {
+            d: writer.remember(f"facts:{d}", digests[d], lambda m=m: dataset_facts(m, conn))
+            for d, m in by_id.items()
+        }
+        items = {d: summary(m, facts[d], reports.get(d) or {}, today) for d, m in by_id.items()}
+        for d, m in by_id.items():
+            writer.files(downloads.files_of(m), digests[d], later=(d, DOWNLOADS))
+        site = Site(writer, items, by_id, facts, publishers, reports, digests, conn, today)
+        site.write()
+        run_pending(site, writer.pending, database, first=DOWNLOADS)
+        _assets(writer)
+    finally:
+        if conn is not None:
+            conn.close()
+    writer.save()
+    _standards(folder, list(by_id.values()), publishers, lang)
+    return writer
+
+
+def _standards(
+    folder: Path, manifests: list[dict[str, Any]], publishers: dict[str, dict[str, Any]], lang: str
+) -> None:
+    """DCAT, DCAT-US, feeds, sitemap and robots.txt (catalog.standards)."""
+    from catalog.standards import write_documents
+
+    write_documents(folder, manifests, publishers, lang)
+
+
+def previous_site(release: Path | None) -> Path | None:
+    """The site folder of a previous release, if it is still there."""
+    site = release / "site" if release else None
+    return site if site is not None and site.is_dir() and not os.path.islink(site) else None

@@ -13,7 +13,9 @@ MONTHS = list(range(1, 13))
 
 def department(name: str = "departamento") -> Column:
     return Column(
-        name, "string", "Código INE del departamento (dos dígitos, 01 a 22).",
+        name,
+        "string",
+        "Código INE del departamento (dos dígitos, 01 a 22).",
         title="Departamento",
         constraints={"required": True, "pattern": DEPARTMENT_PATTERN},
         extra={"territory": "department"},
@@ -22,7 +24,9 @@ def department(name: str = "departamento") -> Column:
 
 def municipality(name: str = "municipio") -> Column:
     return Column(
-        name, "string", "Código INE del municipio (cuatro dígitos: departamento y número).",
+        name,
+        "string",
+        "Código INE del municipio (cuatro dígitos: departamento y número).",
         title="Municipio",
         constraints={"required": True, "pattern": MUNICIPALITY_PATTERN},
         extra={"territory": "municipality"},
@@ -30,28 +34,52 @@ def municipality(name: str = "municipio") -> Column:
 
 
 def year(first: int, last: int, name: str = "anio") -> Column:
-    return Column(name, "integer", "Año al que corresponde el dato.", title="Año",
-                  constraints={"required": True, "minimum": first, "maximum": last})
+    return Column(
+        name,
+        "integer",
+        "Año al que corresponde el dato.",
+        title="Año",
+        constraints={"required": True, "minimum": first, "maximum": last},
+    )
 
 
 def month(name: str = "mes") -> Column:
-    return Column(name, "integer", "Mes (1 = enero … 12 = diciembre).", title="Mes",
-                  constraints={"required": True, "minimum": 1, "maximum": 12})
+    return Column(
+        name,
+        "integer",
+        "Mes (1 = enero … 12 = diciembre).",
+        title="Mes",
+        constraints={"required": True, "minimum": 1, "maximum": 12},
+    )
 
 
 def count(name: str, description: str, title: str | None = None) -> Column:
     return Column(name, "integer", description, title=title, constraints={"minimum": 0})
 
 
-def number(name: str, description: str, title: str | None = None, decimals: int = 2,
-           minimum: float | None = 0, maximum: float | None = None, **extra: Any) -> Column:
+def number(
+    name: str,
+    description: str,
+    title: str | None = None,
+    decimals: int = 2,
+    minimum: float | None = 0,
+    maximum: float | None = None,
+    **extra: Any,
+) -> Column:
     constraints: dict[str, Any] = {}
     if minimum is not None:
         constraints["minimum"] = minimum
     if maximum is not None:
         constraints["maximum"] = maximum
-    return Column(name, "number", description, title=title, constraints=constraints,
-                  extra=extra, decimals=decimals)
+    return Column(
+        name,
+        "number",
+        description,
+        title=title,
+        constraints=constraints,
+        extra=extra,
+        decimals=decimals,
+    )
 
 
 def money(name: str, description: str, title: str | None = None, **extra: Any) -> Column:
@@ -59,12 +87,19 @@ def money(name: str, description: str, title: str | None = None, **extra: Any) -
 
 
 def percent(name: str, description: str, title: str | None = None) -> Column:
-    return number(name, description + " Porcentaje (0 a 100).", title=title, decimals=1,
-                  maximum=100)
+    return number(
+        name, description + " Porcentaje (0 a 100).", title=title, decimals=1, maximum=100
+    )
 
 
-def text(name: str, description: str, title: str | None = None, required: bool = True,
-         enum: list[str] | None = None, pattern: str | None = None) -> Column:
+def text(
+    name: str,
+    description: str,
+    title: str | None = None,
+    required: bool = True,
+    enum: list[str] | None = None,
+    pattern: str | None = None,
+) -> Column:
     constraints: dict[str, Any] = {"required": True} if required else {}
     if enum:
         constraints["enum"] = enum
@@ -74,8 +109,9 @@ def text(name: str, description: str, title: str | None = None, required: bool =
 
 
 def day(name: str, description: str, title: str | None = None, required: bool = True) -> Column:
-    return Column(name, "date", description, title=title,
-                  constraints={"required": True} if required else {})
+    return Column(
+        name, "date", description, title=title, constraints={"required": True} if required else {}
+    )
 
 
 def unique(column: Column) -> Column:

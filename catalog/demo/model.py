@@ -82,8 +82,12 @@ class Table:
 
     def descriptor(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": self.name, "title": self.title, "description": self.description,
-            "path": self.path, "format": self.format, "mediatype": MEDIATYPES[self.format],
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "path": self.path,
+            "format": self.format,
+            "mediatype": MEDIATYPES[self.format],
         }
         if self.format == "csv":
             out["encoding"] = self.encoding

@@ -30,8 +30,13 @@ def descriptor(dataset: Dataset, publisher: dict[str, Any]) -> dict[str, Any]:
         "publisher": dataset.publisher,
         "keywords": dataset.keywords,
         "themes": dataset.themes,
-        "licenses": [{"name": dataset.license, "title": licence.get("title", dataset.license),
-                      "path": licence.get("url", "")}],
+        "licenses": [
+            {
+                "name": dataset.license,
+                "title": licence.get("title", dataset.license),
+                "path": licence.get("url", ""),
+            }
+        ],
         "frequency": dataset.frequency,
         "contactPoint": contact(publisher),
         "version": dataset.version,
@@ -50,14 +55,22 @@ def descriptor(dataset: Dataset, publisher: dict[str, Any]) -> dict[str, Any]:
 
 
 def contact(publisher: dict[str, Any]) -> dict[str, str]:
-    return {"name": f"Unidad de Información Pública, {publisher['acronym']}",
-            "email": publisher["email"]}
+    return {
+        "name": f"Unidad de Información Pública, {publisher['acronym']}",
+        "email": publisher["email"],
+    }
 
 
 def readme(dataset: Dataset, publisher: dict[str, Any]) -> str:
-    parts = [f"# {dataset.title}", f"> {NOTICE}", dataset.description,
-             _contents(dataset.tables), f"## Metodología\n\n{dataset.methodology}",
-             _sources(dataset), f"## Advertencias\n\n{dataset.caveats}"]
+    parts = [
+        f"# {dataset.title}",
+        f"> {NOTICE}",
+        dataset.description,
+        _contents(dataset.tables),
+        f"## Metodología\n\n{dataset.methodology}",
+        _sources(dataset),
+        f"## Advertencias\n\n{dataset.caveats}",
+    ]
     if dataset.obligations:
         parts.append(_obligations(dataset.obligations))
     parts.append(_dictionary(dataset.tables))
@@ -77,8 +90,12 @@ def _sources(dataset: Dataset) -> str:
 
 
 def _obligations(ids: list[str]) -> str:
-    lines = ["## Transparencia activa", "",
-             "Este conjunto de datos cumple con la información pública de oficio siguiente:", ""]
+    lines = [
+        "## Transparencia activa",
+        "",
+        "Este conjunto de datos cumple con la información pública de oficio siguiente:",
+        "",
+    ]
     for identifier in ids:
         item = metadata.obligation(identifier) or {}
         title = item.get("title", {}).get("es", "")
@@ -89,8 +106,13 @@ def _obligations(ids: list[str]) -> str:
 def _dictionary(tables: list[Table]) -> str:
     lines = ["## Diccionario de datos"]
     for t in tables:
-        lines += ["", f"### {t.title} (`{t.name}`)", "", "| Campo | Tipo | Descripción |",
-                  "|---|---|---|"]
+        lines += [
+            "",
+            f"### {t.title} (`{t.name}`)",
+            "",
+            "| Campo | Tipo | Descripción |",
+            "|---|---|---|",
+        ]
         lines += [f"| `{c.name}` | {c.type} | {c.description} |" for c in t.columns]
     return "\n".join(lines)
 
@@ -98,9 +120,11 @@ def _dictionary(tables: list[Table]) -> str:
 def _licence(dataset: Dataset, publisher: dict[str, Any]) -> str:
     licence = metadata.entry("licenses", dataset.license) or {}
     title = licence.get("label", {}).get("es", dataset.license)
-    return (f"## Licencia y contacto\n\nPublicado por {publisher['name']} bajo la licencia "
-            f"{title} ({licence.get('url', '')}). Consultas: "
-            f"{contact(publisher)['name']}.")
+    return (
+        f"## Licencia y contacto\n\nPublicado por {publisher['name']} bajo la licencia "
+        f"{title} ({licence.get('url', '')}). Consultas: "
+        f"{contact(publisher)['name']}."
+    )
 
 
 def write_publisher(root: Path, slug: str, data: dict[str, Any]) -> None:

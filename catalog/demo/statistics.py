@@ -7,8 +7,10 @@ from catalog.demo import fields as f
 from catalog.demo.model import SAMPLE, Column, Dataset, Table
 from catalog.demo.places import DEPARTMENT_POPULATION, at_least, departments, rng
 
-CENSUS = {"title": "XII Censo Nacional de Población y VII de Vivienda 2018, INE",
-          "path": "https://www.censopoblacion.gt/"}
+CENSUS = {
+    "title": "XII Censo Nacional de Población y VII de Vivienda 2018, INE",
+    "path": "https://www.censopoblacion.gt/",
+}
 
 
 def _code(column: Column) -> Column:
@@ -17,42 +19,81 @@ def _code(column: Column) -> Column:
 
 
 def territorios() -> Dataset:
-    depts = [[d["code"], d["name"], DEPARTMENT_POPULATION[d["code"]]]
-             for d in territories.departments()]
+    depts = [
+        [d["code"], d["name"], DEPARTMENT_POPULATION[d["code"]]] for d in territories.departments()
+    ]
     munis = [[m["code"], m["name"], m["department"]] for m in territories.municipalities()]
-    names = Column("nombre", "string", "Nombre oficial.", title="Nombre",
-                   constraints={"required": True})
+    names = Column(
+        "nombre", "string", "Nombre oficial.", title="Nombre", constraints={"required": True}
+    )
     return Dataset(
-        "ine", "territorios",
+        "ine",
+        "territorios",
         f"Departamentos y municipios de Guatemala con sus códigos INE ({SAMPLE})",
         "Los 22 departamentos y 340 municipios de Guatemala con su código INE, para unir "
         "cualquier tabla del catálogo que use esos códigos.",
-        ["códigos INE", "departamentos", "municipios", "división político-administrativa",
-         "geografía"],
-        ["REGI"], "irregular",
-        [Table("departamentos", "Departamentos", "Código, nombre y población censal.",
-               [_code(f.department()), names,
-                f.count("poblacion_miles", "Población del censo 2018, en miles.",
-                        "Población (miles)")],
-               depts, primary_key=["codigo"]),
-         Table("municipios", "Municipios", "Código, nombre y departamento de cada municipio.",
-               [_code(f.municipality()), Column(**{**vars(names)}), f.department()],
-               munis, primary_key=["codigo"],
-               foreign_keys=[{"fields": ["departamento"],
-                              "reference": {"resource": "departamentos", "fields": ["codigo"]}}])],
+        [
+            "códigos INE",
+            "departamentos",
+            "municipios",
+            "división político-administrativa",
+            "geografía",
+        ],
+        ["REGI"],
+        "irregular",
+        [
+            Table(
+                "departamentos",
+                "Departamentos",
+                "Código, nombre y población censal.",
+                [
+                    _code(f.department()),
+                    names,
+                    f.count(
+                        "poblacion_miles",
+                        "Población del censo 2018, en miles.",
+                        "Población (miles)",
+                    ),
+                ],
+                depts,
+                primary_key=["codigo"],
+            ),
+            Table(
+                "municipios",
+                "Municipios",
+                "Código, nombre y departamento de cada municipio.",
+                [_code(f.municipality()), Column(**{**vars(names)}), f.department()],
+                munis,
+                primary_key=["codigo"],
+                foreign_keys=[
+                    {
+                        "fields": ["departamento"],
+                        "reference": {"resource": "departamentos", "fields": ["codigo"]},
+                    }
+                ],
+            ),
+        ],
         methodology=(
             "Codificación oficial del INE: dos dígitos por departamento y cuatro por "
-            "municipio (departamento más número). Incluye los municipios creados hasta 2015."),
-        caveats=("Los códigos y nombres son reales; la población es la del censo 2018 "
-                 "redondeada a miles. Algunos nombres tienen variantes de uso común."),
-        sources=[CENSUS], spatial={"country": "GT"}, version="2024.1",
-        issued="2023-06-01", modified="2024-03-15",
+            "municipio (departamento más número). Incluye los municipios creados hasta 2015."
+        ),
+        caveats=(
+            "Los códigos y nombres son reales; la población es la del censo 2018 "
+            "redondeada a miles. Algunos nombres tienen variantes de uso común."
+        ),
+        sources=[CENSUS],
+        spatial={"country": "GT"},
+        version="2024.1",
+        issued="2023-06-01",
+        modified="2024-03-15",
         queries={
             "municipios_por_departamento": {
                 "title": "Número de municipios por departamento",
-                "sql": ("select d.codigo, d.nombre, count(m.codigo) as municipios "
-                        "from departamentos d join municipios m on m.departamento = d.codigo "
-                        "group by d.codigo, d.nombre order by d.codigo"),
+                "sql": (
+                    "select d.codigo, d.nombre, count(m.codigo) as municipios "
+                    "from departamentos d join municipios m on m.departamento = d.codigo "
+                    "group by d.codigo, d.nombre order by d.codigo"
+                ),
             },
         },
     )
@@ -69,34 +110,59 @@ def poblacion() -> Dataset:
             people = DEPARTMENT_POPULATION[dept] * 1000 * growth
             for sex, share in (("Mujer", 0.513), ("Hombre", 0.487)):
                 for ages, part in zip(AGES, AGE_SHARE, strict=True):
-                    rows.append([year, dept, sex, ages,
-                                 at_least(people * share * part * draw.uniform(0.95, 1.05))])
+                    rows.append(
+                        [
+                            year,
+                            dept,
+                            sex,
+                            ages,
+                            at_least(people * share * part * draw.uniform(0.95, 1.05)),
+                        ]
+                    )
     table = Table(
-        "poblacion", "Población proyectada por departamento, sexo y edad",
+        "poblacion",
+        "Población proyectada por departamento, sexo y edad",
         "Personas proyectadas al 30 de junio de cada año.",
-        [f.year(2024, 2025), f.department(),
-         f.text("sexo", "Sexo.", "Sexo", enum=["Mujer", "Hombre"]),
-         f.text("grupo_edad", "Grupo de edad en años.", "Grupo de edad", enum=AGES),
-         f.count("personas", "Población proyectada.", "Personas")],
-        rows, primary_key=["anio", "departamento", "sexo", "grupo_edad"],
+        [
+            f.year(2024, 2025),
+            f.department(),
+            f.text("sexo", "Sexo.", "Sexo", enum=["Mujer", "Hombre"]),
+            f.text("grupo_edad", "Grupo de edad en años.", "Grupo de edad", enum=AGES),
+            f.count("personas", "Población proyectada.", "Personas"),
+        ],
+        rows,
+        primary_key=["anio", "departamento", "sexo", "grupo_edad"],
         privacy={"countFields": ["personas"], "minCellSize": 5},
     )
     return Dataset(
-        "ine", "proyecciones-poblacion",
+        "ine",
+        "proyecciones-poblacion",
         f"Proyecciones de población por departamento, sexo y edad ({SAMPLE})",
         "Datos de ejemplo: población proyectada por departamento, sexo y grupo de edad para "
         "2024 y 2025, base de los indicadores sociales.",
         ["población", "proyecciones", "demografía", "edad", "sexo"],
-        ["SOCI", "REGI"], "annual", [table],
+        ["SOCI", "REGI"],
+        "annual",
+        [table],
         methodology="Método de componentes a partir del censo 2018.",
         caveats="Las cifras del demo aplican un crecimiento uniforme; no son las oficiales.",
-        sources=[CENSUS], temporal={"start": "2024-01-01", "end": "2025-12-31"},
+        sources=[CENSUS],
+        temporal={"start": "2024-01-01", "end": "2025-12-31"},
         spatial={"country": "GT"},
     )
 
 
-REGIONS = ["República", "I Metropolitana", "II Norte", "III Nororiente", "IV Suroriente",
-           "V Central", "VI Suroccidente", "VII Noroccidente", "VIII Petén"]
+REGIONS = [
+    "República",
+    "I Metropolitana",
+    "II Norte",
+    "III Nororiente",
+    "IV Suroriente",
+    "V Central",
+    "VI Suroccidente",
+    "VII Noroccidente",
+    "VIII Petén",
+]
 
 
 def ipc() -> Dataset:
@@ -111,32 +177,52 @@ def ipc() -> Dataset:
                 change = 100 * (index / history[-13] - 1) if len(history) > 12 else None
                 rows.append([year, month, region, index, change])
     table = Table(
-        "ipc", "Índice de precios al consumidor por región",
+        "ipc",
+        "Índice de precios al consumidor por región",
         "Índice mensual (base diciembre 2021 = 100) y variación interanual.",
-        [f.year(2022, 2024), f.month(),
-         f.text("region", "Región del país o total de la República.", "Región", enum=REGIONS),
-         f.number("indice", "Índice de precios al consumidor (base diciembre 2021 = 100).",
-                  "Índice"),
-         f.number("variacion_interanual", "Variación respecto del mismo mes del año anterior, "
-                  "en porcentaje (vacía en 2022).", "Variación interanual", minimum=None)],
-        rows, primary_key=["anio", "mes", "region"],
+        [
+            f.year(2022, 2024),
+            f.month(),
+            f.text("region", "Región del país o total de la República.", "Región", enum=REGIONS),
+            f.number(
+                "indice", "Índice de precios al consumidor (base diciembre 2021 = 100).", "Índice"
+            ),
+            f.number(
+                "variacion_interanual",
+                "Variación respecto del mismo mes del año anterior, en porcentaje (vacía en 2022).",
+                "Variación interanual",
+                minimum=None,
+            ),
+        ],
+        rows,
+        primary_key=["anio", "mes", "region"],
     )
     return Dataset(
-        "ine", "indice-precios-consumidor",
+        "ine",
+        "indice-precios-consumidor",
         f"Índice de precios al consumidor por región ({SAMPLE})",
         "Datos de ejemplo: índice de precios al consumidor mensual para la República y sus "
         "ocho regiones, con su variación interanual.",
         ["inflación", "IPC", "precios", "costo de vida"],
-        ["ECON"], "monthly", [table],
+        ["ECON"],
+        "monthly",
+        [table],
         methodology="Índice de Laspeyres sobre la canasta de la encuesta de ingresos y gastos.",
         caveats="Serie del demo con base propia; no es comparable con la serie oficial.",
         sources=[{"title": "Índice de Precios al Consumidor, INE"}],
-        temporal={"start": "2022-01-01", "end": "2024-12-31"}, spatial={"country": "GT"},
+        temporal={"start": "2022-01-01", "end": "2024-12-31"},
+        spatial={"country": "GT"},
     )
 
 
-CRIMES = {"Homicidio": 0.14, "Lesiones": 0.2, "Robo y hurto": 0.9, "Extorsión": 0.5,
-          "Violencia contra la mujer": 0.6, "Delitos sexuales": 0.25}
+CRIMES = {
+    "Homicidio": 0.14,
+    "Lesiones": 0.2,
+    "Robo y hurto": 0.9,
+    "Extorsión": 0.5,
+    "Violencia contra la mujer": 0.6,
+    "Delitos sexuales": 0.25,
+}
 
 
 def hechos_delictivos() -> Dataset:
@@ -148,24 +234,32 @@ def hechos_delictivos() -> Dataset:
                 n = DEPARTMENT_POPULATION[dept] * rate * urban * draw.uniform(0.7, 1.3)
                 rows.append([year, dept, crime, at_least(n)])
     table = Table(
-        "denuncias", "Denuncias por tipo de hecho",
+        "denuncias",
+        "Denuncias por tipo de hecho",
         "Hechos delictivos denunciados por año, departamento y tipo.",
-        [f.year(2021, 2023), f.department(),
-         f.text("tipo", "Tipo de hecho.", "Tipo", enum=list(CRIMES)),
-         f.count("denuncias", "Denuncias registradas.", "Denuncias")],
-        rows, primary_key=["anio", "departamento", "tipo"],
+        [
+            f.year(2021, 2023),
+            f.department(),
+            f.text("tipo", "Tipo de hecho.", "Tipo", enum=list(CRIMES)),
+            f.count("denuncias", "Denuncias registradas.", "Denuncias"),
+        ],
+        rows,
+        primary_key=["anio", "departamento", "tipo"],
     )
     return Dataset(
-        "ine", "hechos-delictivos",
+        "ine",
+        "hechos-delictivos",
         f"Hechos delictivos denunciados por departamento ({SAMPLE})",
-        "Datos de ejemplo: denuncias de hechos delictivos por año, departamento y tipo, "
-        "2021-2023.",
+        "Datos de ejemplo: denuncias de hechos delictivos por año, departamento y tipo, 2021-2023.",
         ["seguridad", "delitos", "denuncias", "violencia", "justicia"],
-        ["JUST"], "annual", [table],
+        ["JUST"],
+        "annual",
+        [table],
         methodology="Estadísticas de hechos delictivos con base en registros administrativos.",
         caveats="Las denuncias no equivalen a los hechos ocurridos: muchos no se denuncian.",
         sources=[{"title": "Estadísticas de hechos delictivos, INE"}],
-        temporal={"start": "2021-01-01", "end": "2023-12-31"}, spatial={"country": "GT"},
+        temporal={"start": "2021-01-01", "end": "2023-12-31"},
+        spatial={"country": "GT"},
     )
 
 

@@ -1,0 +1,405 @@
+"""Rows of the published tables: CKAN's ``datastore_search`` and ``datastore_search_sql``,
+and the native rows endpoint, over the release's SQLite database.
+
+Every connection is opened read-only (``mode=ro``) with ``PRAGMA query_only``,
+an authorizer that allows reading and nothing else (no ATTACH, PRAGMA or
+writes of any kind), a cap on the length of any value, and a progress handler
+that stops a query after ``CATALOG_API_SQL_TIME_LIMIT_MS`` (default 3000 ms).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.api.catalogue import Catalogue
+from catalog.api.errors import Forbidden, Invalid, NotFound, Unavailable
+from catalog.build.naming import quote
+from catalog.i18n import _
+
+ROWS_MAX = 32000  # CKAN's own default ceiling (ckan.datastore.search.rows_max)
+DEFAULT_LIMIT = 100
+MAX_VALUE_BYTES = 10_000_000
+DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"})
+READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
+TYPES = {
+    "integer": "int",
+    "number": "numeric",
+    "string": "text",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+    "time": "time",
+    "year": "int",
+}
+SORT = re.compile(r'^\s*"?([^"]+?)"?(?:\s+(asc|desc))?\s*$', re.I)
+
+
+def time_limit_ms() -> int:
+    try:
+        return max(1, int(os.environ.get("CATALOG_API_SQL_TIME_LIMIT_MS", "3000")))
+    except ValueError:
+        return 3000
+
+
+def _authorize(action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> int:
+    if action in READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() not in DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def connect(catalogue: Catalogue, limit_ms: int | None) -> sqlite3.Connection:
+    """A read-only, locked-down connection to the release's database."""
+    path = catalogue.database()
+    if path is None or not path.is_file():
+        raise Unavailable(
+            _("The release database is not available."),
+            _("Run catalog build, then try again."),
+        )
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    conn.execute("PRAGMA query_only = 1")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.set_authorizer(_authorize)
+    if limit_ms is not None:
+        deadline = time.monotonic() + limit_ms / 1000
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 2000)
+    return conn
+
+
+# ------------------------------------------------------------------ tables
+
+
+@dataclass
+class Table:
+    """A published table and what its resource says of its columns."""
+
+    resource_id: str
+    name: str
+    columns: list[str]
+    types: dict[str, str]
+    info: dict[str, dict[str, Any]]
+
+
+def table(catalogue: Catalogue, resource_id: str) -> Table:
+    found = catalogue.resources.get(resource_id) if isinstance(resource_id, str) else None
+    if found is None or not found[1].get("table"):
+        raise NotFound(
+            _('Resource "{id}" was not found in the datastore.'),
+            _("Use the id of a resource with datastore_active true (see package_show)."),
+            id=str(resource_id)[:200],
+        )
+    resource = found[1]
+    fields = [f for f in resource.get("fields") or [] if f.get("name")]
+    return Table(
+        resource_id=resource["id"],
+        name=resource["table"],
+        columns=[f["name"] for f in fields],
+        types={f["name"]: TYPES.get(f.get("type") or "", "text") for f in fields},
+        info={
+            f["name"]: {"label": f.get("title") or "", "notes": f.get("description") or ""}
+            for f in fields
+        },
+    )
+
+
+@dataclass
+class Select:
+    """A SELECT over one table, built from validated parameters."""
+
+    table: Table
+    fields: list[str]
+    where: list[str] = field(default_factory=list)
+    args: list[Any] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+
+    def sql(self, limit: int | None, offset: int) -> tuple[str, list[Any]]:
+        cols = ", ".join("rowid AS _id" if f == "_id" else quote(f) for f in self.fields)
+        sql = f"SELECT {cols} FROM {quote(self.table.name)}{self._where()}"
+        sql += " ORDER BY " + ", ".join([*self.order, "rowid"])
+        if limit is not None or offset:
+            sql += f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"
+        return sql, list(self.args)
+
+    def count_sql(self) -> tuple[str, list[Any]]:
+        return f"SELECT count(*) FROM {quote(self.table.name)}{self._where()}", list(self.args)
+
+    def _where(self) -> str:
+        return " WHERE " + " AND ".join(self.where) if self.where else ""
+
+
+def _unknown_column(param: str, column: str, t: Table) -> Invalid:
+    return Invalid(
+        _('Column "{column}" does not exist in {table}.'),
+        _("Columns: {columns}."),
+        fields={param: _('Column "{column}" does not exist in {table}.')},
+        column=str(column)[:100],
+        table=t.resource_id,
+        columns=", ".join(["_id", *t.columns]),
+    )
+
+
+def select(
+    t: Table,
+    fields: list[str] | None,
+    filters: dict[str, Any] | None,
+    q: str | dict[str, str] | None,
+    sort: list[str] | None,
+) -> Select:
+    """Validate the parameters against the table's columns and build the query."""
+    known = ["_id", *t.columns]
+    chosen = fields or known
+    for name in chosen:
+        if name not in known:
+            raise _unknown_column("fields", name, t)
+    query = Select(t, list(dict.fromkeys(chosen)))
+    for column, value in (filters or {}).items():
+        if column not in known:
+            raise _unknown_column("filters", column, t)
+        target = "rowid" if column == "_id" else quote(column)
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            continue
+        query.where.append(f"{target} IN ({', '.join('?' for _v in values)})")
+        query.args.extend(_scalar(v, "filters") for v in values)
+    for column, text in _q_terms(q, t):
+        query.where.append(f"instr(lower(CAST({quote(column)} AS TEXT)), lower(?)) > 0")
+        query.args.append(text)
+    if isinstance(q, str) and q.strip():
+        texts = [c for c in t.columns if t.types.get(c) == "text"] or t.columns
+        query.where.append(
+            "("
+            + " OR ".join(f"instr(lower(CAST({quote(c)} AS TEXT)), lower(?)) > 0" for c in texts)
+            + ")"
+        )
+        query.args.extend([q.strip()] * len(texts))
+    for clause in sort or []:
+        match = SORT.match(clause)
+        if not match or match.group(1) not in known:
+            raise _unknown_column("sort", match.group(1) if match else clause, t)
+        column = "rowid" if match.group(1) == "_id" else quote(match.group(1))
+        query.order.append(f"{column} {(match.group(2) or 'asc').upper()}")
+    return query
+
+
+def _q_terms(q: Any, t: Table) -> list[tuple[str, str]]:
+    if not isinstance(q, dict):
+        return []
+    for column in q:
+        if column not in t.columns:
+            raise _unknown_column("q", column, t)
+    return [(c, str(v)) for c, v in q.items() if str(v).strip()]
+
+
+def _scalar(value: Any, param: str) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise Invalid(
+        _("Filter values must be texts or numbers."),
+        _('Write filters as {"column": "value"} or {"column": ["a", "b"]}.'),
+        fields={param: _("Filter values must be texts or numbers.")},
+    )
+
+
+def _run(conn: sqlite3.Connection, sql: str, args: list[Any]) -> sqlite3.Cursor:
+    try:
+        return conn.execute(sql, args)
+    except sqlite3.OperationalError as exc:
+        raise _sql_error(exc) from None
+
+
+def _sql_error(exc: sqlite3.Error) -> Exception:
+    text = str(exc)
+    if "interrupted" in text:
+        return Invalid(
+            _("The query took longer than the limit of {ms} ms and was stopped."),
+            _("Filter on fewer rows, or download the table and query it locally."),
+            fields={"query": _("The query took longer than the limit of {ms} ms and was stopped.")},
+            ms=time_limit_ms(),
+        )
+    if "not authorized" in text or "readonly" in text or "read-only" in text:
+        return Forbidden(
+            _("Only reading queries (one SELECT) are allowed."),
+            _("This API is read-only: remove statements that write, attach or change settings."),
+        )
+    return Invalid(
+        _("The query failed: {reason}."),
+        _("Check the SQL: table names are resource ids, columns as in the resource's fields."),
+        fields={"query": _("The query failed: {reason}.")},
+        reason=text[:300],
+    )
+
+
+def _records(rows: list[tuple], columns: list[str], fmt: str) -> Any:
+    if fmt == "lists":
+        return [list(r) for r in rows]
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerows(rows)
+        return out.getvalue()
+    return [dict(zip(columns, r, strict=True)) for r in rows]
+
+
+def datastore_search(
+    catalogue: Catalogue,
+    resource_id: str,
+    *,
+    filters: dict[str, Any] | None = None,
+    q: str | dict[str, str] | None = None,
+    fields: list[str] | None = None,
+    sort: list[str] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    records_format: str = "objects",
+    include_total: bool = True,
+) -> dict[str, Any]:
+    """CKAN's datastore_search result."""
+    t = table(catalogue, resource_id)
+    query = select(t, fields, filters, q, sort)
+    conn = connect(catalogue, time_limit_ms())
+    try:
+        sql, args = query.sql(limit, offset)
+        rows = _run(conn, sql, args).fetchall()
+        total = None
+        if include_total:
+            count_sql, count_args = query.count_sql()
+            total = _run(conn, count_sql, count_args).fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        raise _sql_error(exc) from None
+    finally:
+        conn.close()
+    start = f"/api/3/action/datastore_search?resource_id={t.resource_id}"
+    result: dict[str, Any] = {
+        "resource_id": t.resource_id,
+        "fields": _fields(t, query.fields),
+        "records": _records(rows, query.fields, records_format),
+        "records_format": records_format,
+        "limit": limit,
+        "offset": offset,
+        "include_total": include_total,
+        "_links": {"start": start, "next": f"{start}&offset={offset + limit}"},
+    }
+    if filters:
+        result["filters"] = filters
+    if q:
+        result["q"] = q
+    if sort:
+        result["sort"] = ", ".join(sort)
+    if include_total:
+        result["total"] = total
+        result["total_was_estimated"] = False
+    return result
+
+
+def _fields(t: Table, columns: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for name in columns:
+        if name == "_id":
+            out.append({"id": "_id", "type": "int"})
+        else:
+            out.append({"id": name, "type": t.types.get(name, "text"), "info": t.info.get(name)})
+    return out
+
+
+def datastore_search_sql(catalogue: Catalogue, sql: str) -> dict[str, Any]:
+    """CKAN's datastore_search_sql: one read-only statement, time-limited, row-capped."""
+    if not sql.strip():
+        raise Invalid(
+            _("The query is empty."),
+            _('Give "sql" one SELECT statement.'),
+            fields={"sql": _("The query is empty.")},
+        )
+    conn = connect(catalogue, time_limit_ms())
+    try:
+        try:
+            cursor = conn.execute(sql)
+            rows = cursor.fetchmany(ROWS_MAX + 1)
+        except sqlite3.ProgrammingError:
+            raise Invalid(
+                _("Only one statement can be run at a time."),
+                _("Remove the semicolon and everything after the first statement."),
+                fields={"sql": _("Only one statement can be run at a time.")},
+            ) from None
+        except sqlite3.Error as exc:
+            raise _sql_error(exc) from None
+        if cursor.description is None:
+            raise Forbidden(
+                _("Only reading queries (one SELECT) are allowed."),
+                _(
+                    "This API is read-only: remove statements that write, attach or change settings."
+                ),
+            )
+        columns = [d[0] for d in cursor.description]
+    finally:
+        conn.close()
+    truncated = len(rows) > ROWS_MAX
+    rows = rows[:ROWS_MAX]
+    types = _guess_types(rows, len(columns))
+    return {
+        "sql": sql,
+        "records": [dict(zip(columns, r, strict=True)) for r in rows],
+        "fields": [{"id": c, "type": t} for c, t in zip(columns, types, strict=True)],
+        "records_truncated": truncated,
+    }
+
+
+def _guess_types(rows: list[tuple], width: int) -> list[str]:
+    types = ["text"] * width
+    for i in range(width):
+        for row in rows:
+            value = row[i]
+            if value is None:
+                continue
+            if isinstance(value, bool) or isinstance(value, int):
+                types[i] = "int"
+            elif isinstance(value, float):
+                types[i] = "numeric"
+            break
+    return types
+
+
+# ------------------------------------------------------------------ native
+
+
+def count(catalogue: Catalogue, query: Select) -> int:
+    conn = connect(catalogue, time_limit_ms())
+    try:
+        sql, args = query.count_sql()
+        return _run(conn, sql, args).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def fetch(catalogue: Catalogue, query: Select, limit: int, offset: int) -> list[tuple]:
+    conn = connect(catalogue, time_limit_ms())
+    try:
+        sql, args = query.sql(limit, offset)
+        try:
+            return _run(conn, sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise _sql_error(exc) from None
+    finally:
+        conn.close()
+
+
+def stream(
+    catalogue: Catalogue, query: Select, offset: int = 0, batch: int = 2000
+) -> Iterator[list[tuple]]:
+    """Every matching row, a batch at a time (no time limit: a whole table is bounded)."""
+    conn = connect(catalogue, None)
+    try:
+        sql, args = query.sql(None, offset)
+        cursor = _run(conn, sql, args)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        conn.close()

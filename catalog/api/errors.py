@@ -1,0 +1,153 @@
+"""API errors: one exception family, rendered as the native or the CKAN envelope.
+
+Every error carries an English msgid (translated by ``Accept-Language``, Spanish
+by default), a hint saying how to fix the request, and optional per-field
+messages. The native face answers ``{"error": {...}}``; the CKAN face answers
+CKAN's ``{"help", "success": false, "error": {"__type", "message", ...}}`` with
+the status codes CKAN clients expect (ckanapi maps ``__type`` to exceptions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from catalog.i18n import _, normalize_lang, translate
+
+CKAN_PREFIXES = ("/api/3/action/", "/api/action/")
+JSON = "application/json; charset=utf-8"
+
+
+class ApiError(Exception):
+    """A request the API cannot answer as asked; subclasses fix the status and type."""
+
+    status = 400
+    code = "bad-request"
+    ckan_type = "Bad request"
+    ckan_status = 400
+
+    def __init__(
+        self,
+        text: str,
+        hint: str = "",
+        *,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.text = text
+        self.hint = hint
+        self.fields = fields or {}
+        self.headers = headers or {}
+        self.params = params
+        super().__init__(translate(text, "en", **params))
+
+    def message(self, lang: str) -> str:
+        return translate(self.text, lang, **self.params)
+
+    def native(self, lang: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "status": self.status,
+            "type": self.code,
+            "message": self.message(lang),
+        }
+        if self.hint:
+            body["hint"] = translate(self.hint, lang, **self.params)
+        if self.fields:
+            body["fields"] = {k: translate(v, lang, **self.params) for k, v in self.fields.items()}
+        return {"error": body}
+
+    def ckan(self, lang: str) -> dict[str, Any]:
+        message = self.message(lang)
+        if self.hint:
+            message = f"{message} {translate(self.hint, lang, **self.params)}"
+        error: dict[str, Any] = {"__type": self.ckan_type, "message": message}
+        for key, text in self.fields.items():
+            error[key] = [translate(text, lang, **self.params)]
+        return error
+
+
+class NotFound(ApiError):
+    status = ckan_status = 404
+    code = "not-found"
+    ckan_type = "Not Found Error"
+
+
+class Invalid(ApiError):
+    """A parameter with a wrong type or value (CKAN: Validation Error, 409)."""
+
+    status = 400
+    code = "invalid-parameter"
+    ckan_type = "Validation Error"
+    ckan_status = 409
+
+
+class QueryError(ApiError):
+    """A search query that cannot be parsed (CKAN: Search Query Error, 400)."""
+
+    status = ckan_status = 400
+    code = "invalid-query"
+    ckan_type = "Search Query Error"
+
+
+class Forbidden(ApiError):
+    status = ckan_status = 403
+    code = "forbidden"
+    ckan_type = "Authorization Error"
+
+
+class TooManyRequests(ApiError):
+    status = ckan_status = 429
+    code = "rate-limited"
+    ckan_type = "Rate Limit Error"
+
+
+class Unavailable(ApiError):
+    status = ckan_status = 503
+    code = "no-build"
+    ckan_type = "Not Found Error"
+
+
+NO_BUILD = (
+    _("The catalogue has not been built yet."),
+    _("Run catalog build, then try again."),
+)
+
+
+def language(headers: Any, query: Any = None) -> str:
+    """``?lang=`` wins, then ``Accept-Language``; Spanish by default."""
+    asked = (query or {}).get("lang") if query is not None else None
+    return normalize_lang(asked or headers.get("accept-language"))
+
+
+def is_ckan(path: str) -> bool:
+    return path.startswith(CKAN_PREFIXES)
+
+
+def ckan_help(base: str, action: str) -> str:
+    return f"{base}/api/3/action/help_show?name={action}"
+
+
+def action_of(path: str) -> str:
+    for prefix in CKAN_PREFIXES:
+        if path.startswith(prefix):
+            return path[len(prefix) :].strip("/") or "help_show"
+    return "help_show"
+
+
+def render(error: ApiError, path: str, lang: str, base: str) -> Response:
+    """The response for ``error`` in the face ``path`` belongs to."""
+    headers = {"Content-Language": lang, "Cache-Control": "no-store", **error.headers}
+    if is_ckan(path):
+        body = {
+            "help": ckan_help(base, action_of(path)),
+            "success": False,
+            "error": error.ckan(lang),
+        }
+        status = error.ckan_status
+    else:
+        body = error.native(lang)
+        status = error.status
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)

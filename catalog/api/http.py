@@ -1,0 +1,92 @@
+"""HTTP caching and JSON responses of the API.
+
+A release is immutable, so everything the API says about it can be cached:
+``ETag`` is the release id (plus the language, as labels change with it),
+``Last-Modified`` the release's build time. A client that sends the ETag back in
+``If-None-Match`` gets ``304 Not Modified`` before any work is done.
+"""
+
+from __future__ import annotations
+
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from catalog.api.catalogue import Catalogue
+from catalog.api.errors import JSON, Unavailable, language
+
+MAX_AGE = 60  # seconds: a new release may be swapped in at any time
+Body = bytes | dict[str, Any] | list[Any]
+
+
+def lang_of(request: Request) -> str:
+    return language(request.headers, request.query_params)
+
+
+def base_of(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def etag(catalogue: Catalogue, lang: str) -> str:
+    return f'"{catalogue.release}-{lang}"'
+
+
+def require(catalogue: Catalogue | None) -> Catalogue:
+    if catalogue is None:
+        from catalog.api.errors import NO_BUILD
+
+        raise Unavailable(*NO_BUILD)
+    return catalogue
+
+
+def _cache_headers(catalogue: Catalogue, lang: str) -> dict[str, str]:
+    return {
+        "ETag": etag(catalogue, lang),
+        "Last-Modified": catalogue.last_modified,
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Vary": "Accept-Language, Accept-Encoding",
+        "Content-Language": lang,
+    }
+
+
+def fresh(request: Request, catalogue: Catalogue) -> Response | None:
+    """A 304 when the client's copy is current (GET and HEAD only), else None."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    lang = lang_of(request)
+    tag = etag(catalogue, lang)
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        if tag in tags or "*" in tags:
+            return Response(status_code=304, headers=_cache_headers(catalogue, lang))
+        return None
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            if parsedate_to_datetime(since) >= parsedate_to_datetime(catalogue.last_modified):
+                return Response(status_code=304, headers=_cache_headers(catalogue, lang))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def json_response(
+    request: Request, catalogue: Catalogue | None, body: Body, status: int = 200
+) -> Response:
+    """JSON (bytes are sent as they are); cacheable for GET of a release's content."""
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    lang = lang_of(request)
+    if catalogue is not None and request.method in ("GET", "HEAD"):
+        headers = _cache_headers(catalogue, lang)
+    else:
+        headers = {"Cache-Control": "no-store", "Content-Language": lang}
+    return Response(content, status_code=status, media_type=JSON, headers=headers)
+
+
+def cache_headers(request: Request, catalogue: Catalogue) -> dict[str, str]:
+    """The caching headers for a non-JSON answer (CSV, NDJSON)."""
+    return _cache_headers(catalogue, lang_of(request))

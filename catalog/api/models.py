@@ -1,0 +1,179 @@
+"""Response models of the native API: they document ``/api/openapi.json``.
+
+Handlers send ready JSON bytes (built once per release), so these models
+describe the answers without re-validating each one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    status: int
+    type: str = Field(description="not-found, invalid-parameter, invalid-query, rate-limited...")
+    message: str = Field(description="What went wrong (Spanish, or English per Accept-Language).")
+    hint: str | None = Field(None, description="How to fix the request.")
+    fields: dict[str, str] | None = Field(None, description="Problems by parameter.")
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class Status(BaseModel):
+    status: str = Field(description='"ok", or "no-build" before the first build.')
+    release: str | None
+    generated: str | None = None
+    datasets: int
+    message: str | None = None
+
+
+class Label(BaseModel):
+    code: str
+    label: str
+    url: str | None = None
+
+
+class PublisherRef(BaseModel):
+    slug: str
+    name: str
+    acronym: str | None = None
+
+
+class Licence(BaseModel):
+    id: str | None
+    title: str | None
+    url: str | None
+
+
+class Field_(BaseModel):
+    name: str
+    type: str | None = None
+    format: str | None = None
+    title: str | None = None
+    description: str | None = None
+    territory: str | None = Field(None, description='"department" or "municipality" (INE codes).')
+
+
+class Resource(BaseModel):
+    name: str
+    id: str = Field(description="Resource id: the SQLite table, and CKAN's resource id.")
+    title: str | None = None
+    description: str | None = None
+    format: str | None = None
+    mediatype: str | None = None
+    bytes: int | None = Field(None, description="Size of the CSV download.")
+    hash: str | None = None
+    rows: int | None = None
+    table: str | None = None
+    fields: list[Field_] = []
+    primary_key: list[str] = []
+    downloads: dict[str, str] = Field(description="csv, excel.csv, json, xlsx")
+    api: dict[str, str | None]
+    sql: str | None = Field(None, description="The table in Datasette.")
+
+
+class DatasetSummary(BaseModel):
+    id: str = Field(description="publisher/dataset")
+    ckan_id: str = Field(description="publisher--dataset, the CKAN name and id")
+    publisher: PublisherRef
+    name: str
+    title: str | None
+    description: str | None
+    keywords: list[str]
+    themes: list[Label]
+    license: Licence
+    frequency: Label | None
+    issued: str | None
+    modified: str | None
+    metadata_modified: str | None
+    page: str
+    formats: list[str]
+
+
+class Dataset(DatasetSummary):
+    metadata_created: str | None
+    version: str | None
+    temporal: dict[str, str | None]
+    spatial: dict[str, Any] | None
+    obligations: list[str]
+    contact: dict[str, str | None]
+    sources: list[dict[str, Any]]
+    readme: str | None
+    status: str | None
+    download: str = Field(description="The whole Data Package as a ZIP.")
+    resources: list[Resource]
+
+
+class FacetItem(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class DatasetList(BaseModel):
+    count: int
+    results: list[DatasetSummary]
+    facets: dict[str, list[FacetItem]]
+    cursor: str | None = Field(None, description="Pass as cursor= for the next page.")
+    next: str | None = Field(None, description="URL of the next page.")
+
+
+class Publisher(BaseModel):
+    slug: str
+    name: str
+    acronym: str | None = None
+    kind: str | None = None
+    website: str | None = None
+    email: str | None = None
+    description: str | None = None
+    datasets: int
+    page: str
+
+
+class PublisherDetail(Publisher):
+    dataset_list: list[DatasetSummary]
+
+
+class Theme(BaseModel):
+    code: str
+    label: str
+    uri: str | None = None
+    datasets: int
+    page: str
+
+
+class ThemeDetail(Theme):
+    dataset_list: list[DatasetSummary]
+
+
+class Territory(BaseModel):
+    code: str
+    name: str
+    level: str = Field(description='"department" or "municipality"')
+    department: str | None = None
+    datasets: int
+    page: str
+
+
+class TerritoryDetail(Territory):
+    municipalities: list[Territory] = []
+    dataset_list: list[DatasetSummary]
+
+
+class RowField(BaseModel):
+    name: str
+    type: str
+
+
+class Rows(BaseModel):
+    resource: str
+    fields: list[RowField]
+    rows: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    next: str | None

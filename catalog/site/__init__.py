@@ -1,0 +1,9 @@
+"""The citizens' static catalogue: pages, downloads, search index and territory pages.
+
+``catalog.build.site.write_site`` is the entry point; each module here has one
+concern: ``render`` (Jinja2 and safe Markdown), ``model`` (what a page says about
+a dataset), ``quality`` (score and freshness), ``downloads`` (CSV, Excel, JSON,
+XLSX, ZIP), ``facts`` (what the data says about territories), ``charts`` (inline
+SVG), ``search`` (the static index), ``writer`` (incremental output) and
+``pages`` (which pages exist and what each shows).
+"""

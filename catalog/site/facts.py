@@ -1,0 +1,137 @@
+"""What a dataset's data says about territories: which ones it covers, and key figures.
+
+A field that declares ``"territory": "department"`` or ``"municipality"`` holds
+INE codes. The territories a dataset covers are those in its ``spatial``
+property plus every valid code found in such fields. Key figures come from the
+first measure (a numeric field that is not a year, month, code or territory)
+of each table with a territory field: its total (or average, for rates, prices
+and percentages) per territory, for the latest year and over the years.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from catalog import territories
+from catalog.build.naming import quote
+
+YEAR_NAMES = {"anio", "año", "ano", "year", "periodo"}
+NOT_MEASURES = re.compile(r"^(id|codigo|code|mes|month|dia|day|trimestre|quarter)$|_id$|^id_")
+# Averages, not totals, for these: summing rates or prices means nothing.
+AVERAGED = re.compile(
+    r"tasa|porcentaje|percent|%|indice|índice|precio|price|promedio|average|cobertura|avance|rate",
+    re.I,
+)
+MAX_YEARS = 10
+
+
+def _year_column(columns: list[dict[str, Any]]) -> str | None:
+    for column in columns:
+        if column["type"] == "year" or (
+            column["type"] == "integer" and column["name"].lower() in YEAR_NAMES
+        ):
+            return column["name"]
+    return None
+
+
+def _measure(columns: list[dict[str, Any]], skip: set[str]) -> dict[str, Any] | None:
+    for column in columns:
+        name = column["name"]
+        if (
+            column["type"] in ("integer", "number")
+            and name not in skip
+            and not column.get("territory")
+            and not NOT_MEASURES.search(name.lower())
+        ):
+            return column
+    return None
+
+
+def _levels(columns: list[dict[str, Any]]) -> dict[str, str]:
+    """SQL expressions giving the department and municipality code of each row."""
+    found = {c["territory"]: c["name"] for c in columns if c.get("territory")}
+    levels = {}
+    if "municipality" in found:
+        levels["municipality"] = quote(found["municipality"])
+    if "department" in found:
+        levels["department"] = quote(found["department"])
+    elif "municipality" in found:
+        levels["department"] = f"substr({quote(found['municipality'])}, 1, 2)"
+    return levels
+
+
+def _valid(level: str, code: Any) -> bool:
+    check = territories.is_department if level == "department" else territories.is_municipality
+    return isinstance(code, str) and check(code)
+
+
+def _coverage(conn: sqlite3.Connection, table: str, levels: dict[str, str]) -> set[str]:
+    codes: set[str] = set()
+    for level, expr in levels.items():
+        rows = conn.execute(f"select distinct {expr} from {quote(table)}").fetchall()
+        codes |= {code for (code,) in rows if _valid(level, code)}
+    return codes
+
+
+def _figure(
+    conn: sqlite3.Connection, plan: dict[str, Any], levels: dict[str, str]
+) -> dict[str, Any] | None:
+    columns = plan["columns"]
+    year = _year_column(columns)
+    measure = _measure(columns, {year} if year else set())
+    if measure is None:
+        return None
+    text = " ".join(str(measure.get(k) or "") for k in ("name", "title", "description"))
+    aggregate = "avg" if AVERAGED.search(text) else "sum"
+    year_expr = quote(year) if year else "null"
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+    for level, expr in levels.items():
+        sql = (
+            f"select {expr}, {year_expr}, {aggregate}({quote(measure['name'])}) "
+            f"from {quote(plan['name'])} where {quote(measure['name'])} is not null "
+            f"group by 1, 2 order by 1, 2"
+        )
+        for code, when, value in conn.execute(sql):
+            if _valid(level, code) and value is not None:
+                series = values.setdefault(level, {}).setdefault(code, {"series": []})
+                series["series"].append([when, round(value, 2)])
+    for by_code in values.values():
+        for item in by_code.values():
+            item["series"] = item["series"][-MAX_YEARS:]
+            item["year"], item["value"] = item["series"][-1]
+    return {
+        "table": plan["name"],
+        "resource": plan["resource"],
+        "title": plan.get("title") or plan["resource"],
+        "measure": measure.get("title") or measure["name"],
+        "aggregate": aggregate,
+        "by_year": year is not None,
+        "values": values,
+    }
+
+
+def dataset_facts(manifest: dict[str, Any], conn: sqlite3.Connection | None) -> dict[str, Any]:
+    """``{"territories": [codes], "figures": [...]}`` for one dataset."""
+    spatial = manifest["package"].get("spatial") or {}
+    codes = {
+        c
+        for c in list(spatial.get("departments") or []) + list(spatial.get("municipalities") or [])
+        if isinstance(c, str) and (territories.is_department(c) or territories.is_municipality(c))
+    }
+    figures = []
+    for plan in manifest["tables"]:
+        levels = _levels(plan["columns"])
+        if not levels or conn is None:
+            continue
+        try:
+            codes |= _coverage(conn, plan["name"], levels)
+            figure = _figure(conn, plan, levels)
+        except sqlite3.Error:
+            continue  # a table missing from the database has nothing to say
+        if figure:
+            figures.append(figure)
+    # A municipality's department is covered too.
+    codes |= {territories.department_of(c) for c in codes if territories.is_municipality(c)}
+    return {"territories": sorted(c for c in codes if c), "figures": figures}

@@ -1,0 +1,329 @@
+"""Which pages the site has and what each shows, written through the SiteWriter.
+
+Pages are language-neutral paths (``datasets/mides/x/``) written twice: Spanish
+at ``/`` and English under ``/en/``. Each page's key lists exactly the data it
+shows, so an unchanged page is reused from the previous release.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from babel.numbers import format_compact_decimal
+
+from catalog import territories, urls
+from catalog.i18n import LANGUAGES
+from catalog.metadata import vocabulary
+from catalog.site import downloads, search
+from catalog.site.charts import bar_chart
+from catalog.site.model import dataset_view
+from catalog.site.render import LOCALES, number, render
+from catalog.site.writer import SiteWriter, key_of
+
+PAGE_SIZE = 50
+HOME_LATEST = 6
+MAX_FIGURES = 12
+BROWSE = "browse/"
+PUBLISHERS = "publishers/"
+THEMES = "themes/"
+TERRITORIES = "territories/"
+ABOUT = "about/"
+LICENCE = "licence/"
+DEVELOPERS = "developers/"
+SEARCH_INDEX = "index.json"
+DOWNLOADS = "downloads"
+
+
+def _lang_path(path: str, lang: str) -> str:
+    return ("en/" if lang == "en" else "") + path
+
+
+def _file(path: str, lang: str) -> str:
+    """The file of a page path in ``lang`` (``datasets/x/y/`` → ``en/datasets/x/y/index.html``)."""
+    return _lang_path(path, lang) + ("index.html" if path == "" or path.endswith("/") else "")
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as a reader expects: accents and case do not count."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def paginate(items: list[Any], base: str) -> list[tuple[str, list[Any], int, int]]:
+    """``[(path, items of the page, page number, pages)]``: ``base``, ``base2/``, ..."""
+    chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
+    return [
+        (base if n == 1 else f"{base}{n}/", chunk, n, len(chunks))
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+class Site:
+    """The pages of one site, from the summaries of its datasets."""
+
+    def __init__(
+        self,
+        writer: SiteWriter,
+        items: dict[str, dict[str, Any]],
+        manifests: dict[str, dict[str, Any]],
+        facts: dict[str, dict[str, Any]],
+        publishers: dict[str, dict[str, Any]],
+        reports: dict[str, dict[str, Any]],
+        digests: dict[str, str],
+        conn: sqlite3.Connection | None,
+        today: date,
+    ) -> None:
+        self.writer = writer
+        self.digests = digests
+        self.items = items
+        self.manifests = manifests
+        self.facts = facts
+        self.publishers = publishers
+        self.reports = reports
+        self.conn = conn
+        self.today = today
+        self.by_title = sorted(items.values(), key=lambda i: (sort_key(i["title"]), i["id"]))
+        self.by_publisher: dict[str, list[dict]] = defaultdict(list)
+        self.by_theme: dict[str, list[dict]] = defaultdict(list)
+        self.by_territory: dict[str, list[dict]] = defaultdict(list)
+        for item in self.by_title:
+            self.by_publisher[item["publisher"]].append(item)
+            for theme in item["themes"]:
+                self.by_theme[theme].append(item)
+            for code in item["territories"]:
+                self.by_territory[code].append(item)
+
+    # ------------------------------------------------------------- helpers
+
+    def page(self, path: str, lang: str, template: str, data: Any, **context: Any) -> None:
+        """Write ``template`` at ``path`` in ``lang``; ``data`` is what the key covers."""
+        key = key_of(template, path, lang, data)
+        self.writer.page(
+            _file(path, lang), key, lambda: render(template, lang, path=path, **context)
+        )
+
+    def publisher_of(self, slug: str) -> dict[str, Any]:
+        return {"slug": slug, **(self.publishers.get(slug) or {})}
+
+    def _listing(
+        self, base: str, items: list[dict], lang: str, template: str, head: Any, **context: Any
+    ) -> None:
+        for path, chunk, n, total in paginate(items, base):
+            pager = {"page": n, "pages": total, "base": base}
+            self.page(
+                path, lang, template, [head, chunk, pager], items=chunk, pager=pager, **context
+            )
+
+    # --------------------------------------------------------------- pages
+
+    def write(self) -> None:
+        for lang in LANGUAGES:
+            self.home(lang)
+            self.search_page(lang)
+            self._listing(BROWSE, self.by_title, lang, "browse.html", "a-z", total=len(self.items))
+            self.publisher_pages(lang)
+            self.theme_pages(lang)
+            self.territory_pages(lang)
+            self.dataset_pages(lang)
+            for path, template in ((ABOUT, "about.html"), (LICENCE, "licence.html")):
+                self.page(path, lang, template, None)
+            self.page(DEVELOPERS, lang, "developers.html", urls.base_url(), base=urls.base_url())
+            self.writer.page(
+                _lang_path("404.html", lang),
+                key_of("404", lang),
+                lambda lang=lang: render("error.html", lang, status=404),
+            )
+
+    def home(self, lang: str) -> None:
+        items = list(self.items.values())
+        latest = sorted(items, key=lambda i: (i["issued"], i["id"]), reverse=True)[:HOME_LATEST]
+        updated = sorted(items, key=lambda i: (i["modified"], i["id"]), reverse=True)
+        counts = {
+            "datasets": len(items),
+            "publishers": len(self.by_publisher),
+            "tables": sum(len(m["tables"]) for m in self.manifests.values()),
+            "rows": sum(i["rows"] for i in items),
+        }
+        themes = self.theme_list()
+        publishers = self.publisher_list()
+        data = [latest, updated[:HOME_LATEST], counts, themes, publishers]
+        self.page(
+            "",
+            lang,
+            "home.html",
+            data,
+            latest=latest,
+            updated=updated[:HOME_LATEST],
+            counts=counts,
+            themes=themes,
+            publishers=publishers,
+        )
+
+    def theme_list(self) -> list[dict[str, Any]]:
+        return [
+            {"code": t["code"], "count": len(self.by_theme[t["code"]])}
+            for t in vocabulary("themes")
+            if self.by_theme.get(t["code"])
+        ]
+
+    def publisher_list(self) -> list[dict[str, Any]]:
+        found = [
+            {**self.publisher_of(slug), "count": len(self.by_publisher.get(slug, []))}
+            for slug in self.publishers
+        ]
+        return sorted(found, key=lambda p: sort_key(str(p.get("name") or p["slug"])))
+
+    def search_page(self, lang: str) -> None:
+        path = urls.search().lstrip("/")
+        self.page(path, lang, "search.html", None)
+        records = [self.items[i] for i in sorted(self.items)]
+        self.writer.page(
+            _lang_path(path + SEARCH_INDEX, lang),
+            key_of("search-index", lang, records, self.publishers),
+            lambda: json.dumps(
+                search.index(records, self.publishers, lang),
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
+        )
+
+    def publisher_pages(self, lang: str) -> None:
+        listing = self.publisher_list()
+        self.page(PUBLISHERS, lang, "publishers.html", listing, publishers=listing)
+        for slug in self.publishers:
+            publisher = self.publisher_of(slug)
+            items = self.by_publisher.get(slug, [])
+            parent = self.publisher_of(publisher["parent"]) if publisher.get("parent") else None
+            self.page(
+                urls.publisher(slug).lstrip("/"),
+                lang,
+                "publisher.html",
+                [publisher, parent, items],
+                publisher=publisher,
+                parent=parent,
+                items=items,
+                overdue=[i for i in items if i["overdue"]],
+            )
+
+    def theme_pages(self, lang: str) -> None:
+        themes = self.theme_list()
+        self.page(THEMES, lang, "themes.html", themes, themes=themes)
+        for theme in themes:
+            code = theme["code"]
+            self._listing(
+                urls.theme(code).lstrip("/"),
+                self.by_theme[code],
+                lang,
+                "theme.html",
+                code,
+                theme=code,
+            )
+
+    def _figures(self, code: str, lang: str) -> list[dict[str, Any]]:
+        level = "department" if territories.is_department(code) else "municipality"
+        locale = LOCALES[lang]
+
+        def compact(value: float) -> str:
+            return format_compact_decimal(value, locale=locale, fraction_digits=1)
+
+        found = []
+        for item in self.by_territory.get(code, []):
+            for figure in self.facts[item["id"]]["figures"]:
+                value = figure["values"].get(level, {}).get(code)
+                if not value:
+                    continue
+                series = [(x, v) for x, v in value["series"] if x is not None]
+                found.append(
+                    {
+                        "item": item,
+                        "figure": figure,
+                        "year": value["year"],
+                        "value": number(value["value"], lang, 2),
+                        "chart": bar_chart(series, figure["measure"], compact)
+                        if figure["by_year"] and len(series) > 1
+                        else "",
+                    }
+                )
+        return found[:MAX_FIGURES]
+
+    def territory_pages(self, lang: str) -> None:
+        departments = [
+            {
+                **d,
+                "count": len(self.by_territory.get(d["code"], [])),
+                "municipalities": [
+                    {**m, "count": len(self.by_territory.get(m["code"], []))}
+                    for m in territories.municipalities(d["code"])
+                ],
+            }
+            for d in territories.departments()
+        ]
+        self.page(TERRITORIES, lang, "territories.html", departments, departments=departments)
+        for department in departments:
+            self.territory(department["code"], department, None, department["municipalities"], lang)
+            for municipality in department["municipalities"]:
+                self.territory(municipality["code"], municipality, department, [], lang)
+
+    def territory(
+        self,
+        code: str,
+        place: dict[str, Any],
+        department: dict[str, Any] | None,
+        municipalities: list[dict[str, Any]],
+        lang: str,
+    ) -> None:
+        items = self.by_territory.get(code, [])
+        figures = self._figures(code, lang)
+        data = [place, department, municipalities, items, [f["figure"] for f in figures]]
+        self.page(
+            urls.territory(code).lstrip("/"),
+            lang,
+            "territory.html",
+            [data, [(f["year"], f["value"]) for f in figures]],
+            place=place,
+            department=department,
+            municipalities=municipalities,
+            items=items,
+            figures=figures,
+        )
+
+    def dataset_pages(self, lang: str) -> None:
+        """Only decides which pages to write: ``run_jobs`` writes them (in parallel)."""
+        for dataset_id, item in self.items.items():
+            publisher = self.publisher_of(item["publisher"])
+            report = self.reports.get(dataset_id) or {}
+            key = key_of("dataset", lang, self.digests[dataset_id], publisher, report, item)
+            self.writer.files([_file(item["path"], lang)], key, later=(dataset_id, lang))
+
+    def run_job(self, dataset_id: str, job: str) -> None:
+        """One pending job: a dataset's downloads, or its page in one language."""
+        manifest = self.manifests[dataset_id]
+        if job == DOWNLOADS:
+            if self.conn is not None:
+                downloads.write_downloads(self.writer.folder, manifest, self.conn)
+            return
+        publisher = self.publisher_of(manifest["publisher"])
+        html = self.dataset_page(manifest, publisher, self.reports.get(dataset_id) or {}, job)
+        target = self.writer.folder / _file(self.items[dataset_id]["path"], job)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+
+    def dataset_page(
+        self, manifest: dict[str, Any], publisher: dict[str, Any], report: dict[str, Any], lang: str
+    ) -> str:
+        from catalog.standards import schema_org
+
+        item = self.items[manifest["dataset"]]
+        sizes = {}
+        for path in downloads.files_of(manifest):
+            target = self.writer.folder / path
+            if target.is_file():
+                sizes["/" + path] = target.stat().st_size
+        view = dataset_view(manifest, publisher, item, report, self.conn, sizes, lang, self.today)
+        view["json_ld"] = schema_org(manifest, publisher, lang)
+        return render("dataset.html", lang, path=item["path"], **view)

@@ -1,0 +1,110 @@
+"""Rendering: the Jinja2 environment of each language, safe Markdown and JSON-LD.
+
+Templates live in ``site/templates``; every string in them goes through
+``catalog.i18n`` (``_`` is bound to the page's language), so a page exists in
+Spanish at ``/`` and in English under ``/en/`` from the same template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from catalog import urls
+from catalog.i18n import normalize_lang, translate
+from catalog.metadata import label
+
+SITE = Path(__file__).resolve().parents[2] / "site"
+TEMPLATES = SITE / "templates"
+ASSETS = SITE / "assets"
+# Babel locales for numbers and dates: Guatemala writes 1,234.5 as the US does.
+LOCALES = {"es": "es_GT", "en": "en_US"}
+_HEADING = re.compile(r"<(/?)h([1-5])\b")
+
+
+def page_url(path: str, lang: str) -> str:
+    """The address of a language-neutral page path (``datasets/x/y/``) in ``lang``."""
+    return ("/en/" if lang == "en" else "/") + path
+
+
+def number(value: Any, lang: str, digits: int = 0) -> str:
+    """A number as the reader writes it (``1,234`` / ``1,234.5``)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, int | float):
+        return str(value)
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def long_date(value: Any, lang: str) -> str:
+    """``2025-06-30`` as ``30 de junio de 2025`` / ``June 30, 2025``; other text as is."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if not isinstance(value, date):
+        return "" if value is None else str(value)
+    return format_date(value, format="long", locale=LOCALES[lang])
+
+
+def json_ld(data: Any) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``: no ``</script>`` can end it early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+@lru_cache(maxsize=4)
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    other = "en" if lang == "es" else "es"
+    env.globals.update(
+        _=lambda msgid, **params: translate(msgid, lang, **params),
+        lang=lang,
+        other_lang=other,
+        urls=urls,
+        url=lambda path: page_url(path, lang),
+        other_url=lambda path: page_url(path, other),
+        label=lambda vocabulary, code: label(vocabulary, code, lang),
+        number=lambda value, digits=0: number(value, lang, digits),
+        long_date=lambda value: long_date(value, lang),
+    )
+    env.filters["json_ld"] = json_ld
+    return env
+
+
+def render(template: str, lang: str | None = None, **context: Any) -> str:
+    """Render one of the site's templates in ``lang`` (Spanish by default)."""
+    lang = normalize_lang(lang)
+    context.setdefault("path", "")
+    return environment(lang).get_template(template).render(**context)
+
+
+@lru_cache(maxsize=64)  # a README is shown in both languages: render it once
+def markdown_html(text: str | None) -> str:
+    """Publisher Markdown as safe HTML: scripts, styles, event handlers and
+    ``javascript:`` links removed. Headings move one level down, since the page
+    title is the only ``<h1>``."""
+    if not text:
+        return ""
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+    return nh3.clean(html, url_schemes={"http", "https", "mailto"})

@@ -1,0 +1,158 @@
+"""``/sitemap.xml``: every page of the site, in Spanish and English, for search engines.
+
+Each page is listed once per language with ``xhtml:link`` alternates pointing to
+both versions (and ``x-default`` to the Spanish one), as search engines expect for
+translated sites. ``lastmod`` is the newest modification among the datasets a page
+shows. Past 50,000 addresses (the protocol's limit per file) ``sitemap.xml``
+becomes a sitemap index over ``sitemap-1.xml``, ``sitemap-2.xml`` ...
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from catalog import territories, urls
+from catalog.i18n import LANGUAGES
+from catalog.metadata import codes
+from catalog.standards import facts
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+MAX_URLS = 50_000
+# The site's lists and fixed information pages (Spanish path; English under /en/). Only
+# the first page of a paginated list: the others are reached from it.
+LISTS = ("/browse/", "/publishers/", "/themes/", "/territories/")
+INFO_PAGES = ("/about/", "/licence/", "/developers/")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: its address in each language and when it last changed."""
+
+    paths: dict[str, str]  # language -> site path
+    lastmod: date | None
+
+
+def pages(
+    manifests: list[dict[str, Any]],
+    publishers: dict[str, dict],
+    coverage: dict[str, list[str]] | None = None,
+) -> list[Page]:
+    """Every page: home, search, the lists, information pages, datasets, publishers, the
+    themes that have datasets, and territories (all 22 departments and 340
+    municipalities). ``coverage``: see ``facts.covered``."""
+    newest = facts.newest(manifests)
+    found = [_page(urls.home, newest), _page(urls.search, newest)]
+    found += [_page(_under_home(path), newest) for path in LISTS]
+    found += [_page(_under_home(path), None) for path in INFO_PAGES]
+    for manifest in sorted(manifests, key=lambda m: m["dataset"]):
+        pub, name = manifest["publisher"], manifest["name"]
+        found.append(
+            _page(lambda lang, p=pub, n=name: urls.dataset(p, n, lang), facts.modified(manifest))
+        )
+    by_publisher = _grouped(manifests, lambda m: [m["publisher"]])
+    for slug in sorted(set(publishers) | set(by_publisher)):
+        found.append(
+            _page(
+                lambda lang, s=slug: urls.publisher(s, lang),
+                facts.newest(by_publisher.get(slug, [])),
+            )
+        )
+    by_theme = _grouped(manifests, lambda m: [t["code"] for t in facts.themes(m)])
+    for code in [c for c in codes("themes") if c in by_theme]:
+        found.append(_page(lambda lang, c=code: urls.theme(c, lang), facts.newest(by_theme[code])))
+    by_territory = _grouped(manifests, lambda m: facts.covered(m, coverage))
+    every = [d["code"] for d in territories.departments()]
+    every += [m["code"] for m in territories.municipalities()]
+    for code in every:
+        found.append(
+            _page(
+                lambda lang, c=code: urls.territory(c, lang),
+                facts.newest(by_territory.get(code, [])),
+            )
+        )
+    return found
+
+
+def write_sitemaps(
+    site_dir: Path,
+    manifests: list[dict[str, Any]],
+    publishers: dict[str, dict],
+    coverage: dict[str, list[str]] | None = None,
+) -> list[Path]:
+    """Write ``sitemap.xml`` (and its parts when the site is very large)."""
+    entries = [url for page in pages(manifests, publishers, coverage) for url in _urls(page)]
+    target = site_dir / urls.SITEMAP.lstrip("/")
+    if len(entries) <= MAX_URLS:
+        target.write_bytes(urlset(entries))
+        return [target]
+    parts = []
+    for number, start in enumerate(range(0, len(entries), MAX_URLS), start=1):
+        part = site_dir / f"sitemap-{number}.xml"
+        part.write_bytes(urlset(entries[start : start + MAX_URLS]))
+        parts.append(part)
+    target.write_bytes(index([f"/{p.name}" for p in parts], facts.newest(manifests)))
+    return [target, *parts]
+
+
+def urlset(entries: list[tuple[str, date | None, dict[str, str]]]) -> bytes:
+    """A ``<urlset>`` of (path, lastmod, alternates by hreflang) entries."""
+    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for path, lastmod, alternates in entries:
+        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = urls.absolute(path)
+        if lastmod:
+            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+        for hreflang, href in alternates.items():
+            ET.SubElement(
+                url,
+                f"{{{XHTML_NS}}}link",
+                rel="alternate",
+                hreflang=hreflang,
+                href=urls.absolute(href),
+            )
+    return _xml(root)
+
+
+def index(parts: list[str], lastmod: date | None) -> bytes:
+    """A ``<sitemapindex>`` over the given sitemap paths."""
+    root = ET.Element(f"{{{SITEMAP_NS}}}sitemapindex")
+    for path in parts:
+        sitemap = ET.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
+        ET.SubElement(sitemap, f"{{{SITEMAP_NS}}}loc").text = urls.absolute(path)
+        if lastmod:
+            ET.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+    return _xml(root)
+
+
+def _under_home(path: str):
+    return lambda lang: urls.home(lang).rstrip("/") + path
+
+
+def _page(address, lastmod: date | None) -> Page:
+    return Page({lang: address(lang) for lang in LANGUAGES}, lastmod)
+
+
+def _urls(page: Page) -> list[tuple[str, date | None, dict[str, str]]]:
+    """One sitemap entry per language, each naming every language version."""
+    alternates = {**page.paths, "x-default": page.paths["es"]}
+    return [(path, page.lastmod, alternates) for path in page.paths.values()]
+
+
+def _grouped(manifests: list[dict[str, Any]], keys) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for manifest in manifests:
+        for key in keys(manifest):
+            groups.setdefault(key, []).append(manifest)
+    return groups
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.register_namespace("", SITEMAP_NS)
+    ET.register_namespace("xhtml", XHTML_NS)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

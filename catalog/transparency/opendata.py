@@ -1,0 +1,220 @@
+"""The anonymized request log as an open dataset of the catalogue.
+
+``export`` writes ``datasets/<publisher>/registro-solicitudes-acceso/`` (a Data
+Package: ``datapackage.json``, ``README.md``, ``data/solicitudes.csv``) before a
+build, so every build publishes the current log. Only non-identifying columns
+are written: no name, no e-mail, no free text (subjects may hold personal
+data); it passes ``catalog validate`` and its privacy gate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from catalog.content import is_slug
+from catalog.errors import CatalogError
+from catalog.i18n import _
+from catalog.transparency.models import InfoRequest
+from catalog.transparency.workspace import Workspace
+
+NAME = "registro-solicitudes-acceso"
+COLUMNS = [
+    ("codigo", "string", "Código de seguimiento", "Código público de la solicitud."),
+    (
+        "institucion",
+        "string",
+        "Institución",
+        "Institución que recibió la solicitud (identificador del catálogo).",
+    ),
+    ("jurisdiccion", "string", "Jurisdicción", "País cuya ley rige la solicitud (GT, CL, PY)."),
+    ("fecha_recepcion", "date", "Fecha de recepción", "Día hábil en que se tiene por recibida."),
+    (
+        "fecha_limite",
+        "date",
+        "Fecha límite",
+        "Vencimiento del plazo legal vigente (con prórroga, si la hubo).",
+    ),
+    ("estado", "string", "Estado", "Estado actual de la solicitud."),
+    ("resultado", "string", "Resultado", "Resultado de la respuesta, si la hay."),
+    ("prorrogada", "boolean", "Prorrogada", "Si el plazo se prorrogó."),
+    ("fecha_respuesta", "date", "Fecha de respuesta", "Día en que se respondió o remitió."),
+    (
+        "dias_habiles_respuesta",
+        "integer",
+        "Días hábiles de respuesta",
+        "Días hábiles desde la recepción hasta la respuesta.",
+    ),
+    ("fuera_de_plazo", "boolean", "Fuera de plazo", "Si se respondió después del plazo."),
+    ("formato_preferido", "string", "Formato preferido", "Formato en que se pidió la información."),
+    (
+        "respuesta_publicada",
+        "boolean",
+        "Respuesta publicada",
+        "Si la respuesta (censurada) es pública.",
+    ),
+]
+
+
+def _row(request: InfoRequest) -> list[object]:
+    def flag(value: bool | None) -> str:
+        return "" if value is None else ("true" if value else "false")
+
+    return [
+        request.tracking_code,
+        request.publisher,
+        request.jurisdiction,
+        request.start_on.isoformat(),
+        request.due_on.isoformat(),
+        request.status,
+        request.outcome or "",
+        flag(request.extensions > 0),
+        request.answered_at.date().isoformat() if request.answered_at else "",
+        "" if request.answer_days is None else request.answer_days,
+        flag(request.answered_late),
+        request.preferred_format or "",
+        flag(request.published_at is not None),
+    ]
+
+
+def _descriptor(publisher: str, info: dict, rows: int, first: str | None, last: str | None) -> dict:
+    today = datetime.now(UTC).date().isoformat()
+    email = info.get("email") or "transparencia@localhost.localdomain"
+    descriptor = {
+        "name": NAME,
+        "title": "Registro de solicitudes de acceso a la información (anonimizado)",
+        "description": "Cada solicitud de acceso a la información recibida en el portal: fechas, plazo, estado y resultado. Sin datos de los solicitantes.",
+        "publisher": publisher,
+        "keywords": ["acceso a la información", "solicitudes", "transparencia pasiva"],
+        "themes": ["GOVE"],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0 International",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
+        "frequency": "daily",
+        "contactPoint": {"name": info.get("name") or publisher, "email": email},
+        "version": today,
+        "issued": first or today,
+        "modified": today,
+        "resources": [
+            {
+                "name": "solicitudes",
+                "title": "Solicitudes de acceso a la información",
+                "path": "data/solicitudes.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {"name": n, "type": t, "title": ti, "description": d}
+                        for n, t, ti, d in COLUMNS
+                    ],
+                    "primaryKey": ["codigo"],
+                },
+            }
+        ],
+    }
+    if first and last:
+        descriptor["temporal"] = {"start": first, "end": last}
+    return descriptor
+
+
+README = """# Registro de solicitudes de acceso a la información
+
+Generado en cada publicación por el espacio de trabajo de transparencia
+(`catalog requests export`). Una fila por solicitud: código público, institución,
+fechas, plazo legal en días hábiles, estado y resultado.
+
+No contiene el nombre ni el correo de los solicitantes, ni el texto de las
+solicitudes: el texto publicado de cada respuesta, ya censurado, está en su
+página pública `/transparencia/solicitudes/<código>`.
+"""
+
+
+def mirror(root: Path, target: Path) -> None:
+    """Make ``target`` a content root that links to every publisher and dataset of ``root``.
+
+    The generated dataset is then written into ``target``, never into the content
+    repository, which stays exactly as committed.
+    """
+    (target / "datasets").mkdir(parents=True, exist_ok=True)
+    _link(target / "publishers", (root / "publishers").resolve())
+    wanted = {
+        p.relative_to(root / "datasets") for p in (root / "datasets").glob("*/*") if p.is_dir()
+    }
+    for existing in (target / "datasets").glob("*/*"):
+        relative = existing.relative_to(target / "datasets")
+        if existing.is_symlink() and relative not in wanted:
+            existing.unlink()  # a dataset removed from the content
+    for relative in sorted(wanted):
+        (target / "datasets" / relative.parent).mkdir(parents=True, exist_ok=True)
+        _link(target / "datasets" / relative, (root / "datasets" / relative).resolve())
+
+
+def _link(path: Path, to: Path) -> None:
+    if path.is_symlink() and path.resolve() == to:
+        return
+    if path.is_symlink():
+        path.unlink()
+    path.symlink_to(to, target_is_directory=True)
+
+
+def export(
+    workspace: Workspace, root: Path, publisher: str, into: Path | None = None
+) -> tuple[Path, int]:
+    """Write the dataset under ``<into or root>/datasets/<publisher>/``; returns (folder, rows).
+
+    With ``into``, that folder becomes a content root mirroring ``root`` (see ``mirror``).
+    """
+    publishers = workspace.directory()
+    if not is_slug(publisher) or not (root / "publishers" / f"{publisher}.yaml").is_file():
+        raise CatalogError(
+            _("Unknown publisher: {publisher}."),
+            _("Give the slug of a file in {root}/publishers/."),
+            publisher=publisher,
+            root=str(root),
+        )
+    with workspace.db.read() as session:
+        rows = session.scalars(
+            select(InfoRequest).order_by(InfoRequest.start_on, InfoRequest.tracking_code)
+        ).all()
+        lines = [_row(r) for r in rows]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c[0] for c in COLUMNS])
+    writer.writerows(lines)
+    first = str(lines[0][3]) if lines else None
+    last = max(str(line[3]) for line in lines) if lines else None
+    if into is not None:
+        mirror(root, into)
+    folder = (into or root) / "datasets" / publisher / NAME
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    info = publishers.get(publisher) or {}
+    _write(folder / "data" / "solicitudes.csv", buffer.getvalue())
+    _write(
+        folder / "datapackage.json",
+        json.dumps(
+            _descriptor(publisher, info, len(lines), first, last), ensure_ascii=False, indent=2
+        )
+        + "\n",
+    )
+    _write(folder / "README.md", README)
+    return folder, len(lines)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only when the content changed, atomically: an unchanged log keeps its hash."""
+    if path.exists() and path.read_text("utf-8") == text:
+        return
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

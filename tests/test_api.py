@@ -1,0 +1,241 @@
+"""The native API /api/v1/ over the built demo catalogue (in process, real SQLite)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_serve import AppClient
+
+from catalog.api import create_api
+from catalog.api.limits import LimitSettings
+from catalog.serve import make_app
+
+BONO = "/api/v1/datasets/mides/bono-social-cobertura"
+
+
+def api_client(build: Path, limits: LimitSettings | None = None) -> AppClient:
+    """The whole portal app, its API with the given rate limits (none by default)."""
+    app = make_app(build)
+    app.api = create_api(
+        app._index, app._release_id, app._release_folder, limits=limits or LimitSettings(None)
+    )
+    return AppClient(app)
+
+
+@pytest.fixture(scope="module")
+def client(demo_build: Path) -> AppClient:
+    return api_client(demo_build)
+
+
+def test_status(client: AppClient):
+    body = client.get("/api/v1/status").json()
+    assert body["status"] == "ok" and body["datasets"] == 33 and body["release"]
+
+
+def test_dataset_list_searches_filters_and_counts_facets(client: AppClient):
+    body = client.get(
+        "/api/v1/datasets",
+        params={"q": "salud", "facets": ["publisher", "theme"], "limit": 2},
+    ).json()
+    assert body["count"] == 4
+    assert len(body["results"]) == 2
+    publishers = {f["value"]: f for f in body["facets"]["publisher"]}
+    assert publishers["mspas"]["count"] == 3
+    assert publishers["mspas"]["label"] == "Ministerio de Salud Pública y Asistencia Social"
+    assert {f["value"] for f in body["facets"]["theme"]} >= {"heal"}
+    only = client.get("/api/v1/datasets", params={"publisher": "mspas", "limit": 100}).json()
+    assert only["count"] == 3 and all(d["publisher"]["slug"] == "mspas" for d in only["results"])
+    both = client.get("/api/v1/datasets", params={"publisher": ["mspas", "ine"]}).json()
+    assert both["count"] == 3 + 4
+
+
+def test_accent_and_plural_insensitive_search(client: AppClient):
+    plain = client.get("/api/v1/datasets", params={"q": "educacion"}).json()
+    accented = client.get("/api/v1/datasets", params={"q": "EDUCACIÓN"}).json()
+    assert plain["count"] == accented["count"] > 0
+    plural = client.get("/api/v1/datasets", params={"q": "municipios"}).json()
+    singular = client.get("/api/v1/datasets", params={"q": "municipio"}).json()
+    assert plural["count"] == singular["count"] > 0
+
+
+def test_cursor_pagination_walks_every_dataset_once(client: AppClient):
+    seen, url, params = [], "/api/v1/datasets", {"limit": 7, "sort": "name"}
+    while True:
+        body = client.get(url, params=params).json()
+        seen += [d["id"] for d in body["results"]]
+        if not body["cursor"]:
+            break
+        assert body["next"].endswith("cursor=" + body["cursor"])
+        params = {"limit": 7, "sort": "name", "cursor": body["cursor"]}
+    assert len(seen) == len(set(seen)) == 33
+    assert seen == sorted(seen, key=lambda i: i.replace("/", "--"))
+
+
+def test_a_cursor_from_another_query_is_refused(client: AppClient):
+    body = client.get("/api/v1/datasets", params={"limit": 2}).json()
+    wrong = client.get("/api/v1/datasets", params={"limit": 2, "q": "x", "cursor": body["cursor"]})
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["fields"]["cursor"]
+    garbage = client.get("/api/v1/datasets", params={"cursor": "%%%not-base64"})
+    assert garbage.status_code == 400
+
+
+def test_one_dataset_with_resources_and_downloads(client: AppClient):
+    body = client.get(BONO).json()
+    assert body["ckan_id"] == "mides--bono-social-cobertura"
+    assert body["license"]["id"] and body["themes"][0]["label"]
+    resource = body["resources"][0]
+    assert resource["table"].startswith("mides__bono_social_cobertura__")
+    assert resource["fields"] and resource["rows"] > 0
+    download = client.get(resource["downloads"]["csv"].removeprefix("http://127.0.0.1:8000"))
+    assert download.status_code == 200
+    assert resource["bytes"] == len(download.content)
+    listed = client.get(BONO + "/resources").json()
+    assert [r["name"] for r in listed] == [r["name"] for r in body["resources"]]
+    one = client.get(f"{BONO}/resources/{resource['name']}").json()
+    assert one["id"] == resource["id"]
+
+
+def test_unknown_things_are_clear_404s_in_spanish_or_english(client: AppClient):
+    missing = client.get("/api/v1/datasets/mides/no-existe")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["type"] == "not-found"
+    assert "no se encontró" in missing.json()["error"]["message"].lower()
+    english = client.get("/api/v1/datasets/mides/no-existe", headers={"Accept-Language": "en"})
+    assert "was not found" in english.json()["error"]["message"]
+    assert client.get(BONO + "/resources/nada").status_code == 404
+    assert client.get("/api/v1/nothing-here").json()["error"]["type"] == "not-found"
+
+
+def test_bad_parameters_are_400_with_the_field_named(client: AppClient):
+    for params, field in (
+        ({"limit": "muchos"}, "limit"),
+        ({"limit": 100000}, "limit"),
+        ({"sort": "random"}, "sort"),
+        ({"facets": "colour"}, "facets.0"),
+        ({"modified_since": "ayer"}, "modified_since"),
+    ):
+        response = client.get("/api/v1/datasets", params=params)
+        assert response.status_code == 400, params
+        assert field in response.json()["error"]["fields"], response.json()
+
+
+def test_modified_since_filters_by_metadata_date(client: AppClient):
+    everything = client.get("/api/v1/datasets", params={"modified_since": "2024-01-01"}).json()
+    nothing = client.get("/api/v1/datasets", params={"modified_since": "2999-01-01"}).json()
+    assert everything["count"] == 33 and nothing["count"] == 0
+
+
+def test_rows_json_with_filters_sort_fields_and_paging(client: AppClient):
+    dataset = client.get(BONO).json()
+    resource = dataset["resources"][0]
+    columns = [f["name"] for f in resource["fields"]]
+    url = f"{BONO}/resources/{resource['name']}/rows"
+    body = client.get(url, params={"limit": 5}).json()
+    assert body["total"] == resource["rows"] and len(body["rows"]) == 5
+    assert body["next"] and "offset=5" in body["next"]
+    first = columns[0]
+    value = body["rows"][0][first]
+    filtered = client.get(
+        url, params={"filter": f"{first}:{value}", "fields": first, "sort": f"-{first}"}
+    ).json()
+    assert filtered["total"] >= 1
+    assert all(list(row) == [first] and row[first] == value for row in filtered["rows"])
+    assert client.get(url, params={"fields": "no_such_column"}).status_code == 400
+    assert client.get(url, params={"filter": "sin-dos-puntos"}).status_code == 400
+
+
+def test_rows_as_csv_and_ndjson_stream_the_whole_table(client: AppClient):
+    dataset = client.get(BONO).json()
+    resource = dataset["resources"][0]
+    url = f"{BONO}/resources/{resource['name']}/rows"
+    response = client.get(url, params={"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == [f["name"] for f in resource["fields"]]
+    assert len(rows) - 1 == resource["rows"]
+    lines = client.get(url, params={"format": "ndjson", "limit": 3}).text.splitlines()
+    assert len(lines) == 3 and set(json.loads(lines[0])) == set(rows[0])
+
+
+def test_publishers_themes_and_territories(client: AppClient):
+    publishers = client.get("/api/v1/publishers").json()
+    assert len(publishers) == 12 and sum(p["datasets"] for p in publishers) == 33
+    mides = client.get("/api/v1/publishers/mides").json()
+    assert mides["datasets"] == len(mides["dataset_list"]) > 0
+    themes = client.get("/api/v1/themes", headers={"Accept-Language": "en"}).json()
+    heal = next(t for t in themes if t["code"] == "HEAL")
+    assert heal["label"] == "Health" and heal["datasets"] >= 3
+    assert client.get("/api/v1/themes/heal").json()["label"] == "Salud"
+    departments = client.get("/api/v1/territories").json()
+    assert len(departments) == 22 and departments[0]["code"] == "01"
+    alta_verapaz = client.get("/api/v1/territories/16").json()
+    assert alta_verapaz["name"] == "Alta Verapaz" and len(alta_verapaz["municipalities"]) == 17
+    assert alta_verapaz["datasets"] == len(alta_verapaz["dataset_list"]) > 0
+    assert client.get("/api/v1/territories/99").status_code == 404
+
+
+def test_caching_headers_and_304(client: AppClient):
+    first = client.get("/api/v1/datasets")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public")
+    assert first.headers["last-modified"].endswith("GMT")
+    again = client.get("/api/v1/datasets", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/api/v1/datasets", headers={"If-None-Match": '"old"'})
+    assert other.status_code == 200
+    english = client.get("/api/v1/datasets", headers={"Accept-Language": "en"})
+    assert english.headers["etag"] != etag
+    since = client.get(
+        "/api/v1/status", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
+    assert since.status_code == 304
+
+
+def test_cors_is_open_for_get(client: AppClient):
+    response = client.get("/api/v1/status", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    preflight = client.request(
+        "OPTIONS",
+        "/api/v1/datasets",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert (
+        preflight.status_code == 200 and "GET" in preflight.headers["access-control-allow-methods"]
+    )
+
+
+def test_docs_page_works_offline(client: AppClient):
+    page = client.get("/api/")
+    assert page.status_code == 200
+    assert "/api/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text.replace(
+        "https://fastapi.tiangolo.com", ""
+    )
+    script = client.get("/api/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert client.get("/api/assets/../../etc/passwd").status_code == 404
+    spec = client.get("/api/openapi.json").json()
+    for path in (
+        "/api/v1/datasets",
+        "/api/v1/datasets/{publisher}/{name}/resources/{resource}/rows",
+        "/api/3/action/package_search",
+        "/api/3/action/datastore_search_sql",
+    ):
+        assert path in spec["paths"], path
+    schemas = spec["components"]["schemas"]
+    assert "Dataset" in schemas and "resources" in schemas["Dataset"]["properties"]
+
+
+def test_before_the_first_build(tmp_path: Path):
+    client = api_client(tmp_path / "nothing")
+    assert client.get("/api/v1/status").json()["status"] == "no-build"
+    response = client.get("/api/v1/datasets")
+    assert response.status_code == 503
+    assert "catalog build" in response.json()["error"]["hint"]
+    ckan = client.get("/api/3/action/package_list")
+    assert ckan.status_code == 503 and ckan.json()["success"] is False

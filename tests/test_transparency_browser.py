@@ -1,0 +1,132 @@
+"""The workspace in a real browser (Debian's Chromium through Playwright), against a
+real uvicorn server: a citizen files and tracks a request; an officer signs in,
+extends, answers and publishes; the language switch."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from catalog.transparency import accounts
+from catalog.transparency.testing import workspace_for_tests
+from catalog.transparency.web import create_app
+from catalog.transparency.workspace import use
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    with workspace_for_tests("sqlite", folder, min_fill_seconds=1.0) as ws:
+        with ws.db.write() as session:
+            accounts.add_user(
+                session, "uip@mides.gob.gt", "UIP MIDES", "clave-de-prueba-1", "officer", ["mides"]
+            )
+        port = _free_port()
+        config = uvicorn.Config(
+            create_app(folder, ws), host="127.0.0.1", port=port, log_level="warning"
+        )
+        running = uvicorn.Server(config)
+        thread = threading.Thread(target=running.run, daemon=True)
+        thread.start()
+        while not running.started:
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        running.should_exit = True
+        thread.join(10)
+        use(None)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, server):
+    context = chromium.new_context(base_url=server)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def file_request(page) -> str:
+    page.goto("/transparencia/solicitudes/nueva")
+    page.get_by_label("Institución").select_option("mides")
+    page.get_by_label("Asunto").fill("Presupuesto de comedores sociales")
+    page.get_by_label("¿Qué información solicita?").fill(
+        "Solicito el presupuesto ejecutado por los comedores sociales en 2024."
+    )
+    page.get_by_label("Su nombre").fill("Rosa Elena Tuyuc")
+    page.get_by_label("Su correo electrónico").fill("rosa.tuyuc@correo.example")
+    page.wait_for_timeout(1100)  # a person takes longer than the anti-spam minimum
+    page.get_by_role("button", name="Enviar la solicitud").click()
+    return page.locator("#tracking-code").inner_text()
+
+
+def test_citizen_files_and_tracks_a_request(page):
+    code = file_request(page)
+    assert code.startswith("SOL-")
+    page.goto("/transparencia/")
+    page.get_by_label("Código de seguimiento").fill(code.lower())
+    page.get_by_role("button", name="Consultar").click()
+    page.wait_for_url(f"**/solicitudes/{code}")
+    assert page.locator("#status").inner_text() == "Recibida"
+    assert "Tuyuc" not in page.content()
+
+
+def test_officer_signs_in_extends_answers_and_publishes(page):
+    code = file_request(page)
+    page.goto("/transparencia/oficiales/")
+    page.get_by_label("Correo electrónico").fill("uip@mides.gob.gt")
+    page.get_by_label("Contraseña").fill("clave-de-prueba-1")
+    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("link", name=code).click()
+    page.get_by_text("Prorrogar el plazo", exact=True).first.click()  # open the section
+    page.get_by_label("Motivo de la prórroga").fill("El volumen de la información lo justifica.")
+    page.locator("#extend").click()
+    assert page.locator("#status").inner_text() == "Prorrogada"
+    page.get_by_label("Resultado", exact=True).select_option("granted")
+    page.locator("#text").fill(
+        "El presupuesto ejecutado fue de Q 1,000,000. Atentamente, para Rosa Elena Tuyuc."
+    )
+    page.locator("#answer-button").click()
+    assert page.locator("#status").inner_text().startswith("Respondida")
+    assert "Tuyuc" not in page.locator("#preview").inner_text()
+    page.locator("#publish").click()
+    page.goto(f"/transparencia/solicitudes/{code}")
+    assert "Q 1,000,000" in page.locator("#answer").inner_text()
+    assert "Tuyuc" not in page.content()
+
+
+def test_language_switch(page):
+    page.goto("/transparencia/solicitudes/nueva")
+    assert page.get_by_role("button", name="Enviar la solicitud").is_visible()
+    page.locator("#lang-switch").click()
+    assert page.get_by_role("button", name="Send the request").is_visible()
+    page.goto("/transparencia/estadisticas")  # the choice is remembered
+    assert page.get_by_role("heading", name="Statistics").is_visible()
+    page.locator("#lang-switch").click()
+    assert page.get_by_role("heading", name="Estadísticas").is_visible()

@@ -1,0 +1,202 @@
+"""The workspace's pages: the public form with its anti-spam and CSRF checks, tracking,
+the public list, statistics, the feed, officers' login, inbox and actions."""
+
+from __future__ import annotations
+
+import re
+
+import feedparser
+import pytest
+from starlette.testclient import TestClient
+
+from catalog.transparency import accounts
+from catalog.transparency.web import create_app
+from catalog.transparency.workspace import use
+
+FORM = {
+    "publisher": "mides",
+    "subject": "Comedores sociales activos",
+    "description": "Solicito la lista de comedores sociales activos con su dirección y horario.",
+    "name": "María José Ixcot Tzul",
+    "email": "mjixcot@correo.example",
+    "preferred_format": "csv",
+}
+
+
+@pytest.fixture
+def web(workspace, tmp_path):
+    with workspace.db.write() as session:
+        accounts.add_user(
+            session, "uip@mides.gob.gt", "UIP MIDES", "clave-de-prueba-1", "officer", ["mides"]
+        )
+        accounts.add_user(
+            session,
+            "uip@mineduc.gob.gt",
+            "UIP MINEDUC",
+            "clave-de-prueba-1",
+            "officer",
+            ["mineduc"],
+        )
+    client = TestClient(create_app(tmp_path, workspace), follow_redirects=False)
+    yield client
+    use(None)
+
+
+def token(client, path="/transparencia/solicitudes/nueva"):
+    page = client.get(path)
+    assert page.status_code == 200
+    return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+
+def csrf(client, path):
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def file(client, **changes):
+    data = {**FORM, **changes}
+    data.setdefault("form_token", token(client))
+    return client.post("/transparencia/solicitudes/nueva", data=data)
+
+
+def login(client, email="uip@mides.gob.gt"):
+    response = client.post(
+        "/transparencia/oficiales/entrar",
+        data={
+            "email": email,
+            "password": "clave-de-prueba-1",
+            "form_token": token(client, "/transparencia/oficiales/entrar"),
+        },
+    )
+    assert response.status_code == 303
+    return response
+
+
+def test_file_track_and_never_show_the_requester(web):
+    filed = file(web)
+    assert filed.status_code == 201
+    code = re.search(r'id="tracking-code">([^<]+)<', filed.text).group(1)
+    key = re.search(r"clave=([\w-]+)", filed.text).group(1)
+    public = [
+        web.get(f"/transparencia/solicitudes/{code}"),
+        web.get("/transparencia/solicitudes/"),
+        web.get("/transparencia/estadisticas"),
+        web.get("/transparencia/respuestas.atom"),
+    ]
+    for page in public:
+        assert page.status_code == 200
+        assert "Ixcot" not in page.text and "mjixcot" not in page.text
+    assert code in public[1].text
+    mine = web.get(f"/transparencia/solicitudes/{code}?clave={key}")
+    assert "desistir" in mine.text
+    assert web.get(f"/transparencia/solicitudes/{code}?clave=wrong").status_code == 403
+
+
+def test_bad_filings_keep_what_was_written(web):
+    response = file(web, email="no-es-correo", subject="")
+    assert response.status_code == 422
+    assert "no es una dirección de correo" in response.text
+    assert "Solicito la lista de comedores" in response.text  # nothing is lost
+    english = web.post(
+        "/transparencia/solicitudes/nueva?lang=en",
+        data={**FORM, "email": "bad", "form_token": token(web)},
+    )
+    assert "is not a valid e-mail address" in english.text
+
+
+def test_anti_spam_and_csrf_on_the_public_form(web, workspace):
+    assert file(web, form_token="forged").status_code == 400
+    assert file(web, website="http://spam.example").status_code == 400
+    fresh = TestClient(web.app)  # another browser: no cookie matching the token
+    stolen = fresh.post("/transparencia/solicitudes/nueva", data={**FORM, "form_token": token(web)})
+    assert stolen.status_code == 400
+    object.__setattr__(workspace.settings, "min_fill_seconds", 30.0)
+    too_fast = file(web)
+    assert too_fast.status_code == 400 and "demasiado rápido" in too_fast.text
+
+
+def test_language_switch_sticks(web):
+    english = web.get("/transparencia/?lang=en")
+    assert "File a request" in english.text and english.cookies.get("lang") == "en"
+    assert "File a request" in web.get("/transparencia/solicitudes/nueva").text
+    assert "Presentar una solicitud" in web.get("/transparencia/?lang=es").text
+
+
+def test_officer_works_a_request_from_login_to_publication(web):
+    code = re.search(r'id="tracking-code">([^<]+)<', file(web).text).group(1)
+    assert web.get("/transparencia/oficiales/").status_code == 303  # login first
+    login(web)
+    inbox = web.get("/transparencia/oficiales/")
+    assert code in inbox.text
+    detail = f"/transparencia/oficiales/solicitudes/{code}"
+    assert "mjixcot@correo.example" in web.get(detail).text  # officers see the requester
+    token_ = csrf(web, detail)
+    assert (
+        web.post(f"{detail}/prorroga", data={"reason": "Volumen de la información."}).status_code
+        == 403
+    )
+    assert (
+        web.post(
+            f"{detail}/prorroga", data={"reason": "Volumen de la información.", "csrf": token_}
+        ).status_code
+        == 303
+    )
+    pdf = b"%PDF-1.4 listado de comedores"
+    answered = web.post(
+        f"{detail}/responder",
+        data={
+            "outcome": "granted",
+            "text": "Se adjunta el listado. Gracias, María José Ixcot Tzul.",
+            "csrf": token_,
+        },
+        files=[("files", ("../../listado comedores.pdf", pdf, "application/pdf"))],
+    )
+    assert answered.status_code == 303
+    bad = web.post(
+        f"{detail}/responder",
+        data={"outcome": "granted", "text": "Otra respuesta.", "csrf": token_},
+        files=[("files", ("virus.exe", b"MZ", "application/octet-stream"))],
+    )
+    assert bad.status_code in (409, 422)
+    assert (
+        web.post(
+            f"{detail}/regla",
+            data={"pattern": "listado", "csrf": token_, "scope": "request", "replacement": "[doc]"},
+        ).status_code
+        == 303
+    )
+    assert web.post(f"{detail}/publicar", data={"csrf": token_}).status_code == 303
+    public = web.get(f"/transparencia/solicitudes/{code}")
+    assert "[doc]" in public.text and "Ixcot" not in public.text
+    link = re.search(
+        r'href="(/transparencia/adjuntos/\d+/listado-comedores.pdf)"', public.text
+    ).group(1)
+    download = web.get(link)
+    assert download.status_code == 200 and download.content == pdf
+    feed = feedparser.parse(web.get("/transparencia/respuestas.atom").text)
+    assert feed.entries and code in feed.entries[0].title and "Ixcot" not in str(feed)
+
+
+def test_officers_of_other_publishers_are_refused(web):
+    code = re.search(r'id="tracking-code">([^<]+)<', file(web).text).group(1)
+    login(web, "uip@mineduc.gob.gt")
+    assert code not in web.get("/transparencia/oficiales/").text
+    detail = f"/transparencia/oficiales/solicitudes/{code}"
+    assert web.get(detail).status_code == 403
+    own = csrf(web, "/transparencia/oficiales/")
+    refused = web.post(f"{detail}/asignar", data={"csrf": own})
+    assert refused.status_code == 403
+
+
+def test_wrong_password_and_unknown_pages(web):
+    response = web.post(
+        "/transparencia/oficiales/entrar",
+        data={
+            "email": "uip@mides.gob.gt",
+            "password": "otra",
+            "form_token": token(web, "/transparencia/oficiales/entrar"),
+        },
+    )
+    assert response.status_code == 401 and "incorrectos" in response.text
+    missing = web.get("/transparencia/no-existe")
+    assert missing.status_code == 404 and "Página no encontrada" in missing.text
+    assert web.get("/transparencia/solicitudes/SOL-2025-ZZZZZZ").status_code == 404
