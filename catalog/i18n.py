@@ -70,6 +70,14 @@ def translate(msgid: str, lang: str | None = None, /, **params: object) -> str:
         return text
 
 
+def ntranslate(
+    singular: str, plural: str, count: int, lang: str | None = None, /, **params: object
+) -> str:
+    """``translate`` for a message with a count: Spanish and English both use the
+    singular for exactly one and the plural otherwise. ``count`` is also a placeholder."""
+    return translate(singular if count == 1 else plural, lang, count=count, **params)
+
+
 def _(message: str) -> str:
     """Mark a string for extraction without translating it now (translated when rendered)."""
     return message

@@ -182,10 +182,13 @@ class CatalogApp:
         )
 
     def page(self, scope: dict, status: int, headers: dict[str, str] | None = None) -> Response:
-        """An HTML error page in the reader's language (Spanish unless they ask for English)."""
+        """An HTML error page in the page's language: English under ``/en/``, else the
+        reader's (Spanish unless the browser asks for English)."""
         from catalog.build.site import render
 
-        lang = normalize_lang(_header(scope, b"accept-language"))
+        path = scope.get("path", "")
+        english = path == "/en" or path.startswith("/en/")
+        lang = "en" if english else normalize_lang(_header(scope, b"accept-language"))
         try:
             body = render("error.html", lang, status=status)
         except Exception:  # noqa: BLE001 - a broken template must not hide the real status

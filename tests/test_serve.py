@@ -86,6 +86,8 @@ def test_unknown_paths_get_a_clear_404_page(client: AppClient):
         assert "Traceback" not in response.text
     english = client.get("/no-existe", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert "Page not found" in english.text
+    under_en = client.get("/en/datasets/mides/no-existe/")
+    assert under_en.status_code == 404 and "Page not found" in under_en.text
 
 
 def test_other_methods_are_refused(client: AppClient):

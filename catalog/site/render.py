@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from catalog import urls
-from catalog.i18n import normalize_lang, translate
+from catalog.i18n import normalize_lang, ntranslate, translate
 from catalog.metadata import label
 
 SITE = Path(__file__).resolve().parents[2] / "site"
@@ -78,6 +78,9 @@ def environment(lang: str) -> Environment:
     other = "en" if lang == "es" else "es"
     env.globals.update(
         _=lambda msgid, **params: translate(msgid, lang, **params),
+        _n=lambda singular, plural, count, **params: ntranslate(
+            singular, plural, count, lang, **params
+        ),
         lang=lang,
         other_lang=other,
         urls=urls,
