@@ -23,8 +23,7 @@ build: install
 run: build
 	$(BIN)/catalog workspace migrate
 	$(BIN)/catalog workspace demo --build-dir build
-	$(BIN)/catalog requests export --root . --into var/contenido --publisher segeplan
-	$(BIN)/catalog build --root var/contenido --out build
+	$(BIN)/catalog build --root . --out build --requests-log segeplan
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/, transparencia: /transparencia/)"
 	$(BIN)/catalog serve --port $(PORT) --build-dir build
 

@@ -139,13 +139,44 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
     is_flag=True,
     help=t(_("Exit with status 1 when any dataset was not published.")),
 )
+@click.option(
+    "--requests-log",
+    metavar="PUBLISHER",
+    envvar="CATALOG_REQUESTS_LOG_PUBLISHER",
+    default=None,
+    help=t(
+        _(
+            "Also publish the anonymized log of access requests as a dataset of PUBLISHER "
+            "(read from the transparency workspace)."
+        )
+    ),
+)
 @lang_option
-def build(root: Path, out: Path | None, strict: bool, lang: str) -> None:
+def build(root: Path, out: Path | None, strict: bool, requests_log: str | None, lang: str) -> None:
     from catalog.build import build as run_build
 
-    report = run_build(root, out or root / "build", lang=lang)
+    out = out or root / "build"
+    if requests_log:
+        root = _with_request_log(root, out, requests_log, lang)
+    report = run_build(root, out, lang=lang)
     click.echo(report.summary(lang))
     sys.exit(EXIT_INVALID if strict and not report.all_published else EXIT_OK)
+
+
+def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
+    """Export the request log next to the content and return the content root to build:
+    a mirror of ``root`` (links) plus the generated dataset, so ``datasets/`` stays as is."""
+    from catalog.transparency.opendata import export
+
+    ws = _workspace(None, out)
+    try:
+        folder, rows = export(ws, root, publisher, into=ws.settings.data_dir / "contenido")
+    finally:
+        ws.close()
+    click.echo(
+        translate(_("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder))
+    )
+    return ws.settings.data_dir / "contenido"
 
 
 @cli.command(help=t(_("Serve the built catalogue, Datasette and the API on one port.")))

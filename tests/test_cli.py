@@ -144,3 +144,39 @@ def test_build_refuses_a_root_without_datasets(catalog_cmd, tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_build_publishes_the_request_log_without_touching_the_content(tmp_path, repo):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "content"
+    shutil.copytree(repo / "publishers", root / "publishers")
+    shutil.copytree(
+        repo / "datasets" / "ine" / "territorios", root / "datasets" / "ine" / "territorios"
+    )
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    env = {**os.environ, "CATALOG_DATA_DIR": str(tmp_path / "var"), "LANG": "C.UTF-8"}
+    env.pop("DATABASE_URL", None)
+    out = tmp_path / "out"
+
+    def catalog(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, "-m", "catalog", *args], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    catalog("build", "--root", str(root), "--out", str(out))
+    catalog("workspace", "migrate")
+    catalog("workspace", "demo", "--build-dir", str(out))
+    catalog("build", "--root", str(root), "--out", str(out), "--requests-log", "segeplan")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    statuses = {d["dataset"]: d["status"] for d in report["datasets"]}
+    assert statuses["segeplan/registro-solicitudes-acceso"] == "published"
+    assert statuses["ine/territorios"] == "unchanged"
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    log = tmp_path / "var" / "contenido" / "datasets" / "segeplan" / "registro-solicitudes-acceso"
+    assert "@" not in (log / "data" / "solicitudes.csv").read_text(encoding="utf-8")

@@ -112,13 +112,26 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _flatten(figures: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested figures ({"filing sqlite": {"p95_ms": 11.9}}) become rows of their own."""
+    flat: dict[str, Any] = {}
+    for key, value in figures.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name} "))
+        else:
+            flat[name] = value
+    return flat
+
+
 def _section(part: Part, figures: dict[str, Any] | None, error: str | None, seconds: float) -> str:
     lines = [f"## {part.title}", "", f"Goal: {part.goal}", ""]
     if error:
         lines += ["This part failed in this run:", "", "```", error.strip(), "```"]
     else:
         lines += ["| measure | value |", "|---|---|"]
-        lines += [f"| {k.replace('_', ' ')} | {_value(v)} |" for k, v in (figures or {}).items()]
+        rows = _flatten(figures or {}).items()
+        lines += [f"| {k.replace('_', ' ')} | {_value(v)} |" for k, v in rows]
     lines += ["", f"(part took {seconds:.0f} s)", ""]
     return "\n".join(lines)
 
