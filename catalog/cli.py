@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -168,15 +171,13 @@ def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
     a mirror of ``root`` (links) plus the generated dataset, so ``datasets/`` stays as is."""
     from catalog.transparency.opendata import export
 
-    ws = _workspace(None, out)
-    try:
-        folder, rows = export(ws, root, publisher, into=ws.settings.data_dir / "contenido")
-    finally:
-        ws.close()
+    with _workspace(None, out) as ws:
+        into = ws.settings.data_dir / "contenido"
+        folder, rows = export(ws, root, publisher, into=into)
     click.echo(
         translate(_("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder))
     )
-    return ws.settings.data_dir / "contenido"
+    return into
 
 
 @cli.command(help=t(_("Serve the built catalogue, Datasette and the API on one port.")))
@@ -235,12 +236,18 @@ data_dir_option = click.option(
 )
 
 
-def _workspace(data_dir: Path | None, build_dir: Path | None = None):
+@contextmanager
+def _workspace(data_dir: Path | None, build_dir: Path | None = None) -> Iterator[Any]:
+    """The transparency workspace, closed (connections released) however the command ends."""
     from catalog.transparency.config import from_env
     from catalog.transparency.workspace import Workspace
 
     settings = from_env(data_dir=data_dir) if data_dir else from_env()
-    return Workspace(settings, build_dir or Path("build"))
+    ws = Workspace(settings, build_dir or Path("build"))
+    try:
+        yield ws
+    finally:
+        ws.close()
 
 
 @cli.group(cls=CatalogGroup, help=t(_("The transparency workspace: its database and demo data.")))
@@ -252,9 +259,8 @@ def workspace() -> None:
 @data_dir_option
 @lang_option
 def workspace_migrate(data_dir: Path | None, lang: str) -> None:
-    ws = _workspace(data_dir)
-    click.echo(translate(_("The workspace database is up to date."), lang))
-    ws.close()
+    with _workspace(data_dir):  # opening it migrates the database
+        click.echo(translate(_("The workspace database is up to date."), lang))
 
 
 @workspace.command("demo", help=t(_("Create the demo officer and sample requests (demo only).")))
@@ -270,18 +276,17 @@ def workspace_migrate(data_dir: Path | None, lang: str) -> None:
 def workspace_demo(data_dir: Path | None, build_dir: Path, lang: str) -> None:
     from catalog.transparency.demo import seed
 
-    ws = _workspace(data_dir, build_dir)
-    email, password, created = seed(ws)
-    click.echo(
-        translate(
-            _("Demo officer (demo only): {email} / {password}"),
-            lang,
-            email=email,
-            password=password,
+    with _workspace(data_dir, build_dir) as ws:
+        email, password, created = seed(ws)
+        click.echo(
+            translate(
+                _("Demo officer (demo only): {email} / {password}"),
+                lang,
+                email=email,
+                password=password,
+            )
         )
-    )
-    click.echo(translate(_("{count} sample requests created."), lang, count=created))
-    ws.close()
+        click.echo(translate(_("{count} sample requests created."), lang, count=created))
 
 
 @workspace.command("closure", help=t(_("Add a local closure day (not a business day).")))
@@ -297,17 +302,16 @@ def workspace_closure(
 ) -> None:
     from catalog.transparency.admin import add_closure
 
-    ws = _workspace(data_dir)
-    add_closure(ws, jurisdiction, day.date(), reason)
-    click.echo(
-        translate(
-            _("{day} is now a closure day in {code}."),
-            lang,
-            day=day.date().isoformat(),
-            code=jurisdiction.upper(),
+    with _workspace(data_dir) as ws:
+        add_closure(ws, jurisdiction, day.date(), reason)
+        click.echo(
+            translate(
+                _("{day} is now a closure day in {code}."),
+                lang,
+                day=day.date().isoformat(),
+                code=jurisdiction.upper(),
+            )
         )
-    )
-    ws.close()
 
 
 @cli.group(cls=CatalogGroup, help=t(_("Accounts of administrators and transparency officers.")))
@@ -344,15 +348,14 @@ def users() -> None:
 def users_add(email, name, role, publishers, password, data_dir, lang) -> None:
     from catalog.transparency import accounts
 
-    ws = _workspace(data_dir)
-    with ws.db.write() as session:
-        user = accounts.add_user(session, email, name, password, role, list(publishers))
-        click.echo(
-            translate(
-                _("Account created: {email} ({role})."), lang, email=user.email, role=user.role
+    with _workspace(data_dir) as ws:
+        with ws.db.write() as session:
+            user = accounts.add_user(session, email, name, password, role, list(publishers))
+            click.echo(
+                translate(
+                    _("Account created: {email} ({role})."), lang, email=user.email, role=user.role
+                )
             )
-        )
-    ws.close()
 
 
 @users.command("list", help=t(_("List the accounts.")))
@@ -361,14 +364,15 @@ def users_add(email, name, role, publishers, password, data_dir, lang) -> None:
 def users_list(data_dir, lang) -> None:
     from catalog.transparency import accounts
 
-    ws = _workspace(data_dir)
-    with ws.db.read() as session:
-        for user in accounts.list_users(session):
-            state = translate(_("active"), lang) if user.active else translate(_("disabled"), lang)
-            click.echo(
-                f"{user.email}\t{user.role}\t{state}\t{','.join(sorted(user.publishers))}\t{user.name}"
-            )
-    ws.close()
+    with _workspace(data_dir) as ws:
+        with ws.db.read() as session:
+            for user in accounts.list_users(session):
+                state = (
+                    translate(_("active"), lang) if user.active else translate(_("disabled"), lang)
+                )
+                click.echo(
+                    f"{user.email}\t{user.role}\t{state}\t{','.join(sorted(user.publishers))}\t{user.name}"
+                )
 
 
 @users.command("disable", help=t(_("Disable an account and revoke its API tokens.")))
@@ -378,11 +382,10 @@ def users_list(data_dir, lang) -> None:
 def users_disable(email, data_dir, lang) -> None:
     from catalog.transparency import accounts
 
-    ws = _workspace(data_dir)
-    with ws.db.write() as session:
-        accounts.set_active(session, email, False)
-    click.echo(translate(_("Account disabled: {email}."), lang, email=email))
-    ws.close()
+    with _workspace(data_dir) as ws:
+        with ws.db.write() as session:
+            accounts.set_active(session, email, False)
+        click.echo(translate(_("Account disabled: {email}."), lang, email=email))
 
 
 @users.command("password", help=t(_("Set a new password (ends the account's sessions).")))
@@ -400,11 +403,10 @@ def users_disable(email, data_dir, lang) -> None:
 def users_password(email, password, data_dir, lang) -> None:
     from catalog.transparency import accounts
 
-    ws = _workspace(data_dir)
-    with ws.db.write() as session:
-        accounts.set_password(session, email, password)
-    click.echo(translate(_("Password changed for {email}."), lang, email=email))
-    ws.close()
+    with _workspace(data_dir) as ws:
+        with ws.db.write() as session:
+            accounts.set_password(session, email, password)
+        click.echo(translate(_("Password changed for {email}."), lang, email=email))
 
 
 @users.command("token", help=t(_("Create an API token for an officer's client (shown once).")))
@@ -421,11 +423,10 @@ def users_password(email, password, data_dir, lang) -> None:
 def users_token(email, token_name, data_dir, lang) -> None:
     from catalog.transparency import accounts
 
-    ws = _workspace(data_dir)
-    with ws.db.write() as session:
-        token = accounts.create_token(session, accounts.find_user(session, email), token_name)
-    click.echo(token)
-    ws.close()
+    with _workspace(data_dir) as ws:
+        with ws.db.write() as session:
+            token = accounts.create_token(session, accounts.find_user(session, email), token_name)
+        click.echo(token)
 
 
 @cli.group(
@@ -445,18 +446,17 @@ def requests() -> None:
 def requests_remind(no_send, data_dir, lang) -> None:
     from catalog.transparency.reminders import remind
 
-    ws = _workspace(data_dir)
-    report = remind(ws, send=not no_send)
-    click.echo(
-        translate(
-            _(
-                "Reminders: {due_soon} due soon, {overdue} overdue; {abandoned} closed as abandoned; {sent} e-mails sent, {failed} failed."
-            ),
-            lang,
-            **report.as_dict(),
+    with _workspace(data_dir) as ws:
+        report = remind(ws, send=not no_send)
+        click.echo(
+            translate(
+                _(
+                    "Reminders: {due_soon} due soon, {overdue} overdue; {abandoned} closed as abandoned; {sent} e-mails sent, {failed} failed."
+                ),
+                lang,
+                **report.as_dict(),
+            )
         )
-    )
-    ws.close()
 
 
 @requests.command(
@@ -481,12 +481,13 @@ def requests_remind(no_send, data_dir, lang) -> None:
 def requests_export(root, publisher, into, data_dir, lang) -> None:
     from catalog.transparency.opendata import export
 
-    ws = _workspace(data_dir)
-    folder, rows = export(ws, root, publisher, into)
-    click.echo(
-        translate(_("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder))
-    )
-    ws.close()
+    with _workspace(data_dir) as ws:
+        folder, rows = export(ws, root, publisher, into)
+        click.echo(
+            translate(
+                _("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder)
+            )
+        )
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from catalog.api.catalogue import Catalogue
 from catalog.api.errors import Forbidden, Invalid, NotFound, Unavailable
+from catalog.api.shapes import DATASTORE_TYPES
 from catalog.build.naming import quote
 from catalog.i18n import _
 
@@ -29,16 +30,7 @@ DEFAULT_LIMIT = 100
 MAX_VALUE_BYTES = 10_000_000
 DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"})
 READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
-TYPES = {
-    "integer": "int",
-    "number": "numeric",
-    "string": "text",
-    "boolean": "bool",
-    "date": "date",
-    "datetime": "timestamp",
-    "time": "time",
-    "year": "int",
-}
+TYPES = DATASTORE_TYPES  # one map for datastore_search and the package dicts
 SORT = re.compile(r'^\s*"?([^"]+?)"?(?:\s+(asc|desc))?\s*$', re.I)
 
 
