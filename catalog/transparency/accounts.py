@@ -54,6 +54,24 @@ def check_password(password: str) -> None:
         )
 
 
+def check_publishers(publishers: list[str], known: set[str]) -> list[str]:
+    """The chosen publishers, each one of ``known`` (the workspace's publisher directory)."""
+    chosen = sorted({p.strip() for p in publishers if p and p.strip()})
+    if not chosen:
+        raise CatalogError(
+            _("An officer answers for at least one publisher."),
+            _("Choose one or more publishers."),
+        )
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise CatalogError(
+            _("Unknown publisher: {slugs}."),
+            _("Choose publishers from the list."),
+            slugs=", ".join(p[:100] for p in unknown[:5]),
+        )
+    return chosen
+
+
 def add_user(
     session: Session,
     email: str,

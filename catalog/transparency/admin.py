@@ -31,3 +31,39 @@ def add_closure(workspace: Workspace, jurisdiction: str, day: date, reason: str)
         closure = Closure(jurisdiction=code, day=day, reason=reason.strip()[:200], created_at=now())
         session.add(closure)
         return closure
+
+
+def list_closures(workspace: Workspace, since: date | None = None) -> list[Closure]:
+    """The local closure days (from ``since`` on, when given), by jurisdiction and day."""
+    query = select(Closure).order_by(Closure.jurisdiction, Closure.day)
+    if since is not None:
+        query = query.where(Closure.day >= since)
+    with workspace.db.read() as session:
+        found = list(session.scalars(query))
+        for closure in found:
+            session.expunge(closure)
+    return found
+
+
+def remove_closure(workspace: Workspace, jurisdiction: str, day: date, today: date) -> None:
+    """Make ``day`` a business day again in ``jurisdiction``; only a future day can go
+    (a deadline already counted with a past closure day stays as it was)."""
+    code = jurisdiction.upper()
+    if day <= today:
+        raise CatalogError(
+            _("{day} is not a future day: its closure can no longer be removed."),
+            _("Only closure days after today can be removed."),
+            day=day.isoformat(),
+        )
+    with workspace.db.write() as session:
+        found = session.scalar(
+            select(Closure).where(Closure.jurisdiction == code, Closure.day == day)
+        )
+        if found is None:
+            raise CatalogError(
+                _("{day} is not a closure day in {code}."),
+                _("Reload the page to see the current list."),
+                day=day.isoformat(),
+                code=code,
+            )
+        session.delete(found)

@@ -9,8 +9,9 @@ person wrote and a message saying what to fix.
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -24,7 +25,7 @@ from starlette.routing import Route
 
 from catalog.errors import CatalogError
 from catalog.i18n import _, normalize_lang, translate
-from catalog.transparency import accounts, attachments, stats
+from catalog.transparency import accounts, admin, attachments, stats
 from catalog.transparency.api import inbox_rows
 from catalog.transparency.auth import (
     FORM_COOKIE,
@@ -78,6 +79,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'",
 }
+
+# Administrators' form action (URL) → what it does.
+ADMIN_ACTIONS = ("cierre", "quitar-cierre", "cuenta", "desactivar", "activar")
+LOG = logging.getLogger("catalog.transparency.admin")
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -460,7 +465,7 @@ async def login(request: Request) -> Response:
             next=target,
             message=page.t(_("Wrong e-mail or password, or the account is disabled.")),
         )
-    if not target.startswith(PREFIX + "/oficiales"):
+    if not target.startswith((PREFIX + "/oficiales", PREFIX + "/admin/")):
         target = PREFIX + "/oficiales/"
     response = page.redirect(target)
     response.set_cookie(
@@ -653,6 +658,178 @@ def _add_rule(page: Page, code: str, form: Any, actor: Actor) -> Response:
     return page.redirect(f"{PREFIX}/oficiales/solicitudes/{quote(code)}#redaccion")
 
 
+# ---------------------------------------------------------- administrators' area
+
+
+def _needs_admin(page: Page) -> Response | None:
+    if (refused := _needs_login(page)) is not None:
+        return refused
+    if not page.user.is_admin:
+        return page.error(
+            403,
+            _("Only administrators can open the administration page."),
+            _("Ask an administrator if you need a closure day or an account changed."),
+        )
+    return None
+
+
+def _jurisdictions(page: Page) -> list[str]:
+    return sorted({page.ws.requests.jurisdiction_of(slug) for slug in page.ws.directory()} | {"GT"})
+
+
+def _admin_view(
+    page: Page, status: int = 200, message: str = "", kept: dict | None = None
+) -> Response:
+    today = _now().date()
+    closures = admin.list_closures(page.ws, since=today)
+    with page.ws.db.read() as session:
+        users = [
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "role": u.role,
+                "publishers": sorted(u.publishers),
+                "active": u.active,
+            }
+            for u in accounts.list_users(session)
+        ]
+    publishers = _publishers(page)
+    return page.render(
+        "admin.html",
+        status,
+        closures=closures,
+        today=today,
+        jurisdictions=_jurisdictions(page),
+        users=users,
+        publishers=publishers,
+        names={p["slug"]: p["name"] for p in publishers},
+        min_password=accounts.MIN_PASSWORD,
+        message=message,
+        kept=kept or {},
+    )
+
+
+async def admin_page(request: Request) -> Response:
+    page = Page(current(), request)
+    if (refused := _needs_admin(page)) is not None:
+        return refused
+    done = request.query_params.get("hecho") or ""
+    return _admin_view(page, message=page.t(_("The change was saved.")) if done else "")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CatalogError(
+            _("{value} is not a date."),
+            _("Write the date as YYYY-MM-DD, for example 2026-12-07."),
+            value=value.strip()[:40] or "''",
+        ) from None
+
+
+def _jurisdiction(page: Page, value: str) -> str:
+    code = value.strip().upper()
+    if code not in _jurisdictions(page):
+        raise CatalogError(
+            _("Unknown jurisdiction: {code}."),
+            _("Choose one of: {codes}."),
+            code=code[:10] or "''",
+            codes=", ".join(_jurisdictions(page)),
+        )
+    return code
+
+
+def _admin_change(page: Page, name: str, form: Any) -> None:
+    """Do one administrator's change; a CatalogError says what is wrong with the input."""
+    today = _now().date()
+    who = page.user.id
+    if name == "cierre":
+        code = _jurisdiction(page, str(form.get("jurisdiction") or ""))
+        day = _day(str(form.get("day") or ""))
+        reason = str(form.get("reason") or "").strip()
+        if day < today:
+            raise CatalogError(
+                _("{day} is in the past."),
+                _("A closure day counts only for new deadlines: choose today or a later day."),
+                day=day.isoformat(),
+            )
+        if not reason or len(reason) > 200:
+            raise CatalogError(
+                _("Give the reason for the closure (at most 200 characters)."),
+                _("Example: Feria local."),
+            )
+        admin.add_closure(page.ws, code, day, reason)
+        LOG.info("closure %s %s added by user %s", code, day, who)
+    elif name == "quitar-cierre":
+        code = _jurisdiction(page, str(form.get("jurisdiction") or ""))
+        day = _day(str(form.get("day") or ""))
+        admin.remove_closure(page.ws, code, day, today)
+        LOG.info("closure %s %s removed by user %s", code, day, who)
+    elif name == "cuenta":
+        publishers = accounts.check_publishers(
+            [str(p) for p in form.getlist("publishers")], set(page.ws.directory())
+        )
+        with page.ws.db.write() as session:
+            user = accounts.add_user(
+                session,
+                str(form.get("email") or ""),
+                str(form.get("name") or "").strip(),
+                str(form.get("password") or ""),
+                "officer",
+                publishers,
+            )
+            LOG.info("account %s created by user %s", user.id, who)
+    else:
+        active = name == "activar"
+        with page.ws.db.write() as session:
+            try:
+                user = session.get(User, int(str(form.get("user") or "")))
+            except ValueError:
+                user = None
+            if user is None:
+                raise CatalogError(
+                    _("No such account."), _("Reload the page to see the current list.")
+                )
+            if user.id == who and not active:
+                raise CatalogError(
+                    _("You cannot disable your own account."),
+                    _("Ask another administrator, or use catalog users disable."),
+                )
+            accounts.set_active(session, user.email, active)
+            LOG.info("account %s %s by user %s", user.id, "enabled" if active else "disabled", who)
+
+
+async def admin_action(request: Request) -> Response:
+    page = Page(current(), request)
+    if (refused := _needs_admin(page)) is not None:
+        return refused
+    name = request.path_params["action"]
+    if name not in ADMIN_ACTIONS:
+        return page.error(404, _("Unknown action: {action}."), "", action=name[:40])
+    try:
+        form = await _read_form(request)
+    except CatalogError as error:
+        return _admin_view(page, 413, error.message(page.lang))
+    if not page.csrf_ok(form):
+        return page.error(
+            403,
+            _("The form could not be verified (missing or old security token)."),
+            _("Reload the page and try again."),
+        )
+    try:
+        _admin_change(page, name, form)
+    except CatalogError as error:
+        kept = {
+            k: str(form.get(k) or "") for k in ("jurisdiction", "day", "reason", "email", "name")
+        }
+        kept["publishers"] = [str(p) for p in form.getlist("publishers")]
+        kept["form"] = name
+        return _admin_view(page, 422, error.message(page.lang), kept)
+    return page.redirect(f"{PREFIX}/admin/?hecho=1")
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     page = Page(current(), request)
     return page.error(
@@ -701,6 +878,9 @@ def create_app(build_dir: Path, workspace: Workspace | None = None) -> Starlette
         Route(p + "/oficiales/", inbox),
         Route(p + "/oficiales/solicitudes/{code}", officer_detail),
         Route(p + "/oficiales/solicitudes/{code}/{action}", officer_action, methods=["POST"]),
+        Route(p + "/admin", lambda r: RedirectResponse(p + "/admin/", 308)),
+        Route(p + "/admin/", admin_page, methods=["GET"]),
+        Route(p + "/admin/{action}", admin_action, methods=["POST"]),
     ]
     return Starlette(
         routes=routes,
