@@ -236,6 +236,16 @@ data_dir_option = click.option(
 )
 
 
+password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CATALOG_USER_PASSWORD",
+    help=t(_("Password (asked for when not given).")),
+)
+
+
 @contextmanager
 def _workspace(data_dir: Path | None, build_dir: Path | None = None) -> Iterator[Any]:
     """The transparency workspace, closed (connections released) however the command ends."""
@@ -335,14 +345,7 @@ def users() -> None:
     multiple=True,
     help=t(_("Publisher slug the officer answers for (repeatable).")),
 )
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="CATALOG_USER_PASSWORD",
-    help=t(_("Password (asked for when not given).")),
-)
+@password_option
 @data_dir_option
 @lang_option
 def users_add(email, name, role, publishers, password, data_dir, lang) -> None:
@@ -390,14 +393,7 @@ def users_disable(email, data_dir, lang) -> None:
 
 @users.command("password", help=t(_("Set a new password (ends the account's sessions).")))
 @click.argument("email")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="CATALOG_USER_PASSWORD",
-    help=t(_("Password (asked for when not given).")),
-)
+@password_option
 @data_dir_option
 @lang_option
 def users_password(email, password, data_dir, lang) -> None:
