@@ -51,6 +51,21 @@ lang_option = click.option(
     help=t(_("Language of messages: es (Spanish) or en (English).")),
 )
 
+root_option = click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help=t(_("Folder with publishers/ and datasets/.")),
+)
+build_dir_option = click.option(
+    "--build-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help=t(_("Folder written by catalog build.")),
+)
+
 
 def fail(error: CatalogError, lang: str) -> None:
     click.echo(translate(_("Error: {message}"), lang, message=error.message(lang)), err=True)
@@ -124,13 +139,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
 
 
 @cli.command(help=t(_("Build the catalogue: publish every dataset that passes validation.")))
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help=t(_("Folder with publishers/ and datasets/.")),
-)
+@root_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
@@ -189,13 +198,7 @@ def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
     show_default=True,
     help=t(_("Port to listen on.")),
 )
-@click.option(
-    "--build-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help=t(_("Folder written by catalog build.")),
-)
+@build_dir_option
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
@@ -275,13 +278,7 @@ def workspace_migrate(data_dir: Path | None, lang: str) -> None:
 
 @workspace.command("demo", help=t(_("Create the demo officer and sample requests (demo only).")))
 @data_dir_option
-@click.option(
-    "--build-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help=t(_("Folder written by catalog build.")),
-)
+@build_dir_option
 @lang_option
 def workspace_demo(data_dir: Path | None, build_dir: Path, lang: str) -> None:
     from catalog.transparency.demo import seed
@@ -458,13 +455,7 @@ def requests_remind(no_send, data_dir, lang) -> None:
 @requests.command(
     "export", help=t(_("Write the anonymized request log as a dataset for the catalogue."))
 )
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help=t(_("Folder with publishers/ and datasets/.")),
-)
+@root_option
 @click.option("--publisher", required=True, help=t(_("Publisher slug that publishes the dataset.")))
 @click.option(
     "--into",
