@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in e-mails, feeds and DCAT follow the port make run serves on.
+CATALOG_BASE_URL ?= http://127.0.0.1:$(PORT)
+export CATALOG_BASE_URL
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install build bench lint clean demo system-deps

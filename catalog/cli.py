@@ -206,11 +206,33 @@ def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
     show_default=True,
     help=t(_("Number of worker processes.")),
 )
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="IP|CIDR",
+    help=t(
+        _(
+            "Address or network of a reverse proxy whose X-Forwarded-For and "
+            "X-Forwarded-Proto headers are believed (repeatable; default: none, or "
+            "CATALOG_TRUSTED_PROXIES)."
+        )
+    ),
+)
 @lang_option
-def serve(host: str, port: int, build_dir: Path, workers: int, lang: str) -> None:
+def serve(
+    host: str,
+    port: int,
+    build_dir: Path,
+    workers: int,
+    trusted_proxies: tuple[str, ...],
+    lang: str,
+) -> None:
+    from catalog import proxies
     from catalog.serve import run
 
-    run(build_dir, host=host, port=port, workers=workers)
+    networks = proxies.parse(trusted_proxies) if trusted_proxies else None
+    run(build_dir, host=host, port=port, workers=workers, trusted_proxies=networks)
 
 
 @cli.command(help=t(_("Write the sample demo catalogue (publishers/ and datasets/).")))

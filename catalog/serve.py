@@ -28,6 +28,8 @@ from catalog.api import create_api
 from catalog.build.datasette import DB_FILE
 from catalog.content import inside
 from catalog.i18n import normalize_lang
+from catalog.proxies import Network, client_scope
+from catalog.proxies import from_env as proxies_from_env
 from catalog.transparency.web import create_app as create_workspace
 
 LOG = logging.getLogger("catalog.serve")
@@ -84,9 +86,10 @@ class Release:
 class CatalogApp:
     """The ASGI app: dispatch by path prefix to Datasette, the API or the static site."""
 
-    def __init__(self, build_dir: Path) -> None:
+    def __init__(self, build_dir: Path, trusted_proxies: tuple[Network, ...] = ()) -> None:
         _plugin()
         self.build_dir = Path(build_dir)
+        self.trusted_proxies = trusted_proxies
         self._release: Release | None = None
         self._target: str | None = None
         self.api = create_api(self._index, self._release_id, self._release_folder)
@@ -131,6 +134,7 @@ class CatalogApp:
             return
         if scope["type"] != "http":
             return
+        scope = client_scope(scope, self.trusted_proxies)
         started = False
 
         async def tracked_send(message: dict) -> None:
@@ -220,9 +224,12 @@ async def _lifespan(receive: Any, send: Any) -> None:
             return
 
 
-def make_app(build_dir: Path) -> CatalogApp:
-    """The ASGI app serving the build in ``build_dir`` (it may not exist yet)."""
-    return CatalogApp(build_dir)
+def make_app(build_dir: Path, trusted_proxies: tuple[Network, ...] | None = None) -> CatalogApp:
+    """The ASGI app serving the build in ``build_dir`` (it may not exist yet).
+    Forwarded headers count only from ``trusted_proxies`` (default: the
+    ``CATALOG_TRUSTED_PROXIES`` setting, empty unless an operator sets it)."""
+    proxies = proxies_from_env() if trusted_proxies is None else trusted_proxies
+    return CatalogApp(build_dir, proxies)
 
 
 def app_from_env() -> CatalogApp:
@@ -251,22 +258,32 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def run(build_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve with uvicorn; several workers each load the app from the factory."""
+def run(
+    build_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    trusted_proxies: tuple[Network, ...] | None = None,
+) -> None:
+    """Serve with uvicorn; several workers each load the app from the factory.
+    uvicorn's own proxy handling is off (it would trust any ``X-Forwarded-For``
+    from loopback): the app applies forwarded headers from configured proxies only."""
     import uvicorn
 
+    from catalog.proxies import ENV
+
+    if trusted_proxies is not None:
+        os.environ[ENV] = ",".join(str(network) for network in trusted_proxies)
+    common = {
+        "host": host,
+        "port": port,
+        "server_header": False,
+        "proxy_headers": False,
+        "log_config": log_config(),
+    }
     if workers == 1:
-        uvicorn.run(
-            make_app(build_dir), host=host, port=port, server_header=False, log_config=log_config()
-        )
+        uvicorn.run(make_app(build_dir), **common)
         return
     os.environ["CATALOG_BUILD_DIR"] = str(Path(build_dir).resolve())
-    uvicorn.run(
-        "catalog.serve:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        server_header=False,
-        log_config=log_config(),
-    )
+    uvicorn.run("catalog.serve:app_from_env", factory=True, workers=workers, **common)

@@ -220,3 +220,18 @@ def test_export_into_a_mirror_leaves_the_content_untouched(workspace, tmp_path):
         content / "datasets" / "mides" / "bono"
     ).resolve()
     assert not (content / "datasets" / "segeplan").exists()
+
+
+def test_workspace_sqlite_commits_survive_a_power_cut(tmp_path):
+    """The workspace's SQLite file syncs every commit (synchronous=FULL, in WAL mode)."""
+    from sqlalchemy import text
+
+    from catalog.transparency.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'ws.db'}")
+    try:
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        db.dispose()
