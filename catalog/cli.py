@@ -8,6 +8,7 @@ and exit status 2; anything unexpected becomes one line asking for a report.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,6 +233,10 @@ def serve(
     from catalog.serve import run
 
     networks = proxies.parse(trusted_proxies) if trusted_proxies else None
+    # Links in e-mails and pages follow the port served, unless an operator set the address.
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    os.environ.setdefault("CATALOG_BASE_URL", f"http://{shown}:{port}")
     run(build_dir, host=host, port=port, workers=workers, trusted_proxies=networks)
 
 
