@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,18 @@ from catalog.errors import ContentError
 from catalog.i18n import _
 
 DESCRIPTOR = "datapackage.json"
+# Limits on metadata files (descriptors, schema files, publisher and query YAML), checked
+# before or while parsing so a hostile file costs little (docs/publishing.md, "Limits").
 # Descriptors and YAML files are small; anything bigger is a mistake or an attack.
 MAX_METADATA_BYTES = 5 * 1024 * 1024
+# Lists and objects inside one another. A Data Package is about 8 deep (package,
+# resources, resource, schema, fields, field, constraints, enum) and GeoJSON in a JSON
+# cell about 7; 64 leaves room to spare and stays far below Python's recursion limit
+# (1,000), which parsing, copying and validating a descriptor all rely on.
+MAX_NESTING = 64
+# Values in one metadata file once YAML aliases are expanded: a "billion laughs" file
+# of a few hundred bytes otherwise expands to billions when written out as JSON.
+MAX_METADATA_VALUES = 1_000_000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
@@ -91,10 +103,138 @@ def read_text(path: Path, limit: int = MAX_METADATA_BYTES) -> str:
         ) from None
 
 
+# ---------------------------------------------------------------- nesting limits
+
+# The longest prefix of JSON text that ends outside a string (possessive: no backtracking).
+_UP_TO_OPEN_STRING = re.compile(rb'(?:[^"]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL)
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_STRING_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)  # up to the closing quote
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+
+
+class NestingError(ValueError):
+    """JSON nested deeper than allowed, or one string longer than allowed."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind  # "depth" or "string"
+
+
+class _JsonScan:
+    """The state of a bracket count across chunks: depth, and the string left open."""
+
+    def __init__(self, limit: int, max_string: int | None) -> None:
+        self.limit, self.max_string = limit, max_string
+        self.depth = 0
+        self.open_string: int | None = None  # bytes of the string the last chunk left open
+        self.escape = b""  # a backslash that ended the last chunk, inside that string
+
+    def feed(self, chunk: bytes) -> None:
+        data, pos = self.escape + chunk, 0
+        self.escape = b""
+        if self.open_string is not None:
+            pos = self._string_body(data, 0, self.open_string)
+            if pos < 0:
+                return
+            self.open_string = None
+        cut = _UP_TO_OPEN_STRING.match(data, pos).end()  # type: ignore[union-attr]
+        self._brackets(_STRING.sub(b"", data[pos:cut]))
+        if cut < len(data):  # a string starts here and goes on in the next chunk
+            self._string_body(data, cut + 1, 0)
+
+    def _string_body(self, data: bytes, start: int, before: int) -> int:
+        """Where the string from ``start`` closes (after its quote), or -1 if it goes on."""
+        end = _STRING_BODY.match(data, start).end()  # type: ignore[union-attr]
+        if end < len(data) and data[end : end + 1] == b'"':
+            return end + 1
+        self.escape = data[end:]  # empty, or the backslash whose pair is in the next chunk
+        self.open_string = before + len(data) - start
+        if self.max_string is not None and self.open_string > self.max_string:
+            raise NestingError("string")
+        return -1
+
+    def _brackets(self, text: bytes) -> None:
+        brackets = text.translate(None, _NOT_BRACKETS)
+        opens = brackets.count(b"[") + brackets.count(b"{")
+        if self.depth + opens > self.limit:  # only then is the running depth worth following
+            steps = (b - 1 for b in brackets.translate(_DEPTH_STEP))
+            if max(accumulate(steps, initial=self.depth)) > self.limit:
+                raise NestingError("depth")
+        self.depth += 2 * opens - len(brackets)
+
+
+def check_json_nesting(
+    chunks: Iterable[bytes], limit: int = MAX_NESTING, max_string: int | None = None
+) -> None:
+    """Raise NestingError if JSON text (given in chunks) nests deeper than ``limit``.
+
+    A bounded, iterative scan: strings are skipped with regular expressions and only
+    the brackets outside them are counted, so a file of any size is checked in one
+    pass with one chunk in memory, and a 10,000-deep file costs no recursion at all.
+    ``max_string`` bounds one string (a JSON cell), counted across chunks.
+    """
+    scan = _JsonScan(limit, max_string)
+    for chunk in chunks:
+        scan.feed(chunk)
+
+
+def check_shape(value: Any, path: Path) -> None:
+    """Raise a ContentError if a parsed file nests too deep or expands to too many values.
+
+    Iterative, and it stops at the first limit crossed, so a YAML file whose aliases
+    refer to themselves or multiply (a "billion laughs") is refused at little cost.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    values = 0
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        values += len(children)
+        if values > MAX_METADATA_VALUES:
+            raise _too_many_values(path)
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_NESTING:
+                    raise _too_deep(path)
+                stack.append((child, depth + 1))
+
+
+def _too_deep(path: Path) -> ContentError:
+    return ContentError(
+        _("{path} nests lists and objects more than {limit} levels deep."),
+        _(
+            "A descriptor or publisher file is only a few levels deep: look for brackets or "
+            "indentation that never close, or move nested data into a data file."
+        ),
+        path=str(path),
+        limit=MAX_NESTING,
+    )
+
+
+def _too_many_values(path: Path) -> ContentError:
+    return ContentError(
+        _("{path} holds more than {limit} values once its YAML aliases are expanded."),
+        _(
+            "Write the values out instead of repeating aliases (*name), or move long lists "
+            "into a data file."
+        ),
+        path=str(path),
+        limit=MAX_METADATA_VALUES,
+    )
+
+
 def read_json(path: Path) -> Any:
+    """A small JSON file (a descriptor or schema), refused if too big or too deeply nested."""
     text = read_text(path)
     try:
-        return json.loads(text)
+        check_json_nesting([text.encode("utf-8")])
+    except NestingError:
+        raise _too_deep(path) from None
+    try:
+        data = json.loads(text)
+    except RecursionError:  # not reached after the scan above; kept as a last guard
+        raise _too_deep(path) from None
     except json.JSONDecodeError as exc:
         raise ContentError(
             _("{path} is not valid JSON: {reason} (line {line}, column {column})."),
@@ -104,12 +244,40 @@ def read_json(path: Path) -> Any:
             line=exc.lineno,
             column=exc.colno,
         ) from None
+    if isinstance(data, dict | list):
+        check_shape(data, path)
+    return data
+
+
+def _check_yaml_nesting(text: str, path: Path) -> None:
+    """Refuse YAML nested deeper than MAX_NESTING from its parse events, before loading.
+
+    PyYAML composes nodes recursively (a RecursionError after ~300 levels) and its
+    scanner slows down with the square of the nesting: 10,000 levels took 2 s to fail.
+    The event stream is flat, so the depth is followed cheaply and the parse stops at
+    the first level too many.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _too_deep(path)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # invalid YAML: safe_load reports it, with its line
 
 
 def read_yaml(path: Path) -> Any:
+    """A small YAML file (``safe_load`` only), refused if too big, too deep or a YAML bomb."""
     text = read_text(path)
+    _check_yaml_nesting(text, path)
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
+    except RecursionError:  # not reached after the check above; kept as a last guard
+        raise _too_deep(path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ContentError(
@@ -119,6 +287,9 @@ def read_yaml(path: Path) -> Any:
             reason=getattr(exc, "problem", None) or str(exc),
             line=(mark.line + 1) if mark else "?",
         ) from None
+    if isinstance(data, dict | list):
+        check_shape(data, path)
+    return data
 
 
 def inside(base: Path, relative: str) -> Path | None:

@@ -30,15 +30,41 @@ from typing import Any
 
 import polars as pl
 
-from catalog.content import inside
+from catalog.content import MAX_NESTING, NestingError, check_json_nesting, inside
 from catalog.errors import ContentError
 from catalog.i18n import _
 from catalog.schema import cast_frame
 
+# Limits on data files (docs/publishing.md, "Limits"). Each is checked before the file
+# is parsed, with a bounded read or a streaming scan, so a hostile file is refused in
+# about the time it takes to read it once, in constant memory.
+#
 # Above this a file is refused rather than read (a 2 GB upload would need several
 # GB of memory); split such tables into several resources.
 MAX_RESOURCE_BYTES = 1024 * 1024 * 1024
+# One line of a CSV file. Parsers buffer a whole line (polars, Python's csv module, the
+# dialect sniffer), so a 100 MB file without a line break cost gigabytes; a real row of
+# even a wide table is a few kilobytes.
+MAX_LINE_BYTES = 1024 * 1024
+# Columns of a table (header or any row). SQLite refuses tables wider than 2,000
+# columns, and every column costs a schema field, a page section and a SQL column;
+# the widest real open-data tables (census microdata) have a few hundred.
+MAX_COLUMNS = 1000
+# One cell, in any format. A cell is bounded by its line in a CSV, except a quoted
+# cell spanning lines: a missing closing quote swallows the rest of the file into one
+# cell. 1 MiB still fits the detailed geometry of a municipality as WKT or GeoJSON.
+MAX_CELL_BYTES = 1024 * 1024
+# Cells beyond the header's width kept for the report: validation reports at most
+# this many extra-cell errors, and a ragged file could otherwise hold millions.
+MAX_EXTRA_CELLS = 2000
+# The dialect sniffer (Python's csv.Sniffer, as Frictionless uses it) runs regular
+# expressions whose cost grows with the square of a sample full of quotes: 100 KB of
+# ',"' took 95 s. Above this (quote characters x sample length, ~0.3 s) the sample is
+# cut to fewer lines; ordinary samples are far below it and are sniffed whole.
+SNIFF_BUDGET = 20_000_000
 CSV_FORMATS = ("csv", "tsv", "txt")
+JSON_FORMATS = ("json", "jsonl", "ndjson")
+ZIP_FORMATS = ("xlsx", "ods")
 SNIFF_LINES = 100  # what Frictionless samples to sniff the dialect
 CHUNK_ROWS = 100_000
 HEAD_BYTES = 1 << 20  # enough for the 100 lines the dialect is sniffed from
@@ -60,11 +86,14 @@ PLAIN_DIALECT = {
 
 
 class TableError(ContentError):
-    """A resource file that cannot be read; ``code`` is the Frictionless error type."""
+    """A resource file that cannot be read; ``code`` is the Frictionless error type,
+    ``row`` and ``field`` where the problem is when it is one row or one cell."""
 
     def __init__(self, code: str, text: str, hint: str = "", **params: object) -> None:
         super().__init__(text, hint, **params)
         self.code = code
+        self.row: int | None = None
+        self.field: str | None = None
 
 
 @dataclass
@@ -155,12 +184,19 @@ def resource_format(resource: dict[str, Any]) -> str:
 
 
 def read_resource(folder: Path, resource: dict[str, Any], *, fast: bool = True) -> Table:
-    """Read a resource's cells; ``fast=False`` forces the exact CSV reader (tests)."""
+    """Read a resource's cells; ``fast=False`` forces the exact CSV reader (tests).
+
+    The limits above are checked first (TableError), so a hostile file is never parsed.
+    """
     path = resource_path(folder, resource)
     fmt = resource_format(resource)
+    check_limits(path, resource, fmt)
     if fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
-        return _read_csv(path, resource, fmt, fast=fast)
-    return _read_with_frictionless(folder, path, resource, fmt)
+        table = _read_csv(path, resource, fmt, fast=fast)
+    else:
+        table = _read_with_frictionless(folder, path, resource, fmt)
+    _check_cells(table, resource.get("name", "?"))
+    return table
 
 
 def typed_frame(table: Table, schema: dict[str, Any]) -> pl.DataFrame:
@@ -170,6 +206,189 @@ def typed_frame(table: Table, schema: dict[str, Any]) -> pl.DataFrame:
     valid datasets, so in practice that means missing values.
     """
     return cast_frame(table.frame, schema)
+
+
+# ---------------------------------------------------------------- limits
+
+
+def check_limits(path: Path, resource: dict[str, Any], fmt: str) -> None:
+    """The limits a file can be checked against without parsing it (TableError if over)."""
+    name = resource.get("name", "?")
+    if fmt in CSV_FORMATS:
+        _check_lines(path, name)
+        _check_header(path, resource, fmt)
+    elif fmt in JSON_FORMATS:
+        _check_json(path, name)
+    elif fmt in ZIP_FORMATS:
+        _check_unpacked(path, name)
+
+
+def _check_lines(path: Path, resource: str) -> None:
+    """Refuse a file with a line longer than MAX_LINE_BYTES, reading it once in blocks.
+
+    Each step looks for the last line break within the next MAX_LINE_BYTES: a file of
+    short lines is crossed in steps of about that size, so the scan costs a few
+    ``rfind`` calls per megabyte and holds one block in memory.
+    """
+    line, length = 1, 0  # the line being read, and its bytes in earlier blocks
+    with path.open("rb") as fh:
+        while block := fh.read(4 * MAX_LINE_BYTES):
+            pos = 0
+            while True:
+                end = pos + MAX_LINE_BYTES - length + 1  # one byte more than allowed
+                brk = max(block.rfind(b"\n", pos, end), block.rfind(b"\r", pos, end))
+                if brk < 0:
+                    if end <= len(block):
+                        raise _line_too_long(resource, path, line + block.count(b"\n", 0, pos))
+                    length += len(block) - pos
+                    break
+                length, pos = 0, brk + 1
+            line += block.count(b"\n")
+
+
+def _line_too_long(resource: str, path: Path, line: int) -> TableError:
+    return TableError(
+        "source-error",
+        _("Resource {resource}: line {line} of {path} is longer than {limit} bytes."),
+        _(
+            "Check that the file has one row per line and that the resource's format and "
+            "dialect are right; a table's row is a few kilobytes."
+        ),
+        resource=resource,
+        path=path.name,
+        line=line,
+        limit=MAX_LINE_BYTES,
+    )
+
+
+def _first_line(path: Path, encoding: Any) -> str:
+    """The file's first line (at most MAX_LINE_BYTES, already checked), as text."""
+    with path.open("rb") as fh:
+        head = fh.read(MAX_LINE_BYTES + 2)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = head.decode(str(encoding or "utf-8-sig"), errors="replace")
+        except LookupError:  # an unknown encoding is reported when the file is read
+            text = head.decode("utf-8-sig", errors="replace")
+    return io.StringIO(text, newline="").readline().rstrip("\r\n")
+
+
+def _check_header(path: Path, resource: dict[str, Any], fmt: str) -> None:
+    """Refuse a header wider than MAX_COLUMNS, before the dialect is sniffed from it.
+
+    The delimiter is the declared one, or for each one Frictionless may sniff the
+    header is split with it (the C csv reader, linear): the widest reading counts.
+    """
+    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
+    inner = dialect.get("csv") if isinstance(dialect.get("csv"), dict) else {}
+    declared = dialect.get("delimiter") or inner.get("delimiter") or ("\t" if fmt == "tsv" else "")
+    candidates = [declared] if isinstance(declared, str) and len(declared) == 1 else list(",;\t|")
+    line = _first_line(path, resource.get("encoding"))
+    width = max(len(next(csv.reader([line], delimiter=d), [])) for d in candidates)
+    if width > MAX_COLUMNS:
+        raise _too_wide(resource.get("name", "?"), path, width, 1)
+
+
+def _too_wide(resource: str, path: Path, width: int, row: int) -> TableError:
+    error = TableError(
+        "source-error",
+        _("Resource {resource}: row {row} of {path} has {count} columns; the limit is {limit}."),
+        _(
+            "Split the table into several resources that share a key column, or check the "
+            "delimiter the dialect declares."
+        ),
+        resource=resource,
+        path=path.name,
+        row=row,
+        count=width,
+        limit=MAX_COLUMNS,
+    )
+    error.row = row
+    return error
+
+
+def _check_json(path: Path, resource: str) -> None:
+    """Refuse a JSON resource nested deeper than MAX_NESTING, or with a huge string."""
+
+    def blocks():
+        with path.open("rb") as fh:
+            yield from iter(lambda: fh.read(4 * 1024 * 1024), b"")
+
+    try:
+        check_json_nesting(blocks(), MAX_NESTING, max_string=MAX_CELL_BYTES)
+    except NestingError as exc:
+        if exc.kind == "string":
+            raise TableError(
+                "source-error",
+                _("Resource {resource}: {path} holds a value longer than {limit} bytes."),
+                _("Publish long texts as documents and link to them from the table."),
+                resource=resource,
+                path=path.name,
+                limit=MAX_CELL_BYTES,
+            ) from None
+        raise TableError(
+            "source-error",
+            _("Resource {resource}: {path} nests lists and objects more than {limit} levels deep."),
+            _(
+                "A table in JSON is a list of rows (objects or lists of values); "
+                "check the file's structure."
+            ),
+            resource=resource,
+            path=path.name,
+            limit=MAX_NESTING,
+        ) from None
+
+
+def _check_unpacked(path: Path, resource: str) -> None:
+    """Refuse a workbook that unzips to more than MAX_RESOURCE_BYTES (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return  # not a zip: the reader reports what the file is
+    if size > MAX_RESOURCE_BYTES:
+        raise TableError(
+            "source-error",
+            _("Resource {resource}: {path} unpacks to {size} bytes; the limit is {limit}."),
+            _("Split the workbook into several files, or export each sheet as CSV."),
+            resource=resource,
+            path=path.name,
+            size=size,
+            limit=MAX_RESOURCE_BYTES,
+        )
+
+
+def _check_cells(table: Table, resource: str) -> None:
+    """Refuse a cell larger than MAX_CELL_BYTES (one vectorised pass per column)."""
+    for position, name in enumerate(table.frame.columns):
+        sizes = table.frame.to_series(position).str.len_bytes()
+        if (sizes.max() or 0) <= MAX_CELL_BYTES:
+            continue
+        index = (sizes > MAX_CELL_BYTES).arg_true()[0]
+        row = int(table.row_numbers[index])
+        label = table.labels[position] if position < len(table.labels) else name
+        error = TableError(
+            "source-error",
+            _(
+                "Resource {resource}: the value in column {field}, row {row}, has {size} "
+                "bytes; the limit is {limit}."
+            ),
+            _(
+                "Publish long texts as documents and link to them, or look for a missing "
+                "closing quote that joins many rows into one cell."
+            ),
+            resource=resource,
+            field=label,
+            row=row,
+            size=int(sizes[index]),
+            limit=MAX_CELL_BYTES,
+        )
+        error.row, error.field = row, label
+        raise error
 
 
 # ---------------------------------------------------------------- CSV
@@ -209,7 +428,7 @@ def _read_csv(path: Path, resource: dict[str, Any], fmt: str, *, fast: bool) -> 
         text, encoding, guessed = decode(raw, declared, name)
         del raw
         dialect = csv_dialect(text[:HEAD_BYTES], resource.get("dialect"), fmt)
-        table = _read_csv_exact(text, dialect)
+        table = _read_csv_exact(text, dialect, name, path)
     table.encoding = encoding
     table.guessed_encoding = guessed
     table.path = path
@@ -314,10 +533,9 @@ def csv_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
     control = CsvControl.from_dialect(dialect)
     if fmt == "tsv":
         control.set_not_defined("delimiter", "\t")
-    lines = io.StringIO(sample, newline="").readlines()[:SNIFF_LINES]
     try:
         sniffed = csv.Sniffer().sniff(
-            "".join(lines), control.get_defined("delimiter", default=",\t;|")
+            sniff_sample(sample), control.get_defined("delimiter", default=",\t;|")
         )
     except csv.Error:
         sniffed = csv.excel()
@@ -329,6 +547,17 @@ def csv_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
     control.set_not_defined("quote_char", sniffed.quotechar, distinct=True)
     control.set_not_defined("skip_initial_space", sniffed.skipinitialspace, distinct=True)
     return control.to_python()
+
+
+def sniff_sample(text: str) -> str:
+    """The first SNIFF_LINES lines, cut to fewer (whole lines if it can) while the
+    sniffer's cost, quote characters times length, is over SNIFF_BUDGET."""
+    sample = "".join(io.StringIO(text, newline="").readlines()[:SNIFF_LINES])
+    while len(sample) > 1 and (sample.count('"') + sample.count("'")) * len(sample) > SNIFF_BUDGET:
+        half = len(sample) // 2
+        cut = sample.rfind("\n", 0, half)
+        sample = sample[: cut + 1] if cut > 0 else sample[:half]
+    return sample
 
 
 def column_names(labels: list[str]) -> list[str]:
@@ -345,7 +574,9 @@ def column_names(labels: list[str]) -> list[str]:
     return names
 
 
-def _read_csv_exact(text: str, dialect: csv.Dialect) -> Table:
+def _read_csv_exact(
+    text: str, dialect: csv.Dialect, name: str = "?", path: Path = Path("?")
+) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     labels = next(reader, [])
     names = column_names(labels)
@@ -361,10 +592,13 @@ def _read_csv_exact(text: str, dialect: csv.Dialect) -> Table:
         for index, column in enumerate(columns):
             column.append(cells[index] if index < len(cells) else None)
         if len(cells) > width:
-            extra.extend(
-                (row_number, position, value)
-                for position, value in enumerate(cells[width:], start=width + 1)
-            )
+            if len(cells) > MAX_COLUMNS:
+                raise _too_wide(name, path, len(cells), row_number)
+            if len(extra) < MAX_EXTRA_CELLS:
+                extra.extend(
+                    (row_number, position, value)
+                    for position, value in enumerate(cells[width:], start=width + 1)
+                )
         if len(numbers) % CHUNK_ROWS == 0:
             chunks.append(_chunk(names, columns))
             columns = [[] for _ in names]
@@ -550,6 +784,9 @@ def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], 
     names = column_names(labels)
     header_rows = source.dialect.header_rows if source.dialect.header else []
     rows = [(n, c) for n, c in rows if n not in header_rows]
+    widest = max([(len(labels), 1)] + [(len(c), n) for n, c in rows])
+    if widest[0] > MAX_COLUMNS:
+        raise _too_wide(resource.get("name", "?"), path, *widest)
     columns = {
         name: pl.Series(
             name, [_cell_text(c[i]) if i < len(c) else None for _, c in rows], dtype=pl.Utf8
@@ -560,7 +797,7 @@ def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], 
         (n, pos, _cell_text(v) or "")
         for n, c in rows
         for pos, v in enumerate(c[len(names) :], start=len(names) + 1)
-    ]
+    ][:MAX_EXTRA_CELLS]
     return Table(
         frame=pl.DataFrame(columns) if columns else pl.DataFrame(),
         row_numbers=pl.Series("row", [n for n, _ in rows], dtype=pl.Int64),

@@ -26,7 +26,14 @@ from catalog.findings import Finding
 from catalog.i18n import _
 from catalog.report import problem
 from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema
-from catalog.tables import CSV_FORMATS, Table, TableError, read_resource, resource_format
+from catalog.tables import (
+    CSV_FORMATS,
+    MAX_COLUMNS,
+    Table,
+    TableError,
+    read_resource,
+    resource_format,
+)
 
 if TYPE_CHECKING:
     from frictionless import Package, Schema
@@ -87,9 +94,13 @@ def validate_dataset(
         return _finish(report, ref)
     report.findings.extend(metadata.check_dataset(descriptor, ref, root or root_of(ref)))
     package, findings = _resolve(descriptor, ref.folder)
+    wide = _too_many_fields(package)
+    findings += wide
     report.package = package
     report.findings.extend(findings)
-    structure = _structure(package, ref.folder)
+    # Frictionless would read again a schema file refused above (too big, too deep) and
+    # take minutes over a schema of 100,000 fields: it only sees what passed.
+    structure = [] if findings else _structure(package, ref.folder)
     report.findings.extend(structure)
     if not findings and not structure:
         checker = _Checker(ref, package, fast=fast)
@@ -110,6 +121,8 @@ def _content_finding(code: str, exc: ContentError, resource: str | None = None) 
         type=getattr(exc, "code", code),
         dataset=None,
         resource=resource,
+        rowNumber=getattr(exc, "row", None),
+        fieldName=getattr(exc, "field", None),
         text=exc.text,
         hint=exc.hint,
         params=dict(exc.params),
@@ -138,6 +151,34 @@ def _resolve(descriptor: dict[str, Any], folder: Path) -> tuple[dict[str, Any], 
         except ContentError as exc:
             findings.append(_content_finding("schema-error", exc, resource.get("name")))
     return package, findings
+
+
+def _too_many_fields(package: dict[str, Any]) -> list[Finding]:
+    """Schemas wider than a table may be (MAX_COLUMNS), found before Frictionless reads them."""
+    findings = []
+    for resource in package.get("resources") or []:
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if isinstance(fields, list) and len(fields) > MAX_COLUMNS:
+            findings.append(
+                Finding(
+                    type="schema-error",
+                    resource=str(resource.get("name") or "?"),
+                    text=_(
+                        "The schema of resource {resource} has {count} fields; the limit is {limit}."
+                    ),
+                    hint=_(
+                        "Split the table into several resources that share a key column; "
+                        "each has its own schema."
+                    ),
+                    params={
+                        "resource": str(resource.get("name") or "?"),
+                        "count": len(fields),
+                        "limit": MAX_COLUMNS,
+                    },
+                )
+            )
+    return findings
 
 
 def _structure(package: dict[str, Any], folder: Path) -> list[Finding]:
@@ -292,6 +333,8 @@ class _Checker:
             findings.extend(self._rows(table, resource))
         except Unsupported:
             findings.extend(self._with_frictionless(name))
+        except TableError as exc:  # a resource its foreign keys refer to cannot be read
+            findings.append(_content_finding("source-error", exc, name))
         personal = privacy.check_resource(table.frame, resource, self.ref.id, table.row_numbers)
         _mask_personal(findings, personal)
         return self._tag(findings + personal, resource, table)

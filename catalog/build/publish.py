@@ -14,6 +14,7 @@ that later breaks is republished from here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -29,6 +30,11 @@ from catalog.i18n import _
 
 SNAPSHOT_DB = "data.db"
 MANIFEST = "manifest.json"
+# The manifest key holding the digest of the snapshot's tables. Every file the site
+# derives from a dataset (downloads, ZIP, pages, previews, facts) is keyed on the
+# manifest, so the manifest must change whenever one published value does: the
+# descriptor, README and table plans are in it already, this adds the rows.
+CONTENT_HASH = "content_hash"
 
 
 @dataclass
@@ -153,6 +159,7 @@ def write_snapshot(
         "dataset": ref.id,
         "publisher": ref.publisher,
         "name": ref.name,
+        CONTENT_HASH: file_digest(tmp / SNAPSHOT_DB),
         "package": package,
         "readme": read_text(readme) if readme.is_file() else None,
         "queries": queries,
@@ -164,6 +171,12 @@ def write_snapshot(
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     return manifest
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in blocks (a big snapshot is never held in memory)."""
+    with path.open("rb") as fh:
+        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def attempt(ref: DatasetRef, root: Path, target: Path, claimed: dict[str, str]) -> Attempted:

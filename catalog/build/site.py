@@ -9,6 +9,7 @@ build's entry point. ``render`` and ``markdown_html`` are re-exported for
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def write_site(
     conn = connect(database)
     try:
         by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}
-        digests = {d: key_of("manifest", m) for d, m in by_id.items()}
+        digests = {d: dataset_key(m) for d, m in by_id.items()}
         facts = {
             d: writer.remember(f"facts:{d}", digests[d], lambda m=m: dataset_facts(m, conn))
             for d, m in by_id.items()
@@ -79,6 +80,22 @@ def write_site(
     writer.save()
     _standards(folder, list(by_id.values()), publishers, lang)
     return writer
+
+
+def dataset_key(manifest: dict[str, Any]) -> str:
+    """The key of everything the site derives from one dataset (downloads, ZIP, pages, facts).
+
+    The manifest holds the descriptor (schemas inline), the README, the queries and
+    the table plans, and the digest of the published rows (``content_hash``): a
+    correction of one value changes the key, so no stale download is reused. A
+    manifest without that digest (an older snapshot) cannot prove its rows are the
+    same, so its files are always written again.
+    """
+    from catalog.build.publish import CONTENT_HASH
+
+    if not manifest.get(CONTENT_HASH):
+        return key_of("unversioned", manifest, secrets.token_hex(16))
+    return key_of("manifest", manifest)
 
 
 def _standards(

@@ -9,19 +9,31 @@ republished from its snapshot, whatever happened to its source since.
 The hash covers everything that can change a dataset's outcome: every file in
 its folder (descriptor, README, queries.yaml, data, schemas), its publisher's
 YAML and the code that validates and loads it. File digests are cached by
-(size, mtime, inode) so an unchanged 1 GB file is not read again.
+(size, mtime, ctime, inode) so an unchanged 1 GB file is not read again. The
+ctime is there because a tool can set a file's mtime back (``cp -p``, ``rsync
+-t``, ``touch -r``) but not its ctime; and a file modified within
+``RACY_NS`` of when it was hashed is hashed again next time, because on a file
+system with coarse timestamps a second edit in the same tick leaves every stat
+field as it was (git's "racy clean" problem). A correction must never be missed.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
+import platform
+import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 STATE_FORMAT = 1
+# A digest is trusted next time only if the file was already this old when hashed.
+RACY_NS = 2_000_000_000
 _CATALOG = Path(__file__).resolve().parent.parent
 _REPO = _CATALOG.parent
 # Modules that cannot change what a dataset's validation or tables look like.
@@ -88,9 +100,8 @@ class Release:
 class BuildState:
     datasets: dict[str, DatasetState] = field(default_factory=dict)
     release: Release = field(default_factory=Release)
-    files: dict[str, list[Any]] = field(
-        default_factory=dict
-    )  # path -> [size, mtime_ns, ino, digest]
+    # path -> [size, mtime_ns, ctime_ns, ino, hashed_at_ns, digest]
+    files: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
@@ -146,12 +157,14 @@ class Hasher:
     def file(self, path: Path) -> str:
         st = path.stat()
         key = str(path)
+        stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         cached = self.old.get(key)
-        if cached and cached[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]:
-            digest = cached[3]
-        else:
-            digest = _digest_file(path)
-        self.new[key] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        if cached and len(cached) == 6 and cached[:4] == stat and _settled(cached):
+            self.new[key] = cached
+            return cached[5]
+        hashed_at = time.time_ns()
+        digest = _digest_file(path)
+        self.new[key] = [*stat, hashed_at, digest]
         return digest
 
     def dataset(self, dataset_id: str, folder: Path, publisher_file: Path) -> str:
@@ -168,6 +181,12 @@ class Hasher:
         if publisher_file.is_file() and not publisher_file.is_symlink():
             h.update(self.file(publisher_file).encode())
         return h.hexdigest()
+
+
+def _settled(entry: list[Any]) -> bool:
+    """Was the file older than ``RACY_NS`` when it was hashed (so a later edit shows)?"""
+    _size, mtime, ctime, _ino, hashed_at, _digest = entry
+    return max(mtime, ctime) < hashed_at - RACY_NS
 
 
 def _files(folder: Path) -> list[tuple[str, Path]]:
@@ -198,13 +217,97 @@ def _fingerprint(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+# ------------------------------------------------------------------ what code imports
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a ``catalog`` module (``catalog.site.pages`` → catalog/site/pages.py)."""
+    parts = name.split(".")
+    if parts[0] != _CATALOG.name:
+        return None
+    base = _REPO.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at the top or inside a function, as absolute names."""
+    package = path.relative_to(_REPO).with_suffix("").parts[:-1]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parent = package[: len(package) - node.level + 1] if node.level else ()
+            base = ".".join(p for p in (*parent, node.module or "") if p)
+            for alias in node.names:
+                # ``from catalog.build import naming`` needs naming.py, not the package's
+                # __init__; ``from catalog.i18n import _`` needs i18n.py.
+                module = f"{base}.{alias.name}"
+                names.add(module if _module_file(module) else base)
+    return names
+
+
+def code_closure(roots: list[Path]) -> tuple[list[Path], set[str]]:
+    """The ``catalog`` modules ``roots`` import, directly or not (roots included), and the
+    top-level names of the other packages they import (``jinja2``, ``polars``, ``json``...)."""
+    queue = list(roots)
+    seen: set[Path] = set()
+    libraries: set[str] = set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in _imports(path):
+            found = _module_file(name)
+            if found is not None:
+                queue.append(found)
+            elif name.split(".")[0] != _CATALOG.name:
+                libraries.add(name.split(".")[0])
+    return sorted(seen), libraries
+
+
+@lru_cache(maxsize=1)
+def _distributions() -> dict[str, list[str]]:
+    return metadata.packages_distributions()  # scans every installed package: once
+
+
+def library_versions(names: set[str]) -> list[str]:
+    """``dist==version`` of the installed distributions providing these top-level modules."""
+    by_module = _distributions()
+    found = []
+    for dist in sorted({d for name in names for d in by_module.get(name, [])}):
+        try:
+            found.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _libraries_of(paths: list[Path]) -> list[str]:
+    """Python's version and those of the libraries ``paths`` import: upgrading Frictionless
+    or polars can change a dataset's findings or its tables, so it counts as new code."""
+    names = {n.split(".")[0] for p in paths if p.suffix == ".py" for n in _imports(p)}
+    return [platform.python_version(), *library_versions(names - {_CATALOG.name})]
+
+
+@lru_cache(maxsize=1)
 def data_code_version() -> str:
     """Fingerprint of the code that decides a dataset's validity and its tables."""
-    return _fingerprint(_code_files(_NOT_DATA_CODE))
+    files = _code_files(_NOT_DATA_CODE)
+    return hashlib.sha256(
+        (_fingerprint(files) + "\0".join(_libraries_of(files))).encode()
+    ).hexdigest()
 
 
 def release_code_version() -> str:
     """Fingerprint of everything that shapes a release (code, site templates and assets)."""
     site = [p for p in sorted((_REPO / "site").rglob("*")) if p.is_file()]
     plugins = sorted((_REPO / "plugins").rglob("*.py"))
-    return _fingerprint(_code_files() + site + plugins)
+    files = _code_files() + site + plugins
+    return hashlib.sha256(
+        (_fingerprint(files) + "\0".join(_libraries_of(files))).encode()
+    ).hexdigest()

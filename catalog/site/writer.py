@@ -1,10 +1,17 @@
 """Incremental output: a page is rendered only when what it shows changed.
 
 Every output file has a key: a hash of everything it shows (the data of the
-datasets on it, the language, and the site's code and templates). The keys of
-a release are saved beside its site folder (``site-pages.json``). The next
-build hard-links a file from the previous release when its key is the same,
-so after one dataset changes only the pages that show it are written again.
+datasets on it, the language, and the code that writes it). The keys of a
+release are saved beside its site folder (``site-pages.json``). The next build
+hard-links a file from the previous release when its key is the same, so after
+one dataset changes only the pages that show it are written again.
+
+A stale file is worse than a slow build, so the code part of every key covers
+all that can shape a file besides its data: every ``catalog`` module the site
+imports, directly or not (found by reading their imports, so a change to
+``catalog/standards`` or ``catalog/urls.py`` refreshes the pages that use them),
+the templates and assets, the translations and vocabularies, and the versions
+of the libraries those modules import (Jinja2, Markdown, openpyxl...).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import shutil
 from collections.abc import Callable
 from functools import lru_cache
@@ -22,16 +30,36 @@ from catalog.site.render import ASSETS, TEMPLATES
 
 STATE_SUFFIX = "-pages.json"
 CODE = Path(__file__).resolve().parent
-LOCALE = CODE.parent / "locale"
+PACKAGE = CODE.parent  # catalog/
+# The modules whose output the writer keys: the site package and the build's entry point.
+ROOTS = (CODE, PACKAGE / "build" / "site.py")
+# Data files under catalog/ that pages read (vocabularies, territories, translations).
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".txt", ".po")
+
+
+def code_files() -> tuple[list[Path], set[str]]:
+    """The ``catalog`` files the site's output depends on, and the other packages it imports."""
+    # Imported here: catalog.build imports this module (through build/site.py).
+    from catalog.build.state import code_closure
+
+    roots = [p for root in ROOTS for p in (root.glob("*.py") if root.is_dir() else [root])]
+    return code_closure(roots)
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of everything that shapes a page besides its data."""
-    h = hashlib.sha256()
-    files = [*CODE.glob("*.py"), *TEMPLATES.rglob("*"), *ASSETS.rglob("*"), *LOCALE.rglob("*.po")]
-    for path in sorted(p for p in files if p.is_file()):
-        h.update(path.name.encode() + path.read_bytes())
+    """A hash of everything that shapes a page or a download besides its data."""
+    from catalog.build.state import library_versions
+
+    modules, libraries = code_files()
+    data = [p for p in PACKAGE.rglob("*") if p.suffix in DATA_SUFFIXES]
+    files = [*modules, *data, *TEMPLATES.rglob("*"), *ASSETS.rglob("*")]
+    h = hashlib.sha256(platform.python_version().encode())
+    for version in library_versions(libraries):
+        h.update(version.encode() + b"\0")
+    for path in sorted({p for p in files if p.is_file()}):
+        name = path.relative_to(PACKAGE.parent).as_posix()  # the same in every checkout
+        h.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
