@@ -239,3 +239,188 @@ def test_before_the_first_build(tmp_path: Path):
     assert "catalog build" in response.json()["error"]["hint"]
     ckan = client.get("/api/3/action/package_list")
     assert ckan.status_code == 503 and ckan.json()["success"] is False
+
+
+# ------------------------------------------------------------------ hostile input
+
+TABLE = "mides__bono_social_cobertura__cobertura"
+SEARCH = "/api/3/action/datastore_search"
+SQL = "/api/3/action/datastore_search_sql"
+EN = {"Accept-Language": "en"}
+
+
+def _ckan_error(response, status: int) -> dict:
+    assert response.status_code == status, response.text[:300]
+    body = response.json()
+    assert body["success"] is False and "Traceback" not in response.text
+    return body["error"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (str(10**30), "out of range"),
+        (str(-(10**30)), "out of range"),
+        (str(2**63), "out of range"),
+        ("1e400", "out of range"),
+        ("NaN", "not a number JSON allows"),
+        ("-Infinity", "not a number JSON allows"),
+        ('{"a": 1}', "texts or numbers"),
+        ("[[1], [2]]", "texts or numbers"),
+        ('"\\ud800"', "not valid text"),
+        ('[[[[[[[[[["deep"]]]]]]]]]]', "nested too deeply"),
+    ],
+)
+def test_filters_out_of_range_or_of_the_wrong_shape_are_409(client: AppClient, raw: str, says):
+    body = '{"resource_id": "' + TABLE + '", "filters": {"departamento": ' + raw + "}}"
+    response = client.post(SEARCH, content=body, headers={"Content-Type": "application/json", **EN})
+    assert says in _ckan_error(response, 409)["message"]
+
+
+def test_filters_within_range_still_match(client: AppClient):
+    body = {"resource_id": TABLE, "filters": {"anio": [2**63 - 1, 2023]}, "limit": 1}
+    found = client.post(SEARCH, json=body).json()["result"]
+    assert found["total"] > 0 and found["records"][0]["anio"] == 2023
+
+
+@pytest.mark.parametrize(
+    "fq",
+    [
+        "metadata_modified:[NOW-99999999999YEARS TO NOW]",
+        "metadata_modified:[NOW+99999999999YEARS TO *]",
+        "metadata_modified:[* TO NOW-99999999999999999999999999999DAYS]",
+        "metadata_modified:NOW-99999999999YEARS",
+        "metadata_created:{NOW/DAY-9999999999MONTHS TO NOW}",
+        'metadata_modified:["9999-12-31T23:59:59-05:00" TO *]',
+        'metadata_modified:["0001-01-01T00:00:00+05:00" TO *]',
+    ],
+)
+def test_date_math_and_dates_past_the_calendar_are_400(client: AppClient, fq: str):
+    response = client.get("/api/3/action/package_search", params={"fq": fq}, headers=EN)
+    error = _ckan_error(response, 400)
+    assert error["__type"] == "Search Query Error" and "(in fq)" in error["message"]
+
+
+def test_date_math_within_the_calendar_still_works(client: AppClient):
+    for fq in ("metadata_modified:[NOW-10YEARS TO NOW]", "metadata_modified:[NOW/DAY-1DAY TO *]"):
+        found = client.get("/api/3/action/package_search", params={"fq": fq}).json()
+        assert found["result"]["count"] == 33
+    future = "metadata_modified:[NOW+1000YEARS TO *]"
+    assert client.get("/api/3/action/package_search", params={"fq": future}).json()["success"]
+    since = client.get("/api/v1/datasets", params={"modified_since": "9999-12-31T23:59:59-05:00"})
+    assert since.status_code == 400 and since.json()["error"]["fields"]["modified_since"]
+
+
+def test_deeply_nested_json_is_a_409_not_a_crash(client: AppClient):
+    nested = "[" * 100_000 + "]" * 100_000
+    headers = {"Content-Type": "application/json", **EN}
+    body = _ckan_error(
+        client.post("/api/3/action/package_search", content=nested, headers=headers), 409
+    )
+    assert "nested too deeply" in body["message"]
+    in_query = client.get(SEARCH, params={"resource_id": TABLE, "filters": "[" * 3000}, headers=EN)
+    assert "nested too deeply" in _ckan_error(in_query, 409)["message"]
+    for name in ("fields", "sort", "q"):
+        deep = client.get(SEARCH, params={"resource_id": TABLE, name: "[" * 3000})
+        assert deep.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/3/action/package_search", {"rows": "99999999999999999999"}),
+        ("/api/3/action/package_search", {"start": "99999999999999999999"}),
+        ("/api/3/action/current_package_list_with_resources", {"page": "99999999999999999999"}),
+        ("/api/3/action/package_list", {"offset": "99999999999999999999"}),
+        ("/api/3/action/package_list", {"limit": "99999999999999999999"}),
+        (SEARCH, {"resource_id": TABLE, "offset": "99999999999999999999"}),
+        (SEARCH, {"resource_id": TABLE, "limit": "99999999999999999999"}),
+        ("/api/v1/datasets", {"limit": "99999999999999999999"}),
+        ("/api/v1/datasets", {"cursor": "eyJvIjoxZTQwMCwiayI6IngifQ"}),  # {"o":1e400,"k":"x"}
+        ("/api/v1/datasets", {"cursor": "W1tbW1tbW1tbW1tbW1tbW1tbW1tbW10"}),
+        ("/api/v1/datasets", {"cursor": "%%%"}),
+        (f"{BONO}/resources/cobertura/rows", {"offset": "99999999999999999999"}),
+        (f"{BONO}/resources/cobertura/rows", {"limit": "99999999999999999999"}),
+    ],
+)
+def test_huge_paging_numbers_and_cursor_garbage_are_4xx(client: AppClient, path: str, params):
+    response = client.get(path, params=params)
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert "Traceback" not in response.text
+
+
+def test_lists_where_texts_are_expected_are_409(client: AppClient):
+    json_body = {"Content-Type": "application/json"}
+    for body in ('{"id": ["a", "b"]}', '{"id": {"a": 1}}', '{"id": "\\ud800"}'):
+        response = client.post("/api/3/action/package_show", content=body, headers=json_body)
+        assert _ckan_error(response, 409)["__type"] == "Validation Error"
+    sql = client.post(SQL, json={"sql": ["SELECT 1"]})
+    assert _ckan_error(sql, 409)["sql"]
+
+
+def test_too_many_wildcards_are_refused_before_they_cost(client: AppClient):
+    q = " ".join(f"*{chr(97 + i)}*" for i in range(11))
+    response = client.get("/api/3/action/package_search", params={"q": q}, headers=EN)
+    assert "Too many wildcard words (11)" in _ckan_error(response, 400)["message"]
+    assert (
+        client.get("/api/3/action/package_search", params={"q": "educ* salud"}).status_code == 200
+    )
+
+
+def test_sql_blobs_come_back_as_base64(client: AppClient):
+    sql = "SELECT x'00ff' AS b, randomblob(10) AS r, zeroblob(5) AS z, 1 AS n"
+    result = client.post(SQL, json={"sql": sql}).json()["result"]
+    record = result["records"][0]
+    assert record["b"] == "AP8=" and record["z"] == "AAAAAAA=" and len(record["r"]) == 16
+    types = {f["id"]: f["type"] for f in result["fields"]}
+    assert types == {"b": "bytea", "r": "bytea", "z": "bytea", "n": "int"}
+    fts = client.post(SQL, json={"sql": "SELECT * FROM datasets_fts_data LIMIT 2"})
+    assert fts.status_code == 200 and fts.json()["result"]["records"]
+
+
+def test_sql_answers_are_capped_in_bytes_per_value_and_in_total(client: AppClient, monkeypatch):
+    big = f'SELECT hex(zeroblob(600000)) AS big FROM "{TABLE}" LIMIT 100'  # 1.2 MB each
+    error = _ckan_error(client.post(SQL, json={"sql": big}, headers=EN), 409)
+    assert error["message"].startswith("The query builds a value larger than 1 MiB")
+    # printf itself answers NULL past the limit instead of failing: still nothing built.
+    huge = f"SELECT printf('%.*c', 9000000, 'x') AS big FROM \"{TABLE}\" LIMIT 100"
+    records = client.post(SQL, json={"sql": huge}).json()["result"]["records"]
+    assert len(records) == 100 and records[0] == {"big": None}
+    many = f"SELECT printf('%.*c', 1000000, 'x') AS big FROM \"{TABLE}\""
+    error = _ckan_error(client.post(SQL, json={"sql": many}, headers=EN), 409)
+    assert "larger than 16 MiB" in error["message"] and "Add a LIMIT" in error["message"]
+    monkeypatch.setenv("CATALOG_API_ROWS_MAX_BYTES", "2k")
+    rows = client.post(SEARCH, json={"resource_id": TABLE, "limit": 1000}, headers=EN)
+    assert "larger than 2 KiB" in _ckan_error(rows, 409)["message"]
+    few = client.post(SEARCH, json={"resource_id": TABLE, "limit": 2})
+    assert few.status_code == 200 and len(few.json()["result"]["records"]) == 2
+    native = client.get(f"{BONO}/resources/cobertura/rows", params={"limit": 1000})
+    assert native.status_code == 400 and native.json()["error"]["fields"]["limit"]
+
+
+def test_sql_can_be_turned_off(client: AppClient, monkeypatch):
+    monkeypatch.setenv("CATALOG_API_SQL", "off")
+    error = _ckan_error(client.post(SQL, json={"sql": "SELECT 1"}, headers=EN), 403)
+    assert error["__type"] == "Authorization Error" and "turned off" in error["message"]
+    assert client.post(SEARCH, json={"resource_id": TABLE, "limit": 1}).status_code == 200
+
+
+def test_absolute_urls_come_from_the_configured_base_not_the_host_header(
+    client: AppClient, demo_build: Path, monkeypatch
+):
+    from limits import parse
+
+    monkeypatch.setenv("CATALOG_BASE_URL", "https://datos.example.gob.gt")
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    for path in ("/api/3/action/package_list", "/api/3/action/package_show?id=nope"):
+        response = client.get(path, headers=forged)
+        assert response.json()["help"].startswith("https://datos.example.gob.gt/api/3/action/")
+        assert "evil" not in response.text
+    slash = client.get("/api/v1/datasets/?q=salud", headers=forged, follow_redirects=False)
+    assert slash.status_code == 307 and slash.headers["location"] == "/api/v1/datasets?q=salud"
+    native = client.get("/api/v1/datasets", params={"limit": 1}, headers=forged).json()
+    assert native["next"].startswith("https://datos.example.gob.gt/api/v1/datasets?")
+    limited = api_client(demo_build, LimitSettings(parse("1/minute")))
+    refused = [limited.get("/api/3/action/package_list", headers=forged) for _ in range(2)][-1]
+    assert refused.status_code == 429 and "evil" not in refused.text
+    assert refused.json()["help"].startswith("https://datos.example.gob.gt/")

@@ -226,3 +226,22 @@ def test_get_and_post_give_the_same_answer(portal: str):
         portal + "/api/3/action/package_show", json={"id": BONO, "use_default_schema": True}
     )
     assert ignored.json()["success"] is True
+
+
+def test_a_forged_host_header_never_reaches_a_link(portal: str):
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    for action in ("package_search?rows=1", "package_show?id=no-such-dataset", "no_such_action"):
+        response = httpx.get(f"{portal}/api/3/action/{action}", headers=forged)
+        assert response.json()["help"].startswith(portal + "/api/3/action/help_show?name=")
+        assert "evil.example" not in response.text
+
+
+def test_hostile_values_get_ckan_errors_not_crashes(ckan: ckanapi.RemoteCKAN):
+    resource = ckan.action.package_show(id=BONO)["resources"][0]["id"]
+    for value in (10**30, [[1]], {"a": 1}):
+        with pytest.raises(ckanapi.ValidationError):
+            ckan.action.datastore_search(resource_id=resource, filters={"departamento": value})
+    with pytest.raises(ckanapi.SearchQueryError):
+        ckan.action.package_search(fq="metadata_modified:[NOW-99999999999YEARS TO NOW]")
+    blobs = ckan.action.datastore_search_sql(sql="SELECT x'00ff' AS b")
+    assert blobs["records"] == [{"b": "AP8="}] and blobs["fields"][0]["type"] == "bytea"

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from catalog.api import ckan, docs, native
 from catalog.api.catalogue import Releases
 from catalog.api.errors import ApiError, Invalid, NotFound, render
-from catalog.api.http import base_of, lang_of
+from catalog.api.http import RelativeRedirects, lang_of, public_base
 from catalog.api.limits import LimitSettings, RateLimits, settings_from_env
 from catalog.i18n import _, translate
 
@@ -72,7 +72,8 @@ def create_api(
         expose_headers=["ETag", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
         max_age=86400,
     )
-    return RateLimits(app, limits or settings_from_env())
+    _workspace_writes_without_cors(app)
+    return RateLimits(RelativeRedirects(app), limits or settings_from_env())
 
 
 def _include_workspace(app: FastAPI) -> None:
@@ -82,10 +83,18 @@ def _include_workspace(app: FastAPI) -> None:
     app.include_router(router)
 
 
+def _workspace_writes_without_cors(app: FastAPI) -> None:
+    """Added after CORS, so it wraps it: answers to the workspace's writes (filing a
+    request, acting on one) carry no CORS header (docs/security.md)."""
+    from catalog.transparency.api import WritesWithoutCors
+
+    app.add_middleware(WritesWithoutCors)
+
+
 def _handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return render(exc, request.url.path, lang_of(request), base_of(request))
+        return render(exc, request.url.path, lang_of(request), public_base())
 
     async def validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

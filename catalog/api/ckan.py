@@ -9,30 +9,29 @@ answers ``403 Authorization Error``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from catalog import metadata, urls
+from catalog import bodylimit, metadata, urls
 from catalog.api import ckan_params as p
 from catalog.api import datastore, shapes
 from catalog.api.catalogue import Catalogue, Releases
-from catalog.api.errors import ApiError, Forbidden, Invalid, NotFound, ckan_help
-from catalog.api.http import base_of, fresh, json_response, lang_of, require
+from catalog.api.errors import ApiError, Forbidden, Invalid, NotFound, TooLarge, ckan_help
+from catalog.api.http import fresh, json_response, lang_of, public_base, require
 from catalog.i18n import _, translate
 
 PREFIXES = ("/api/3/action/", "/api/action/")
 CKAN_VERSION = "2.10.4"
 WRITE_SUFFIXES = ("_create", "_update", "_patch", "_delete", "_purge", "_upsert", "_revise")
-MAX_BODY = 1_000_000
 Handler = Callable[[Request, Catalogue, Any], Awaitable[Any]]
 
 
@@ -58,7 +57,7 @@ def action(name: str, params: type[BaseModel], summary: str, needs_catalogue: bo
 def envelope(request: Request, name: str, result: Any) -> bytes:
     """CKAN's success envelope; ``result`` may be ready JSON bytes."""
     body = result if isinstance(result, bytes) else orjson.dumps(result)
-    help_url = orjson.dumps(ckan_help(base_of(request), name))
+    help_url = orjson.dumps(ckan_help(public_base(), name))
     return b'{"help":' + help_url + b',"success":true,"result":' + body + b"}"
 
 
@@ -69,32 +68,51 @@ async def _raw_params(request: Request) -> dict[str, Any]:
     """GET query parameters, or a POST body (JSON or form), as one dict."""
     params: dict[str, Any] = dict(request.query_params)
     if request.method == "POST":
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise Invalid(
-                _("The request body is too large."),
-                _("Send at most one megabyte of JSON."),
-            )
+        body = await _body(request)
         if body.strip():
-            kind = request.headers.get("content-type", "")
-            try:
-                data = (
-                    json.loads(body)
-                    if "json" in kind or body.strip()[:1] == b"{"
-                    else dict(await request.form())
-                )
-            except (ValueError, UnicodeDecodeError):
-                raise Invalid(
-                    _("The request body is not valid JSON."),
-                    _('Send a JSON object, e.g. {"id": "mides--bono-social"}.'),
-                ) from None
-            if not isinstance(data, dict):
-                raise Invalid(
-                    _("The request body must be a JSON object."),
-                    _('Send a JSON object, e.g. {"id": "mides--bono-social"}.'),
-                )
-            params.update(data)
+            params.update(_parse_body(body, request.headers.get("content-type", "")))
     return params
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read a chunk at a time and refused as soon as it passes the limit
+    (catalog.bodylimit refuses it first in ``catalog serve``; this holds without it)."""
+    limit = bodylimit.settings().limit_for(request.url.path)
+    too_large = TooLarge(*bodylimit.TOO_LARGE, size=bodylimit.human(limit))
+    chunks, size = [], 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:  # the guard cut the body (or the client left): nobody reads on
+        raise too_large from None
+    return b"".join(chunks)
+
+
+def _parse_body(body: bytes, kind: str) -> dict[str, Any]:
+    if "multipart/" in kind:
+        raise Invalid(
+            _("This API does not take files or multipart forms."),
+            _('Send a JSON object, e.g. {"id": "mides--bono-social"}.'),
+        )
+    try:
+        if "json" in kind or body.strip()[:1] in (b"{", b"["):
+            data = p.loads(body, "body")
+        else:
+            data = dict(parse_qsl(body.decode("utf-8"), max_num_fields=p.MAX_NAMES))
+    except ValueError:  # not JSON, not UTF-8, or too many form fields
+        raise Invalid(
+            _("The request body is not valid JSON."),
+            _('Send a JSON object, e.g. {"id": "mides--bono-social"}.'),
+        ) from None
+    if not isinstance(data, dict):
+        raise Invalid(
+            _("The request body must be a JSON object."),
+            _('Send a JSON object, e.g. {"id": "mides--bono-social"}.'),
+        )
+    return data
 
 
 def _validated(model: type[BaseModel], raw: dict[str, Any]) -> Any:
@@ -201,7 +219,8 @@ async def package_search(request: Request, cat: Catalogue, params: p.PackageSear
     fq = [params.fq] if params.fq else []
     fq += params.fq_list or []
     facet_fields = (params.facet_field or []) if params.facet else []
-    found = cat.search.search(
+    found = await run_in_threadpool(
+        cat.search.search,
         q=params.q,
         fq=fq,
         sort=params.sort,

@@ -2,37 +2,101 @@
 
 CKAN clients send every value as a string in GET query strings and as JSON in
 POST bodies; the models accept both (``"10"`` and ``10``, ``'["tags"]'`` and
-``["tags"]``) and ignore keys they do not know, as CKAN does.
+``["tags"]``) and ignore keys they do not know, as CKAN does. Every list, dict
+and text has a size cap, and JSON is parsed by ``loads``, which refuses deep
+nesting and NaN/Infinity with a clear message instead of failing later.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from annotated_types import MaxLen
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+
+from catalog.api.errors import Invalid
+from catalog.i18n import _
+
+# CKAN parameters are at most a dict of lists; deeper JSON can only be an attack
+# (Python's parser recurses, and 200 KB of "[[[[" would exhaust the stack).
+MAX_DEPTH = 8
+MAX_NAMES = 200
+MAX_NAME = 300
+MAX_OFFSET = 10_000_000  # as package_search's start: past it a page is surely empty
 
 
-def _json_or_text(value: Any) -> Any:
+def _too_deep(param: str) -> Invalid:
+    return Invalid(
+        _("The JSON in {param} is nested too deeply."),
+        _("Parameters are texts, numbers, lists or objects of them: send flat JSON."),
+        fields={param: _("The JSON in {param} is nested too deeply.")},
+        param=param,
+    )
+
+
+def _constant(param: str, name: str) -> NoReturn:
+    raise Invalid(
+        _("{value} is not a number JSON allows (in {param})."),
+        _("Send finite numbers; write NaN or Infinity as text if you mean it."),
+        fields={param: _("{value} is not a number JSON allows (in {param}).")},
+        value=name,
+        param=param,
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value`` (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def loads(text: str | bytes, param: str) -> Any:
+    """JSON a client sent in ``param``: Invalid when too deep or holding NaN/Infinity;
+    ValueError (as json.loads) when it is not JSON at all."""
+    try:
+        value = json.loads(text, parse_constant=partial(_constant, param))
+    except RecursionError:
+        raise _too_deep(param) from None
+    if _depth(value) > MAX_DEPTH:
+        raise _too_deep(param)
+    return value
+
+
+def _json_or_text(value: Any, info: ValidationInfo) -> Any:
     """A JSON-encoded list/dict in a query string, else the value as it came."""
     if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
         try:
-            return json.loads(value)
+            return loads(value, info.field_name or "params")
         except ValueError:
             return value
     return value
 
 
-def _names(value: Any) -> Any:
+def _names(value: Any, info: ValidationInfo) -> Any:
     """A list of names given as a JSON list, a comma-separated text or a list."""
-    value = _json_or_text(value)
+    value = _json_or_text(value, info)
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
 
 
-Names = Annotated[list[str], BeforeValidator(_names)]
-JsonDict = Annotated[dict[str, Any], BeforeValidator(_json_or_text)]
+Name = Annotated[str, MaxLen(MAX_NAME)]
+Names = Annotated[list[Name], MaxLen(MAX_NAMES), BeforeValidator(_names)]
+JsonDict = Annotated[dict[str, Any], MaxLen(MAX_NAMES), BeforeValidator(_json_or_text)]
+Text = Annotated[str, MaxLen(1000)]
+TextQuery = Annotated[
+    Text | Annotated[dict[str, Text], MaxLen(MAX_NAMES)] | None, BeforeValidator(_json_or_text)
+]
 
 
 class Params(BaseModel):
@@ -45,13 +109,13 @@ class NoParams(Params):
 
 class Paging(Params):
     limit: int | None = Field(None, ge=0, le=100000, description="How many to return.")
-    offset: int = Field(0, ge=0, description="How many to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many to skip.")
 
 
 class CurrentList(Params):
     limit: int | None = Field(None, ge=0, le=1000, description="How many datasets (max 1000).")
-    offset: int = Field(0, ge=0)
-    page: int | None = Field(None, ge=1, description="Page number (with limit).")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    page: int | None = Field(None, ge=1, le=MAX_OFFSET, description="Page number (with limit).")
 
 
 class Show(Params):
@@ -74,7 +138,9 @@ class PackageSearch(Params):
     fq: str | None = Field(
         None, max_length=2000, description="Filter query, e.g. organization:mides."
     )
-    fq_list: Names | None = Field(None, description="Several filter queries.")
+    fq_list: (
+        Annotated[list[Annotated[str, MaxLen(2000)]], MaxLen(50), BeforeValidator(_names)] | None
+    ) = Field(None, description="Several filter queries (at most 50).")
     sort: str | None = Field(None, max_length=200, description='e.g. "metadata_modified desc".')
     rows: int = Field(10, ge=0, le=1000, description="Results per page (max 1000).")
     start: int = Field(0, ge=0, le=10_000_000, description="Offset of the first result.")
@@ -97,7 +163,7 @@ class ListParams(Params):
         None, max_length=100, description='"name asc", "package_count desc"...'
     )
     limit: int | None = Field(None, ge=0, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     include_dataset_count: bool = True
 
 
@@ -113,9 +179,7 @@ class HelpShow(Params):
 class DatastoreSearch(Params):
     resource_id: str = Field(..., min_length=1, max_length=300, alias="resource_id")
     filters: JsonDict | None = Field(None, description='{"column": "value" or ["a", "b"]}.')
-    q: Annotated[str | dict[str, str] | None, BeforeValidator(_json_or_text)] = Field(
-        None, description="Text to find in any text column, or {column: text}."
-    )
+    q: TextQuery = Field(None, description="Text to find in any text column, or {column: text}.")
     fields: Names | None = Field(None, description="Columns to return.")
     sort: Names | None = Field(None, description='"column asc, other desc".')
     limit: int = Field(100, ge=0, le=32000, description="Rows (max 32000).")
@@ -124,7 +188,7 @@ class DatastoreSearch(Params):
     include_total: bool = True
     distinct: bool = False
     plain: bool = True
-    language: str | None = None
+    language: str | None = Field(None, max_length=20)
 
 
 class DatastoreSql(Params):

@@ -3,14 +3,22 @@ and the native rows endpoint, over the release's SQLite database.
 
 Every connection is opened read-only (``mode=ro``) with ``PRAGMA query_only``,
 an authorizer that allows reading and nothing else (no ATTACH, PRAGMA or
-writes of any kind), a cap on the length of any value, and a progress handler
-that stops a query after ``CATALOG_API_SQL_TIME_LIMIT_MS`` (default 3000 ms).
+writes of any kind), a cap on the length of any value (SQLite's
+``SQLITE_LIMIT_LENGTH``: ``zeroblob(2000000000)`` fails and
+``printf('%.*c', 9000000, 'x')`` gives NULL instead of building 9 MB per row),
+and a progress handler that stops a query after ``CATALOG_API_SQL_TIME_LIMIT_MS``
+(default 3000 ms). Rows are fetched one at a time and their JSON size counted:
+past ``CATALOG_API_ROWS_MAX_BYTES`` (default 16 MiB) the answer is a 409 saying
+how to ask for less, never a response that takes the server's memory. BLOB
+values come back as base64 text.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import math
 import os
 import re
 import sqlite3
@@ -19,19 +27,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from catalog.api.catalogue import Catalogue
 from catalog.api.errors import Forbidden, Invalid, NotFound, Unavailable
 from catalog.api.shapes import DATASTORE_TYPES
+from catalog.bodylimit import MIB, human, parse_size
 from catalog.build.naming import quote
 from catalog.i18n import _
 
 ROWS_MAX = 32000  # CKAN's own default ceiling (ckan.datastore.search.rows_max)
 DEFAULT_LIMIT = 100
-MAX_VALUE_BYTES = 10_000_000
+MAX_VALUE_BYTES = MIB  # any value, row or statement; published cells are a few KB at most
+DEFAULT_MAX_ROWS_BYTES = 16 * MIB
+INT64 = (-(2**63), 2**63 - 1)  # SQLite's integers
+OFF = ("0", "off", "no", "false", "none")
 DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"})
 READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
 TYPES = DATASTORE_TYPES  # one map for datastore_search and the package dicts
 SORT = re.compile(r'^\s*"?([^"]+?)"?(?:\s+(asc|desc))?\s*$', re.I)
+
+
+def sql_enabled() -> bool:
+    """``datastore_search_sql`` is on unless ``CATALOG_API_SQL=off`` (see docs/security.md)."""
+    return os.environ.get("CATALOG_API_SQL", "on").strip().lower() not in OFF
+
+
+def max_rows_bytes() -> int:
+    """The most JSON one answer of rows may hold (``CATALOG_API_ROWS_MAX_BYTES``)."""
+    try:
+        return max(1, parse_size(os.environ.get("CATALOG_API_ROWS_MAX_BYTES") or "16m"))
+    except ValueError:
+        return DEFAULT_MAX_ROWS_BYTES
 
 
 def time_limit_ms() -> int:
@@ -58,6 +85,9 @@ def connect(catalogue: Catalogue, limit_ms: int | None) -> sqlite3.Connection:
             _("Run catalog build, then try again."),
         )
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    # SQL can build text that is not UTF-8 (char(55296), CAST(x'ff' AS TEXT)): show it
+    # with replacement characters instead of failing the whole answer.
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     conn.execute("PRAGMA query_only = 1")
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.set_authorizer(_authorize)
@@ -192,12 +222,46 @@ def _q_terms(q: Any, t: Table) -> list[tuple[str, str]]:
 
 
 def _scalar(value: Any, param: str) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
+    """A filter value SQLite can compare: text, a 64-bit integer, a finite number."""
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return _text(value, param)
+    if isinstance(value, int) and INT64[0] <= value <= INT64[1]:
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, (int, float)):
+        raise Invalid(
+            _("The number {value} is out of range in {param}."),
+            _("Numbers must be finite and between {low} and {high}; send others as text."),
+            fields={param: _("The number {value} is out of range in {param}.")},
+            value=str(value)[:40],
+            param=param,
+            low=INT64[0],
+            high=INT64[1],
+        )
     raise Invalid(
         _("Filter values must be texts or numbers."),
         _('Write filters as {"column": "value"} or {"column": ["a", "b"]}.'),
         fields={param: _("Filter values must be texts or numbers.")},
+    )
+
+
+def _text(value: str, param: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800" from a JSON body
+        raise _not_text(param) from None
+    return value
+
+
+def _not_text(param: str) -> Invalid:
+    return Invalid(
+        _("{param} holds characters that are not valid text (a lone surrogate)."),
+        _("Send text in UTF-8; remove escapes such as \\ud800 that stand alone."),
+        fields={param: _("{param} holds characters that are not valid text (a lone surrogate).")},
+        param=param,
     )
 
 
@@ -206,6 +270,8 @@ def _run(conn: sqlite3.Connection, sql: str, args: list[Any]) -> sqlite3.Cursor:
         return conn.execute(sql, args)
     except sqlite3.OperationalError as exc:
         raise _sql_error(exc) from None
+    except UnicodeEncodeError:
+        raise _not_text("q") from None
 
 
 def _sql_error(exc: sqlite3.Error) -> Exception:
@@ -216,6 +282,19 @@ def _sql_error(exc: sqlite3.Error) -> Exception:
             _("Filter on fewer rows, or download the table and query it locally."),
             fields={"query": _("The query took longer than the limit of {ms} ms and was stopped.")},
             ms=time_limit_ms(),
+        )
+    if "too big" in text:
+        return Invalid(
+            _("The query builds a value larger than {size}, the limit of any one value."),
+            _(
+                "Return shorter values: drop the function that builds them or cut them with substr()."
+            ),
+            fields={
+                "query": _(
+                    "The query builds a value larger than {size}, the limit of any one value."
+                )
+            },
+            size=human(MAX_VALUE_BYTES),
         )
     if "not authorized" in text or "readonly" in text or "read-only" in text:
         return Forbidden(
@@ -230,9 +309,60 @@ def _sql_error(exc: sqlite3.Error) -> Exception:
     )
 
 
+def _blob(value: Any) -> str:
+    """orjson's fallback: a BLOB (``x'00ff'``, ``randomblob(10)``) as base64 text."""
+    if isinstance(value, (bytes, memoryview)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
+def dumps(value: Any) -> bytes:
+    """JSON of rows and results, BLOBs included."""
+    return orjson.dumps(value, default=_blob)
+
+
+def _too_large(param: str, hint: str) -> Invalid:
+    return Invalid(
+        _("The answer would be larger than {size}, the limit of one answer."),
+        hint,
+        fields={param: _("The answer would be larger than {size}, the limit of one answer.")},
+        size=human(max_rows_bytes()),
+    )
+
+
+ROWS_HINT = _(
+    "Ask for fewer rows (limit) or fewer columns (fields), or download the table from its dataset page."
+)
+SQL_HINT = _(
+    "Add a LIMIT, select fewer columns or shorter values, or download the table and query it locally."
+)
+
+
+def _fetch(
+    cursor: sqlite3.Cursor, max_rows: int, names: int, param: str, hint: str
+) -> tuple[list[tuple], bool]:
+    """At most ``max_rows`` rows and whether there were more, counting their JSON size
+    (plus ``names`` bytes of keys per row) one row at a time: over the cap the query
+    stops with a clear error before the next row is even built (a batch of a thousand
+    rows of 1 MB each would already be a gigabyte)."""
+    cap, size, rows = max_rows_bytes(), 0, []
+    for row in cursor:
+        if len(rows) == max_rows:
+            return rows, True
+        size += len(dumps(row)) + names
+        if size > cap:
+            raise _too_large(param, hint)
+        rows.append(row)
+    return rows, False
+
+
+def _names_size(columns: list[str]) -> int:
+    return sum(len(c.encode("utf-8", "replace")) + 4 for c in columns)
+
+
 def _records(rows: list[tuple], columns: list[str], fmt: str) -> Any:
     if fmt == "lists":
-        return [list(r) for r in rows]
+        return rows
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
         writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
@@ -253,19 +383,20 @@ def datastore_search(
     offset: int = 0,
     records_format: str = "objects",
     include_total: bool = True,
-) -> dict[str, Any]:
-    """CKAN's datastore_search result."""
+) -> bytes:
+    """CKAN's datastore_search result, as JSON."""
     t = table(catalogue, resource_id)
     query = select(t, fields, filters, q, sort)
     conn = connect(catalogue, time_limit_ms())
     try:
         sql, args = query.sql(limit, offset)
-        rows = _run(conn, sql, args).fetchall()
+        names = _names_size(query.fields) if records_format == "objects" else 0
+        rows, _more = _fetch(_run(conn, sql, args), limit, names, "limit", ROWS_HINT)
         total = None
         if include_total:
             count_sql, count_args = query.count_sql()
             total = _run(conn, count_sql, count_args).fetchone()[0]
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         raise _sql_error(exc) from None
     finally:
         conn.close()
@@ -289,7 +420,7 @@ def datastore_search(
     if include_total:
         result["total"] = total
         result["total_was_estimated"] = False
-    return result
+    return dumps(result)
 
 
 def _fields(t: Table, columns: list[str]) -> list[dict[str, Any]]:
@@ -302,8 +433,20 @@ def _fields(t: Table, columns: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def datastore_search_sql(catalogue: Catalogue, sql: str) -> dict[str, Any]:
-    """CKAN's datastore_search_sql: one read-only statement, time-limited, row-capped."""
+def _disabled() -> Forbidden:
+    return Forbidden(
+        _("datastore_search_sql is turned off on this portal."),
+        _(
+            "Use datastore_search, or SQL in the browser at /sql/; the administrator turns it on with CATALOG_API_SQL=on."
+        ),
+    )
+
+
+def datastore_search_sql(catalogue: Catalogue, sql: str) -> bytes:
+    """CKAN's datastore_search_sql, as JSON: one read-only statement, time-limited,
+    row-capped and byte-capped."""
+    if not sql_enabled():
+        raise _disabled()
     if not sql.strip():
         raise Invalid(
             _("The query is empty."),
@@ -312,17 +455,23 @@ def datastore_search_sql(catalogue: Catalogue, sql: str) -> dict[str, Any]:
         )
     conn = connect(catalogue, time_limit_ms())
     try:
-        try:
-            cursor = conn.execute(sql)
-            rows = cursor.fetchmany(ROWS_MAX + 1)
-        except sqlite3.ProgrammingError:
-            raise Invalid(
-                _("Only one statement can be run at a time."),
-                _("Remove the semicolon and everything after the first statement."),
-                fields={"sql": _("Only one statement can be run at a time.")},
-            ) from None
-        except sqlite3.Error as exc:
-            raise _sql_error(exc) from None
+        rows, truncated, columns = _select_rows(conn, sql)
+    finally:
+        conn.close()
+    types = _guess_types(rows, len(columns))
+    return dumps(
+        {
+            "sql": sql,
+            "records": [dict(zip(columns, r, strict=True)) for r in rows],
+            "fields": [{"id": c, "type": t} for c, t in zip(columns, types, strict=True)],
+            "records_truncated": truncated,
+        }
+    )
+
+
+def _select_rows(conn: sqlite3.Connection, sql: str) -> tuple[list[tuple], bool, list[str]]:
+    try:
+        cursor = conn.execute(sql)
         if cursor.description is None:
             raise Forbidden(
                 _("Only reading queries (one SELECT) are allowed."),
@@ -330,31 +479,36 @@ def datastore_search_sql(catalogue: Catalogue, sql: str) -> dict[str, Any]:
                     "This API is read-only: remove statements that write, attach or change settings."
                 ),
             )
-        columns = [d[0] for d in cursor.description]
-    finally:
-        conn.close()
-    truncated = len(rows) > ROWS_MAX
-    rows = rows[:ROWS_MAX]
-    types = _guess_types(rows, len(columns))
-    return {
-        "sql": sql,
-        "records": [dict(zip(columns, r, strict=True)) for r in rows],
-        "fields": [{"id": c, "type": t} for c, t in zip(columns, types, strict=True)],
-        "records_truncated": truncated,
-    }
+        columns = [str(d[0]) for d in cursor.description]
+        rows, truncated = _fetch(cursor, ROWS_MAX, _names_size(columns), "sql", SQL_HINT)
+    except sqlite3.ProgrammingError:
+        raise Invalid(
+            _("Only one statement can be run at a time."),
+            _("Remove the semicolon and everything after the first statement."),
+            fields={"sql": _("Only one statement can be run at a time.")},
+        ) from None
+    except sqlite3.Error as exc:
+        raise _sql_error(exc) from None
+    except UnicodeEncodeError:
+        raise _not_text("sql") from None
+    return rows, truncated, columns
 
 
 def _guess_types(rows: list[tuple], width: int) -> list[str]:
+    """Each column's type from its first value that is not NULL (SQLite has no column
+    types for expressions); BLOBs are ``bytea``, as in CKAN on PostgreSQL."""
     types = ["text"] * width
     for i in range(width):
         for row in rows:
             value = row[i]
             if value is None:
                 continue
-            if isinstance(value, bool) or isinstance(value, int):
+            if isinstance(value, int):
                 types[i] = "int"
             elif isinstance(value, float):
                 types[i] = "numeric"
+            elif isinstance(value, bytes):
+                types[i] = "bytea"
             break
     return types
 
@@ -375,9 +529,10 @@ def fetch(catalogue: Catalogue, query: Select, limit: int, offset: int) -> list[
     conn = connect(catalogue, time_limit_ms())
     try:
         sql, args = query.sql(limit, offset)
+        names = _names_size(query.fields)
         try:
-            return _run(conn, sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
+            return _fetch(_run(conn, sql, args), limit, names, "limit", ROWS_HINT)[0]
+        except sqlite3.Error as exc:
             raise _sql_error(exc) from None
     finally:
         conn.close()

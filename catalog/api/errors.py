@@ -41,8 +41,8 @@ class ApiError(Exception):
         self.hint = hint
         self.fields = fields or {}
         self.headers = headers or {}
-        self.params = params
-        super().__init__(translate(text, "en", **params))
+        self.params = {key: _printable(value) for key, value in params.items()}
+        super().__init__(translate(text, "en", **self.params))
 
     def message(self, lang: str) -> str:
         return translate(self.text, lang, **self.params)
@@ -67,6 +67,14 @@ class ApiError(Exception):
         for key, text in self.fields.items():
             error[key] = [translate(text, lang, **self.params)]
         return error
+
+
+def _printable(value: Any) -> Any:
+    """A parameter echoed in a message, made safe to encode: a lone surrogate sent as
+    ``"\\ud800"`` in a JSON body would otherwise break the JSON of the error itself."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 class NotFound(ApiError):
@@ -102,6 +110,14 @@ class TooManyRequests(ApiError):
     status = ckan_status = 429
     code = "rate-limited"
     ckan_type = "Rate Limit Error"
+
+
+class TooLarge(ApiError):
+    """A request body over the size limit (CKAN: Validation Error, with HTTP's 413)."""
+
+    status = ckan_status = 413
+    code = "too-large"
+    ckan_type = "Validation Error"
 
 
 class Unavailable(ApiError):

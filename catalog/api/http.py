@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from catalog import urls
 from catalog.api.catalogue import Catalogue
 from catalog.api.errors import JSON, Unavailable, language
 
@@ -26,8 +28,11 @@ def lang_of(request: Request) -> str:
     return language(request.headers, request.query_params)
 
 
-def base_of(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+def public_base() -> str:
+    """The portal's public address for absolute links (CKAN's ``help``): the configured
+    ``CATALOG_BASE_URL``, never the request's ``Host`` header, which any client can forge
+    (a cache or a proxy would then serve links to the attacker's host)."""
+    return urls.base_url()
 
 
 def etag(catalogue: Catalogue, lang: str) -> str:
@@ -90,3 +95,35 @@ def json_response(
 def cache_headers(request: Request, catalogue: Catalogue) -> dict[str, str]:
     """The caching headers for a non-JSON answer (CSV, NDJSON)."""
     return _cache_headers(catalogue, lang_of(request))
+
+
+class RelativeRedirects:
+    """ASGI middleware: Starlette writes the ``Location`` of its trailing-slash redirects
+    (``/api/v1/datasets/`` → ``/api/v1/datasets``) from the ``Host`` header; a forged
+    host would send the client elsewhere. The API never redirects off the portal, so
+    every ``Location`` it sends becomes a path on this same host."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def relative(message: dict) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                headers = [
+                    (k, _on_this_host(v) if k.lower() == b"location" else v)
+                    for k, v in message.get("headers", [])
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
+def _on_this_host(location: bytes) -> bytes:
+    parts = urlsplit(location.decode("latin-1"))
+    path = "/" + parts.path.lstrip("/")  # never "//host": that would leave the portal
+    return (path + (f"?{parts.query}" if parts.query else "")).encode("latin-1")

@@ -27,6 +27,7 @@ from typing import Any
 
 from limits import RateLimitItem, parse, storage, strategies
 
+from catalog import urls
 from catalog.api.errors import Forbidden, TooManyRequests, language, render
 from catalog.errors import CatalogError
 from catalog.i18n import _
@@ -160,9 +161,7 @@ class RateLimits:
         extra: list | None = None,
     ) -> None:
         lang = language(headers)
-        host = headers.get("host", "localhost")
-        base = f"{scope.get('scheme', 'http')}://{host}"
-        response = render(error, scope.get("path", ""), lang, base)
+        response = render(error, scope.get("path", ""), lang, urls.base_url())
         for name, value in extra or []:
             response.headers[name.decode()] = value.decode()
         response.headers["Access-Control-Allow-Origin"] = "*"

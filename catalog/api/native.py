@@ -51,6 +51,7 @@ SORTS = {
     "-created": "metadata_created desc",
     "created": "metadata_created asc",
 }
+MAX_OFFSET = 10_000_000  # as package_search's start
 ERRORS = {404: {"model": models.Error}, 400: {"model": models.Error}, 429: {"model": models.Error}}
 Lang = Annotated[Literal["es", "en"] | None, Query(description="Language of labels and messages.")]
 assert set(FACETS.values()) <= set(FACET_FIELDS)
@@ -88,9 +89,9 @@ def _decode_cursor(cursor: str | None, key: str) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         offset = int(data["o"])
-        if data["k"] != key or offset < 0:
+        if data["k"] != key or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
         raise Invalid(
             _("The cursor is not valid for this query."),
             _(
@@ -250,7 +251,8 @@ def add_routes(app: FastAPI, releases: Releases, release_id: Any) -> None:
         if since or until:
             fq.append(f"metadata_modified:[{since or '*'} TO {until or '*'}]")
         words = " ".join(_quote(w) for w in (q or "").split() if w.strip('"'))
-        found = cat.search.search(
+        found = await run_in_threadpool(
+            cat.search.search,
             q=words or None,
             fq=fq,
             sort=SORTS[sort],

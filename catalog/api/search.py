@@ -94,6 +94,9 @@ WEIGHTS = {"title": 3.0, "tags": 2.0, "description": 1.0, "other": 0.5}
 DATE_MATH = re.compile(
     r"^NOW(?:/DAYS?)?(?:([+-])(\d+)(SECONDS?|MINUTES?|HOURS?|DAYS?|MONTHS?|YEARS?))?$"
 )
+# A wildcard word is matched against every term of the index: a few are cheap, hundreds
+# in one request (2000 characters of "*a* *b* ...", or 50 fq clauses) take seconds.
+MAX_WILDCARDS = 10
 UNITS = {
     "SECOND": 1,
     "MINUTE": 60,
@@ -129,10 +132,10 @@ def normalize_date(value: str | None) -> str | None:
         return None
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace(" ", "T"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-05:00 is past year 9999 in UTC
         return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed.isoformat(timespec="seconds")
 
 
@@ -141,22 +144,35 @@ def _date_bound(value: str, param: str) -> str | None:
         return None
     match = DATE_MATH.match(value.upper())
     if match:
-        moment = datetime.now(UTC).replace(tzinfo=None)
-        if "/DAY" in value.upper():
-            moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        if match.group(1):
-            seconds = int(match.group(2)) * UNITS[match.group(3).rstrip("S")]
-            moment += timedelta(seconds=seconds if match.group(1) == "+" else -seconds)
-        return moment.isoformat(timespec="seconds")
+        return _date_math(value, match, param)
     found = normalize_date(value)
     if found is None:
         raise QueryError(
             _("{value} is not a date the query understands (in {param})."),
             _("Write dates as 2024-01-01 or 2024-01-01T00:00:00Z, or use * or NOW-30DAYS."),
-            value=value,
+            value=value[:100],
             param=param,
         )
     return found
+
+
+def _date_math(value: str, match: re.Match[str], param: str) -> str:
+    """``NOW``, ``NOW/DAY``, ``NOW-30DAYS``...; 400 when it leaves the calendar (years 1-9999)."""
+    moment = datetime.now(UTC).replace(tzinfo=None)
+    if "/DAY" in value.upper():
+        moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if match.group(1):
+        try:
+            seconds = int(match.group(2)) * UNITS[match.group(3).rstrip("S")]
+            moment += timedelta(seconds=seconds if match.group(1) == "+" else -seconds)
+        except (OverflowError, ValueError):
+            raise QueryError(
+                _("{value} is outside the dates the query can use (in {param})."),
+                _("Date math must stay between the years 1 and 9999, e.g. NOW-10YEARS."),
+                value=value[:60],
+                param=param,
+            ) from None
+    return moment.isoformat(timespec="seconds")
 
 
 def _number_bound(value: str, param: str) -> int | None:
@@ -168,9 +184,21 @@ def _number_bound(value: str, param: str) -> int | None:
         raise QueryError(
             _("{value} is not a whole number (in {param})."),
             _("Use whole numbers or * in ranges over counts."),
-            value=value,
+            value=value[:100],
             param=param,
         ) from None
+
+
+def _check_wildcards(texts: list[str]) -> None:
+    words = [w for t in texts for w in t.split() if ("*" in w or "?" in w)]
+    found = [w for w in words if w.strip("*?:()[]{}")]  # not "*:*" nor "[X TO *]"
+    if len(found) > MAX_WILDCARDS:
+        raise QueryError(
+            _("Too many wildcard words ({count}); the most one search may use is {limit}."),
+            _("Write whole words, or fewer words with * or ?."),
+            count=len(found),
+            limit=MAX_WILDCARDS,
+        )
 
 
 class SearchIndex:
@@ -236,6 +264,7 @@ class SearchIndex:
         """Positions matching ``q`` and every ``fq``, and the text terms to score by."""
         terms: list[str] = []
         matches: frozenset[int] | set[int] = self.all
+        _check_wildcards([q or "", *fq])
         if q and q.strip() and q.strip() != "*:*":
             matches = self._eval(parse(q, "q"), None, terms, "q")
         for clause in fq:
@@ -292,7 +321,7 @@ class SearchIndex:
         raise QueryError(
             _("Unknown field {field} in {param}."),
             _("Fields you can search: {allowed}."),
-            field=name,
+            field=str(name)[:100],
             param=param,
             allowed=", ".join(
                 sorted({*KEYWORD_FIELDS, *TEXT_FIELDS, *DATE_FIELDS, *NUMBER_FIELDS})
@@ -356,7 +385,7 @@ class SearchIndex:
             raise QueryError(
                 _("Ranges work only on dates and counts, not on {field} (in {param})."),
                 _("Use a range on one of: {allowed}."),
-                field=str(name),
+                field=str(name)[:100],
                 param=param,
                 allowed=", ".join((*DATE_FIELDS, *NUMBER_FIELDS)),
             )
