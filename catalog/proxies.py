@@ -79,3 +79,42 @@ def client_scope(scope: dict, networks: tuple[Network, ...]) -> dict:
     if proto and proto[-1].strip().lower() in ("http", "https"):
         scope["scheme"] = proto[-1].strip().lower()
     return scope
+
+
+HOSTS_ENV = "CATALOG_ALLOWED_HOSTS"
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+def allowed_hosts(environ: Any = None) -> tuple[str, ...]:
+    """Host names the portal answers to: ``CATALOG_ALLOWED_HOSTS`` (comma-separated), or
+    the host of ``CATALOG_BASE_URL`` and the loopback names."""
+    from urllib.parse import urlsplit
+
+    from catalog.urls import base_url
+
+    env = os.environ if environ is None else environ
+    configured = [h.strip().lower() for h in env.get(HOSTS_ENV, "").split(",") if h.strip()]
+    if configured:
+        return tuple(configured)
+    own = (urlsplit(env.get("CATALOG_BASE_URL") or base_url()).hostname or "").lower()
+    return tuple(h for h in (own, *LOOPBACK) if h)
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[: value.find("]") + 1] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def canonical_host(scope: dict, allowed: tuple[str, ...], fallback: str) -> dict:
+    """The scope with a Host the portal answers to. A forged Host (host-header
+    injection: links, redirects and e-mails built from it) is replaced by
+    ``fallback``, the host and port of the public base URL."""
+    hosts = _header_values(scope, b"host")
+    if len(hosts) == 1 and _host_name(hosts[0]) in allowed:
+        return scope
+    scope = dict(scope)
+    headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"host"]
+    scope["headers"] = [(b"host", fallback.encode("latin-1")), *headers]
+    return scope

@@ -90,8 +90,7 @@ def _serve(build: Path, *extra: str):
 def _statuses(base: str) -> list[int]:
     url = base + "/api/3/action/status_show"
     return [
-        httpx.get(url, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
-        for n in range(5)
+        httpx.get(url, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(5)
     ]
 
 
@@ -108,3 +107,25 @@ def test_real_server_believes_a_configured_proxy(demo_build: Path):
         statuses = _statuses(base)
     assert statuses == [200] * 5
 
+
+def test_a_forged_host_is_replaced_by_the_public_one():
+    allowed = proxies.allowed_hosts({"CATALOG_BASE_URL": "https://datos.example.gob.gt"})
+    assert allowed[0] == "datos.example.gob.gt" and "127.0.0.1" in allowed
+    public = "datos.example.gob.gt"
+    for forged in (b"evil.example", b"datos.example.gob.gt.evil.example", b""):
+        scope = proxies.canonical_host(_scope("1.2.3.4", (b"host", forged)), allowed, public)
+        assert [v for k, v in scope["headers"] if k == b"host"] == [b"datos.example.gob.gt"]
+    # Two Host headers: ambiguous, so the public one is used.
+    twice = _scope("1.2.3.4", (b"host", b"127.0.0.1:8000"), (b"host", b"evil.example"))
+    assert proxies.canonical_host(twice, allowed, public)["headers"][0] == (
+        b"host",
+        public.encode(),
+    )
+    for good in (b"datos.example.gob.gt", b"127.0.0.1:8100", b"[::1]:8000", b"LOCALHOST"):
+        scope = _scope("1.2.3.4", (b"host", good))
+        assert proxies.canonical_host(scope, allowed, public) is scope
+
+
+def test_allowed_hosts_can_be_configured():
+    env = {proxies.HOSTS_ENV: "datos.gob.gt, www.datos.gob.gt"}
+    assert proxies.allowed_hosts(env) == ("datos.gob.gt", "www.datos.gob.gt")
