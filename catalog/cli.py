@@ -402,7 +402,9 @@ def users_list(data_dir, lang) -> None:
                 )
 
 
-@users.command("disable", help=t(_("Disable an account and revoke its API tokens.")))
+@users.command(
+    "disable", help=t(_("Disable an account: end its sessions and revoke its API tokens."))
+)
 @click.argument("email")
 @data_dir_option
 @lang_option
@@ -427,6 +429,39 @@ def users_password(email, password, data_dir, lang) -> None:
         with ws.db.write() as session:
             accounts.set_password(session, email, password)
         click.echo(translate(_("Password changed for {email}."), lang, email=email))
+
+
+@users.command("unlock", help=t(_("Lift a sign-in lockout (after too many wrong passwords).")))
+@click.argument("email", required=False)
+@click.option(
+    "--client",
+    "address",
+    metavar="ADDRESS",
+    help=t(_("Also unlock this client address (as the server sees it, e.g. 203.0.113.7).")),
+)
+@data_dir_option
+@lang_option
+def users_unlock(email, address, data_dir, lang) -> None:
+    from catalog.transparency import logins
+
+    if not email and not address:
+        raise CatalogError(
+            _("Say what to unlock."),
+            _("Give the account's e-mail, --client ADDRESS, or both."),
+        )
+    with _workspace(data_dir) as ws:
+        if email:
+            found = logins.unlock_account(ws, email)
+            text = _("Sign-in unlocked for {email}.") if found else _("{email} was not locked.")
+            click.echo(translate(text, lang, email=email))
+        if address:
+            found = logins.unlock_client(ws, address)
+            text = (
+                _("Sign-in unlocked for the address {address}.")
+                if found
+                else _("The address {address} was not locked.")
+            )
+            click.echo(translate(text, lang, address=address))
 
 
 @users.command("token", help=t(_("Create an API token for an officer's client (shown once).")))

@@ -19,6 +19,7 @@ from catalog.transparency.requests import (
     Forbidden,
     NotFound,
     RateLimited,
+    RequestError,
     RequestService,
 )
 from catalog.transparency.workspace import Workspace
@@ -36,6 +37,23 @@ def filing(**changes):
     }
     data.update(changes)
     return data
+
+
+def confirmation_token(workspace: Workspace, code: str) -> str:
+    """The token of the confirmation link e-mailed for request ``code``."""
+    with workspace.db.read() as session:
+        bodies = session.scalars(select(OutboxMessage.body)).all()
+    links = [b for b in bodies if f"{code}/confirmar?token=" in b]
+    assert links, "no confirmation e-mail was queued"
+    return links[-1].split("token=", 1)[1].split()[0]
+
+
+def file_confirmed(workspace: Workspace, data: dict, at: datetime):
+    """File where the profile asks for a confirmed e-mail, and confirm it at ``at``."""
+    request, key = workspace.requests.file(data, at=at)
+    assert key is None and request.status == "unconfirmed"
+    token = confirmation_token(workspace, request.tracking_code)
+    return workspace.requests.confirm(request.tracking_code, token, at=at)
 
 
 @pytest.fixture
@@ -78,8 +96,8 @@ def test_filing_gives_code_dates_and_a_private_key(workspace):
 
 
 def test_chilean_and_paraguayan_publishers_use_their_own_law(workspace):
-    chile, _ = workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
-    paraguay, _ = workspace.requests.file(filing(publisher="py-demo"), at=MONDAY)
+    chile, _ = file_confirmed(workspace, filing(publisher="cplt-demo"), MONDAY)
+    paraguay, _ = file_confirmed(workspace, filing(publisher="py-demo"), MONDAY)
     assert chile.jurisdiction == "CL" and chile.due_on == date(2025, 3, 31)  # 20 days
     # 3 March 2025 is Patriots Day in Paraguay: the 15 days start on the 4th.
     assert paraguay.jurisdiction == "PY" and paraguay.due_on == date(2025, 3, 25)
@@ -188,7 +206,7 @@ def test_late_answer_and_no_extension_after_the_deadline(workspace, officers):
 
 def test_paraguay_allows_no_extension(workspace, officers):
     _, _, admin = officers
-    request, _ = workspace.requests.file(filing(publisher="py-demo"), at=MONDAY)
+    request, _ = file_confirmed(workspace, filing(publisher="py-demo"), MONDAY)
     with pytest.raises(Conflict) as caught:
         workspace.requests.act(
             request.tracking_code, "extend", admin, {"reason": "Necesitamos más tiempo."}, at=MONDAY
@@ -413,3 +431,164 @@ def test_accounts_passwords_and_tokens(workspace):
     with workspace.db.write() as session:
         assert accounts.authenticate(session, "oficial@mides.gob.gt", "una clave larga") is None
         assert accounts.user_for_token(session, token) is None
+
+
+# ------------------------------------------------ e-mail confirmation (CL, PY)
+
+
+def test_a_chilean_filing_waits_for_its_email_to_be_confirmed(workspace, officers):
+    from catalog.transparency import stats
+    from catalog.transparency.api import inbox_rows
+
+    mides, _, admin = officers
+    request, key = workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
+    assert key is None and request.status == "unconfirmed"
+    code = request.tracking_code
+    with workspace.db.read() as session:
+        with pytest.raises(NotFound) as caught:
+            workspace.requests.get(session, code)  # not public, not for officers either
+        assert "confirmation e-mail" in caught.value.message("en")
+        assert inbox_rows(session, admin.user) == []
+        assert stats.compute(session, MONDAY.date())["overall"].received == 0
+        mail = session.scalars(select(OutboxMessage)).one()
+    # The e-mail repeats nothing the filer wrote (it may reach someone who never asked).
+    assert "Ana" not in mail.body and "Bono" not in mail.body and "Bono" not in mail.subject
+    with pytest.raises(NotFound):  # no officer can act on it meanwhile
+        workspace.requests.act(code, "assign", admin, at=MONDAY)
+    with pytest.raises(Forbidden):
+        workspace.requests.confirm(code, "forged.token", at=MONDAY)
+    # Confirmed on Wednesday 5 March: received then, 20 business days from then.
+    token = confirmation_token(workspace, code)
+    confirmed, key = workspace.requests.confirm(
+        code, token, at=datetime(2025, 3, 5, 15, tzinfo=UTC)
+    )
+    assert confirmed.status == "received" and confirmed.start_on == date(2025, 3, 5)
+    assert confirmed.due_on == date(2025, 4, 2)
+    with pytest.raises(Conflict):  # the link works once
+        workspace.requests.confirm(code, token)
+    assert workspace.requests.act(code, "withdraw", REQUESTER, key=key).status == "withdrawn"
+    with workspace.db.read() as session:
+        bodies = session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+    assert f"clave={key}" in bodies[1]  # the receipt, with the private link, after confirming
+
+
+def test_an_expired_confirmation_link_is_refused(workspace, monkeypatch):
+    import itsdangerous.timed
+
+    request, _ = workspace.requests.file(filing(publisher="py-demo"), at=MONDAY)
+    token = confirmation_token(workspace, request.tracking_code)
+    later = itsdangerous.timed.time.time() + 8 * 86400
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    with pytest.raises(Forbidden) as caught:
+        workspace.requests.confirm(request.tracking_code, token)
+    assert "7" in caught.value.message("en") and "expired" in caught.value.message("en")
+
+
+def test_unconfirmed_filings_expire_and_forget_the_address(workspace):
+    from catalog.transparency.reminders import remind
+
+    request, _ = workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
+    assert remind(workspace, at=datetime(2025, 3, 9, 15, tzinfo=UTC), send=False).expired == 0
+    report = remind(workspace, at=datetime(2025, 3, 11, 15, tzinfo=UTC), send=False)
+    assert report.expired == 1
+    assert remind(workspace, at=datetime(2025, 3, 12, 15, tzinfo=UTC), send=False).expired == 0
+    with workspace.db.read() as session:
+        row = session.scalar(select(InfoRequest))
+        mails = session.scalars(select(OutboxMessage)).all()
+    assert row.status == "expired" and row.requester_email == "" and row.requester_name == ""
+    assert len(mails) == 1  # the confirmation request only: nothing more to that address
+    with pytest.raises(Conflict) as caught:
+        workspace.requests.confirm(
+            row.tracking_code, confirmation_token(workspace, row.tracking_code)
+        )
+    assert "Expired" in caught.value.message("en")
+
+
+def test_one_address_cannot_be_flooded_with_confirmation_emails(workspace):
+    for _ in range(3):
+        workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
+    with pytest.raises(RateLimited) as caught:
+        workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
+    assert "3" in caught.value.message("en")
+    # Guatemala asks for no confirmation: the same address files there as before.
+    assert workspace.requests.file(filing(), at=MONDAY)[0].status == "received"
+
+
+# ----------------------------------------------------- what is public, and when
+
+
+def test_the_subject_is_public_only_after_an_officer_acts_and_redacted(workspace, officers):
+    from catalog.transparency.public import detail
+
+    mides, _, _ = officers
+    svc = workspace.requests
+    subject = "Beca de Ana Lucía Pérez y de Josué Tun"
+    request, _ = svc.file(filing(subject=subject), at=MONDAY)
+    code = request.tracking_code
+    assert request.published_subject is None
+    with workspace.db.read() as session:
+        assert detail(svc.get(session, code), "es", MONDAY)["subject"] is None
+    svc.add_rule(mides, "mides", "Josué Tun", code=code, replacement="[tercero]")
+    assigned = svc.act(code, "assign", mides, at=MONDAY)
+    assert assigned.published_subject == "Beca de […] y de [tercero]"
+    # A rule for every request of the body redacts the subjects already public at once.
+    svc.add_rule(mides, "mides", "Beca", replacement="[programa]")
+    with workspace.db.read() as session:
+        assert svc.get(session, code).published_subject == "[programa] de […] y de [tercero]"
+
+
+def test_officers_words_in_the_public_timeline_are_redacted_when_written(workspace, officers):
+    from catalog.transparency.public import detail
+
+    mides, _, _ = officers
+    svc = workspace.requests
+    request, _ = svc.file(filing(), at=MONDAY)
+    reason = "La Sra. Pérez pidió 40 archivos; ana.perez@example.org recibirá aviso."
+    svc.act(request.tracking_code, "extend", mides, {"reason": reason}, at=MONDAY)
+    with workspace.db.read() as session:
+        found = svc.get(session, request.tracking_code)
+        public = detail(found, "es", MONDAY)["timeline"][-1]["details"]["reason"]
+        kept = found.events[-1].data["reason"]
+    assert public == "La Sra. […] pidió 40 archivos; […] recibirá aviso."
+    assert kept == reason  # officers keep the words as written
+
+
+def test_assigning_twice_and_to_a_colleague(workspace, officers):
+    mides, _, admin = officers
+    request, _ = workspace.requests.file(filing(), at=MONDAY)
+    code = request.tracking_code
+    assert workspace.requests.act(code, "assign", mides).assignee.email == "oficial@mides.gob.gt"
+    again = workspace.requests.act(code, "assign", mides)  # the same officer, again
+    assert again.status == "assigned" and again.assignee_id == mides.user.id
+    moved = workspace.requests.act(code, "assign", admin, {"assignee": "oficial@mides.gob.gt"})
+    assert moved.assignee_id == mides.user.id
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def test_an_answer_attaches_only_files_the_server_stored_for_it(workspace, officers):
+    from catalog.transparency import attachments
+
+    mides, mineduc, _ = officers
+    svc = workspace.requests
+    mine, _ = svc.file(filing(), at=MONDAY)
+    other, _ = svc.file(filing(publisher="mineduc"), at=MONDAY)
+    stored = attachments.store(workspace.settings, "listado.pdf", b"%PDF-1.4 listado")
+    elsewhere = attachments.store(workspace.settings, "ajeno.csv", b"a,b\n1,2\n")
+    svc.upload(other.tracking_code, mineduc, elsewhere)
+    with pytest.raises(Forbidden):  # an officer uploads only to their own body's requests
+        svc.upload(other.tracking_code, mides, elsewhere)
+    upload = svc.upload(mine.tracking_code, mides, stored)
+    answer = {"outcome": "granted", "text": "Se adjunta el listado solicitado."}
+    forged = [{"filename": "x.html", "media_type": "text/html", "size": 1, "sha256": "0" * 64}]
+    for attached in (forged, [elsewhere["sha256"]], "no-es-lista"):
+        with pytest.raises(RequestError) as caught:
+            svc.act(mine.tracking_code, "answer", mides, {**answer, "attachments": attached})
+        assert caught.value.status == 422 and caught.value.field == "attachments"
+    svc.act(mine.tracking_code, "answer", mides, {**answer, "attachments": [upload["upload_id"]]})
+    with workspace.db.read() as session:
+        answered = svc.get(session, mine.tracking_code)
+    assert [(a.filename, a.media_type, a.sha256) for a in answered.attachments] == [
+        ("listado.pdf", "application/pdf", stored["sha256"])
+    ]

@@ -53,9 +53,15 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+def file_via_api(api, body=FILING, path="/api/v1/requests", **kwargs):
+    """File as an API client does: get the anti-spam token first, send it with the filing."""
+    token = api.get("/api/v1/requests/filing-token").json()["filing_token"]
+    return api.post(path, json={**body, "filing_token": token}, **kwargs)
+
+
 def test_file_and_track_without_the_requesters_identity(api, caplog):
     caplog.set_level(logging.DEBUG)
-    response = api.post("/api/v1/requests", json=FILING)
+    response = file_via_api(api)
     assert response.status_code == 201, response.text
     body = response.json()
     assert set(body) >= {"tracking_code", "status", "received_on", "due_date", "requester_key"}
@@ -72,8 +78,8 @@ def test_file_and_track_without_the_requesters_identity(api, caplog):
 
 def test_bad_input_gets_clear_messages_in_both_languages(api):
     bad = {**FILING, "requester": {"name": "", "email": "nadie"}}
-    spanish = api.post("/api/v1/requests", json=bad)
-    english = api.post("/api/v1/requests?lang=en", json=bad)
+    spanish = file_via_api(api, bad)
+    english = file_via_api(api, bad, "/api/v1/requests?lang=en")
     assert spanish.status_code == english.status_code == 422
     assert {e["field"] for e in spanish.json()["errors"]} == {"name", "email"}
     assert "correo" in json.dumps(spanish.json(), ensure_ascii=False)
@@ -82,7 +88,9 @@ def test_bad_input_gets_clear_messages_in_both_languages(api):
         "/api/v1/requests", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert broken.status_code == 400 and "JSON" in broken.json()["error"]["message"]
-    huge = api.post("/api/v1/requests", content=b"x" * 70000)
+    huge = api.post(
+        "/api/v1/requests", content=b"x" * 70000, headers={"content-type": "application/json"}
+    )
     assert huge.status_code == 413
     assert api.get("/api/v1/requests/SOL-2025-NOPE00").status_code == 404
     assert api.get("/api/v1/requests?status=lost").status_code == 400
@@ -90,14 +98,14 @@ def test_bad_input_gets_clear_messages_in_both_languages(api):
 
 def test_rate_limit_per_client(api, workspace):
     object.__setattr__(workspace.settings, "filings_per_hour", 2)
-    assert api.post("/api/v1/requests", json=FILING).status_code == 201
-    assert api.post("/api/v1/requests", json=FILING).status_code == 201
-    limited = api.post("/api/v1/requests", json=FILING)
+    assert file_via_api(api).status_code == 201
+    assert file_via_api(api).status_code == 201
+    limited = file_via_api(api)
     assert limited.status_code == 429 and limited.headers["retry-after"] == "3600"
 
 
 def test_officer_actions_and_refusals(api):
-    code = api.post("/api/v1/requests", json=FILING).json()["tracking_code"]
+    code = file_via_api(api).json()["tracking_code"]
     assert api.post(f"/api/v1/requests/{code}/assign", json={}).status_code == 401
     assert (
         api.post(
@@ -147,7 +155,7 @@ def test_officer_actions_and_refusals(api):
 
 
 def test_requester_withdraws_with_the_private_key(api):
-    filed = api.post("/api/v1/requests", json=FILING).json()
+    filed = file_via_api(api).json()
     code = filed["tracking_code"]
     assert (
         api.post(f"/api/v1/requests/{code}/withdraw", json={"requester_key": "nope"}).status_code
@@ -163,9 +171,121 @@ def test_requester_withdraws_with_the_private_key(api):
 
 def test_statistics_and_publishers(api):
     for _ in range(3):
-        api.post("/api/v1/requests", json=FILING)
+        file_via_api(api)
     stats = api.get("/api/v1/requests/statistics").json()
     assert stats["overall"]["received"] == 3 and stats["publishers"][0]["publisher"] == "mides"
     publishers = {p["publisher"]: p for p in api.get("/api/v1/requests/publishers").json()}
     assert publishers["mides"]["deadline_business_days"] == 10
     assert publishers["cplt-demo"]["deadline_business_days"] == 20
+
+
+def test_filings_need_json_and_a_filing_token_and_answers_to_writes_carry_no_cors(workspace):
+    from catalog.api import create_api
+    from catalog.api.limits import LimitSettings
+
+    use(workspace)
+    try:
+        client = TestClient(create_api(lambda: None, lambda: None, limits=LimitSettings(None)))
+        site = {"Origin": "https://evil.example"}
+        # JSON sent as text/plain needs no CORS preflight: refused.
+        plain = client.post(
+            "/api/v1/requests",
+            content=json.dumps(FILING),
+            headers={**site, "content-type": "text/plain"},
+        )
+        assert plain.status_code == 415 and "application/json" in plain.json()["error"]["message"]
+        no_token = client.post("/api/v1/requests", json=FILING, headers=site)
+        assert no_token.status_code == 400 and "filing_token" in no_token.json()["error"]["hint"]
+        filed = file_via_api(client, headers=site)
+        assert filed.status_code == 201
+        for response in (plain, no_token, filed):
+            assert "access-control-allow-origin" not in response.headers
+        # Reads stay open to every site.
+        read = client.get(f"/api/v1/requests/{filed.json()['tracking_code']}", headers=site)
+        assert read.headers["access-control-allow-origin"] == "*"
+        # A browser's preflight for a JSON post from another site is refused.
+        preflight = client.options(
+            "/api/v1/requests",
+            headers={**site, "Access-Control-Request-Method": "POST"},
+        )
+        assert "POST" not in preflight.headers.get("access-control-allow-methods", "")
+    finally:
+        use(None)
+
+
+def test_a_filing_token_must_have_waited_and_come_from_the_same_client(api, workspace):
+    object.__setattr__(workspace.settings, "min_fill_seconds", 30.0)
+    too_fast = file_via_api(api)
+    assert too_fast.status_code == 400
+    assert "30" in too_fast.json()["error"]["message"]
+    token = workspace.signer.form_token(workspace.signer.client_hash("10.9.9.9"))
+    elsewhere = api.post("/api/v1/requests", json={**FILING, "filing_token": token})
+    assert elsewhere.status_code == 400  # minted for another address
+
+
+def test_where_the_law_asks_for_an_address_the_api_filing_waits_for_confirmation(api):
+    filed = file_via_api(api, {**FILING, "publisher": "py-demo"}, "/api/v1/requests?lang=en")
+    body = filed.json()
+    assert filed.status_code == 201 and body["status"] == "unconfirmed"
+    assert body["requester_key"] is None and body["due_date"] is None
+    assert "confirmation link" in body["message"]
+    assert api.get(f"/api/v1/requests/{body['tracking_code']}").status_code == 404
+    assert api.get("/api/v1/requests").json()["total"] == 0
+    inbox = api.get("/api/v1/inbox", headers=bearer(api.tokens["mides"])).json()
+    assert inbox["requests"] == []
+
+
+def test_answers_attach_uploaded_files_by_id_with_the_servers_name_and_type(api, workspace):
+    code = file_via_api(api).json()["tracking_code"]
+    mides, mineduc = bearer(api.tokens["mides"]), bearer(api.tokens["mineduc"])
+    pdf = b"%PDF-1.4 presupuesto"
+    url = f"/api/v1/uploads/{code}?name=../presupuesto 2024.pdf"
+    assert api.post(url, content=pdf).status_code == 401
+    assert api.post(url, content=pdf, headers=mineduc).status_code == 403
+    html = api.post(f"/api/v1/uploads/{code}?name=pagina.html", content=b"<script>", headers=mides)
+    assert html.status_code == 422 and "no se aceptan" in html.json()["error"]["message"]
+    uploaded = api.post(url, content=pdf, headers=mides)
+    assert uploaded.status_code == 201
+    upload = uploaded.json()
+    assert (upload["filename"], upload["media_type"]) == ("presupuesto-2024.pdf", "application/pdf")
+    answer = {"outcome": "granted", "text": "Se adjunta el presupuesto solicitado."}
+    forged = api.post(
+        f"/api/v1/requests/{code}/answer",
+        json={
+            **answer,
+            "attachments": [
+                {"filename": "x.html", "media_type": "text/html", "size": 1, "sha256": "0" * 64}
+            ],
+        },
+        headers=mides,
+    )
+    assert forged.status_code == 422 and forged.json()["error"]["field"] == "attachments"
+    answered = api.post(
+        f"/api/v1/requests/{code}/answer",
+        json={**answer, "attachments": [upload["upload_id"]]},
+        headers=mides,
+    )
+    assert answered.status_code == 200, answered.text
+    api.post(f"/api/v1/requests/{code}/publish", json={}, headers=mides)
+    files = api.get(f"/api/v1/requests/{code}").json()["attachments"]
+    assert [(f["name"], f["media_type"], f["sha256"]) for f in files] == [
+        ("presupuesto-2024.pdf", "application/pdf", upload["sha256"])
+    ]
+
+
+def test_assigning_twice_answers_200_both_times(api):
+    code = file_via_api(api).json()["tracking_code"]
+    for _ in range(2):
+        again = api.post(
+            f"/api/v1/requests/{code}/assign", json={}, headers=bearer(api.tokens["mides"])
+        )
+        assert again.status_code == 200 and again.json()["status"] == "assigned"
+
+
+def test_the_upload_route_takes_a_whole_attachment_behind_the_body_limits():
+    from catalog.bodylimit import limits_from_env
+    from catalog.transparency import attachments
+
+    limits = limits_from_env({})
+    assert limits.limit_for("/api/v1/uploads/SOL-2025-7K3M9Q") > attachments.MAX_BYTES
+    assert limits.limit_for("/api/v1/requests") < attachments.MAX_BYTES  # JSON stays small

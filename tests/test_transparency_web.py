@@ -200,3 +200,109 @@ def test_wrong_password_and_unknown_pages(web):
     missing = web.get("/transparencia/no-existe")
     assert missing.status_code == 404 and "Página no encontrada" in missing.text
     assert web.get("/transparencia/solicitudes/SOL-2025-ZZZZZZ").status_code == 404
+
+
+def test_where_the_law_asks_for_an_address_the_request_waits_for_the_email(web, workspace):
+    from sqlalchemy import select
+
+    from catalog.transparency.models import OutboxMessage
+
+    filed = file(web, publisher="cplt-demo")
+    assert filed.status_code == 201 and 'id="confirmation-needed"' in filed.text
+    assert "clave=" not in filed.text  # no private link before the address is confirmed
+    code = re.search(r'id="tracking-code">([^<]+)<', filed.text).group(1)
+    assert code not in web.get("/transparencia/solicitudes/").text
+    waiting = web.get(f"/transparencia/solicitudes/{code}")
+    assert waiting.status_code == 404 and "confirmación" in waiting.text
+    with workspace.db.read() as session:
+        body = session.scalars(select(OutboxMessage.body)).one()
+    link = re.search(r"(/transparencia/solicitudes/\S+/confirmar\?token=\S+)", body).group(1)
+    page = web.get(link)  # opening the link changes nothing: mail scanners open links
+    assert page.status_code == 200 and 'id="confirm"' in page.text
+    assert web.get(f"/transparencia/solicitudes/{code}").status_code == 404
+    form = dict(re.findall(r'name="(form_token|token)" value="([^"]+)"', page.text))
+    confirmed = web.post(f"/transparencia/solicitudes/{code}/confirmar", data=form)
+    assert confirmed.status_code == 200 and "clave=" in confirmed.text
+    assert web.get(f"/transparencia/solicitudes/{code}").status_code == 200
+    again = web.post(f"/transparencia/solicitudes/{code}/confirmar", data=form)
+    assert again.status_code == 409
+    forged = web.post(
+        f"/transparencia/solicitudes/{code}/confirmar", data={**form, "token": "x.y.z"}
+    )
+    assert forged.status_code in (403, 409)
+
+
+def test_attachments_are_served_with_a_safe_type_and_downloaded_unless_harmless(web, workspace):
+    from datetime import UTC, datetime
+
+    from catalog.transparency import attachments
+    from catalog.transparency.models import Attachment, InfoRequest
+
+    code = re.search(r'id="tracking-code">([^<]+)<', file(web).text).group(1)
+    login(web)
+    detail = f"/transparencia/oficiales/solicitudes/{code}"
+    answered = web.post(
+        f"{detail}/responder",
+        data={"outcome": "granted", "text": "Se adjuntan los archivos.", "csrf": csrf(web, detail)},
+        files=[
+            ("files", ("listado.pdf", b"%PDF-1.4 listado", "text/html")),
+            ("files", ("datos.csv", b"<script>alert(1)</script>", "text/html")),
+        ],
+    )
+    assert answered.status_code == 303
+    # A row from before the upload check (any type, any name), as the old API allowed.
+    stored = attachments.store(workspace.settings, "viejo.csv", b"<html><script>x</script>")
+    with workspace.db.write() as session:
+        owner = session.query(InfoRequest).one()
+        session.add(
+            Attachment(
+                request_id=owner.id,
+                filename="viejo.html",
+                media_type="text/html",
+                size=stored["size"],
+                sha256=stored["sha256"],
+                created_at=datetime.now(UTC),
+            )
+        )
+    assert web.post(f"{detail}/publicar", data={"csrf": csrf(web, detail)}).status_code == 303
+    public = web.get(f"/transparencia/solicitudes/{code}").text
+    links = re.findall(r'href="(/transparencia/adjuntos/\d+/[^"]+)"', public)
+    served = {link.rsplit("/", 1)[1]: web.get(link) for link in links}
+    assert served["listado.pdf"].headers["content-type"] == "application/pdf"
+    assert served["listado.pdf"].headers["content-disposition"].startswith("inline")
+    assert served["datos.csv"].headers["content-type"].startswith("text/csv")
+    assert served["datos.csv"].headers["content-disposition"].startswith("attachment")
+    assert served["viejo.html"].headers["content-type"] == "application/octet-stream"
+    assert served["viejo.html"].headers["content-disposition"].startswith("attachment")
+    for response in served.values():
+        assert response.headers["x-content-type-options"] == "nosniff"
+    huge = web.get("/transparencia/adjuntos/12345678901234567890123/listado.pdf")
+    assert huge.status_code == 404
+
+
+def test_database_and_redaction_work_runs_off_the_event_loop(web, workspace, monkeypatch):
+    """A filing, a page and a redaction preview run in worker threads: the event loop
+    (which serves every other page of the process) never waits on them."""
+    import asyncio
+
+    from catalog.transparency import redaction
+
+    seen: list[str] = []
+    redaction.redact_once.cache_clear()  # so that the preview redacts again here
+
+    def watch(name, function):
+        def watched(*args, **kwargs):
+            seen.append(f"{name}:{'loop' if asyncio._get_running_loop() else 'thread'}")
+            return function(*args, **kwargs)
+
+        return watched
+
+    monkeypatch.setattr(workspace.requests, "file", watch("file", workspace.requests.file))
+    monkeypatch.setattr(workspace.requests, "get", watch("get", workspace.requests.get))
+    monkeypatch.setattr(redaction, "redact", watch("redact", redaction.redact))
+    code = re.search(r'id="tracking-code">([^<]+)<', file(web).text).group(1)
+    login(web)
+    web.get(f"/transparencia/oficiales/solicitudes/{code}")
+    web.get(f"/transparencia/solicitudes/{code}")
+    assert {"file:thread", "get:thread", "redact:thread"} <= set(seen)
+    assert not [s for s in seen if s.endswith(":loop")]

@@ -1,8 +1,9 @@
-"""Sessions, CSRF tokens and the request form's anti-spam token, all signed with
-itsdangerous under the workspace's secret key.
+"""Cookies and tokens signed with itsdangerous under the workspace's secret key.
 
-- The session cookie holds the user id, a CSRF secret and a fingerprint of the
-  password hash: changing a password or disabling an account ends old sessions.
+- The session cookie carries only a random session token (signed); the session
+  itself lives in the database (``sessions.py``), so it can be ended server-side.
+- The device cookie marks a browser where an officer signed in before: a lockout
+  caused by someone else's wrong passwords does not apply to it (``throttle.py``).
 - Every form carries the session's CSRF token (officers) or a signed form token
   bound to a cookie nonce (the public form: double submit, no session needed).
 - The form token also records when the form was shown: a form sent back faster
@@ -15,25 +16,15 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 SESSION_COOKIE = "ws_session"
+DEVICE_COOKIE = "ws_device"
 FORM_COOKIE = "ws_form"
-SESSION_MAX_AGE = 12 * 3600
+SESSION_MAX_AGE = 12 * 3600  # the absolute limit of a session (sessions.ABSOLUTE)
+DEVICE_MAX_AGE = 180 * 86400
 FORM_MAX_AGE = 4 * 3600
-
-
-@dataclass(frozen=True)
-class SessionData:
-    user_id: int
-    csrf: str
-    fingerprint: str
-
-
-def fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 class Signer:
@@ -41,25 +32,41 @@ class Signer:
 
     def __init__(self, secret: str) -> None:
         self.secret = secret
-        self._sessions = URLSafeTimedSerializer(secret, salt="workspace-session")
+        self._sessions = URLSafeTimedSerializer(secret, salt="workspace-session-token")
+        self._devices = URLSafeTimedSerializer(secret, salt="workspace-device")
         self._forms = URLSafeTimedSerializer(secret, salt="workspace-form")
 
     # ------------------------------------------------------------ sessions
 
-    def session_cookie(self, user_id: int, password_hash: str) -> str:
-        data = {"u": user_id, "c": secrets.token_urlsafe(24), "f": fingerprint(password_hash)}
-        return self._sessions.dumps(data)
+    def session_cookie(self, token: str) -> str:
+        return self._sessions.dumps({"s": token})
 
-    def read_session(self, cookie: str | None) -> SessionData | None:
-        if not cookie:
+    def read_session(self, cookie: str | None) -> str | None:
+        """The session token in a cookie, or None if it is missing, forged or too old."""
+        data = self._load(self._sessions, cookie, SESSION_MAX_AGE)
+        token = data.get("s") if isinstance(data, dict) else None
+        return token if isinstance(token, str) and 20 <= len(token) <= 100 else None
+
+    def device_cookie(self, user_id: int) -> str:
+        return self._devices.dumps({"u": user_id, "d": secrets.token_urlsafe(16)})
+
+    def read_device(self, cookie: str | None) -> tuple[int, str] | None:
+        """(user id, device id) of a device cookie, or None."""
+        data = self._load(self._devices, cookie, DEVICE_MAX_AGE)
+        if not isinstance(data, dict):
+            return None
+        user, device = data.get("u"), data.get("d")
+        if isinstance(user, int) and isinstance(device, str) and len(device) <= 40:
+            return user, device
+        return None
+
+    @staticmethod
+    def _load(serializer: URLSafeTimedSerializer, cookie: str | None, max_age: int) -> object:
+        if not cookie or len(cookie) > 400:
             return None
         try:
-            data = self._sessions.loads(cookie, max_age=SESSION_MAX_AGE)
-        except (BadSignature, SignatureExpired):
-            return None
-        try:
-            return SessionData(int(data["u"]), str(data["c"]), str(data["f"]))
-        except (KeyError, TypeError, ValueError):
+            return serializer.loads(cookie, max_age=max_age)
+        except (BadSignature, SignatureExpired, ValueError):
             return None
 
     # --------------------------------------------------------- public forms
@@ -85,7 +92,12 @@ class Signer:
 
     def client_hash(self, address: str) -> str:
         """A keyed hash of the client address: enough to count, useless to identify."""
-        return hmac.new(self.secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+        return self.keyed(address)
+
+    def keyed(self, value: str) -> str:
+        """A keyed hash of ``value`` (an address, an e-mail): enough to count, useless to identify."""
+        data = value.encode("utf-8", "surrogatepass")
+        return hmac.new(self.secret.encode(), data, hashlib.sha256).hexdigest()[:32]
 
 
 def same(a: str | None, b: str | None) -> bool:

@@ -45,6 +45,9 @@ class Profile:
     abandon: bool
     appeal_file_days: int
     appeal_resolve_days: int
+    # The requester's e-mail is confirmed before the request is received (docs/security.md).
+    email_confirmation: bool
+    confirmation_days: int
     weekdays: frozenset[int]
     country: str
     closure_rules: tuple[str, ...]
@@ -86,6 +89,8 @@ def profile(code: str = "GT") -> Profile:
         abandon=bool(clarification.get("abandon", True)),
         appeal_file_days=int(appeal.get("file_within_days") or 15),
         appeal_resolve_days=int(appeal.get("resolve_within_days") or 5),
+        email_confirmation=bool(rules.get("email_confirmation", False)),
+        confirmation_days=int(rules.get("confirmation_days") or 7),
         weekdays=frozenset(int(d) for d in business.get("weekdays") or [1, 2, 3, 4, 5]),
         country=(business.get("holidays") or {}).get("country") or data["code"],
         closure_rules=tuple(business.get("closure_rules") or ()),

@@ -18,11 +18,14 @@ def requester_message(
     action: str,
     *,
     key: str | None = None,
+    link: str | None = None,
     change: Change | None = None,
 ) -> tuple[str, str]:
     """(subject, body) of the e-mail that tells the requester what happened."""
     from catalog.transparency.requests import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS
 
+    if action == "confirm_email":
+        return confirmation_message(request, link or "")
     lang = request.lang
     data: dict[str, Any] = change.data if change else {}
     t = lambda msgid, **p: translate(msgid, lang, **p)  # noqa: E731 - a local shorthand
@@ -41,7 +44,7 @@ def requester_message(
             status=t(STATUS_LABELS[request.status]),
         ),
     ]
-    if action == "file":
+    if action in ("file", "confirm"):
         lines += [
             t(
                 _("It counts as received on {start}; the legal deadline is {due}."),
@@ -84,6 +87,46 @@ def requester_message(
     elif action == "publish":
         lines += [t(_("The answer is now public, without your personal data."))]
     lines += ["", t(_("Public page of the request: {url}"), url=service.link(request))]
+    return subject, "\n".join(lines) + "\n"
+
+
+def confirmation_message(request: InfoRequest, link: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail that asks to confirm the address of a filing.
+
+    Whoever filed chose the name, subject and description, and perhaps not the
+    address: none of them is repeated here, so the e-mail cannot carry their text
+    to someone who never asked for it.
+    """
+    from catalog.transparency.deadlines import profile
+
+    lang = request.lang
+    days = profile(request.jurisdiction).confirmation_days
+    subject = translate(
+        _("Confirm your access-to-information request {code}"), lang, code=request.tracking_code
+    )
+    lines = [
+        translate(_("Hello,"), lang),
+        "",
+        translate(
+            _(
+                "An access-to-information request to {publisher} was filed with this e-mail "
+                "address. If you filed it, confirm your address within {days} days with this "
+                "link; only then does the request reach the office and its legal deadline start:"
+            ),
+            lang,
+            publisher=request.publisher,
+            days=days,
+        ),
+        link,
+        "",
+        translate(
+            _(
+                "If you did not file it, ignore this e-mail: the request expires and your "
+                "address is deleted."
+            ),
+            lang,
+        ),
+    ]
     return subject, "\n".join(lines) + "\n"
 
 

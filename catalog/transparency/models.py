@@ -100,6 +100,49 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class UserSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is kept,
+    so a copy of the database opens no session. Ended by logout, by the idle or the
+    absolute limit, or for all of a user's sessions when the account is disabled or its
+    password changes (migration 0003)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_user", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))  # the secret every form of this session carries
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted for one key (an account, a client address, a trusted device
+    or a client sending API tokens), and the lockout they caused. In the database, so that
+    every worker and host sees the same counts (migration 0003)."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index("ix_login_throttles_last_failure", "last_failure_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # account | client | device | token
+    # A keyed hash (no e-mail or address in clear); for a device, "user id:device id".
+    key: Mapped[str] = mapped_column(String(80))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    strikes: Mapped[int] = mapped_column(Integer, default=0)  # lockouts in a row: each lasts longer
+
+
 class InfoRequest(Base):
     """One access-to-information request and where it stands."""
 

@@ -22,6 +22,7 @@ from catalog.content import is_slug
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.transparency.models import InfoRequest
+from catalog.transparency.requests import HIDDEN
 from catalog.transparency.workspace import Workspace
 
 NAME = "registro-solicitudes-acceso"
@@ -185,7 +186,10 @@ def export(
         )
     with workspace.db.read() as session:
         rows = session.scalars(
-            select(InfoRequest).order_by(InfoRequest.start_on, InfoRequest.tracking_code)
+            # Filings whose e-mail was never confirmed were never requests.
+            select(InfoRequest)
+            .where(InfoRequest.status.not_in(HIDDEN))
+            .order_by(InfoRequest.start_on, InfoRequest.tracking_code)
         ).all()
         lines = [_row(r) for r in rows]
     buffer = io.StringIO()

@@ -1,8 +1,10 @@
 """What the public may see of a request: never the requester's name or e-mail.
 
-The subject is shown with the automatic redaction applied at filing; the
-description, the answer and its attachments only once an officer publishes
-them through the redaction rules.
+Everything shown was redacted when it was written, never at a page view
+(docs/officers.md, "Redaction"): the subject once an officer has acted on the
+request (``None`` until then), the description, the answer and its attachments
+once an officer publishes them, and the officers' words in the timeline (reasons,
+resolutions, the legal ground) when the event was recorded.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from catalog.i18n import translate
 from catalog.transparency.deadlines import Calendar
 from catalog.transparency.models import InfoRequest
+from catalog.transparency.redaction import redact_once
 from catalog.transparency.requests import (
     ACTION_LABELS,
     FORMAT_LABELS,
@@ -35,7 +38,7 @@ def summary(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
     return {
         "tracking_code": request.tracking_code,
         "publisher": request.publisher,
-        "subject": request.published_subject or "",
+        "subject": request.published_subject,
         "status": request.status,
         "status_label": translate(STATUS_LABELS[request.status], lang),
         "received_on": request.start_on.isoformat(),
@@ -68,7 +71,7 @@ def detail(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
             "open": request.status in OPEN,
             "description": request.published_description if published else None,
             "answer": request.published_answer if published else None,
-            "legal_ground": request.legal_ground
+            "legal_ground": _public_ground(request)
             if request.outcome in ("denied", "partial")
             else None,
             "referred_to": request.referred_to,
@@ -95,13 +98,33 @@ def detail(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
     return data
 
 
+def _public_ground(request: InfoRequest) -> str | None:
+    """The legal ground as redacted when the answer was recorded."""
+    for event in reversed(request.events):
+        if event.action == "answer" and "legal_ground" in (event.data.get("public") or {}):
+            return event.data["public"]["legal_ground"]
+    # Answers recorded before grounds were redacted at write time: the automatic rules.
+    personal = (request.requester_name, request.requester_email)
+    return redact_once(request.legal_ground, (), personal) if request.legal_ground else None
+
+
+def _public_details(request: InfoRequest, data: dict, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The event's public fields; officers' words as redacted when it was recorded."""
+    redacted = data.get("public")
+    if redacted is None:  # recorded before that: the automatic rules, at least
+        personal = (request.requester_name, request.requester_email)
+        redacted = {k: redact_once(v, (), personal) for k, v in data.items() if isinstance(v, str)}
+    merged = {**data, **redacted}
+    return {k: merged[k] for k in keys if merged.get(k) is not None}
+
+
 def timeline(request: InfoRequest, lang: str) -> list[dict[str, Any]]:
     shown = []
     for event in request.events:
         if not event.public:
             continue
         keys = PUBLIC_DATA.get(event.action, ())
-        details = {k: event.data.get(k) for k in keys if event.data.get(k) is not None}
+        details = _public_details(request, event.data, keys)
         if "outcome" in details:
             details["outcome"] = translate(OUTCOME_LABELS.get(details["outcome"], ""), lang)
         shown.append(

@@ -3,18 +3,19 @@
 It queues a reminder to the publisher's officers when a request is due within
 two business days and when it is overdue (one of each per request and due
 date, thanks to the outbox's unique keys), closes requests whose clarification
-never came (the abandonment rule), then sends the outbox.
+never came (the abandonment rule), expires filings whose e-mail was never
+confirmed within the profile's ``confirmation_days``, then sends the outbox.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from catalog.transparency import notify
-from catalog.transparency.deadlines import Calendar
+from catalog.transparency.deadlines import Calendar, profile
 from catalog.transparency.messages import officer_reminder
 from catalog.transparency.models import InfoRequest, Membership, User
 from catalog.transparency.requests import RUNNING, SYSTEM, RequestError, now
@@ -28,6 +29,7 @@ class RemindReport:
     due_soon: int = 0
     overdue: int = 0
     abandoned: int = 0
+    expired: int = 0
     sent: int = 0
     failed: int = 0
 
@@ -80,7 +82,28 @@ def remind(workspace: Workspace, at: datetime | None = None, send: bool = True) 
             report.abandoned += 1
         except RequestError:
             pass  # another run closed it first
+    report.expired = expire_unconfirmed(workspace, at)
     if send:
         sent = notify.send_pending(workspace.db, workspace.settings)
         report.sent, report.failed = sent.sent, sent.failed
     return report
+
+
+def expire_unconfirmed(workspace: Workspace, at: datetime) -> int:
+    """Expire the filings whose e-mail was not confirmed in time; how many."""
+    with workspace.db.read() as session:
+        waiting = session.execute(
+            select(
+                InfoRequest.tracking_code, InfoRequest.jurisdiction, InfoRequest.received_at
+            ).where(InfoRequest.status == "unconfirmed")
+        ).all()
+    expired = 0
+    for code, jurisdiction, filed in waiting:
+        if at - filed <= timedelta(days=profile(jurisdiction).confirmation_days):
+            continue
+        try:
+            workspace.requests.act(code, "expire", SYSTEM, at=at)
+            expired += 1
+        except RequestError:
+            pass  # confirmed meanwhile, or another run expired it first
+    return expired

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.transparency.models import InfoRequest
-from catalog.transparency.requests import OUTCOMES, RUNNING
+from catalog.transparency.requests import HIDDEN, OUTCOMES, RUNNING
 
 Z95 = 1.959963984540054
 
@@ -92,6 +92,8 @@ def _finish(stats: PublisherStats, counts: dict[str, int], histogram: dict[int, 
 def compute(session: Session, today: date, publisher: str | None = None) -> dict:
     """``{"overall": PublisherStats, "publishers": [PublisherStats, ...]}``."""
     where = [InfoRequest.publisher == publisher] if publisher else []
+    # Filings whose e-mail is not (or was never) confirmed are not requests yet.
+    where.append(InfoRequest.status.not_in(HIDDEN))
     overdue = and_(InfoRequest.status.in_(RUNNING), InfoRequest.due_on < today)
     rows = session.execute(
         select(

@@ -10,13 +10,35 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from catalog.transparency.auth import Signer
 from catalog.transparency.config import Settings, from_env
 from catalog.transparency.db import Database
 from catalog.transparency.requests import RequestService
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``fn`` (database work, file I/O) in a worker thread and wait for it.
+
+    Every handler of the workspace is ``async def``; synchronous work done inline
+    would stop the event loop, and with it every other page of the process
+    (the catalogue, the API), for as long as it takes. One pattern for all handlers.
+    (Password hashing has its own smaller pool: ``logins.hashing``.)
+    """
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Directory:
@@ -67,6 +89,9 @@ class Workspace:
         self.directory = Directory(build_dir, publishers)
         self.signer = Signer(settings.secret_key)
         self.requests = RequestService(self.db, settings, self.directory)
+        # The time sessions and login lockouts are measured against; tests replace it
+        # to expire a session or a lockout without waiting.
+        self.clock: Callable[[], datetime] = _utc_now
 
     def close(self) -> None:
         self.db.dispose()
