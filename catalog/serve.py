@@ -21,6 +21,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
@@ -28,59 +29,47 @@ from catalog.api import create_api
 from catalog.build.datasette import DB_FILE
 from catalog.content import inside
 from catalog.i18n import normalize_lang
-from catalog.proxies import Network, client_scope
+from catalog.proxies import Network, allowed_hosts, canonical_host, client_scope
 from catalog.proxies import from_env as proxies_from_env
+from catalog.security import adding, csp_for, defaults
+from catalog.sqlproc import SqlProcess, register_plugins
 from catalog.transparency.web import create_app as create_workspace
+from catalog.urls import base_url
 
 LOG = logging.getLogger("catalog.serve")
 SQL_PREFIX = "/sql/"
 WORKSPACE_PREFIX = "/transparencia"
-SETTINGS = {
-    "base_url": SQL_PREFIX,
-    "sql_time_limit_ms": 3000,
-    "max_returned_rows": 5000,
-    "default_page_size": 100,
-    "allow_download": True,
-    "allow_csv_stream": True,
-    "facet_time_limit_ms": 500,
-    "default_cache_ttl": 60,
-}
-RETIRE_AFTER_S = 120  # let requests on a replaced release finish before its threads stop
+RETIRE_AFTER_S = 120  # let requests on a replaced release finish before its child stops
 
 
 def _plugin() -> None:
-    """Make sure the catalog_links plugin is registered, even without the entry point."""
-    from datasette.plugins import pm
-
-    import plugins.catalog_links as module
-
-    if not pm.is_registered(module) and pm.get_plugin("catalog_links") is None:
-        pm.register(module, "catalog_links")
+    """Make sure our Datasette plugins are registered (the SQL explorer's own process
+    does the same; here it keeps ``datasette.plugins`` in step for code that asks)."""
+    register_plugins()
 
 
 class Release:
-    """One published release: its Datasette app, site folder and index."""
+    """One published release: its SQL explorer, site folder and index.
+
+    Datasette runs in a process of its own (catalog.sqlproc): its SQL threads
+    would otherwise take the GIL from the event loop that serves everything else.
+    The child starts on the first /sql/ request and stops when the release retires.
+    """
 
     def __init__(self, folder: Path) -> None:
-        from datasette.app import Datasette
-
         self.folder = folder
         self.id = folder.name
         sql = folder / "sql"
         self.index: dict[str, Any] = json.loads((folder / "index.json").read_text("utf-8"))
-        self.datasette = Datasette(
-            immutables=[str(sql / DB_FILE)],
-            inspect_data=json.loads((sql / "inspect.json").read_text("utf-8")),
-            metadata=json.loads((sql / "metadata.json").read_text("utf-8")),
-            settings=SETTINGS,
-        )
-        self.sql_app = self.datasette.app()
+        for name in ("inspect.json", "metadata.json"):  # a broken release is refused here
+            json.loads((sql / name).read_text("utf-8"))
+        if not (sql / DB_FILE).is_file():
+            raise OSError(f"{sql / DB_FILE} is missing")
+        self.sql_app = SqlProcess(sql)
         self.site = folder / "site"
 
     def retire(self) -> None:
-        executor = self.datasette.executor
-        if executor is not None:
-            executor.shutdown(wait=False)
+        self.sql_app.retire()
 
 
 class CatalogApp:
@@ -90,6 +79,8 @@ class CatalogApp:
         _plugin()
         self.build_dir = Path(build_dir)
         self.trusted_proxies = trusted_proxies
+        self.hosts = allowed_hosts()
+        self.public_host = urlsplit(base_url()).netloc
         self._release: Release | None = None
         self._target: str | None = None
         self.api = create_api(self._index, self._release_id, self._release_folder)
@@ -135,6 +126,8 @@ class CatalogApp:
         if scope["type"] != "http":
             return
         scope = client_scope(scope, self.trusted_proxies)
+        scope = canonical_host(scope, self.hosts, self.public_host)
+        send = adding(send, defaults(scope.get("scheme", "http"), csp_for(scope["path"])))
         started = False
 
         async def tracked_send(message: dict) -> None:
@@ -143,7 +136,9 @@ class CatalogApp:
             await send(message)
 
         try:
-            await self._dispatch(scope, receive, tracked_send)
+            from catalog.bodylimit import guard  # 413 for bodies over their path's limit
+
+            await guard(self._dispatch, scope, receive, tracked_send)
         except Exception:  # noqa: BLE001 - the last line of defence: log it, never show it
             LOG.exception("error serving %s", scope.get("path"))
             if not started:

@@ -60,3 +60,26 @@ def test_settings_from_the_environment():
     with pytest.raises(CatalogError) as error:
         settings_from_env({"CATALOG_API_RATE_LIMIT": "muchas"})
     assert "CATALOG_API_RATE_LIMIT" in str(error.value)
+
+
+def test_a_query_is_interrupted_at_its_time_limit(tmp_path):
+    """The time limit is a timer calling interrupt(), not Python code in SQLite's loop."""
+    import sqlite3
+
+    import pytest
+
+    from catalog.api.datastore import TimedConnection
+
+    path = tmp_path / "t.db"
+    sqlite3.connect(path).close()
+    conn = sqlite3.connect(path, factory=TimedConnection, check_same_thread=False)
+    conn.stop_after(0.2)
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        conn.execute(endless).fetchall()
+    conn.close()  # cancels nothing left, never raises
+    quick = sqlite3.connect(path, factory=TimedConnection, check_same_thread=False)
+    quick.stop_after(60)
+    assert quick.execute("SELECT 1").fetchone() == (1,)
+    quick.close()  # the pending timer is cancelled with the connection
+    assert not quick._timer.is_alive() or quick._timer.finished.is_set()

@@ -91,3 +91,33 @@ def test_plugin_leaves_other_databases_alone(tmp_path: Path):
     response = AppClient(ds.app()).get("/otra/t")
     assert response.status_code == 200
     assert "catalog-links" not in response.text and "sin catálogo" in response.text
+
+
+def test_sql_pages_work_in_chromium_under_the_csp(browser, demo_server: str):
+    """Datasette's table and query pages run their scripts (column menus, the SQL
+    editor) under the portal's Content-Security-Policy, without one violation."""
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+    table = "mides__bono_social_cobertura__cobertura"
+    try:
+        response = page.goto(f"{demo_server}/sql/catalogo/{table}")
+        assert response is not None and response.status == 200
+        assert "content-security-policy" in response.headers
+        page.wait_for_selector("table.rows-and-columns tbody tr")
+        page.click("th .dropdown-menu-icon")  # table.js: the column's menu opens
+        page.wait_for_selector("text=Sort ascending", state="visible")
+        response = page.goto(f"{demo_server}/sql/catalogo?sql=select+1+as+uno")
+        assert response is not None and response.status == 200
+        page.wait_for_selector(".CodeMirror")  # the SQL editor started
+        page.evaluate(
+            "document.querySelector('.CodeMirror').CodeMirror.setValue('select 2 as dos')"
+        )
+        page.click("form.sql input[type=submit]")
+        page.wait_for_selector('table.rows-and-columns th:has-text("dos")')
+        assert "dos" in page.url
+    finally:
+        page.close()
+    problems = [m for m in console if "Content Security" in m or m.startswith("page error")]
+    assert problems == []

@@ -11,7 +11,8 @@ import pytest
 from test_build import COBERTURA_TABLE, LICENCIAS, LICENCIAS_TABLE, write_content
 
 from catalog.build import build
-from catalog.serve import SETTINGS, make_app
+from catalog.serve import make_app
+from catalog.sqlproc import SETTINGS, make_datasette
 
 
 class AppClient:
@@ -114,11 +115,11 @@ def test_datasette_at_sql(client: AppClient):
     assert csv.status_code == 200 and csv.text.startswith("numero,tipo,zona,fecha,descripcion")
 
 
-def test_datasette_settings(client: AppClient):
-    settings = client.get("/sql/-/settings.json").json()
-    assert settings["base_url"] == "/sql/"
-    assert settings["sql_time_limit_ms"] == SETTINGS["sql_time_limit_ms"]
-    assert settings["max_returned_rows"] == SETTINGS["max_returned_rows"]
+def test_datasette_settings(site: tuple[Path, Path], client: AppClient):
+    datasette = make_datasette(site[1] / "sql")
+    for name in ("base_url", "sql_time_limit_ms", "max_returned_rows", "num_sql_threads"):
+        assert datasette.setting(name) == SETTINGS[name], name
+    assert client.get("/sql/-/settings.json").status_code == 404  # closed: internals
     databases = client.get("/sql/-/databases.json").json()
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("catalogo", False)]
 
@@ -198,3 +199,45 @@ def test_access_log_hides_query_strings():
     assert HideQueryStrings().filter(record)
     assert "secreto" not in record.getMessage()
     assert "/transparencia/solicitudes/ABC" in record.getMessage()
+
+
+def test_datasette_runs_in_a_process_of_its_own(site: tuple[Path, Path]):
+    """Its SQL threads must not take the GIL from the event loop serving the rest;
+    if its process dies, the next request starts a new one."""
+    import os
+
+    app = make_app(site[1])
+    client = AppClient(app)
+    query = {"sql": "select 1 as one", "_shape": "array"}
+    assert client.get("/sql/catalogo.json", params=query).json() == [{"one": 1}]
+    child = app.release().sql_app.process
+    assert child.pid != os.getpid() and child.poll() is None
+    child.kill()
+    child.wait()
+    assert client.get("/sql/catalogo.json", params=query).json() == [{"one": 1}]
+    again = app.release().sql_app
+    assert again.process.pid != child.pid
+    again.retire(wait=True)
+    assert again.process.poll() is not None and not again.socket.exists()
+
+
+def test_a_sql_explorer_that_cannot_start_answers_503(tmp_path: Path, monkeypatch):
+    """A broken release's Datasette fails to start: a clear 503, and no storm of
+    restarts meanwhile."""
+    from catalog import sqlproc
+
+    monkeypatch.setattr(sqlproc, "START_TIMEOUT_S", 3.0)
+    started: list[int] = []
+    real_popen = sqlproc.subprocess.Popen
+
+    def counting(*args, **kwargs):
+        started.append(1)
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(sqlproc.subprocess, "Popen", counting)
+    proxy = sqlproc.SqlProcess(tmp_path, sqlproc.Admission())  # no database in it
+    response = AppClient(proxy).get("/sql/catalogo.json", headers={"Accept-Language": "es"})
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert response.json()["title"] == "El explorador SQL se está iniciando o reiniciando."
+    assert 1 <= len(started) <= 3
+    proxy.retire(wait=True)

@@ -6,7 +6,7 @@ an authorizer that allows reading and nothing else (no ATTACH, PRAGMA or
 writes of any kind), a cap on the length of any value (SQLite's
 ``SQLITE_LIMIT_LENGTH``: ``zeroblob(2000000000)`` fails and
 ``printf('%.*c', 9000000, 'x')`` gives NULL instead of building 9 MB per row),
-and a progress handler that stops a query after ``CATALOG_API_SQL_TIME_LIMIT_MS``
+and a timer that interrupts a query after ``CATALOG_API_SQL_TIME_LIMIT_MS``
 (default 3000 ms). Rows are fetched one at a time and their JSON size counted:
 past ``CATALOG_API_ROWS_MAX_BYTES`` (default 16 MiB) the answer is a 409 saying
 how to ask for less, never a response that takes the server's memory. BLOB
@@ -22,7 +22,7 @@ import math
 import os
 import re
 import sqlite3
-import time
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,7 +84,9 @@ def connect(catalogue: Catalogue, limit_ms: int | None) -> sqlite3.Connection:
             _("The release database is not available."),
             _("Run catalog build, then try again."),
         )
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    conn = sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, check_same_thread=False, factory=TimedConnection
+    )
     # SQL can build text that is not UTF-8 (char(55296), CAST(x'ff' AS TEXT)): show it
     # with replacement characters instead of failing the whole answer.
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
@@ -92,9 +94,35 @@ def connect(catalogue: Catalogue, limit_ms: int | None) -> sqlite3.Connection:
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.set_authorizer(_authorize)
     if limit_ms is not None:
-        deadline = time.monotonic() + limit_ms / 1000
-        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 2000)
+        conn.stop_after(limit_ms / 1000)
     return conn
+
+
+class TimedConnection(sqlite3.Connection):
+    """A connection that a timer interrupts at its time limit.
+
+    Not a progress handler: that is Python code SQLite calls every few thousand
+    steps, and each call takes the GIL from the event loop serving every other
+    page (20 queries at their limit stalled the portal for seconds). A timer thread
+    calls ``interrupt()`` once; until then SQLite runs without the GIL."""
+
+    _timer: threading.Timer | None = None
+
+    def stop_after(self, seconds: float) -> None:
+        self._timer = threading.Timer(seconds, self._interrupt)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _interrupt(self) -> None:
+        try:
+            self.interrupt()
+        except sqlite3.ProgrammingError:  # closed meanwhile: nothing left to stop
+            pass
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        super().close()
 
 
 # ------------------------------------------------------------------ tables

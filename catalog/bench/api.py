@@ -145,6 +145,7 @@ def _free_port() -> int:
 
 def _serve(build: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "CATALOG_API_KEYS": f"{KEY}=100000000/minute"}
+    env["CATALOG_SQL_PER_CLIENT"] = env["CATALOG_SQL_TOTAL"] = "64"  # wrk is one client
     env["CATALOG_BASE_URL"] = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "catalog", "serve", "--port", str(port)]
     process = subprocess.Popen(
