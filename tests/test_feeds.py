@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import feedparser
 import pytest
@@ -151,3 +152,38 @@ def test_territory_feeds_can_follow_the_coverage_the_site_found(
     feeds.write_feeds(tmp_path, demo_manifests, demo_publishers, "es", coverage)
     feed = _read(tmp_path, urls.feed("territories", "0202"))
     assert [e.id for e in feed.entries] == [facts.page(national)]
+
+
+def test_territory_feeds_list_what_territory_pages_list(demo_build, demo_manifests):
+    """The build passes the coverage the site computed from the data: a territory's feed
+    has exactly the datasets its page lists, and a feed exists only when the page lists any."""
+    site = demo_build / "site"
+    compared = 0
+    for page in sorted((site / "territories").glob("*/index.html")):
+        code = page.parent.name
+        html = page.read_text("utf-8")
+        section = html.split('<ul class="dataset-list">', 1)
+        listed = (
+            {
+                urls.absolute(h)
+                for h in re.findall(r'<h3><a href="([^"]+)"', section[1].split("</ul>")[0])
+            }
+            if len(section) == 2
+            else set()
+        )
+        path = site / urls.feed("territories", code).lstrip("/")
+        if not listed:
+            assert not path.exists(), code
+            continue
+        feed = _read(site, urls.feed("territories", code))
+        assert {e.id for e in feed.entries} == listed, code
+        compared += 1
+    assert compared >= 22  # every department, and the municipalities the data covers
+    # Guatemala City's page lists data found in the tables, not only declared places.
+    declared = {
+        m["dataset"]
+        for m in demo_manifests
+        if "0101" in ((m["package"].get("spatial") or {}).get("municipalities") or [])
+    }
+    city = _read(site, urls.feed("territories", "0101"))
+    assert len(city.entries) > len(declared)

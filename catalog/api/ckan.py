@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from catalog import bodylimit, metadata, urls
+from catalog import bodylimit, urls, vocabularies
 from catalog.api import ckan_params as p
 from catalog.api import datastore, shapes
 from catalog.api.catalogue import Catalogue, Releases
@@ -208,9 +208,9 @@ def _display(cat: Catalogue, name: str, value: str) -> str:
     if name in ("organization", "owner_org", "publisher"):
         return (cat.publishers.get(value) or {}).get("name") or value
     if name in ("groups", "group", "theme", "themes"):
-        return metadata.label("themes", value.upper(), "es")
+        return vocabularies.label("themes", value.upper(), "es")
     if name in ("license_id", "license"):
-        return (metadata.entry("licenses", value) or {}).get("title") or value
+        return (vocabularies.entry("licenses", value) or {}).get("title") or value
     return value
 
 
@@ -270,7 +270,7 @@ def _organizations(cat: Catalogue) -> list[dict[str, Any]]:
 
 
 def _groups(cat: Catalogue) -> list[dict[str, Any]]:
-    codes = [e["code"] for e in metadata.vocabulary("themes")]
+    codes = [e["code"] for e in vocabularies.vocabulary("themes")]
     return [shapes.group(c, cat.group_counts.get(c.lower(), 0)) for c in codes]
 
 
@@ -329,7 +329,7 @@ async def group_show(request: Request, cat: Catalogue, params: p.Show) -> Any:
 
 @action("tag_list", p.TagList, "Every keyword used by a dataset.")
 async def tag_list(request: Request, cat: Catalogue, params: p.TagList) -> Any:
-    from catalog.api.text import fold
+    from catalog.textnorm import fold
 
     names = sorted(cat.tag_counts, key=lambda t: fold(t))
     if params.query:
@@ -364,7 +364,7 @@ async def license_list(request: Request, cat: Catalogue, params: Any) -> Any:
             "is_generic": False,
             "status": "active",
         }
-        for e in metadata.vocabulary("licenses")
+        for e in vocabularies.vocabulary("licenses")
     ]
 
 

@@ -3,7 +3,8 @@
 An in-memory index built once per release (10,000 datasets take about a second):
 
 - ``text``: stemmed term -> {dataset position: weight} over titles (weight 3),
-  keywords (2), descriptions (1) and publisher, resource and column titles (0.5);
+  keywords (2), descriptions (1) and publisher, resources and columns (0.5), the
+  text normalised and weighed by ``catalog.textnorm`` as the static site's search is;
 - ``keyword``: field -> folded value -> positions, for exact filters and facets
   (``organization``, ``tags``, ``groups``, ``res_format``, ``license_id``, ...);
 - ``ranges``: sorted values of dates and counts, so ``metadata_modified:[X TO *]``
@@ -27,7 +28,7 @@ from typing import Any
 
 from luqum import tree
 
-from catalog.api import text
+from catalog import clock, textnorm
 from catalog.api.errors import Invalid, QueryError
 from catalog.api.query import parse
 from catalog.i18n import _
@@ -90,7 +91,6 @@ FACET_FIELDS = (
     "obligations",
 )
 DEFAULT_SORT = "score desc, metadata_modified desc"
-WEIGHTS = {"title": 3.0, "tags": 2.0, "description": 1.0, "other": 0.5}
 DATE_MATH = re.compile(
     r"^NOW(?:/DAYS?)?(?:([+-])(\d+)(SECONDS?|MINUTES?|HOURS?|DAYS?|MONTHS?|YEARS?))?$"
 )
@@ -158,7 +158,7 @@ def _date_bound(value: str, param: str) -> str | None:
 
 def _date_math(value: str, match: re.Match[str], param: str) -> str:
     """``NOW``, ``NOW/DAY``, ``NOW-30DAYS``...; 400 when it leaves the calendar (years 1-9999)."""
-    moment = datetime.now(UTC).replace(tzinfo=None)
+    moment = clock.now().replace(tzinfo=None)
     if "/DAY" in value.upper():
         moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     if match.group(1):
@@ -225,7 +225,7 @@ class SearchIndex:
         for name in NUMBER_FIELDS:
             self._sortable(name, [d.numbers.get(name, 0) for d in docs])
         self._sortable("name", [d.keywords["name"][0] for d in docs])
-        self._sortable("title", [text.fold(d.texts.get("title") or "") for d in docs])
+        self._sortable("title", [textnorm.fold(d.texts.get("title") or "") for d in docs])
 
     # ------------------------------------------------------------ building
 
@@ -234,17 +234,14 @@ class SearchIndex:
             postings = self.keyword.setdefault(name, {})
             originals = self.original.setdefault(name, {})
             for value in values:
-                key = text.fold(value).strip()
+                key = textnorm.fold(value).strip()
                 postings.setdefault(key, set()).add(pos)
                 originals.setdefault(key, value)
-        for part, content in doc.texts.items():
-            weight = WEIGHTS.get(part, WEIGHTS["other"])
-            for term in set(text.terms(content or "")):
-                slot = self.text.setdefault(term, {})
-                slot[pos] = slot.get(pos, 0.0) + weight
-                if part == "title":
-                    self.title.setdefault(term, set()).add(pos)
-        self.folded.append(" ".join(text.words(" ".join(v or "" for v in doc.texts.values()))))
+        for term, weight in textnorm.weighted_terms(doc.texts).items():
+            self.text.setdefault(term, {})[pos] = weight
+        for term in textnorm.terms(doc.texts.get("title") or ""):
+            self.title.setdefault(term, set()).add(pos)
+        self.folded.append(" ".join(textnorm.words(" ".join(v or "" for v in doc.texts.values()))))
         for level in doc.levels:
             self.levels.setdefault(level, set()).add(pos)
 
@@ -332,13 +329,13 @@ class SearchIndex:
         if value == "*":
             return self.all
         if not phrase and ("*" in value or "?" in value):
-            pattern = text.fold(value)
+            pattern = textnorm.fold(value)
             found: set[int] = set()
             for term, postings in self.text.items():
                 if fnmatchcase(term, pattern):
                     found.update(postings if where == "text" else self.title.get(term, ()))
             return found
-        stems = text.terms(value)
+        stems = textnorm.terms(value)
         if not stems:
             return self.all  # only stop words: they restrict nothing
         result: Any = None
@@ -352,12 +349,12 @@ class SearchIndex:
                 return set()
         terms.extend(stems)
         if phrase and len(stems) > 1:
-            needle = " ".join(text.words(value))
+            needle = " ".join(textnorm.words(value))
             result = {p for p in result if needle in self.folded[p]}
         return result
 
     def _keyword(self, index_field: str, value: str) -> Any:
-        key = text.fold(value).strip()
+        key = textnorm.fold(value).strip()
         if index_field == "territory":
             return self._territory(key)
         postings = self.keyword.get(index_field, {})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import territories, urls
+from catalog import territories, textnorm, urls
 from catalog.api.search import Document, normalize_date
-from catalog.metadata import entry, label
+from catalog.vocabularies import entry, label
 
 CKAN_FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS"}
 DATASTORE_TYPES = {
@@ -35,11 +35,6 @@ EXTRA_KEYS = (
     "contact_email",
     "status",
 )
-
-
-def ckan_name(dataset_id: str) -> str:
-    """``mides/bono-social`` -> ``mides--bono-social``."""
-    return dataset_id.replace("/", "--", 1)
 
 
 def _ckan_time(value: str | None) -> str | None:
@@ -122,7 +117,7 @@ def resource(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
     fmt = r.get("format") or ""
     return {
         "id": r["id"],
-        "package_id": ckan_name(d["id"]),
+        "package_id": urls.ckan_id(d["id"]),
         "name": r.get("title") or r["name"],
         "description": r.get("description") or "",
         "url": downloads.get("csv") or urls.absolute(d["zip"]),
@@ -172,8 +167,8 @@ def package(d: dict[str, Any], publishers: dict[str, dict[str, Any]]) -> dict[st
     groups = [group(code) for code in d.get("themes") or [] if isinstance(code, str)]
     resources = [resource(d, r) for r in d.get("resources") or []]
     return {
-        "id": ckan_name(d["id"]),
-        "name": ckan_name(d["id"]),
+        "id": urls.ckan_id(d["id"]),
+        "name": urls.ckan_id(d["id"]),
         "title": d.get("title") or d["name"],
         "notes": d.get("readme") or d.get("description") or "",
         "url": urls.absolute(d["url"]),
@@ -226,10 +221,6 @@ def _coverage(d: dict[str, Any]) -> list[str]:
 def document(d: dict[str, Any], pkg: dict[str, Any], publisher: dict[str, Any]) -> Document:
     """What the search index keeps of a dataset."""
     resources = d.get("resources") or []
-    other = [publisher.get("name") or "", publisher.get("acronym") or ""]
-    for r in resources:
-        other += [r.get("title") or "", r.get("description") or ""]
-        other += [f.get("title") or "" for f in r.get("fields") or []]
     return Document(
         keywords={
             "name": [pkg["name"]],
@@ -249,12 +240,13 @@ def document(d: dict[str, Any], pkg: dict[str, Any], publisher: dict[str, Any]) 
             "capacity": ["public"],
             "territory": _coverage(d),
         },
-        texts={
-            "title": d.get("title") or "",
-            "tags": " ".join(k for k in d.get("keywords") or [] if isinstance(k, str)),
-            "description": d.get("description") or "",
-            "other": " ".join(other),
-        },
+        texts=textnorm.dataset_texts(
+            title=d.get("title") or "",
+            keywords=d.get("keywords") or [],
+            description=d.get("description") or "",
+            publisher=publisher,
+            resources=resources,
+        ),
         dates={
             "metadata_modified": normalize_date(pkg["metadata_modified"]),
             "metadata_created": normalize_date(pkg["metadata_created"]),
@@ -311,7 +303,7 @@ def native_dataset(
     publisher = publishers.get(d["publisher"]) or {}
     found = {
         "id": d["id"],
-        "ckan_id": ckan_name(d["id"]),
+        "ckan_id": urls.ckan_id(d["id"]),
         "publisher": {
             "slug": d["publisher"],
             "name": publisher.get("name") or d["publisher"],

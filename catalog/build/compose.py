@@ -25,9 +25,8 @@ from typing import Any
 import sqlite_utils
 
 from catalog.build.naming import fts_table, index_name, quote
+from catalog.textnorm import SQLITE_TOKENIZE as TOKENIZE  # the search text rule, in FTS5
 
-# Spanish text: match "educacion" and "educación" alike.
-TOKENIZE = "unicode61 remove_diacritics 2"
 VACUUM_RATIO = 0.25  # rewrite the file when a quarter of it is free pages after drops
 
 

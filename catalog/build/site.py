@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from catalog import clock
 from catalog.site.jobs import connect
 from catalog.site.render import ASSETS, markdown_html, render
 from catalog.site.writer import SiteWriter, key_of
@@ -54,7 +55,7 @@ def write_site(
     from catalog.site.pages import DOWNLOADS, Site
 
     folder.mkdir(parents=True, exist_ok=True)
-    today = today or date.today()
+    today = today or clock.today()
     reports = reports or {}
     if database is None:
         database = folder.parent / "sql" / "catalogo.db"
@@ -78,7 +79,8 @@ def write_site(
         if conn is not None:
             conn.close()
     writer.save()
-    _standards(folder, list(by_id.values()), publishers, lang)
+    coverage = {d: f["territories"] for d, f in facts.items()}  # as the territory pages list
+    _standards(folder, list(by_id.values()), publishers, lang, coverage)
     return writer
 
 
@@ -99,12 +101,17 @@ def dataset_key(manifest: dict[str, Any]) -> str:
 
 
 def _standards(
-    folder: Path, manifests: list[dict[str, Any]], publishers: dict[str, dict[str, Any]], lang: str
+    folder: Path,
+    manifests: list[dict[str, Any]],
+    publishers: dict[str, dict[str, Any]],
+    lang: str,
+    coverage: dict[str, list[str]],
 ) -> None:
-    """DCAT, DCAT-US, feeds, sitemap and robots.txt (catalog.standards)."""
+    """DCAT, DCAT-US, feeds, sitemap and robots.txt (catalog.standards); ``coverage``
+    gives each dataset's territories, so territory feeds list what territory pages list."""
     from catalog.standards import write_documents
 
-    write_documents(folder, manifests, publishers, lang)
+    write_documents(folder, manifests, publishers, lang, coverage=coverage)
 
 
 def previous_site(release: Path | None) -> Path | None:

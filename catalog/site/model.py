@@ -12,9 +12,10 @@ from catalog.build.catalogue import license_of
 from catalog.build.naming import query_name, quote
 from catalog.findings import Finding
 from catalog.i18n import _, translate
-from catalog.metadata import label, obligation
+from catalog.jurisdictions import obligation
 from catalog.site import downloads, quality
 from catalog.site.render import markdown_html
+from catalog.vocabularies import label
 
 PREVIEW_ROWS = 10
 DESCRIPTION_CHARS = 280
@@ -29,11 +30,6 @@ DOWNLOAD_LABELS = {
 def page_path(publisher: str, name: str) -> str:
     """The language-neutral path of a dataset page (``datasets/<pub>/<name>/``)."""
     return urls.dataset(publisher, name).lstrip("/")
-
-
-def ckan_id(manifest: dict[str, Any]) -> str:
-    """The dataset's CKAN ``id``/``name``, as the API helper builds it."""
-    return f"{manifest['publisher']}--{manifest['name']}"
 
 
 def _short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
@@ -52,7 +48,6 @@ def summary(
     valid = report.get("status", "published") != "kept-previous"
     scored = quality.score(package, manifest.get("readme"), valid, today)
     due = quality.due_date(package)
-    columns = sorted({c["name"] for t in manifest["tables"] for c in t["columns"]})
     return {
         "id": manifest["dataset"],
         "publisher": manifest["publisher"],
@@ -70,7 +65,6 @@ def summary(
         "issued": str(package.get("issued") or ""),
         "modified": str(package.get("modified") or ""),
         "territories": facts["territories"],
-        "columns": columns,
         "rows": sum(int(t.get("rows") or 0) for t in manifest["tables"]),
         "quality": scored["score"],
         "due": due.isoformat() if due else None,
@@ -228,9 +222,9 @@ def dataset_view(
             {"id": code, "title": ((obligation(code) or {}).get("title") or {}).get(lang, code)}
             for code in package.get("obligations") or []
         ],
-        "ckan_id": ckan_id(manifest),
+        "ckan_id": urls.ckan_id(manifest["dataset"]),
         "api": {
-            "package_show": urls.absolute(f"{urls.CKAN_ACTION}package_show?id={ckan_id(manifest)}"),
+            "package_show": urls.absolute(urls.package_show(manifest["dataset"])),
             "base": urls.base_url(),
         },
         "coverage": {

@@ -18,12 +18,12 @@ from babel.numbers import format_compact_decimal
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
-from catalog.metadata import vocabulary
 from catalog.site import downloads, search
 from catalog.site.charts import bar_chart
 from catalog.site.model import dataset_view
 from catalog.site.render import LOCALES, number, render
 from catalog.site.writer import SiteWriter, key_of
+from catalog.vocabularies import vocabulary
 
 PAGE_SIZE = 50
 HOME_LATEST = 6
@@ -181,12 +181,13 @@ class Site:
     def search_page(self, lang: str) -> None:
         path = urls.search().lstrip("/")
         self.page(path, lang, "search.html", None)
-        records = [self.items[i] for i in sorted(self.items)]
+        ids = sorted(self.items)
+        records = [self.items[i] for i in ids]
         self.writer.page(
             _lang_path(path + SEARCH_INDEX, lang),
-            key_of("search-index", lang, records, self.publishers),
+            key_of("search-index", lang, records, self.publishers, [self.digests[i] for i in ids]),
             lambda: json.dumps(
-                search.index(records, self.publishers, lang),
+                search.index(records, self.manifests, self.publishers, lang),
                 ensure_ascii=False,
                 separators=(",", ":"),
             ),

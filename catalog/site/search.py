@@ -1,31 +1,56 @@
 """The static search index: one JSON file per language, read by ``assets/search.js``.
 
-Each dataset is one compact record (title, description, keywords, column names
-and its facet values); the facet labels of the language come with it. No
-server is needed: the client filters, counts facets and sorts in the browser.
+Each dataset is one compact record: what a result shows (title, short description,
+date, quality), its facet values, and ``terms``, the stems search matches and their
+weights, made from its title, keywords, description, publisher, resources and columns
+by ``catalog.textnorm``, the rule the API's search uses. The index also carries the
+stop words; ``search.js`` normalises and stems the query by the same rule. No server
+is needed: the client matches, counts facets and sorts in the browser.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from catalog import territories
-from catalog.metadata import label
+from catalog import territories, textnorm
 from catalog.site.render import page_url
+from catalog.vocabularies import label
 
 FACETS = ("publisher", "theme", "keyword", "format", "license", "territory", "frequency")
 
 
-def record(item: dict[str, Any], lang: str) -> dict[str, Any]:
+def search_texts(manifest: dict[str, Any], publisher: dict[str, Any] | None) -> dict[str, str]:
+    """What search reads of a published dataset (``textnorm.dataset_texts``)."""
+    package = manifest["package"]
+    resources = [r for r in package.get("resources") or [] if isinstance(r, dict)]
+    return textnorm.dataset_texts(
+        title=str(package.get("title") or ""),
+        keywords=package.get("keywords") or [],
+        description=str(package.get("description") or ""),
+        publisher=publisher,
+        resources=[
+            {
+                "title": r.get("title"),
+                "description": r.get("description"),
+                "fields": (r.get("schema") if isinstance(r.get("schema"), dict) else {}).get(
+                    "fields"
+                ),
+            }
+            for r in resources
+        ],
+    )
+
+
+def record(item: dict[str, Any], texts: dict[str, str], lang: str) -> dict[str, Any]:
+    weighted = textnorm.weighted_terms(texts)
     return {
         "id": item["id"],
         "url": page_url(item["path"], lang),
         "title": item["title"],
         "description": item["description"],
-        "keywords": item["keywords"],
-        "columns": item["columns"],
         "modified": item["modified"],
         "quality": item["quality"],
+        "terms": {t: int(w) if w.is_integer() else w for t, w in sorted(weighted.items())},
         "publisher": [item["publisher"]],
         "theme": item["themes"],
         "keyword": item["keywords"],
@@ -36,9 +61,22 @@ def record(item: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def index(items: list[dict[str, Any]], publishers: dict[str, dict], lang: str) -> dict[str, Any]:
-    """The whole index of one language: records and the labels of every facet value."""
-    records = [record(item, lang) for item in items]
+def index(
+    items: list[dict[str, Any]],
+    manifests: dict[str, dict[str, Any]],
+    publishers: dict[str, dict],
+    lang: str,
+) -> dict[str, Any]:
+    """The whole index of one language: records, the labels of every facet value and the
+    stop words; ``manifests`` maps each item's id to its build manifest."""
+    records = [
+        record(
+            item,
+            search_texts(manifests[item["id"]], publishers.get(item["publisher"])),
+            lang,
+        )
+        for item in items
+    ]
     values: dict[str, set[str]] = {facet: set() for facet in FACETS}
     for rec in records:
         for facet in FACETS:
@@ -53,4 +91,9 @@ def index(items: list[dict[str, Any]], publishers: dict[str, dict], lang: str) -
         "territory": {c: territories.name(c) or c for c in values["territory"]},
         "format": {c: c.upper() for c in values["format"]},
     }
-    return {"facets": list(FACETS), "labels": labels, "datasets": records}
+    return {
+        "facets": list(FACETS),
+        "labels": labels,
+        "stopwords": sorted(textnorm.STOPWORDS),
+        "datasets": records,
+    }

@@ -3,6 +3,308 @@
    shared and the back button works. */
 (function () {
   "use strict";
+
+  /* ---- The search text rule of catalog/textnorm.py (docs/architecture.md, "Search text"):
+     lower case, NFKD without nonspacing marks (ñ -> n), runs of letters and digits, stop
+     words dropped (the index lists them), Snowball Spanish stems. The index holds each
+     dataset's stems and weights, computed by the build with the same rule. */
+  var STOP = Object.create(null);
+  function fold(s) {
+    return String(s || "").toLowerCase().normalize("NFKD").replace(/\p{Mn}/gu, "");
+  }
+  function words(s) {
+    return (fold(s).match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return !STOP[w]; });
+  }
+  function terms(s) { return words(s).map(stem); }
+
+  /* Snowball's Spanish stemmer (https://snowballstem.org/, BSD licence), ported line by line
+     from the code Snowball 3.1.1 generates for Python (the snowballstemmer package the build
+     uses); tests/test_search_consistency.py compares the two on every word of the demo.
+     Like the build, it stems only ASCII words: a folded Spanish word always is. */
+  function among(list) {
+    return list.split(" ").map(function (e) { var p = e.split(":"); return [p[0], +p[1]]; })
+      .sort(function (a, b) { return b[0].length - a[0].length; });
+  }
+  var VOWELS = "aeiouáéíóúü";
+  var A0 = [["á", 1], ["é", 2], ["í", 3], ["ó", 4], ["ú", 5], ["", 6]];
+  var A1 = among("la:1 sela:1 le:1 me:1 se:1 lo:1 selo:1 las:1 selas:1 les:1 los:1 selos:1 nos:1");
+  var A2 = among("ando:6 iendo:6 yendo:7 ándo:2 iéndo:1 ar:6 er:6 ir:6 ár:3 ér:4 ír:5");
+  var A3 = among("ic:1 ad:1 os:1 iv:2");
+  var A4 = among("able:1 ible:1 ante:1");
+  var A5 = among("ic:1 abil:1 iv:1");
+  var A6 = among("ica:1 ancia:2 encia:5 adora:2 osa:1 ista:1 iva:9 anza:1 logía:3 idad:8 able:1 " +
+    "ible:1 ante:2 mente:7 amente:6 acion:2 ucion:4 ación:2 ución:4 ico:1 ismo:1 oso:1 amiento:1 " +
+    "imiento:1 ivo:9 ador:2 icas:1 ancias:2 encias:5 adoras:2 osas:1 istas:1 ivas:9 anzas:1 " +
+    "logías:3 idades:8 ables:1 ibles:1 aciones:2 uciones:4 adores:2 antes:2 icos:1 ismos:1 " +
+    "osos:1 amientos:1 imientos:1 ivos:9");
+  var A7 = among("ya:1 ye:1 yan:1 yen:1 yeron:1 yendo:1 yo:1 yas:1 yes:1 yais:1 yamos:1 yó:1");
+  var A8 = among("aba:2 ada:2 ida:2 ara:2 iera:2 ía:2 aría:2 ería:2 iría:2 ad:2 ed:2 id:2 ase:2 " +
+    "iese:2 aste:2 iste:2 an:2 aban:2 aran:2 ieran:2 ían:2 arían:2 erían:2 irían:2 en:1 asen:2 " +
+    "iesen:2 aron:2 ieron:2 arán:2 erán:2 irán:2 ado:2 ido:2 ando:2 iendo:2 ar:2 er:2 ir:2 as:2 " +
+    "abas:2 adas:2 idas:2 aras:2 ieras:2 ías:2 arías:2 erías:2 irías:2 es:1 ases:2 ieses:2 " +
+    "abais:2 arais:2 ierais:2 íais:2 aríais:2 eríais:2 iríais:2 aseis:2 ieseis:2 asteis:2 " +
+    "isteis:2 áis:2 éis:1 aréis:2 eréis:2 iréis:2 ados:2 idos:2 amos:2 ábamos:2 áramos:2 " +
+    "iéramos:2 íamos:2 aríamos:2 eríamos:2 iríamos:2 emos:1 aremos:2 eremos:2 iremos:2 " +
+    "ásemos:2 iésemos:2 imos:2 arás:2 erás:2 irás:2 ís:2 ará:2 erá:2 irá:2 aré:2 eré:2 iré:2 ió:2");
+  var A9 = among("a:1 e:2 o:1 os:1 á:1 é:2 í:1 ó:1");
+
+  function stem(word) {
+    if (!/^[\x00-\x7f]*$/.test(word)) return word;
+    var cur = word, cursor = 0, limit = word.length, limitB = 0, bra = 0, ket = limit;
+    var pV = limit, p1 = limit, p2 = limit;
+    function isV(i) { return VOWELS.indexOf(cur.charAt(i)) >= 0; }
+    function inG() { if (cursor >= limit || !isV(cursor)) return false; cursor++; return true; }
+    function outG() { if (cursor >= limit || isV(cursor)) return false; cursor++; return true; }
+    function goInG() { while (cursor < limit) { if (!isV(cursor)) return true; cursor++; } return false; }
+    function goOutG() { while (cursor < limit) { if (isV(cursor)) return true; cursor++; } return false; }
+    function before(ch) { return cursor > limitB && cur.charAt(cursor - 1) === ch; }
+    function findB(list) {  // the longest suffix of cur[limitB:cursor] in the list
+      for (var i = 0; i < list.length; i++) {
+        var s = list[i][0];
+        if (cursor - s.length >= limitB && cur.slice(cursor - s.length, cursor) === s) {
+          cursor -= s.length; return list[i][1];
+        }
+      }
+      return 0;
+    }
+    function sliceFrom(s) {
+      var adjustment = s.length - (ket - bra);
+      cur = cur.slice(0, bra) + s + cur.slice(ket);
+      limit += adjustment;
+      if (cursor >= ket) cursor += adjustment; else if (cursor > bra) cursor = bra;
+      ket = bra + s.length;
+    }
+    function del() { sliceFrom(""); }
+    function RV() { return pV <= cursor; }
+    function R2() { return p2 <= cursor; }
+
+    function markRegions() {
+      var v1 = cursor;
+      (function () {
+        var v2 = cursor, ok = false;
+        if (inG()) {
+          var v3 = cursor;
+          if (outG() && goOutG()) { cursor++; ok = true; }
+          else { cursor = v3; if (inG() && goInG()) { cursor++; ok = true; } }
+        }
+        if (!ok) {
+          cursor = v2;
+          if (!outG()) return;
+          var v4 = cursor;
+          if (outG() && goOutG()) cursor++;
+          else { cursor = v4; if (!inG() || cursor >= limit) return; cursor++; }
+        }
+        pV = cursor;
+      })();
+      cursor = v1;
+      (function () {
+        if (!goOutG()) return; cursor++;
+        if (!goInG()) return; cursor++;
+        p1 = cursor;
+        if (!goOutG()) return; cursor++;
+        if (!goInG()) return; cursor++;
+        p2 = cursor;
+      })();
+      cursor = v1;
+    }
+    function attachedPronoun() {
+      ket = cursor;
+      if (!findB(A1)) return false;
+      bra = cursor;
+      var r = findB(A2);
+      if (!r || !RV()) return false;
+      if (r >= 1 && r <= 5) { bra = cursor; sliceFrom(["iendo", "ando", "ar", "er", "ir"][r - 1]); }
+      else if (r === 6) del();
+      else { if (!before("u")) return false; cursor--; del(); }
+      return true;
+    }
+    function optional(body) {  // try body; on failure put the cursor back
+      var v = limit - cursor;
+      if (!body()) cursor = limit - v;
+    }
+    function standardSuffix() {
+      ket = cursor;
+      var r = findB(A6);
+      if (!r) return false;
+      bra = cursor;
+      if (r === 6) { if (p1 > cursor) return false; }
+      else if (!R2()) return false;
+      if (r === 1) del();
+      else if (r === 2 || r === 9) {
+        del();
+        var tail = r === 2 ? "ic" : "at";
+        optional(function () {
+          ket = cursor;
+          if (cur.slice(Math.max(limitB, cursor - 2), cursor) !== tail) return false;
+          cursor -= 2; bra = cursor;
+          if (!R2()) return false;
+          del(); return true;
+        });
+      }
+      else if (r === 3) sliceFrom("log");
+      else if (r === 4) sliceFrom("u");
+      else if (r === 5) sliceFrom("ente");
+      else if (r === 6) {
+        del();
+        optional(function () {
+          ket = cursor;
+          var r2 = findB(A3);
+          if (!r2) return false;
+          bra = cursor;
+          if (!R2()) return false;
+          del();
+          if (r2 === 2) {
+            ket = cursor;
+            if (cur.slice(Math.max(limitB, cursor - 2), cursor) !== "at") return false;
+            cursor -= 2; bra = cursor;
+            if (!R2()) return false;
+            del();
+          }
+          return true;
+        });
+      }
+      else {  // 7 and 8
+        del();
+        optional(function () {
+          ket = cursor;
+          if (!findB(r === 7 ? A4 : A5)) return false;
+          bra = cursor;
+          if (!R2()) return false;
+          del(); return true;
+        });
+      }
+      return true;
+    }
+    function yVerbSuffix() {
+      if (cursor < pV) return false;
+      var saved = limitB;
+      limitB = pV; ket = cursor;
+      if (!findB(A7)) { limitB = saved; return false; }
+      bra = cursor; limitB = saved;
+      if (!before("u")) return false;
+      cursor--; del();
+      return true;
+    }
+    function verbSuffix() {
+      if (cursor < pV) return false;
+      var saved = limitB;
+      limitB = pV; ket = cursor;
+      var r = findB(A8);
+      if (!r) { limitB = saved; return false; }
+      bra = cursor; limitB = saved;
+      if (r === 1) {
+        optional(function () {
+          if (!before("u")) return false;
+          cursor--;
+          var v = limit - cursor;
+          if (!before("g")) return false;
+          cursor--; cursor = limit - v;
+          return true;
+        });
+        bra = cursor;
+      }
+      del();
+      return true;
+    }
+    function residualSuffix() {
+      ket = cursor;
+      var r = findB(A9);
+      if (!r) return false;
+      bra = cursor;
+      if (!RV()) return false;
+      del();
+      if (r === 2) {
+        optional(function () {
+          ket = cursor;
+          if (!before("u")) return false;
+          cursor--; bra = cursor;
+          var v = limit - cursor;
+          if (!before("g")) return false;
+          cursor--; cursor = limit - v;
+          if (!RV()) return false;
+          del(); return true;
+        });
+      }
+      return true;
+    }
+    function postlude() {
+      for (;;) {
+        bra = cursor;
+        var r = 6;
+        for (var i = 0; i < 5; i++) {
+          if (cursor < limit && cur.charAt(cursor) === A0[i][0]) { r = A0[i][1]; cursor++; break; }
+        }
+        ket = cursor;
+        if (r < 6) sliceFrom("aeiou".charAt(r - 1));
+        else { if (cursor >= limit) break; cursor++; }
+      }
+    }
+
+    markRegions();
+    limitB = cursor; cursor = limit;
+    var v = limit - cursor;
+    attachedPronoun();
+    cursor = limit - v;
+    v = limit - cursor;
+    if (!standardSuffix()) {
+      cursor = limit - v;
+      if (!yVerbSuffix()) { cursor = limit - v; verbSuffix(); }
+    }
+    cursor = limit - v;
+    v = limit - cursor;
+    residualSuffix();
+    cursor = limit - v;
+    cursor = limitB;
+    postlude();
+    return cur;
+  }
+
+  /* ---- Matching and ranking, as the API's search does (catalog/api/search.py): every
+     stem of the query must be a stem of the dataset (a word with * or ? matches the stems
+     it fits); the score sums idf x weight over the query's stems. Quotes and the API's
+     Lucene operators are not read here: the search box takes plain words. */
+  function pattern(word) {
+    var source = fold(word).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp("^" + source + "$");
+  }
+  function parse(q) {
+    var wanted = [];
+    String(q || "").replace(/["']/g, " ").split(/\s+/).forEach(function (token) {
+      if (/[*?]/.test(token)) {
+        if (token.replace(/[*?]/g, "")) wanted.push({ pattern: pattern(token) });
+      } else {
+        terms(token).forEach(function (t) { wanted.push({ term: t }); });
+      }
+    });
+    return wanted;
+  }
+  function frequencies(datasets) {  // in how many datasets each stem is
+    var df = Object.create(null);
+    datasets.forEach(function (d) { Object.keys(d.terms).forEach(function (t) { df[t] = (df[t] || 0) + 1; }); });
+    return df;
+  }
+  function find(datasets, df, q) {
+    var wanted = parse(q), own = Object.prototype.hasOwnProperty;
+    if (!wanted.length) return datasets.map(function (d) { return { d: d, score: 1 }; });
+    var found = [];
+    datasets.forEach(function (d) {
+      var score = 0, seen = Object.create(null);
+      var ok = wanted.every(function (w) {
+        if (w.term) {
+          if (!own.call(d.terms, w.term)) return false;
+          if (!seen[w.term]) {
+            seen[w.term] = true;
+            score += Math.log(1 + datasets.length / (1 + df[w.term])) * d.terms[w.term];
+          }
+          return true;
+        }
+        return Object.keys(d.terms).some(function (t) { return w.pattern.test(t); });
+      });
+      if (ok) found.push({ d: d, score: score });
+    });
+    return found;
+  }
+
   var form = document.getElementById("search-form");
   if (!form) return;
   var input = document.getElementById("q");
@@ -14,11 +316,8 @@
   var text = document.getElementById("messages").dataset;
   var lang = document.documentElement.lang || "es";
   var PAGE = 20, TOP_VALUES = 8;
-  var index = null, shown = PAGE, expanded = {};
+  var index = null, df = null, shown = PAGE, expanded = {};
 
-  function fold(s) {
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
   }
@@ -51,27 +350,6 @@
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
   }
 
-  function prepare(d) {
-    d._title = fold(d.title);
-    d._keywords = fold(d.keywords.join(" "));
-    d._columns = fold(d.columns.join(" ").replace(/_/g, " "));
-    d._description = fold(d.description);
-    d._publisher = fold(d.publisher.map(function (p) { return index.labels.publisher[p]; }).join(" "));
-  }
-  function score(d, words) {
-    var total = 0;
-    for (var i = 0; i < words.length; i++) {
-      var w = words[i], s = 0;
-      if (d._title.indexOf(w) >= 0) s += (" " + d._title).indexOf(" " + w) >= 0 ? 10 : 6;
-      if (d._keywords.indexOf(w) >= 0) s += 6;
-      if (d._columns.indexOf(w) >= 0) s += 3;
-      if (d._description.indexOf(w) >= 0) s += 2;
-      if (d._publisher.indexOf(w) >= 0) s += 2;
-      if (!s) return 0;
-      total += s;
-    }
-    return total;
-  }
   function matches(d, filters, skip) {
     return index.facets.every(function (f) {
       var wanted = filters[f];
@@ -79,21 +357,18 @@
     });
   }
 
+  function byTitle(a, b) { return a.d.title.localeCompare(b.d.title, lang); }
+  function byRelevance(a, b) { return b.score - a.score || byTitle(a, b); }
+
   function run() {
     var s = state();
     input.value = s.q;
     sortSelect.value = s.sort;
-    var words = fold(s.q).split(/\s+/).filter(Boolean);
-    var scored = [];
-    index.datasets.forEach(function (d) {
-      var sc = words.length ? score(d, words) : 1;
-      if (sc) scored.push({ d: d, score: sc });
-    });
+    var scored = find(index.datasets, df, s.q);
     var found = scored.filter(function (r) { return matches(r.d, s.filters); });
-    var byTitle = function (a, b) { return a.d.title.localeCompare(b.d.title, lang); };
     if (s.sort === "title") found.sort(byTitle);
     else if (s.sort === "modified") found.sort(function (a, b) { return a.d.modified < b.d.modified ? 1 : a.d.modified > b.d.modified ? -1 : byTitle(a, b); });
-    else found.sort(function (a, b) { return b.score - a.score || byTitle(a, b); });
+    else found.sort(byRelevance);
     renderFacets(scored, s);
     renderResults(found);
   }
@@ -179,7 +454,16 @@
     return response.json();
   }).then(function (data) {
     index = data;
-    index.datasets.forEach(prepare);
+    index.stopwords.forEach(function (w) { STOP[w] = true; });
+    df = frequencies(index.datasets);
+    // The matching logic, for tests and the curious: the ids a query finds, best first.
+    window.catalogSearch = {
+      terms: terms,
+      find: function (q) {
+        return find(index.datasets, df, q).sort(byRelevance)
+          .map(function (r) { return r.d.id; });
+      }
+    };
     run();
   }).catch(function () {
     status.textContent = text.failed;
