@@ -21,12 +21,12 @@ install: $(STAMP)
 	$(BIN)/python -m catalog.i18n >/dev/null
 
 build: install
-	$(BIN)/catalog build --root . --out build
+	$(BIN)/catalog build --root . --build-dir build
 
 run: build
 	$(BIN)/catalog workspace migrate
 	$(BIN)/catalog workspace demo --build-dir build
-	$(BIN)/catalog build --root . --out build --requests-log segeplan
+	$(BIN)/catalog build --root . --build-dir build --requests-log segeplan
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/, transparencia: /transparencia/)"
 	$(BIN)/catalog serve --port $(PORT) --build-dir build
 

@@ -35,7 +35,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
-from catalog.i18n import _, normalize_lang, translate
+from catalog.i18n import _, request_lang, translate
 
 LOG = logging.getLogger("catalog.bodylimit")
 KIB = 1024
@@ -196,7 +196,7 @@ def _lang(scope: dict) -> str:
         ),
         "",
     )
-    return normalize_lang(asked or header)
+    return request_lang(asked, accept=header)
 
 
 async def refuse(scope: dict, send: Any, limit: int) -> None:

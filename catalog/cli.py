@@ -1,7 +1,7 @@
 """The ``catalog`` command line: thin click commands over the Python API.
 
-Every command speaks Spanish unless ``--lang en`` or the locale asks for
-English, and never shows a traceback: a ``CatalogError`` becomes its message
+Every command speaks Spanish unless ``--lang en`` (``serve`` has none: it only
+prints errors) or the locale asks for English, and never shows a traceback: a ``CatalogError`` becomes its message
 and exit status 2; anything unexpected becomes one line asking for a report.
 """
 
@@ -142,7 +142,9 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
 @cli.command(help=t(_("Build the catalogue: publish every dataset that passes validation.")))
 @root_option
 @click.option(
-    "--out",
+    "--build-dir",
+    "--out",  # its first name, kept so that existing scripts and crontabs still work
+    "build_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help=t(_("Where to write the build (default: ROOT/build).")),
@@ -165,10 +167,12 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
     ),
 )
 @lang_option
-def build(root: Path, out: Path | None, strict: bool, requests_log: str | None, lang: str) -> None:
+def build(
+    root: Path, build_dir: Path | None, strict: bool, requests_log: str | None, lang: str
+) -> None:
     from catalog.build import build as run_build
 
-    out = out or root / "build"
+    out = build_dir or root / "build"
     if requests_log:
         root = _with_request_log(root, out, requests_log, lang)
     report = run_build(root, out, lang=lang)
@@ -220,14 +224,14 @@ def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
         )
     ),
 )
-@lang_option
+# No --lang: each reader gets pages and errors in their own language (?lang=, the
+# cookie, Accept-Language); the command prints only errors, which follow the locale.
 def serve(
     host: str,
     port: int,
     build_dir: Path,
     workers: int,
     trusted_proxies: tuple[str, ...],
-    lang: str,
 ) -> None:
     from catalog import proxies
     from catalog.serve import run
@@ -241,13 +245,7 @@ def serve(
 
 
 @cli.command(help=t(_("Write the sample demo catalogue (publishers/ and datasets/).")))
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help=t(_("Folder to write publishers/ and datasets/ into.")),
-)
+@root_option
 @lang_option
 def demo(root: Path, lang: str) -> None:
     from catalog.demo import generate

@@ -19,14 +19,46 @@ DEFAULT_LANG = "es"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
+def _preferred(value: str | None) -> str | None:
+    """The supported language ``value`` rates highest, or None when it names none.
+
+    ``value`` is one tag (``en``, ``en-GB``), a POSIX locale (``en_GB.UTF-8``) or an
+    ``Accept-Language`` list with q-values (``fr;q=1, en;q=0.8, es;q=0.5`` is English);
+    ``q=0`` means "not this one", and of equal ratings the first listed wins.
+    """
+    best, best_q = None, 0.0
+    for part in (value or "").split(","):
+        tag, *params = part.split(";")
+        code = tag.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
+        q = 1.0
+        for param in params:
+            key, _sep, number = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(number)
+                except ValueError:
+                    q = 0.0  # a malformed weight counts for nothing, as a wrong one would
+        if code in LANGUAGES and q > best_q:
+            best, best_q = code, q
+    return best
+
+
 def normalize_lang(lang: str | None) -> str:
-    """Map ``--lang``, an ``Accept-Language`` value or a POSIX locale to ``es``/``en``."""
-    if not lang:
-        return DEFAULT_LANG
-    for part in lang.replace(";", ",").split(","):
-        code = part.strip().lower().replace("_", "-").split("-")[0].split(".")[0]
-        if code in LANGUAGES:
-            return code
+    """Map ``--lang``, a POSIX locale or an ``Accept-Language`` value to ``es``/``en``."""
+    return _preferred(lang) or DEFAULT_LANG
+
+
+def request_lang(
+    asked: str | None = None, cookie: str | None = None, accept: str | None = None
+) -> str:
+    """The language of a request, the one rule for every page, API and error:
+    ``asked`` (an explicit ``?lang=``) wins, then ``cookie`` (a choice remembered from an
+    earlier ``?lang=``), then the browser's ``Accept-Language`` (``accept``, by q-value);
+    Spanish when none of them names a language the portal speaks."""
+    for value in (asked, cookie, accept):
+        found = _preferred(value)
+        if found:
+            return found
     return DEFAULT_LANG
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import polars as pl
 
+from catalog import clock
+
 # Municipalities per department (INE codes 01..22). Escuintla includes Sipacate
 # (2015), San Marcos La Blanca (2014), Huehuetenango Petatán (2015): 340 in all.
 MUNICIPALITIES_PER_DEPARTMENT = (
@@ -523,11 +525,11 @@ def _birthdate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnCont
     fmt, dates = _best_date_format(sample, context.date_format)
     if fmt is None:
         return None
-    in_range = dates.filter((dates >= dt.date(1900, 1, 1)) & (dates <= dt.date.today()))
+    in_range = dates.filter((dates >= dt.date(1900, 1, 1)) & (dates <= clock.today()))
     if 5 * in_range.len() < 4 * sample.len() or not _looks_like_birthdates(in_range, context):
         return None
     parsed = pl.col("v").str.strip_chars().str.to_date(fmt, strict=False)
-    found = indexed.filter(parsed.is_between(dt.date(1900, 1, 1), dt.date.today()).fill_null(False))
+    found = indexed.filter(parsed.is_between(dt.date(1900, 1, 1), clock.today()).fill_null(False))
     return _first_hit("birthdate", found.with_columns(m=pl.col("v")))
 
 

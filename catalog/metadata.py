@@ -1,22 +1,19 @@
-"""Catalogue metadata of publishers and datasets: required properties and vocabularies.
+"""The checks of catalogue metadata: publishers' files and datasets' descriptors.
 
 A dataset's ``datapackage.json`` is a Frictionless Data Package plus the properties a
 portal needs (docs/architecture.md, "Content model"). Frictionless ignores those, so
 they are checked here; every problem is a blocking ``metadata-error`` finding whose
 ``params["property"]`` names the property, and whose hint says how to fix it.
 
-The controlled vocabularies (``catalog/vocabularies/*.yaml``) and the jurisdiction
-profiles (``catalog/jurisdictions/*.yaml``) are data: the loaders here are how the
-rest of the catalogue reads them.
+Codes are checked against the controlled vocabularies (``catalog.vocabularies``) and
+the jurisdiction profiles (``catalog.jurisdictions``), which are read there.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +30,15 @@ from catalog.content import (
 from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
+from catalog.jurisdictions import COUNTRY, DEFAULT_JURISDICTION, jurisdictions, obligation
+from catalog.vocabularies import codes, entry
 
 ERROR = "metadata-error"
-PACKAGE_DIR = Path(__file__).parent
-VOCABULARY_DIR = PACKAGE_DIR / "vocabularies"
-JURISDICTION_DIR = PACKAGE_DIR / "jurisdictions"
-DEFAULT_JURISDICTION = "GT"
 TERRITORY_LEVELS = ("department", "municipality")
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 # How to fix a missing or empty property, by property: the hint of its finding.
 HINTS = {
@@ -220,84 +214,6 @@ MESSAGES = {
         _('Add publishers/{value}.yaml or fix "parent".'),
     ),
 }
-
-# ---------------------------------------------------------------- vocabularies
-
-
-@cache
-def _vocabulary(name: str) -> tuple[dict[str, Any], ...]:
-    if not is_slug(name) or not (VOCABULARY_DIR / f"{name}.yaml").is_file():
-        raise ContentError(
-            _("Unknown vocabulary: {name}."),
-            _("Vocabularies are the YAML files in catalog/vocabularies/."),
-            name=str(name),
-        )
-    entries = read_yaml(VOCABULARY_DIR / f"{name}.yaml")
-    return tuple(entries or ())
-
-
-def vocabulary(name: str) -> list[dict[str, Any]]:
-    """The entries of a controlled vocabulary (``themes``, ``licenses``, ``frequencies``,
-    ``publisher_kinds``): each a dict with ``code`` and ``label`` ``{"es", "en"}``."""
-    return [dict(entry) for entry in _vocabulary(name)]
-
-
-def codes(name: str) -> list[str]:
-    """The codes of a vocabulary, in file order."""
-    return [entry["code"] for entry in _vocabulary(name)]
-
-
-def entry(name: str, code: str) -> dict[str, Any] | None:
-    """One vocabulary entry by code, or None."""
-    return next((dict(e) for e in _vocabulary(name) if e["code"] == code), None)
-
-
-def label(name: str, code: str, lang: str = "es") -> str:
-    """The label of a code in ``lang`` (the code itself when unknown)."""
-    found = entry(name, code)
-    return found["label"].get(lang, found["label"]["es"]) if found else code
-
-
-# ---------------------------------------------------------------- jurisdictions
-
-
-def jurisdictions() -> list[str]:
-    """Codes of the shipped jurisdiction profiles (``GT``, ``CL``, ``PY``)."""
-    return sorted(p.stem.upper() for p in JURISDICTION_DIR.glob("*.yaml"))
-
-
-@cache
-def _jurisdiction(code: str) -> dict[str, Any]:
-    path = JURISDICTION_DIR / f"{code.lower()}.yaml"
-    if not COUNTRY.match(code) or not path.is_file():
-        raise ContentError(
-            _("No jurisdiction profile for {code}."),
-            _("Profiles are the YAML files in catalog/jurisdictions/: {allowed}."),
-            code=code,
-            allowed=", ".join(jurisdictions()),
-        )
-    return read_yaml(path)
-
-
-def jurisdiction(code: str = DEFAULT_JURISDICTION) -> dict[str, Any]:
-    """A jurisdiction profile: law, request deadlines, business days, obligations."""
-    return copy.deepcopy(_jurisdiction(str(code).upper()))
-
-
-@lru_cache(maxsize=1)
-def _obligations() -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for code in jurisdictions():
-        for item in _jurisdiction(code)["active_transparency"]["obligations"]:
-            found[item["id"]] = {**item, "jurisdiction": code}
-    return found
-
-
-def obligation(identifier: str) -> dict[str, Any] | None:
-    """An active-transparency obligation by id (``GT-LAIP-10.4``), with its jurisdiction."""
-    found = _obligations().get(identifier) if isinstance(identifier, str) else None
-    return dict(found) if found else None
-
 
 # ---------------------------------------------------------------- findings
 

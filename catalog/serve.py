@@ -28,12 +28,13 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from catalog.api import create_api
 from catalog.build.datasette import DB_FILE
 from catalog.content import inside
-from catalog.i18n import normalize_lang
+from catalog.i18n import request_lang
 from catalog.proxies import Network, allowed_hosts, canonical_host, client_scope
 from catalog.proxies import from_env as proxies_from_env
 from catalog.security import adding, csp_for, defaults
 from catalog.sqlproc import SqlProcess, register_plugins
 from catalog.transparency.web import create_app as create_workspace
+from catalog.transparency.workspace import WorkspaceSource
 from catalog.urls import base_url
 
 LOG = logging.getLogger("catalog.serve")
@@ -83,8 +84,12 @@ class CatalogApp:
         self.public_host = urlsplit(base_url()).netloc
         self._release: Release | None = None
         self._target: str | None = None
-        self.api = create_api(self._index, self._release_id, self._release_folder)
-        self.workspace = create_workspace(self.build_dir)
+        # One transparency workspace for its pages and its API routes (made at first use).
+        workspace = WorkspaceSource(self.build_dir)
+        self.api = create_api(
+            self._index, self._release_id, self._release_folder, workspace=workspace
+        )
+        self.workspace = create_workspace(self.build_dir, workspace)
 
     # ------------------------------------------------------------ releases
 
@@ -187,7 +192,7 @@ class CatalogApp:
 
         path = scope.get("path", "")
         english = path == "/en" or path.startswith("/en/")
-        lang = "en" if english else normalize_lang(_header(scope, b"accept-language"))
+        lang = "en" if english else request_lang(accept=_header(scope, b"accept-language"))
         try:
             body = render("error.html", lang, status=status)
         except Exception:  # noqa: BLE001 - a broken template must not hide the real status

@@ -34,7 +34,15 @@ def home(lang: str | None = None) -> str:
 
 
 def dataset(publisher: str, name: str, lang: str | None = None) -> str:
+    """A dataset's page (PRODUCT.md: ``/datasets/<publisher>/<dataset>/``)."""
     return f"{_lang(lang)}/datasets/{publisher}/{name}/"
+
+
+def ckan_id(dataset_id: str) -> str:
+    """A dataset's CKAN ``id`` and ``name`` (``package_show?id=``), also its identifier in
+    DCAT, data.json and schema.org: ``mides/bono-social`` -> ``mides--bono-social``
+    (a CKAN name cannot hold ``/``)."""
+    return dataset_id.replace("/", "--", 1)
 
 
 def download(publisher: str, name: str, resource: str, kind: str) -> str:
@@ -73,6 +81,11 @@ def feed(kind: str = "datasets", key: str | None = None) -> str:
     """``feed()`` is every dataset; ``feed("publishers", "mides")``, ``feed("themes", "soci")``,
     ``feed("territories", "0101")`` one facet."""
     return f"/feeds/{kind}.atom" if key is None else f"/feeds/{kind}/{key}.atom"
+
+
+def package_show(dataset_id: str) -> str:
+    """The dataset in the CKAN-compatible API."""
+    return f"{CKAN_ACTION}package_show?id={ckan_id(dataset_id)}"
 
 
 DCAT_TURTLE = "/catalog.ttl"

@@ -24,7 +24,6 @@ from catalog.content import DatasetRef, inside, read_json, resolve_target, root_
 from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
-from catalog.report import problem
 from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema
 from catalog.tables import (
     CSV_FORMATS,
@@ -34,6 +33,7 @@ from catalog.tables import (
     read_resource,
     resource_format,
 )
+from catalog.wording import problem
 
 if TYPE_CHECKING:
     from frictionless import Package, Schema

@@ -169,9 +169,10 @@ def test_build_publishes_the_request_log_without_touching_the_content(tmp_path, 
         assert done.returncode == 0, done.stderr
         return done
 
-    catalog("build", "--root", str(root), "--out", str(out))
+    catalog("build", "--root", str(root), "--build-dir", str(out))
     catalog("workspace", "migrate")
     catalog("workspace", "demo", "--build-dir", str(out))
+    # --out is the old name of --build-dir: the same folder, so ine/territorios is unchanged.
     catalog("build", "--root", str(root), "--out", str(out), "--requests-log", "segeplan")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     statuses = {d["dataset"]: d["status"] for d in report["datasets"]}
@@ -180,3 +181,59 @@ def test_build_publishes_the_request_log_without_touching_the_content(tmp_path, 
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
     log = tmp_path / "var" / "contenido" / "datasets" / "segeplan" / "registro-solicitudes-acceso"
     assert "@" not in (log / "data" / "solicitudes.csv").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------- shared options
+
+
+def test_build_writes_to_build_dir_and_out_is_its_old_name(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import catalog.build
+    from catalog.cli import cli
+
+    calls = []
+
+    class Report:  # what the command reads of a build report
+        all_published = True
+
+        def summary(self, lang: str) -> str:
+            return "ok"
+
+    def fake_build(root, out, *, lang):
+        calls.append((root, out))
+        return Report()
+
+    monkeypatch.setattr(catalog.build, "build", fake_build)
+    runner = CliRunner()
+    root = str(tmp_path)
+    for args, out in (
+        (["--build-dir", str(tmp_path / "a")], tmp_path / "a"),
+        (["--out", str(tmp_path / "b")], tmp_path / "b"),
+        ([], tmp_path / "build"),  # default: ROOT/build
+    ):
+        result = runner.invoke(cli, ["build", "--root", root, *args])
+        assert result.exit_code == 0, result.output
+        assert calls.pop() == (tmp_path, out)
+
+
+def test_demo_takes_the_shared_root_option(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import catalog.demo
+    from catalog.cli import cli, root_option
+
+    written = []
+    monkeypatch.setattr(catalog.demo, "generate", written.append)
+    result = CliRunner().invoke(cli, ["demo", "--root", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert written == [tmp_path] and str(tmp_path) in result.output
+    shared = root_option(lambda root: None).__click_params__[0]
+    [demo_root] = [p for p in cli.commands["demo"].params if p.name == "root"]
+    assert demo_root.help == shared.help and demo_root.default == shared.default
+
+
+def test_serve_has_no_lang_option(catalog_cmd):
+    result = catalog_cmd("serve", "--lang", "en", "--port", "1")
+    assert result.returncode == 2  # a usage error, before anything is served
+    assert "--lang" in result.stderr and "Traceback" not in result.stderr

@@ -13,9 +13,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SH, SKOS
 
 from catalog import standards, urls
-from catalog.metadata import vocabulary
 from catalog.standards import dcat, facts
 from catalog.standards.dcat import DCAT
+from catalog.vocabularies import vocabulary
 
 SHAPES = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "dcat-ap-3.0.1"
 VCARD = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")

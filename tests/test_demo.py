@@ -9,7 +9,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from catalog import metadata, territories
+from catalog import metadata, territories, vocabularies
 from catalog.content import discover, read_json, read_yaml
 from catalog.demo import generate
 from catalog.demo.publishers import PUBLISHERS
@@ -71,7 +71,7 @@ def test_size_of_the_catalogue(refs: list, packages: dict):
     assert {"mides", "mineduc", "mspas", "minfin", "segeplan"} <= set(publishers)
     assert len(refs) >= 25
     themes = {t for p in packages.values() for t in p["themes"]}
-    assert themes == set(metadata.codes("themes"))
+    assert themes == set(vocabularies.codes("themes"))
     total = sum(p.stat().st_size for p in (REPO / "datasets").rglob("*") if p.is_file())
     assert total < 3 * 1024 * 1024
 

@@ -74,6 +74,23 @@ def test_language_selection():
     assert i18n.normalize_lang("de") == "es"
 
 
+def test_accept_language_is_read_by_its_q_values():
+    assert i18n.normalize_lang("fr;q=1, en;q=0.8, es;q=0.5") == "en"
+    assert i18n.normalize_lang("en;q=0.1, es;q=0.9") == "es"
+    assert i18n.normalize_lang("en;q=0") == "es"  # q=0: "not this one"
+    assert i18n.normalize_lang("en;q=x, es;q=0.2") == "es"  # a malformed weight counts nothing
+    assert i18n.normalize_lang("es, en") == "es"  # equal weights: the first listed
+
+
+def test_one_rule_picks_the_language_of_a_request():
+    assert i18n.request_lang() == "es"
+    assert i18n.request_lang("en", "es", "es") == "en"  # ?lang= wins
+    assert i18n.request_lang(None, "en", "es") == "en"  # then the remembered choice
+    assert i18n.request_lang(None, None, "de, en-GB;q=0.9") == "en"  # then the browser
+    assert i18n.request_lang("fr", None, "en") == "en"  # a language we lack is no choice
+    assert i18n.request_lang("", "", "") == "es"
+
+
 def test_translate_fills_placeholders_and_survives_bad_ones():
     assert i18n.translate("{n} rows", "en", n=3) == "3 rows"
     assert i18n.translate("{missing} rows", "en") == "{missing} rows"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import metadata, territories
+from catalog import jurisdictions, metadata, territories, vocabularies
 from catalog.content import DatasetRef
 from catalog.errors import ContentError
 
@@ -330,13 +330,13 @@ def test_check_publishers_reports_an_unknown_parent(tree: Path):
 
 def test_vocabularies_have_codes_and_both_labels():
     for name in ("themes", "licenses", "frequencies", "publisher_kinds"):
-        entries = metadata.vocabulary(name)
+        entries = vocabularies.vocabulary(name)
         assert entries and len({e["code"] for e in entries}) == len(entries)
         assert all(e["label"]["es"] and e["label"]["en"] for e in entries)
 
 
 def test_themes_are_the_dcat_ap_data_themes():
-    themes = metadata.vocabulary("themes")
+    themes = vocabularies.vocabulary("themes")
     assert [t["code"] for t in themes] == [
         "AGRI",
         "ECON",
@@ -356,21 +356,21 @@ def test_themes_are_the_dcat_ap_data_themes():
 
 
 def test_licences_and_frequencies_carry_what_later_code_needs():
-    licences = metadata.vocabulary("licenses")
+    licences = vocabularies.vocabulary("licenses")
     assert all(e["url"].startswith("https://") and e["open"] for e in licences)
-    periods = {e["code"]: e["period"] for e in metadata.vocabulary("frequencies")}
+    periods = {e["code"]: e["period"] for e in vocabularies.vocabulary("frequencies")}
     assert periods["annual"] == "P1Y" and periods["monthly"] == "P1M"
     assert periods["irregular"] is None and periods["never"] is None
 
 
 def test_unknown_vocabulary_is_a_clear_error():
     with pytest.raises(ContentError, match="Unknown vocabulary"):
-        metadata.vocabulary("../secrets")
+        vocabularies.vocabulary("../secrets")
 
 
 def test_jurisdiction_profiles():
-    gt, cl, py = (metadata.jurisdiction(c) for c in ("GT", "CL", "PY"))
-    assert metadata.jurisdiction() == gt
+    gt, cl, py = (jurisdictions.jurisdiction(c) for c in ("GT", "CL", "PY"))
+    assert jurisdictions.jurisdiction() == gt
     assert gt["requests"]["deadline"]["days"] == 10 and gt["requests"]["extension"]["days"] == 10
     assert cl["requests"]["deadline"]["days"] == 20 and cl["requests"]["extension"]["days"] == 10
     assert py["requests"]["deadline"]["days"] == 15 and py["requests"]["extension"] is None
@@ -381,14 +381,14 @@ def test_jurisdiction_profiles():
     assert [o["id"] for o in cl["active_transparency"]["obligations"]][0] == "CL-20285-7.a"
     obligations = gt["active_transparency"]["obligations"]
     assert all(o["title"]["es"] and o["title"]["en"] for o in obligations)
-    assert metadata.obligation("GT-LAIP-10.4")["jurisdiction"] == "GT"
+    assert jurisdictions.obligation("GT-LAIP-10.4")["jurisdiction"] == "GT"
     with pytest.raises(ContentError):
-        metadata.jurisdiction("XX")
+        jurisdictions.jurisdiction("XX")
 
 
 def test_jurisdiction_returns_a_copy():
-    metadata.jurisdiction("GT")["requests"]["deadline"]["days"] = 99
-    assert metadata.jurisdiction("GT")["requests"]["deadline"]["days"] == 10
+    jurisdictions.jurisdiction("GT")["requests"]["deadline"]["days"] = 99
+    assert jurisdictions.jurisdiction("GT")["requests"]["deadline"]["days"] == 10
 
 
 def test_territories():

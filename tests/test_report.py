@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from catalog.findings import Finding
-from catalog.report import TEXTS, problem, render_json, render_text
+from catalog.report import render_json, render_text
 from catalog.validate import DatasetReport, ValidationRun
+from catalog.wording import TEXTS, problem
 
 ROOT = Path(__file__).parent.parent
 
@@ -81,16 +82,6 @@ def test_allowed_personal_data_is_shown_as_allowed_with_its_legal_basis():
     assert "Decreto 57-2008, art. 10" in line
 
 
-def test_no_data_markers_get_the_missing_values_hint():
-    finding = problem("type-error", variant="number", field="tasa", value="n/d", type="number")
-    assert "missingValues" in finding.fix("en")
-
-
-def test_long_values_are_shortened():
-    finding = problem("type-error", field="x", value="a" * 500, type="integer")
-    assert len(finding.value) == 80
-
-
 def test_every_validate_msgid_has_a_spanish_translation():
     from babel.messages.pofile import read_po
 
@@ -99,7 +90,7 @@ def test_every_validate_msgid_has_a_spanish_translation():
     msgids = sorted(
         {
             msgid
-            for name in ("report.py", "validate.py", "tables.py", "schema.py")
+            for name in ("wording.py", "report.py", "validate.py", "tables.py", "schema.py")
             for msgid in _msgids((ROOT / "catalog" / name).read_text(encoding="utf-8"))
         }
     )

@@ -438,7 +438,6 @@ def test_accounts_passwords_and_tokens(workspace):
 
 def test_a_chilean_filing_waits_for_its_email_to_be_confirmed(workspace, officers):
     from catalog.transparency import stats
-    from catalog.transparency.api import inbox_rows
 
     mides, _, admin = officers
     request, key = workspace.requests.file(filing(publisher="cplt-demo"), at=MONDAY)
@@ -448,7 +447,7 @@ def test_a_chilean_filing_waits_for_its_email_to_be_confirmed(workspace, officer
         with pytest.raises(NotFound) as caught:
             workspace.requests.get(session, code)  # not public, not for officers either
         assert "confirmation e-mail" in caught.value.message("en")
-        assert inbox_rows(session, admin.user) == []
+        assert workspace.requests.inbox(admin.user) == []
         assert stats.compute(session, MONDAY.date())["overall"].received == 0
         mail = session.scalars(select(OutboxMessage)).one()
     # The e-mail repeats nothing the filer wrote (it may reach someone who never asked).

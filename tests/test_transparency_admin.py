@@ -10,7 +10,6 @@ from starlette.testclient import TestClient
 
 from catalog.transparency import accounts
 from catalog.transparency.web import create_app
-from catalog.transparency.workspace import use
 
 ADMIN = "/transparencia/admin/"
 PASSWORD = "clave-de-prueba-1"
@@ -27,8 +26,7 @@ def app(workspace, tmp_path):
     with workspace.db.write() as session:
         accounts.add_user(session, "admin@gob.gt", "Administración", PASSWORD, "admin")
         accounts.add_user(session, "uip@mides.gob.gt", "UIP MIDES", PASSWORD, "officer", ["mides"])
-    yield create_app(tmp_path, workspace)
-    use(None)
+    return create_app(tmp_path, workspace)
 
 
 def browser(app):

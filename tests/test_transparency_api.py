@@ -6,12 +6,11 @@ import json
 import logging
 
 import pytest
-from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from catalog.api import create_api
+from catalog.api.limits import LimitSettings
 from catalog.transparency import accounts
-from catalog.transparency.api import router
-from catalog.transparency.workspace import use
 
 FILING = {
     "publisher": "mides",
@@ -24,9 +23,6 @@ FILING = {
 
 @pytest.fixture
 def api(workspace):
-    use(workspace)
-    app = FastAPI()
-    app.include_router(router)
     with workspace.db.write() as session:
         mides = accounts.add_user(
             session, "uip@mides.gob.gt", "UIP MIDES", "clave-de-prueba-1", "officer", ["mides"]
@@ -43,10 +39,14 @@ def api(workspace):
             "mides": accounts.create_token(session, mides),
             "mineduc": accounts.create_token(session, other),
         }
-    client = TestClient(app)
+    # The whole API as served (its error handlers too), its workspace given, no rate limits.
+    client = TestClient(served(workspace))
     client.tokens = tokens
-    yield client
-    use(None)
+    return client
+
+
+def served(workspace):
+    return create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
 
 
 def bearer(token):
@@ -81,7 +81,9 @@ def test_bad_input_gets_clear_messages_in_both_languages(api):
     spanish = file_via_api(api, bad)
     english = file_via_api(api, bad, "/api/v1/requests?lang=en")
     assert spanish.status_code == english.status_code == 422
-    assert {e["field"] for e in spanish.json()["errors"]} == {"name", "email"}
+    error = spanish.json()["error"]
+    assert error["status"] == 422 and error["type"] == "invalid-request"
+    assert set(error["fields"]) == {"name", "email"}
     assert "correo" in json.dumps(spanish.json(), ensure_ascii=False)
     assert "e-mail" in json.dumps(english.json())
     broken = api.post(
@@ -180,37 +182,30 @@ def test_statistics_and_publishers(api):
 
 
 def test_filings_need_json_and_a_filing_token_and_answers_to_writes_carry_no_cors(workspace):
-    from catalog.api import create_api
-    from catalog.api.limits import LimitSettings
-
-    use(workspace)
-    try:
-        client = TestClient(create_api(lambda: None, lambda: None, limits=LimitSettings(None)))
-        site = {"Origin": "https://evil.example"}
-        # JSON sent as text/plain needs no CORS preflight: refused.
-        plain = client.post(
-            "/api/v1/requests",
-            content=json.dumps(FILING),
-            headers={**site, "content-type": "text/plain"},
-        )
-        assert plain.status_code == 415 and "application/json" in plain.json()["error"]["message"]
-        no_token = client.post("/api/v1/requests", json=FILING, headers=site)
-        assert no_token.status_code == 400 and "filing_token" in no_token.json()["error"]["hint"]
-        filed = file_via_api(client, headers=site)
-        assert filed.status_code == 201
-        for response in (plain, no_token, filed):
-            assert "access-control-allow-origin" not in response.headers
-        # Reads stay open to every site.
-        read = client.get(f"/api/v1/requests/{filed.json()['tracking_code']}", headers=site)
-        assert read.headers["access-control-allow-origin"] == "*"
-        # A browser's preflight for a JSON post from another site is refused.
-        preflight = client.options(
-            "/api/v1/requests",
-            headers={**site, "Access-Control-Request-Method": "POST"},
-        )
-        assert "POST" not in preflight.headers.get("access-control-allow-methods", "")
-    finally:
-        use(None)
+    client = TestClient(served(workspace))
+    site = {"Origin": "https://evil.example"}
+    # JSON sent as text/plain needs no CORS preflight: refused.
+    plain = client.post(
+        "/api/v1/requests",
+        content=json.dumps(FILING),
+        headers={**site, "content-type": "text/plain"},
+    )
+    assert plain.status_code == 415 and "application/json" in plain.json()["error"]["message"]
+    no_token = client.post("/api/v1/requests", json=FILING, headers=site)
+    assert no_token.status_code == 400 and "filing_token" in no_token.json()["error"]["hint"]
+    filed = file_via_api(client, headers=site)
+    assert filed.status_code == 201
+    for response in (plain, no_token, filed):
+        assert "access-control-allow-origin" not in response.headers
+    # Reads stay open to every site.
+    read = client.get(f"/api/v1/requests/{filed.json()['tracking_code']}", headers=site)
+    assert read.headers["access-control-allow-origin"] == "*"
+    # A browser's preflight for a JSON post from another site is refused.
+    preflight = client.options(
+        "/api/v1/requests",
+        headers={**site, "Access-Control-Request-Method": "POST"},
+    )
+    assert "POST" not in preflight.headers.get("access-control-allow-methods", "")
 
 
 def test_a_filing_token_must_have_waited_and_come_from_the_same_client(api, workspace):
@@ -259,7 +254,7 @@ def test_answers_attach_uploaded_files_by_id_with_the_servers_name_and_type(api,
         },
         headers=mides,
     )
-    assert forged.status_code == 422 and forged.json()["error"]["field"] == "attachments"
+    assert forged.status_code == 422 and "attachments" in forged.json()["error"]["fields"]
     answered = api.post(
         f"/api/v1/requests/{code}/answer",
         json={**answer, "attachments": [upload["upload_id"]]},
@@ -289,3 +284,30 @@ def test_the_upload_route_takes_a_whole_attachment_behind_the_body_limits():
     limits = limits_from_env({})
     assert limits.limit_for("/api/v1/uploads/SOL-2025-7K3M9Q") > attachments.MAX_BYTES
     assert limits.limit_for("/api/v1/requests") < attachments.MAX_BYTES  # JSON stays small
+
+
+def test_every_api_v1_error_has_the_one_envelope(api):
+    """The workspace's routes answer errors as the native API does (catalog.api.errors)."""
+    keys = {"status", "type", "message", "hint", "fields"}
+    native = api.get("/api/v1/no-such-endpoint?lang=en")
+    assert native.status_code == 404 and set(native.json()["error"]) <= keys
+    missing = api.get("/api/v1/requests/SOL-2025-NOPE00?lang=en")
+    error = missing.json()["error"]
+    assert missing.status_code == 404 and set(missing.json()) == {"error"}
+    assert set(error) <= keys and error["status"] == 404 and error["type"] == "not-found"
+    assert error["message"] == "No request with tracking code SOL-2025-NOPE00."
+    assert error["hint"].startswith("Check the code in the e-mail")
+    assert missing.headers["content-language"] == "en"
+    unknown = api.get("/api/v1/requests?publisher=../x").json()["error"]
+    assert unknown["status"] == 400 and unknown["type"] == "bad-request"
+    assert unknown["message"] == "Institución desconocida: ../x."
+    code = file_via_api(api).json()["tracking_code"]
+    anonymous = api.post(f"/api/v1/requests/{code}/assign", json={})
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+    assert anonymous.json()["error"]["type"] == "unauthorized"
+    mides = bearer(api.tokens["mides"])
+    early = api.post(f"/api/v1/requests/{code}/publish?lang=en", json={}, headers=mides)
+    conflict = early.json()["error"]
+    assert early.status_code == 409 and conflict["type"] == "conflict"
+    # The state names in the message are translated with it.
+    assert "Publish the answer" in conflict["message"] and "Answered" in conflict["hint"]

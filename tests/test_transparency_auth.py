@@ -20,7 +20,7 @@ from catalog.transparency.auth import DEVICE_COOKIE, SESSION_COOKIE
 from catalog.transparency.models import LoginThrottle
 from catalog.transparency.testing import PUBLISHERS
 from catalog.transparency.web import create_app
-from catalog.transparency.workspace import Workspace, use
+from catalog.transparency.workspace import Workspace
 
 ENTRAR = "/transparencia/oficiales/entrar"
 INBOX = "/transparencia/oficiales/"
@@ -56,8 +56,7 @@ def app(workspace, tmp_path, clock):
         accounts.add_user(
             session, "uip@mineduc.gob.gt", "UIP MINEDUC", PASSWORD, "officer", ["mineduc"]
         )
-    yield create_app(tmp_path, workspace)
-    use(None)
+    return create_app(tmp_path, workspace)
 
 
 def browser(app) -> TestClient:
@@ -315,26 +314,22 @@ def test_two_app_instances_on_one_database_share_lockouts_and_sessions(app, work
     second = Workspace(workspace.settings, schema=workspace.db.schema, publishers=PUBLISHERS)
     other_app = create_app(tmp_path, second)  # its own engine and connection pool
     try:
+        # Each app answers with its own workspace (app.state), as two workers would.
         one, two = browser(app), browser(other_app)
-
-        def on(instance: Workspace, action, *args, **kwargs):
-            use(instance)  # the process's workspace is the instance answering
-            return action(*args, **kwargs)
-
         for _ in range(3):
-            on(workspace, login, one, password="no-es-la-clave")
+            login(one, password="no-es-la-clave")
         for _ in range(2):
-            on(second, login, two, password="no-es-la-clave")
-        assert on(workspace, login, one).status_code == 429
-        assert on(second, login, two).status_code == 429
-        on(workspace, logins.unlock_account, workspace, OFFICER)
-        assert on(second, login, two).status_code == 303
+            login(two, password="no-es-la-clave")
+        assert login(one).status_code == 429
+        assert login(two).status_code == 429
+        logins.unlock_account(workspace, OFFICER)
+        assert login(two).status_code == 303
         thief = TestClient(app, follow_redirects=False)
         thief.cookies.set(SESSION_COOKIE, two.cookies.get(SESSION_COOKIE), path="/transparencia")
-        assert on(workspace, signed_in, thief)  # a session made by one is known to the other
-        token = on(second, csrf, two)
-        on(second, two.post, "/transparencia/oficiales/salir", data={"csrf": token})
-        assert not on(workspace, signed_in, thief)  # and ended by one, ended for both
+        assert signed_in(thief)  # a session made by one is known to the other
+        token = csrf(two)
+        two.post("/transparencia/oficiales/salir", data={"csrf": token})
+        assert not signed_in(thief)  # and ended by one, ended for both
     finally:
         second.close()
 
@@ -440,24 +435,24 @@ def test_unknown_api_tokens_are_throttled_with_retry_after(workspace, clock):
     from catalog.api.app import create_api
     from catalog.api.limits import LimitSettings
 
-    use(workspace)
-    try:
-        with workspace.db.write() as session:
-            user = accounts.add_user(session, OFFICER, "UIP", PASSWORD, "officer", ["mides"])
-            token = accounts.create_token(session, user)
-        api = TestClient(create_api(lambda: None, lambda: None, limits=LimitSettings(None)))
-        good = {"Authorization": f"Bearer {token}"}
-        assert api.get("/api/v1/inbox", headers=good).status_code == 200
-        for index in range(throttle.CLIENT.failures):
-            bad = {"Authorization": f"Bearer ctk_adivinanza{index}"}
-            assert api.get("/api/v1/inbox", headers=bad).status_code == 401
-        refused = api.get("/api/v1/inbox?lang=en", headers=good)
-        assert refused.status_code == 429 and refused.headers["Retry-After"] == "900"
-        assert "Too many unknown API tokens" in refused.json()["error"]["message"]
-        clock.advance(minutes=15, seconds=1)
-        assert api.get("/api/v1/inbox", headers=good).status_code == 200
-    finally:
-        use(None)
+    with workspace.db.write() as session:
+        user = accounts.add_user(session, OFFICER, "UIP", PASSWORD, "officer", ["mides"])
+        token = accounts.create_token(session, user)
+    api = TestClient(
+        create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
+    )
+    good = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/inbox", headers=good).status_code == 200
+    for index in range(throttle.CLIENT.failures):
+        bad = {"Authorization": f"Bearer ctk_adivinanza{index}"}
+        unknown = api.get("/api/v1/inbox", headers=bad)
+        assert unknown.status_code == 401 and unknown.headers["WWW-Authenticate"] == "Bearer"
+        assert unknown.json()["error"]["type"] == "unauthorized"
+    refused = api.get("/api/v1/inbox?lang=en", headers=good)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "900"
+    assert "Too many unknown API tokens" in refused.json()["error"]["message"]
+    clock.advance(minutes=15, seconds=1)
+    assert api.get("/api/v1/inbox", headers=good).status_code == 200
 
 
 # ------------------------------------------------------------------ the event loop

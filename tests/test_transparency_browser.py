@@ -1,6 +1,7 @@
 """The workspace in a real browser (Debian's Chromium through Playwright), against a
 real uvicorn server: a citizen files and tracks a request; an officer signs in,
-extends, answers and publishes; the language switch."""
+extends, answers and publishes; the language switch; the pages wear the catalogue's
+header and stylesheet, and axe-core finds no serious or critical violation on them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import time
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
+from catalog.site.render import ASSETS
 from catalog.transparency import accounts
 from catalog.transparency.testing import workspace_for_tests
 from catalog.transparency.web import create_app
-from catalog.transparency.workspace import use
 
 ARGS = [
     "--no-sandbox",
@@ -39,10 +44,18 @@ def server(tmp_path_factory):
             accounts.add_user(
                 session, "uip@mides.gob.gt", "UIP MIDES", "clave-de-prueba-1", "officer", ["mides"]
             )
+            accounts.add_user(
+                session, "admin@gob.gt", "Administración", "clave-de-prueba-1", "admin"
+            )
         port = _free_port()
-        config = uvicorn.Config(
-            create_app(folder, ws), host="127.0.0.1", port=port, log_level="warning"
+        # As catalog serve does: /assets/ from the release (the same files), the rest here.
+        portal = Starlette(
+            routes=[
+                Mount("/assets", StaticFiles(directory=ASSETS)),
+                Mount("/", create_app(folder, ws)),
+            ]
         )
+        config = uvicorn.Config(portal, host="127.0.0.1", port=port, log_level="warning")
         running = uvicorn.Server(config)
         thread = threading.Thread(target=running.run, daemon=True)
         thread.start()
@@ -51,7 +64,6 @@ def server(tmp_path_factory):
         yield f"http://127.0.0.1:{port}"
         running.should_exit = True
         thread.join(10)
-        use(None)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +142,64 @@ def test_language_switch(page):
     assert page.get_by_role("heading", name="Statistics").is_visible()
     page.locator("#lang-switch").click()
     assert page.get_by_role("heading", name="Estadísticas").is_visible()
+
+
+def sign_in(page, email="uip@mides.gob.gt") -> None:
+    page.goto("/transparencia/oficiales/entrar?lang=es")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill("clave-de-prueba-1")
+    page.get_by_role("button", name="Ingresar").click()
+    page.wait_for_url("**/oficiales/")
+
+
+def test_the_workspace_wears_the_catalogues_header_and_stylesheet(page):
+    page.goto("/transparencia/solicitudes/nueva")
+    header = page.locator("header.site-header")
+    assert header.get_by_role("link", name="Catálogo de datos abiertos").is_visible()
+    for name in ("Buscar", "Publicadores", "Explorar con SQL", "API", "Solicitar información"):
+        assert header.get_by_role("link", name=name, exact=True).is_visible(), name
+    brand = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert brand == "rgb(11, 61, 107)"  # style.css's --brand: the stylesheet is the catalogue's
+    assert page.get_by_role("button", name="Cerrar sesión").count() == 0
+    sign_in(page)
+    assert header.get_by_text("UIP MIDES").is_visible()
+    header.get_by_role("button", name="Cerrar sesión").click()
+    page.wait_for_url("**/oficiales/entrar")
+    assert page.get_by_role("button", name="Cerrar sesión").count() == 0
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+def serious(axe: Axe, page) -> list[str]:
+    results = axe.run(page)
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_serious_or_critical_accessibility_violations(page, axe):
+    code = file_request(page)
+    found = serious(axe, page)  # the "request received" page
+    public = ["/transparencia/", "/transparencia/solicitudes/nueva", "/transparencia/solicitudes/"]
+    public += ["/transparencia/estadisticas", f"/transparencia/solicitudes/{code}"]
+    public += ["/transparencia/oficiales/entrar", "/transparencia/no-existe"]
+    for path in public:
+        for lang in ("es", "en"):
+            page.goto(f"{path}?lang={lang}")
+            found += serious(axe, page)
+    sign_in(page)
+    for path in ("/transparencia/oficiales/", f"/transparencia/oficiales/solicitudes/{code}"):
+        page.goto(path)
+        found += serious(axe, page)
+    page.context.clear_cookies()
+    sign_in(page, "admin@gob.gt")
+    page.goto("/transparencia/admin/")
+    found += serious(axe, page)
+    assert not found, found

@@ -23,7 +23,6 @@ from catalog.api.limits import LimitSettings
 from catalog.transparency import accounts
 from catalog.transparency.models import Attachment, Event, InfoRequest, OutboxMessage, RedactionRule
 from catalog.transparency.web import create_app
-from catalog.transparency.workspace import use
 
 FILING = {
     "publisher": "mides",
@@ -58,9 +57,8 @@ def site(workspace, tmp_path):
     request, key = workspace.requests.file(FILING)
     web = TestClient(create_app(tmp_path, workspace), follow_redirects=False)
     # The whole API as served (its error handlers and middleware too), without rate limits.
-    api = create_api(lambda: None, lambda: None, limits=LimitSettings(None))
-    yield Site(web, TestClient(api), token, request.tracking_code, key)
-    use(None)
+    api = create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
+    return Site(web, TestClient(api), token, request.tracking_code, key)
 
 
 def counts(workspace) -> dict[str, int]:
@@ -111,6 +109,9 @@ def test_filing_through_the_api(site, workspace):
         "NaN": body.replace('"Rosa Xol"', "NaN"),
         "not JSON": "{publisher: mides",
         "invalid UTF-8": '{"subject": "\xff\xfe"}',
+        "a surrogate as the filing token": body.replace(json.dumps(token), SURROGATE),
+        "a filing token that is not ASCII": body.replace(json.dumps(token), '"ñandú.x.y"'),
+        "a number as the filing token": body.replace(json.dumps(token), "7"),
     }
     for label, text in cases.items():
         refused(workspace, lambda t=text: raw_json(site.api, "/api/v1/requests", t), label)

@@ -11,7 +11,6 @@ from starlette.testclient import TestClient
 
 from catalog.transparency import accounts
 from catalog.transparency.web import create_app
-from catalog.transparency.workspace import use
 
 FORM = {
     "publisher": "mides",
@@ -37,9 +36,7 @@ def web(workspace, tmp_path):
             "officer",
             ["mineduc"],
         )
-    client = TestClient(create_app(tmp_path, workspace), follow_redirects=False)
-    yield client
-    use(None)
+    return TestClient(create_app(tmp_path, workspace), follow_redirects=False)
 
 
 def token(client, path="/transparencia/solicitudes/nueva"):
@@ -306,3 +303,27 @@ def test_database_and_redaction_work_runs_off_the_event_loop(web, workspace, mon
     web.get(f"/transparencia/solicitudes/{code}")
     assert {"file:thread", "get:thread", "redact:thread"} <= set(seen)
     assert not [s for s in seen if s.endswith(":loop")]
+
+
+def test_every_string_of_the_workspace_templates_has_a_spanish_translation():
+    from catalog.i18n import gettext
+    from catalog.site.render import TEMPLATES
+
+    msgids: set[str] = set()
+    for template in (TEMPLATES / "transparencia").glob("*.html"):
+        msgids |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
+    assert len(msgids) > 100
+    assert not sorted(m for m in msgids if gettext(m, "es") == m)
+
+
+def test_the_pages_use_the_catalogues_base_header_and_stylesheet(web):
+    page = web.get("/transparencia/solicitudes/nueva?lang=en")
+    assert '<link rel="stylesheet" href="/assets/style.css">' in page.text
+    assert '<header class="site-header">' in page.text and "<style>" not in page.text
+    for link in ('href="/en/search/"', 'href="/en/publishers/"', 'href="/sql/"', 'href="/api/"'):
+        assert link in page.text, link
+    switch = 'href="/transparencia/solicitudes/nueva?lang=es" hreflang="es"'
+    assert switch in page.text and "Sign out" not in page.text
+    login(web)
+    inbox = web.get("/transparencia/oficiales/")
+    assert 'action="/transparencia/oficiales/salir"' in inbox.text and "UIP MIDES" in inbox.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +28,9 @@ from catalog.api.http import RelativeRedirects, lang_of, public_base
 from catalog.api.limits import LimitSettings, RateLimits, settings_from_env
 from catalog.i18n import _, translate
 
+if TYPE_CHECKING:  # imported when used: the workspace is heavy
+    from catalog.transparency.workspace import Workspace, WorkspaceSource
+
 LOG = logging.getLogger("catalog.api")
 Index = Callable[[], "dict[str, Any] | None"]
 METHOD_NOT_ALLOWED = 405
@@ -39,9 +42,12 @@ def create_api(
     folder: Callable[[], Path | None] | None = None,
     *,
     limits: LimitSettings | None = None,
+    workspace: Workspace | WorkspaceSource | None = None,
 ) -> Any:
     """The API as an ASGI app; ``current()`` is the published release's index (None before
-    a build), ``folder()`` the release's folder (for its SQLite database)."""
+    a build), ``folder()`` the release's folder (for its SQLite database), ``workspace``
+    the transparency workspace (a ``Workspace`` or ``WorkspaceSource``; by default one
+    made from the environment at its first request)."""
     title = translate(_("Open data catalogue API"))
     app = FastAPI(
         title=title,
@@ -61,7 +67,7 @@ def create_api(
     docs.add_routes(app, title)
     native.add_routes(app, releases, release_id)
     ckan.add_routes(app, releases)
-    _include_workspace(app)
+    _include_workspace(app, workspace)
     _handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(
@@ -76,11 +82,11 @@ def create_api(
     return RateLimits(RelativeRedirects(app), limits or settings_from_env())
 
 
-def _include_workspace(app: FastAPI) -> None:
+def _include_workspace(app: FastAPI, workspace: Workspace | WorkspaceSource | None) -> None:
     """The transparency workspace's JSON routes (its own module owns them)."""
-    from catalog.transparency.api import router
+    from catalog.transparency.api import mount
 
-    app.include_router(router)
+    mount(app, workspace)
 
 
 def _workspace_writes_without_cors(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from catalog import clock, urls
 from catalog.api import shapes
 from catalog.api.search import SearchIndex
 
@@ -52,7 +53,7 @@ def _http_date(value: str | None) -> str:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        moment = datetime.now(UTC)
+        moment = clock.now()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return format_datetime(moment.astimezone(UTC), usegmt=True)
@@ -63,13 +64,13 @@ def build(index: dict[str, Any], release: str, folder: Path | None) -> Catalogue
     publishers = {k: v for k, v in (index.get("publishers") or {}).items() if isinstance(v, dict)}
     datasets = sorted(
         (d for d in index.get("datasets") or [] if isinstance(d, dict) and d.get("id")),
-        key=lambda d: shapes.ckan_name(d["id"]),
+        key=lambda d: urls.ckan_id(d["id"]),
     )
     packages = [shapes.package(d, publishers) for d in datasets]
     positions: dict[str, int] = {}
     resources: dict[str, tuple[int, dict[str, Any]]] = {}
     for pos, d in enumerate(datasets):
-        positions[d["id"]] = positions[shapes.ckan_name(d["id"])] = pos
+        positions[d["id"]] = positions[urls.ckan_id(d["id"])] = pos
         for r in d.get("resources") or []:
             resources[r["id"]] = (pos, r)
     docs = [

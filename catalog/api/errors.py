@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from catalog.i18n import _, normalize_lang, translate
+from catalog.i18n import _, request_lang, translate
 
 CKAN_PREFIXES = ("/api/3/action/", "/api/action/")
 JSON = "application/json; charset=utf-8"
@@ -44,8 +44,16 @@ class ApiError(Exception):
         self.params = {key: _printable(value) for key, value in params.items()}
         super().__init__(translate(text, "en", **self.params))
 
+    # The three texts of an error in ``lang``; a subclass whose texts are translated
+    # another way (the workspace's RequestError) overrides them, not the envelopes.
     def message(self, lang: str) -> str:
         return translate(self.text, lang, **self.params)
+
+    def hint_message(self, lang: str) -> str:
+        return translate(self.hint, lang, **self.params) if self.hint else ""
+
+    def field_messages(self, lang: str) -> dict[str, str]:
+        return {k: translate(v, lang, **self.params) for k, v in self.fields.items()}
 
     def native(self, lang: str) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -53,19 +61,19 @@ class ApiError(Exception):
             "type": self.code,
             "message": self.message(lang),
         }
-        if self.hint:
-            body["hint"] = translate(self.hint, lang, **self.params)
-        if self.fields:
-            body["fields"] = {k: translate(v, lang, **self.params) for k, v in self.fields.items()}
+        if hint := self.hint_message(lang):
+            body["hint"] = hint
+        if fields := self.field_messages(lang):
+            body["fields"] = fields
         return {"error": body}
 
     def ckan(self, lang: str) -> dict[str, Any]:
         message = self.message(lang)
-        if self.hint:
-            message = f"{message} {translate(self.hint, lang, **self.params)}"
+        if hint := self.hint_message(lang):
+            message = f"{message} {hint}"
         error: dict[str, Any] = {"__type": self.ckan_type, "message": message}
-        for key, text in self.fields.items():
-            error[key] = [translate(text, lang, **self.params)]
+        for key, text in self.field_messages(lang).items():
+            error[key] = [text]
         return error
 
 
@@ -126,6 +134,20 @@ class Unavailable(ApiError):
     ckan_type = "Not Found Error"
 
 
+# The native ``type`` of an error known only by its HTTP status (the transparency
+# workspace's refusals carry a status: catalog.transparency.api renders them here).
+TYPE_OF_STATUS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid-request",
+    429: "rate-limited",
+}
+
 NO_BUILD = (
     _("The catalogue has not been built yet."),
     _("Run catalog build, then try again."),
@@ -133,9 +155,9 @@ NO_BUILD = (
 
 
 def language(headers: Any, query: Any = None) -> str:
-    """``?lang=`` wins, then ``Accept-Language``; Spanish by default."""
+    """``?lang=`` wins, then ``Accept-Language``; Spanish by default (``i18n.request_lang``)."""
     asked = (query or {}).get("lang") if query is not None else None
-    return normalize_lang(asked or headers.get("accept-language"))
+    return request_lang(asked, accept=headers.get("accept-language"))
 
 
 def is_ckan(path: str) -> bool:

@@ -25,6 +25,7 @@ Body = bytes | dict[str, Any] | list[Any]
 
 
 def lang_of(request: Request) -> str:
+    """The request's language: ``?lang=``, then ``Accept-Language`` (``i18n.request_lang``)."""
     return language(request.headers, request.query_params)
 
 

@@ -29,7 +29,7 @@ from catalog.api.errors import Invalid, NotFound, QueryError
 from catalog.api.http import cache_headers, fresh, json_response, lang_of, require
 from catalog.api.search import FACET_FIELDS
 from catalog.i18n import _, translate
-from catalog.metadata import entry, label, vocabulary
+from catalog.vocabularies import entry, label, vocabulary
 
 FACETS = {
     "publisher": "organization",

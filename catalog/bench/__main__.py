@@ -18,9 +18,10 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from catalog import clock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         print(figures or error, flush=True)
         sections.append(_section(part, figures, error, time.perf_counter() - started))
 
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now().strftime("%Y-%m-%d %H:%M UTC")
     page = (
         "# Benchmarks\n\n"
         f"Written by `make bench` on {stamp} ({_machine()}). Every figure below comes from\n"

@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 import httpx
 
+from catalog import urls
 from catalog.bench.api import _free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -147,7 +148,7 @@ def _pages(build: Path) -> dict[str, str]:
     first = index["datasets"][0]
     return {
         "home": "/",
-        "dataset_page": f"/datasets/{first['publisher']}/{first['name']}/",
+        "dataset_page": urls.dataset(first["publisher"], first["name"]),
         "api_package_search": "/api/3/action/package_search?q=salud&rows=10",
         "workspace": "/transparencia/",
     }

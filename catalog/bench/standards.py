@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from catalog import standards, territories
-from catalog.metadata import codes
 from catalog.standards import datajson, dcat, feeds, sitemap
+from catalog.vocabularies import codes
 
 DATASETS = 5_000
 PUBLISHERS = 50

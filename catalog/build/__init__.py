@@ -18,10 +18,10 @@ import hashlib
 import shutil
 import sqlite3
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from catalog import clock
 from catalog.build import publish
 from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
@@ -74,13 +74,9 @@ def _check_root(root: Path, out: Path) -> None:
     if any(target == c or c in target.parents for c in content):
         raise CatalogError(
             _("The build folder {out} is inside the content folders."),
-            _("Write the build elsewhere, for example --out build."),
+            _("Write the build elsewhere, for example --build-dir build."),
             out=str(out),
         )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Builder:
@@ -133,7 +129,7 @@ class Builder:
             release=release_id,
             changed=changed,
             seconds=time.perf_counter() - started,
-            generated=_now(),
+            generated=clock.stamp(),
             datasets=outcomes,
             findings=self.findings,
         )
@@ -191,12 +187,12 @@ class Builder:
                 hash=digest,
                 snapshot=result.snapshot.name,
                 tables=[t["name"] for t in result.manifest["tables"]],
-                when=_now(),
+                when=clock.stamp(),
             )
         attempt = Attempt(
             hash=digest,
             valid=result.valid,
-            when=_now(),
+            when=clock.stamp(),
             findings=[f.to_dict() for f in result.findings],
         )
         status = "published" if result.valid else ("kept-previous" if published else "rejected")
@@ -402,4 +398,4 @@ def _index(
     """The release's catalogue index, read by the API (see catalog/build/index.py)."""
     from catalog.build.index import build_index
 
-    return build_index(manifests, statuses, publishers, _now(), site, published_at)
+    return build_index(manifests, statuses, publishers, clock.stamp(), site, published_at)

@@ -14,8 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
+from catalog import urls
 from catalog.build.compose import TOKENIZE
-from catalog.build.naming import CATALOGUE_TABLES, dataset_url, fts_table, quote
+from catalog.build.naming import CATALOGUE_TABLES, fts_table, quote
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "publishers": {
@@ -108,7 +109,7 @@ def _text(value: Any) -> str | None:
 
 def license_of(package: dict[str, Any]) -> tuple[str | None, str | None]:
     """The first licence's title and URL; the vocabulary fills what the package leaves out."""
-    from catalog.metadata import entry
+    from catalog.vocabularies import entry
 
     licenses = package.get("licenses") or []
     first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
@@ -143,7 +144,7 @@ def dataset_row(manifest: dict[str, Any], status: str) -> dict[str, Any]:
         "obligations": _json(package.get("obligations")),
         "contact_name": _text(contact.get("name")) if isinstance(contact, dict) else None,
         "contact_email": _text(contact.get("email")) if isinstance(contact, dict) else None,
-        "url": dataset_url(manifest["dataset"]),
+        "url": urls.dataset(manifest["publisher"], manifest["name"]),
         "status": status,
     }
 

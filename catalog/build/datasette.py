@@ -21,9 +21,10 @@ from typing import Any
 
 from datasette.inspect import inspect_hash
 
+from catalog import urls
 from catalog.build import queries as canned_queries
 from catalog.build.catalogue import license_of
-from catalog.build.naming import dataset_url, query_name, quote
+from catalog.build.naming import query_name, quote
 from catalog.build.state import write_atomic
 from catalog.findings import Finding
 from catalog.i18n import _, translate
@@ -62,12 +63,12 @@ def _table_metadata(
         "description": plan.get("description") or package.get("description") or "",
         "source": publisher["name"],
         "about": translate(_("Dataset page"), lang),
-        "about_url": dataset_url(manifest["dataset"]),
+        "about_url": urls.dataset(manifest["publisher"], manifest["name"]),
         "columns": {c["name"]: c["description"] for c in plan["columns"] if c.get("description")},
         "catalog": {
             "dataset": manifest["dataset"],
             "dataset_title": package.get("title") or manifest["dataset"],
-            "dataset_url": dataset_url(manifest["dataset"]),
+            "dataset_url": urls.dataset(manifest["publisher"], manifest["name"]),
             "resource": plan["resource"],
             "publisher": publisher,
             "license": license_name,
@@ -171,7 +172,7 @@ def _queries(
             "title": query.get("title") or name,
             "catalog": {
                 "dataset": manifest["dataset"],
-                "dataset_url": dataset_url(manifest["dataset"]),
+                "dataset_url": urls.dataset(manifest["publisher"], manifest["name"]),
                 "dataset_title": manifest["package"].get("title") or manifest["dataset"],
                 "publisher": publisher,
                 "lang": lang,

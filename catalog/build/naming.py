@@ -45,11 +45,6 @@ def index_name(table: str, column: str) -> str:
     return f"idx_{table}_{part(column)}"
 
 
-def dataset_url(dataset_id: str) -> str:
-    """The public page of a dataset (PRODUCT.md: ``/datasets/<publisher>/<dataset>/``)."""
-    return f"/datasets/{dataset_id}/"
-
-
 def quote(identifier: str) -> str:
     """Quote an SQL identifier (any column name a publisher chose is safe this way)."""
     return '"' + identifier.replace('"', '""') + '"'

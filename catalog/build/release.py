@@ -30,9 +30,9 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog import clock
 from catalog.errors import CatalogError
 from catalog.i18n import _
 
@@ -63,7 +63,7 @@ class Layout:
         except OSError as exc:
             raise CatalogError(
                 _("Cannot write the build to {out}: {reason}."),
-                _("Choose a writable folder with --out, or fix its permissions."),
+                _("Choose a writable folder with --build-dir, or fix its permissions."),
                 out=str(self.out),
                 reason=exc.strerror or str(exc),
             ) from None
@@ -109,7 +109,7 @@ class Layout:
 
     def new_release(self) -> tuple[str, Path]:
         """An id (sortable by time) and the temporary folder to write the release into."""
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
         release_id = f"{stamp}-{secrets.token_hex(3)}"
         tmp = self.releases / f"{TMP_PREFIX}{release_id}"
         tmp.mkdir()

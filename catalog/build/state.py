@@ -36,19 +36,18 @@ STATE_FORMAT = 1
 RACY_NS = 2_000_000_000
 _CATALOG = Path(__file__).resolve().parent.parent
 _REPO = _CATALOG.parent
-# Modules that cannot change what a dataset's validation or tables look like.
-_NOT_DATA_CODE = (
-    "cli.py",
-    "serve.py",
-    "demo.py",
-    "report.py",
-    "api/",
-    "bench/",
-    "build/site.py",
-    "build/report.py",
-    "build/datasette.py",
-    "build/release.py",
-)
+# The code whose results the state keeps per dataset: validating it (its findings) and
+# loading it into its snapshot (its tables). What these import, directly or not, is read
+# from their import statements (``code_closure``), never listed by hand: a module that
+# joins the validation, or a reworded finding, changes the version by itself.
+DATA_ROOTS = ("validate.py", "build/publish.py")  # relative to catalog/
+# Data files that code reads from its packages: vocabularies, jurisdiction profiles,
+# territory codes, the list of names. Translations (.po) are left out on purpose: a
+# finding is stored as its English msgid and parameters, and translated each time a
+# report is written, so a corrected translation shows without validating again.
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".txt")
+# Everything under catalog/ that can shape a release: code, data files, translations.
+RELEASE_SUFFIXES = (".py", *DATA_SUFFIXES, ".po")
 
 
 @dataclass
@@ -204,9 +203,9 @@ def _files(folder: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
-def _code_files(excluded: tuple[str, ...] = ()) -> list[Path]:
-    files = [p for ext in ("*.py", "*.yaml") for p in _CATALOG.rglob(ext)]
-    return sorted(p for p in files if not p.relative_to(_CATALOG).as_posix().startswith(excluded))
+def _code_files() -> list[Path]:
+    """Every file under catalog/ that can shape a release (not caches, not compiled .mo)."""
+    return sorted(p for p in _CATALOG.rglob("*") if p.suffix in RELEASE_SUFFIXES and p.is_file())
 
 
 def _fingerprint(paths: list[Path]) -> str:
@@ -294,13 +293,35 @@ def _libraries_of(paths: list[Path]) -> list[str]:
     return [platform.python_version(), *library_versions(names - {_CATALOG.name})]
 
 
+def _package_of(path: Path) -> Path:
+    """The folder of the package a file lies in: its nearest folder with an __init__.py."""
+    folder = path.parent
+    while folder != _CATALOG and not (folder / "__init__.py").is_file():
+        folder = folder.parent
+    return folder
+
+
+def data_code_files() -> tuple[list[Path], set[str]]:
+    """The files that decide a dataset's findings and tables, and the other packages they
+    import: every module ``DATA_ROOTS`` import, directly or not, and the data files of
+    those modules' packages (``catalog/vocabularies/*.yaml``, ``catalog/data/*.csv``...)."""
+    modules, libraries = code_closure([_CATALOG / root for root in DATA_ROOTS])
+    packages = {module.parent for module in modules}
+    data = [
+        p
+        for p in _CATALOG.rglob("*")
+        if p.suffix in DATA_SUFFIXES and p.is_file() and _package_of(p) in packages
+    ]
+    return sorted({*modules, *data}), libraries
+
+
 @lru_cache(maxsize=1)
 def data_code_version() -> str:
-    """Fingerprint of the code that decides a dataset's validity and its tables."""
-    files = _code_files(_NOT_DATA_CODE)
-    return hashlib.sha256(
-        (_fingerprint(files) + "\0".join(_libraries_of(files))).encode()
-    ).hexdigest()
+    """Fingerprint of the code that decides a dataset's validity and its tables: a new
+    one makes every dataset validate and load again, so no finding or table is stale."""
+    files, libraries = data_code_files()
+    versions = [platform.python_version(), *library_versions(libraries)]
+    return hashlib.sha256((_fingerprint(files) + "\0".join(versions)).encode()).hexdigest()
 
 
 def release_code_version() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from catalog import metadata
+from catalog import jurisdictions, vocabularies
 from catalog.demo.model import NOTICE, Dataset, Table, write_json, write_table, write_yaml
 
 GENERATED = "# Generado por catalog/demo (python -m catalog.demo); no editar a mano.\n"
@@ -22,7 +22,7 @@ def write_dataset(root: Path, dataset: Dataset, publisher: dict[str, Any]) -> No
 
 
 def descriptor(dataset: Dataset, publisher: dict[str, Any]) -> dict[str, Any]:
-    licence = metadata.entry("licenses", dataset.license) or {}
+    licence = vocabularies.entry("licenses", dataset.license) or {}
     out: dict[str, Any] = {
         "name": dataset.name,
         "title": dataset.title,
@@ -97,7 +97,7 @@ def _obligations(ids: list[str]) -> str:
         "",
     ]
     for identifier in ids:
-        item = metadata.obligation(identifier) or {}
+        item = jurisdictions.obligation(identifier) or {}
         title = item.get("title", {}).get("es", "")
         lines.append(f"- `{identifier}`: {title}.")
     return "\n".join(lines)
@@ -118,7 +118,7 @@ def _dictionary(tables: list[Table]) -> str:
 
 
 def _licence(dataset: Dataset, publisher: dict[str, Any]) -> str:
-    licence = metadata.entry("licenses", dataset.license) or {}
+    licence = vocabularies.entry("licenses", dataset.license) or {}
     title = licence.get("label", {}).get("es", dataset.license)
     return (
         f"## Licencia y contacto\n\nPublicado por {publisher['name']} bajo la licencia "

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from catalog.i18n import _
-from catalog.metadata import entry
+from catalog.vocabularies import entry
 
 # Short description and long README: what a reader needs to understand the data.
 MIN_DESCRIPTION = 80

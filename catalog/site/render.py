@@ -1,12 +1,17 @@
 """Rendering: the Jinja2 environment of each language, safe Markdown and JSON-LD.
 
-Templates live in ``site/templates``; every string in them goes through
+Templates live in ``site/templates``, installed as the package ``catalog_site`` (see
+pyproject.toml), so they ship in a wheel; every string in them goes through
 ``catalog.i18n`` (``_`` is bound to the page's language), so a page exists in
-Spanish at ``/`` and in English under ``/en/`` from the same template.
+Spanish at ``/`` and in English under ``/en/`` from the same template. The static
+catalogue (at build time) and the transparency workspace's pages (at request time,
+``site/templates/transparencia/``) share this one environment, base template and
+stylesheet.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from datetime import date
@@ -18,14 +23,35 @@ import markdown
 import nh3
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, select_autoescape
 from markupsafe import Markup
 
 from catalog import urls
-from catalog.i18n import normalize_lang, ntranslate, translate
-from catalog.metadata import label
+from catalog.errors import CatalogError
+from catalog.i18n import _, normalize_lang, ntranslate, translate
+from catalog.vocabularies import label
 
-SITE = Path(__file__).resolve().parents[2] / "site"
+SITE_PACKAGE = "catalog_site"
+
+
+def site_folder() -> Path:
+    """The folder of the installed ``catalog_site`` package (the repository's ``site/``).
+
+    Found through the import system, so it is the same for an editable install (the
+    source tree) and a wheel (site-packages). ``catalog_site`` has no ``__init__.py``:
+    it is a namespace package, whose search path may hold entries that are not folders
+    (an editable install's path hook), so the first one holding ``templates`` wins.
+    """
+    spec = importlib.util.find_spec(SITE_PACKAGE)
+    for entry in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(entry)
+        if (folder / "templates").is_dir():
+            return folder
+    # Not installed: the paths below do not exist and ``environment`` says so.
+    return Path(SITE_PACKAGE)
+
+
+SITE = site_folder()
 TEMPLATES = SITE / "templates"
 ASSETS = SITE / "assets"
 # Babel locales for numbers and dates: Guatemala writes 1,234.5 as the US does.
@@ -67,8 +93,23 @@ def json_ld(data: Any) -> Markup:
     return Markup(text)
 
 
+def _missing(name: str) -> CatalogError:
+    return CatalogError(
+        _("The page template {name} is missing from the installation ({folder})."),
+        _(
+            "Reinstall the catalog package (pip install .): its site templates and assets are the package catalog_site."
+        ),
+        name=name,
+        folder=str(TEMPLATES),
+    )
+
+
 @lru_cache(maxsize=4)
 def environment(lang: str) -> Environment:
+    """The Jinja2 environment of ``lang``: every page of the portal, static or served by
+    the workspace, renders with these globals (``_``, ``url``, ``urls``, ...)."""
+    if not TEMPLATES.is_dir():
+        raise _missing("base.html")
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
@@ -98,7 +139,11 @@ def render(template: str, lang: str | None = None, **context: Any) -> str:
     """Render one of the site's templates in ``lang`` (Spanish by default)."""
     lang = normalize_lang(lang)
     context.setdefault("path", "")
-    return environment(lang).get_template(template).render(**context)
+    try:  # the page, or a template it extends or includes
+        return environment(lang).get_template(template).render(**context)
+    except TemplateNotFound as missing:
+        # TemplateNotFound is an OSError: left as it is, a build would blame the disk.
+        raise _missing(missing.name or template) from None
 
 
 @lru_cache(maxsize=64)  # a README is shown in both languages: render it once

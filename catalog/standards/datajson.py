@@ -53,7 +53,7 @@ def dataset(manifest: dict[str, Any], publishers: dict[str, dict], lang: str) ->
             "fn": name or facts.publisher_name(manifest["publisher"], publisher),
             "hasEmail": f"mailto:{email}" if email else None,
         },
-        "identifier": facts.dataset_id(manifest),
+        "identifier": urls.ckan_id(manifest["dataset"]),
         "accessLevel": "public",
         "license": facts.license_url(manifest),
         "spatial": _spatial(manifest),

@@ -19,9 +19,9 @@ from rdflib import Literal, URIRef
 
 from catalog import territories, urls
 from catalog.i18n import _, translate
-from catalog.metadata import entry
 from catalog.standards import facts
 from catalog.standards.rdf import Statements, Vocabulary, iri
+from catalog.vocabularies import entry
 
 DCAT = Vocabulary("http://www.w3.org/ns/dcat#")
 DCTERMS = Vocabulary("http://purl.org/dc/terms/")
@@ -154,7 +154,7 @@ def _dataset(
     page = facts.page(manifest)
     dataset = URIRef(page + "#dataset")
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.identifier, Literal(facts.dataset_id(manifest))))
+    g.add((dataset, DCTERMS.identifier, Literal(urls.ckan_id(manifest["dataset"]))))
     g.add((dataset, DCTERMS.title, Literal(facts.title(manifest), lang="es")))
     text = facts.description(manifest) or facts.title(manifest)
     g.add((dataset, DCTERMS.description, Literal(text, lang="es")))

@@ -20,7 +20,8 @@ from babel.core import get_global
 
 from catalog import territories, urls
 from catalog.i18n import _, translate
-from catalog.metadata import DEFAULT_JURISDICTION, entry, jurisdiction
+from catalog.jurisdictions import DEFAULT_JURISDICTION, jurisdiction
+from catalog.vocabularies import entry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -56,11 +57,6 @@ KINDS = (
 def clean(text: object) -> str:
     """Text safe for every output format: no characters XML cannot carry, trimmed."""
     return _NOT_XML.sub("", str(text or "")).strip()
-
-
-def dataset_id(manifest: dict[str, Any]) -> str:
-    """The identifier shared with the CKAN-compatible API: ``<publisher>--<name>``."""
-    return f"{manifest['publisher']}--{manifest['name']}"
 
 
 def page(manifest: dict[str, Any], lang: str | None = None) -> str:

@@ -38,7 +38,7 @@ def dataset(manifest: dict[str, Any], publisher: dict | None, lang: str) -> dict
         "name": facts.title(manifest),
         "description": description(manifest, publisher, lang),
         "url": facts.page(manifest, lang),
-        "identifier": facts.dataset_id(manifest),
+        "identifier": urls.ckan_id(manifest["dataset"]),
         "keywords": facts.keywords(manifest),
         "license": facts.license_url(manifest),
         "isAccessibleForFree": True,

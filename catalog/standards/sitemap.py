@@ -17,8 +17,8 @@ from typing import Any
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
-from catalog.metadata import codes
 from catalog.standards import facts
+from catalog.vocabularies import codes
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.clock import now
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.transparency import sessions
@@ -36,10 +36,6 @@ EMAIL = re.compile(r"^[^@\s<>\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,180}\.[A-Za-z]
 _hasher = PasswordHasher()
 # Verified when the e-mail is unknown, so a login takes as long either way.
 _DUMMY = _hasher.hash("not a password of anyone")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def check_email(email: str) -> str:

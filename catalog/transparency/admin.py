@@ -6,11 +6,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from catalog.clock import now
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.transparency.deadlines import profile
 from catalog.transparency.models import Closure
-from catalog.transparency.requests import now
 from catalog.transparency.workspace import Workspace
 
 

@@ -4,8 +4,13 @@ Public: file a request, track it, list requests, statistics, publishers.
 Officers' clients: ``Authorization: Bearer ctk_...`` (``catalog users token``)
 for the inbox, the private fields and the actions. Requesters act with the
 private key they received (``X-Requester-Key`` header or ``requester_key``).
-Errors are JSON ``{"error": {"code", "message", "hint", "field"}}`` in the
-reader's language (``?lang=en`` or ``Accept-Language``; Spanish by default).
+Errors are the API's one envelope (catalog.api.errors), ``{"error": {"status",
+"type", "message", "hint", "fields"}}``, in the reader's language (``?lang=en`` or
+``Accept-Language``; Spanish by default): a refusal is raised, and the API's
+handlers render it.
+
+The workspace is the app's (``app.state.workspace``, a ``WorkspaceSource`` set by
+``mount``), reached through the ``Ws`` dependency: no process-wide state.
 
 Writes are for API clients, not for other sites' pages (docs/security.md): a
 body must be ``Content-Type: application/json`` (415 otherwise, so no page can
@@ -19,34 +24,31 @@ worker thread (``blocking``), never on the event loop.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
 
-from catalog.api.errors import TooManyRequests
+from catalog import clock
+from catalog.api.errors import TYPE_OF_STATUS, ApiError, TooManyRequests
 from catalog.content import is_slug
 from catalog.errors import CatalogError
-from catalog.i18n import _, normalize_lang, translate
+from catalog.i18n import _, request_lang, translate
 from catalog.transparency import attachments, logins, stats
 from catalog.transparency.auth import FORM_MAX_AGE
-from catalog.transparency.deadlines import profile
-from catalog.transparency.models import InfoRequest, User
-from catalog.transparency.public import detail, summary
+from catalog.transparency.forms import capped_body
+from catalog.transparency.models import User
 from catalog.transparency.requests import (
-    HIDDEN,
-    OPEN,
+    FORMATS,
+    LIMITS,
+    MAX_LENGTH,
     PUBLIC_STATUSES,
     REQUESTER,
-    RUNNING,
-    STATUSES,
     Actor,
     FilingErrors,
     RequestError,
 )
-from catalog.transparency.workspace import blocking, current
+from catalog.transparency.workspace import Workspace, WorkspaceSource, blocking
 
 router = APIRouter()
 MAX_BODY = 64 * 1024
@@ -68,51 +70,90 @@ ACTIONS = {
     "close": "close",
     "publish": "publish",
 }
+
+
+def _text(name: str) -> dict[str, Any]:
+    low, high = LIMITS[name]
+    return {"type": "string", "minLength": low, "maxLength": high}
+
+
+# The OpenAPI description of a filing, from the limits the filing is checked against.
 FILING_SCHEMA = {
     "type": "object",
-    "required": ["publisher", "subject", "description", "requester"],
+    "required": ["filing_token", "publisher", "subject", "description", "requester"],
     "properties": {
-        "publisher": {"type": "string", "example": "mides"},
-        "subject": {"type": "string", "minLength": 5, "maxLength": 200},
-        "description": {"type": "string", "minLength": 20, "maxLength": 5000},
+        "filing_token": {"type": "string"},
+        "publisher": {"type": "string", "maxLength": MAX_LENGTH["publisher"], "example": "mides"},
+        "subject": _text("subject"),
+        "description": _text("description"),
         "requester": {
             "type": "object",
             "required": ["name", "email"],
-            "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+            "properties": {
+                "name": _text("name"),
+                "email": {"type": "string", "format": "email", "maxLength": MAX_LENGTH["email"]},
+            },
         },
-        "preferred_format": {
-            "type": "string",
-            "enum": ["any", "pdf", "csv", "xlsx", "json", "paper"],
-        },
+        "preferred_format": {"type": "string", "enum": list(FORMATS)},
     },
 }
 
 
+def mount(app: FastAPI, workspace: Workspace | WorkspaceSource | None = None) -> None:
+    """Add these routes to ``app``, with the workspace they use (made from the
+    environment at the first request when none is given)."""
+    app.state.workspace = WorkspaceSource.of(workspace)
+    app.include_router(router)
+
+
+async def _workspace(request: Request) -> Workspace:
+    return await request.app.state.workspace.ready()
+
+
+Ws = Annotated[Workspace, Depends(_workspace)]
+
+
 def _lang(request: Request) -> str:
-    return normalize_lang(
-        request.query_params.get("lang") or request.headers.get("accept-language")
+    return request_lang(
+        request.query_params.get("lang"), accept=request.headers.get("accept-language")
     )
 
 
-def _error(error: RequestError, lang: str) -> JSONResponse:
-    body: dict[str, Any] = {
-        "error": {
-            "code": type(error).__name__,
-            "message": translate(error.text, lang, **error.params),
-            "hint": translate(error.hint, lang, **error.params) if error.hint else None,
-            "field": error.field,
-        }
-    }
-    if isinstance(error, FilingErrors):
-        body["errors"] = [{"field": e.field, "message": e.message(lang)} for e in error.errors]
-    headers = {"Retry-After": "3600"} if error.status == 429 else None
-    return JSONResponse(body, status_code=error.status, headers=headers)
+class Refused(ApiError):
+    """A refused filing or action (a RequestError) in the API's error envelope: its
+    status, its texts translated as the workspace translates them, its fields."""
+
+    def __init__(self, error: RequestError) -> None:
+        headers = {"Retry-After": "3600"} if error.status == 429 else None
+        super().__init__(error.text, error.hint, headers=headers)
+        self.error = error
+        self.status = self.ckan_status = error.status
+        self.code = TYPE_OF_STATUS.get(error.status, "bad-request")
+
+    def message(self, lang: str) -> str:
+        return self.error.parts(lang)[0]
+
+    def hint_message(self, lang: str) -> str:
+        return self.error.parts(lang)[1]
+
+    def field_messages(self, lang: str) -> dict[str, str]:
+        errors = self.error.errors if isinstance(self.error, FilingErrors) else [self.error]
+        fields: dict[str, str] = {}
+        for error in errors:
+            if error.field or len(errors) > 1:
+                name = error.field or "request"
+                fields[name] = " ".join(filter(None, (fields.get(name), error.message(lang))))
+        return fields
 
 
-def _refuse(status: int, text: str, hint: str, lang: str, **params: object) -> JSONResponse:
-    error = RequestError(text, hint, **params)
-    error.status = status
-    return _error(error, lang)
+def _refusal(
+    status: int, text: str, hint: str = "", *, headers: dict | None = None, **params: Any
+) -> ApiError:
+    """An error of the workspace's own checks (body, token, parameters), by status."""
+    error = ApiError(text, hint, headers=headers, **params)
+    error.status = error.ckan_status = status
+    error.code = TYPE_OF_STATUS[status]
+    return error
 
 
 class WritesWithoutCors:
@@ -149,19 +190,6 @@ def _is_json(request: Request) -> bool:
     return media == "application/json"
 
 
-async def _capped_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes ``limit`` bytes (never read whole)."""
-    declared = request.headers.get("content-length") or ""
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def _depth(value: Any, level: int = 0) -> int:
     """How deep JSON containers nest (stops counting past MAX_DEPTH)."""
     if level > MAX_DEPTH or not isinstance(value, dict | list):
@@ -170,43 +198,36 @@ def _depth(value: Any, level: int = 0) -> int:
     return max((_depth(item, level + 1) for item in items), default=level + 1)
 
 
-async def _json(
-    request: Request, lang: str, *, required: bool = True
-) -> tuple[Any, JSONResponse | None]:
+async def _json(request: Request, *, required: bool = True) -> Any:
     """The JSON body; ``required=False`` lets an action be sent with no body at all."""
     if not _is_json(request) and (required or request.headers.get("content-length", "0") != "0"):
-        return None, _refuse(
+        raise _refusal(
             415,
             _("The body must be JSON, sent with Content-Type: application/json."),
             _("Set the header Content-Type: application/json and send a JSON object."),
-            lang,
         )
-    raw = await _capped_body(request, MAX_BODY)
+    raw = await capped_body(request, MAX_BODY)
     if raw is None:
-        return None, _refuse(
-            413, _("The request body is too large (the limit is 64 KB)."), "", lang
-        )
+        raise _refusal(413, _("The request body is too large (the limit is 64 KB)."))
     try:
         data = json.loads(raw) if raw else {}
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return None, _refuse(
+        raise _refusal(
             400,
             _("The body is not valid JSON."),
             _("Send a JSON object with Content-Type: application/json."),
-            lang,
-        )
+        ) from None
     if _depth(data) > MAX_DEPTH:
-        return None, _refuse(
+        raise _refusal(
             400,
             _("The JSON body nests too deeply (at most {depth} levels)."),
             _("Send a flat JSON object, as in the examples of docs/requests-api.md."),
-            lang,
             depth=MAX_DEPTH,
         )
-    return data, None
+    return data
 
 
-def _officer(request: Request) -> User | None:
+def _officer(ws: Workspace, request: Request) -> User | None:
     """The officer of the request's bearer token, or None. Database work: call it from a
     worker thread. A client that sent too many unknown tokens gets 429 with Retry-After
     (TooManyRequests, rendered by the API's error handler) until its lockout ends."""
@@ -215,7 +236,7 @@ def _officer(request: Request) -> User | None:
         return None
     address = request.client.host if request.client else "unknown"
     try:
-        return logins.officer_for_token(current(), header[7:].strip(), address)
+        return logins.officer_for_token(ws, header[7:].strip(), address)
     except logins.Throttled as refused:
         raise TooManyRequests(
             _("Too many unknown API tokens from your address: try again in {minutes} minutes."),
@@ -225,21 +246,23 @@ def _officer(request: Request) -> User | None:
         ) from None
 
 
-def _unauthorized(lang: str) -> JSONResponse:
-    response = _refuse(
+def _unauthorized() -> ApiError:
+    return _refusal(
         401,
         _("This needs an officer's API token."),
         _(
             "Send Authorization: Bearer <token>; an administrator creates one with catalog users token."
         ),
-        lang,
+        headers={"WWW-Authenticate": "Bearer"},
     )
-    response.headers["WWW-Authenticate"] = "Bearer"
-    return response
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _signed_in(ws: Workspace, request: Request) -> User:
+    """The officer of the bearer token, or 401."""
+    user = _officer(ws, request)
+    if user is None:
+        raise _unauthorized()
+    return user
 
 
 @router.post(
@@ -253,58 +276,49 @@ def _now() -> datetime:
         }
     },
 )
-async def file_request(request: Request) -> JSONResponse:
-    lang = _lang(request)
-    data, problem = await _json(request, lang)
-    if problem:
-        return problem
-    return await blocking(_file, request, data, lang)
+async def file_request(request: Request, ws: Ws) -> JSONResponse:
+    data = await _json(request)
+    return await blocking(_file, ws, request, data, _lang(request))
 
 
-def _client(request: Request) -> str:
-    workspace = current()
-    return workspace.signer.client_hash(request.client.host if request.client else "unknown")
+def _client(ws: Workspace, request: Request) -> str:
+    return ws.signer.client_hash(request.client.host if request.client else "unknown")
 
 
-def _filing_token_problem(data: Any, client: str, lang: str) -> JSONResponse | None:
+def _check_filing_token(ws: Workspace, data: Any, client: str) -> None:
     """The anti-spam token of API filings: as the form's, signed, dated and bound to the
     client; it must be at least ``min_fill_seconds`` old (docs/requests-api.md)."""
     token = data.pop("filing_token", None) if isinstance(data, dict) else None
-    settings = current().settings
-    problem = current().signer.check_form_token(
+    settings = ws.settings
+    problem = ws.signer.check_form_token(
         token if isinstance(token, str) else None, client, settings.min_fill_seconds
     )
     if problem is None:
-        return None
+        return
     if problem == "too-fast":
-        return _refuse(
+        raise _refusal(
             400,
             _("The filing token is too new: wait {seconds} seconds after getting it."),
             _("Get a token from GET /api/v1/requests/filing-token, wait, then file."),
-            lang,
             seconds=settings.min_fill_seconds,
         )
-    return _refuse(
+    raise _refusal(
         400,
         _("A valid filing_token is needed to file a request."),
         _(
             "Get one from GET /api/v1/requests/filing-token (from this same connection, within {hours} hours) and send it in the body as filing_token."
         ),
-        lang,
         hours=FORM_MAX_AGE // 3600,
     )
 
 
-def _file(request: Request, data: Any, lang: str) -> JSONResponse:
-    workspace = current()
-    client = _client(request)
-    problem = _filing_token_problem(data, client, lang)
-    if problem:
-        return problem
+def _file(ws: Workspace, request: Request, data: Any, lang: str) -> JSONResponse:
+    client = _client(ws, request)
+    _check_filing_token(ws, data, client)
     try:
-        filed, key = workspace.requests.file(data, client=client, lang=lang)
+        filed, key = ws.requests.file(data, client=client, lang=lang)
     except RequestError as error:
-        return _error(error, lang)
+        raise Refused(error) from None
     body = {
         "tracking_code": filed.tracking_code,
         "status": filed.status,
@@ -331,12 +345,11 @@ def _file(request: Request, data: Any, lang: str) -> JSONResponse:
 
 
 @router.get("/api/v1/requests/filing-token", summary="Ficha antispam para presentar una solicitud")
-def filing_token(request: Request) -> JSONResponse:
-    settings = current().settings
+def filing_token(request: Request, ws: Ws) -> JSONResponse:
     return JSONResponse(
         {
-            "filing_token": current().signer.form_token(_client(request)),
-            "wait_seconds": settings.min_fill_seconds,
+            "filing_token": ws.signer.form_token(_client(ws, request)),
+            "wait_seconds": ws.settings.min_fill_seconds,
             "expires_in_seconds": FORM_MAX_AGE,
         },
         headers={"Cache-Control": "no-store"},
@@ -345,55 +358,46 @@ def filing_token(request: Request) -> JSONResponse:
 
 @router.get("/api/v1/requests", summary="Solicitudes (lista pública, anonimizada)")
 def list_requests(
-    request: Request, publisher: str | None = None, status: str | None = None, page: int = 1
+    request: Request,
+    ws: Ws,
+    publisher: str | None = None,
+    status: str | None = None,
+    page: int = 1,
 ) -> JSONResponse:
-    lang = _lang(request)
-    query = select(InfoRequest).where(InfoRequest.status.not_in(HIDDEN))
-    if publisher:
-        if not is_slug(publisher):
-            return _refuse(
-                400,
-                _("Unknown publisher: {publisher}."),
-                _("Choose one of the publishers listed at /api/v1/requests/publishers."),
-                lang,
-                publisher=publisher[:40].encode("utf-8", "replace").decode(),
-            )
-        query = query.where(InfoRequest.publisher == publisher)
-    if status:
-        if status not in PUBLIC_STATUSES:
-            return _refuse(
-                400,
-                _("Unknown status: {value}."),
-                _("Use one of: {allowed}."),
-                lang,
-                value=status[:40].encode("utf-8", "replace").decode(),
-                allowed=", ".join(PUBLIC_STATUSES),
-            )
-        query = query.where(InfoRequest.status == status)
+    if publisher and not is_slug(publisher):
+        raise _refusal(
+            400,
+            _("Unknown publisher: {publisher}."),
+            _("Choose one of the publishers listed at /api/v1/requests/publishers."),
+            publisher=publisher[:40],
+        )
+    if status and status not in PUBLIC_STATUSES:
+        raise _refusal(
+            400,
+            _("Unknown status: {value}."),
+            _("Use one of: {allowed}."),
+            value=status[:40],
+            allowed=", ".join(PUBLIC_STATUSES),
+        )
     if not 1 <= page <= MAX_PAGE:
-        return _refuse(
+        raise _refusal(
             400,
             _("The page number must be between 1 and {maximum}."),
             _("Start with page=1."),
-            lang,
             maximum=MAX_PAGE,
         )
-    with current().db.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(
-            query.order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc())
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        ).all()
-        now = _now()
-        items = [summary(r, lang, now) for r in rows]
-    return JSONResponse({"total": total, "page": page, "page_size": PAGE_SIZE, "requests": items})
+    found = ws.requests.public_list(
+        lang=_lang(request), publisher=publisher, status=status, page=page, page_size=PAGE_SIZE
+    )
+    return JSONResponse(
+        {"total": found.total, "page": page, "page_size": PAGE_SIZE, "requests": found.items}
+    )
 
 
 @router.get("/api/v1/requests/statistics", summary="Estadísticas de las solicitudes")
-def request_statistics(request: Request, publisher: str | None = None) -> JSONResponse:
-    with current().db.read() as session:
-        found = stats.compute(session, _now().date(), publisher)
+def request_statistics(ws: Ws, publisher: str | None = None) -> JSONResponse:
+    with ws.db.read() as session:
+        found = stats.compute(session, clock.today(), publisher)
     return JSONResponse(
         {
             "overall": found["overall"].as_dict(),
@@ -403,102 +407,39 @@ def request_statistics(request: Request, publisher: str | None = None) -> JSONRe
 
 
 @router.get("/api/v1/requests/publishers", summary="Instituciones que reciben solicitudes")
-def request_publishers() -> JSONResponse:
-    workspace = current()
-    items = []
-    for slug, info in sorted(workspace.directory().items()):
-        code = workspace.requests.jurisdiction_of(slug)
-        items.append(
-            {
-                "publisher": slug,
-                "name": info.get("name"),
-                "acronym": info.get("acronym"),
-                "jurisdiction": code,
-                "deadline_business_days": profile(code).days,
-                "extension_business_days": profile(code).extension_days,
-            }
-        )
-    return JSONResponse(items)
+def request_publishers(ws: Ws) -> JSONResponse:
+    return JSONResponse(ws.requests.receiving_publishers())
+
+
+# The private fields of a request an officer's client reads (the pages show more).
+API_PRIVATE = ("requester", "description", "answer_text", "assignee", "version")
+INBOX_FIELDS = ("assignee_name",)  # what the inbox page shows and the API leaves out
 
 
 @router.get("/api/v1/inbox", summary="Bandeja del oficial de información (token)")
 def inbox(
     request: Request,
+    ws: Ws,
     status: str | None = None,
     due: str | None = None,
     assignee: str | None = None,
 ) -> JSONResponse:
-    lang = _lang(request)
-    user = _officer(request)
-    if user is None:
-        return _unauthorized(lang)
-    workspace = current()
-    with workspace.db.read() as session:
-        rows = inbox_rows(session, user, status=status, due=due, assignee=assignee)
-        now = _now()
-        items = [
-            {
-                **summary(r, lang, now),
-                "subject": r.subject,  # officers read it as written
-                "assignee": r.assignee.email if r.assignee else None,
-                "version": r.version,
-            }
-            for r in rows
-        ]
+    user = _signed_in(ws, request)
+    rows = ws.requests.inbox(user, lang=_lang(request), status=status, due=due, assignee=assignee)
+    items = [{k: v for k, v in row.items() if k not in INBOX_FIELDS} for row in rows]
     return JSONResponse({"requests": items})
 
 
-def inbox_rows(
-    session, user: User, *, status=None, due=None, assignee=None, at=None
-) -> list[InfoRequest]:
-    """The requests an officer may see, filtered; ``due`` is ``soon`` or ``overdue``."""
-    from catalog.transparency.public import days_left
-
-    query = (
-        select(InfoRequest)
-        .where(InfoRequest.status.not_in(HIDDEN))  # not received until the e-mail is confirmed
-        .order_by(InfoRequest.due_on, InfoRequest.id)
-    )
-    if not user.is_admin:
-        query = query.where(InfoRequest.publisher.in_(sorted(user.publishers)))
-    if status == "open":
-        query = query.where(InfoRequest.status.in_(OPEN))
-    elif status in STATUSES:
-        query = query.where(InfoRequest.status == status)
-    if assignee == "me":
-        query = query.where(InfoRequest.assignee_id == user.id)
-    elif assignee == "none":
-        query = query.where(InfoRequest.assignee_id.is_(None))
-    if due in ("soon", "overdue"):
-        query = query.where(InfoRequest.status.in_(RUNNING))
-    rows = list(session.scalars(query.limit(1000)))
-    at = at or _now()
-    if due == "soon":
-        rows = [r for r in rows if 0 <= (days_left(r, at) or 0) <= 2]
-    elif due == "overdue":
-        rows = [r for r in rows if (days_left(r, at) or 0) < 0]
-    return rows
-
-
 @router.get("/api/v1/requests/{code}", summary="Seguimiento de una solicitud")
-def get_request(request: Request, code: str) -> JSONResponse:
-    lang = _lang(request)
-    workspace = current()
-    user = _officer(request) if request.headers.get("authorization") else None
-    with workspace.db.read() as session:
-        try:
-            found = workspace.requests.get(session, code)
-        except RequestError as error:
-            return _error(error, lang)
-        body = detail(found, lang, _now())
-        if user is not None and user.can_act_on(found.publisher):
-            body["private"] = {
-                "requester": {"name": found.requester_name, "email": found.requester_email},
-                "description": found.description,
-                "answer_text": found.answer_text,
-                "assignee": found.assignee.email if found.assignee else None,
-                "version": found.version,
-            }
+def get_request(request: Request, ws: Ws, code: str) -> JSONResponse:
+    user = _officer(ws, request) if request.headers.get("authorization") else None
+    try:
+        found = ws.requests.tracking(code, lang=_lang(request), officer=user)
+    except RequestError as error:
+        raise Refused(error) from None
+    body = dict(found.view)
+    if found.private is not None:
+        body["private"] = {k: found.private[k] for k in API_PRIVATE}
     return JSONResponse(body)
 
 
@@ -515,85 +456,68 @@ def get_request(request: Request, code: str) -> JSONResponse:
         }
     },
 )
-async def upload_attachment(request: Request, code: str, name: str = "") -> JSONResponse:
-    lang = _lang(request)
+async def upload_attachment(request: Request, ws: Ws, code: str, name: str = "") -> JSONResponse:
     if not request.headers.get("authorization"):
-        return _unauthorized(lang)
-    data = await _capped_body(request, attachments.MAX_BYTES)
+        raise _unauthorized()
+    data = await capped_body(request, attachments.MAX_BYTES)
     if data is None:
-        return _refuse(
+        raise _refusal(
             413,
             _("The file is too large: {limit} MB at most."),
             _("Split it or compress it."),
-            lang,
             limit=attachments.MAX_BYTES // 1048576,
         )
-    return await blocking(_upload, request, code, name, data, lang)
+    return await blocking(_upload, ws, request, code, name, data)
 
 
-def _upload(request: Request, code: str, name: str, data: bytes, lang: str) -> JSONResponse:
-    user = _officer(request)
-    if user is None:
-        return _unauthorized(lang)
-    workspace = current()
-    actor = Actor("officer", user)
+def _upload(ws: Workspace, request: Request, code: str, name: str, data: bytes) -> JSONResponse:
+    actor = Actor("officer", _signed_in(ws, request))
     try:
-        with workspace.db.read() as session:
+        with ws.db.read() as session:
             # Before the file is stored: only an officer of the request's publisher.
-            workspace.requests.check_officer(workspace.requests.get(session, code), actor)
-        stored = attachments.store(workspace.settings, name, data)
-        body = workspace.requests.upload(code, actor, stored)
+            ws.requests.check_officer(ws.requests.get(session, code), actor)
+        stored = attachments.store(ws.settings, name, data)
+        body = ws.requests.upload(code, actor, stored)
     except RequestError as error:
-        return _error(error, lang)
+        raise Refused(error) from None
     except CatalogError as error:
-        return _refuse(422, error.text, error.hint, lang, **error.params)
+        raise _refusal(422, error.text, error.hint, **error.params) from None
     return JSONResponse(body, status_code=201)
 
 
 @router.post("/api/v1/requests/{code}/{action}", summary="Actuar sobre una solicitud")
-async def act_on_request(request: Request, code: str, action: str) -> JSONResponse:
-    lang = _lang(request)
+async def act_on_request(request: Request, ws: Ws, code: str, action: str) -> JSONResponse:
     if action not in ACTIONS:
-        error = RequestError(
+        raise _refusal(
+            404,
             _("Unknown action: {action}."),
             _("Use one of: {allowed}."),
             action=action[:40],
             allowed=", ".join(ACTIONS),
         )
-        error.status = 404
-        return _error(error, lang)
-    data, problem = await _json(request, lang, required=False)
-    if problem:
-        return problem
+    data = await _json(request, required=False)
     if not isinstance(data, dict):
-        return _refuse(
+        raise _refusal(
             400,
             _("The body must be a JSON object."),
             _("Send the action's fields in a JSON object, or {} when it has none."),
-            lang,
         )
-    return await blocking(_act, request, code, action, data, lang)
+    return await blocking(_act, ws, request, code, action, data)
 
 
-def _act(request: Request, code: str, action: str, data: dict, lang: str) -> JSONResponse:
+def _act(ws: Workspace, request: Request, code: str, action: str, data: dict) -> JSONResponse:
+    lang = _lang(request)
     key = request.headers.get("x-requester-key") or data.pop("requester_key", None)
     if request.headers.get("authorization"):
-        user = _officer(request)
-        if user is None:
-            return _unauthorized(lang)
-        actor = Actor("officer", user)
+        actor = Actor("officer", _signed_in(ws, request))
     elif key:
         actor = REQUESTER
     else:
-        return _unauthorized(lang)
+        raise _unauthorized()
     version = data.pop("version", None)
-    workspace = current()
     try:
-        changed = workspace.requests.act(
-            code, ACTIONS[action], actor, data, key=key, version=version
-        )
+        changed = ws.requests.act(code, ACTIONS[action], actor, data, key=key, version=version)
+        fresh = ws.requests.tracking(changed.tracking_code, lang=lang)
     except RequestError as error:
-        return _error(error, lang)
-    with workspace.db.read() as session:
-        fresh = workspace.requests.get(session, changed.tracking_code)
-        return JSONResponse(detail(fresh, lang, _now()))
+        raise Refused(error) from None
+    return JSONResponse(fresh.view)

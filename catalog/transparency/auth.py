@@ -76,7 +76,8 @@ class Signer:
 
     def check_form_token(self, token: str | None, nonce: str | None, min_age: float) -> str | None:
         """None when the token is good; else why not: ``expired``, ``forged`` or ``too-fast``."""
-        if not token or not nonce:
+        # A signed token is ASCII: anything else (a lone surrogate from JSON) is not one.
+        if not token or not isinstance(token, str) or not token.isascii() or not nonce:
             return "forged"
         try:
             data = self._forms.loads(token, max_age=FORM_MAX_AGE)

@@ -25,7 +25,7 @@ from dateutil.easter import easter
 
 from catalog.errors import CatalogError
 from catalog.i18n import _
-from catalog.metadata import jurisdiction
+from catalog.jurisdictions import jurisdiction
 
 # Closure rules a profile may name: each gives the closed day of a year.
 CLOSURE_RULES = {

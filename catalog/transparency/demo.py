@@ -6,10 +6,11 @@ Deterministic and clearly fictitious; never for a real deployment.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from catalog import clock
 from catalog.transparency import accounts
 from catalog.transparency.models import InfoRequest, User
 from catalog.transparency.requests import Actor, RequestError
@@ -61,7 +62,7 @@ def seed(workspace: Workspace, count: int = 24) -> tuple[str, str, int]:
         return DEMO_EMAIL, DEMO_PASSWORD, 0
     rng = random.Random(5)
     officer = Actor("officer", user)
-    start = datetime.now(UTC) - timedelta(days=60)
+    start = clock.now() - timedelta(days=60)
     created = 0
     for index in range(count):
         subject, description = SUBJECTS[index % len(SUBJECTS)]
@@ -91,7 +92,7 @@ def _advance(
     """Move a sample request along a plausible path, never into the future."""
     act = workspace.requests.act
     later = at + timedelta(days=rng.randint(2, 16))
-    if later > datetime.now(UTC):
+    if later > clock.now():
         return
     act(code, "assign", officer, at=at + timedelta(hours=2))
     fate = rng.random()

@@ -14,7 +14,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -22,16 +22,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from catalog.clock import now
 from catalog.transparency.config import Settings
 from catalog.transparency.db import Database
 from catalog.transparency.models import OutboxMessage
 
 LOG = logging.getLogger("catalog.transparency.notify")
 MAX_ATTEMPTS = 8
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def enqueue(session: Session, key: str, to: str, subject: str, body: str) -> bool:

@@ -13,11 +13,11 @@ import csv
 import io
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from catalog import clock
 from catalog.content import is_slug
 from catalog.errors import CatalogError
 from catalog.i18n import _
@@ -85,7 +85,7 @@ def _row(request: InfoRequest) -> list[object]:
 
 
 def _descriptor(publisher: str, info: dict, rows: int, first: str | None, last: str | None) -> dict:
-    today = datetime.now(UTC).date().isoformat()
+    today = clock.today().isoformat()
     email = info.get("email") or "transparencia@localhost.localdomain"
     descriptor = {
         "name": NAME,

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from catalog.clock import now
 from catalog.transparency import notify
 from catalog.transparency.deadlines import Calendar, profile
 from catalog.transparency.messages import officer_reminder
 from catalog.transparency.models import InfoRequest, Membership, User
-from catalog.transparency.requests import RUNNING, SYSTEM, RequestError, now
+from catalog.transparency.requests import RUNNING, SYSTEM, RequestError
 from catalog.transparency.workspace import Workspace
 
 DUE_SOON_DAYS = 2

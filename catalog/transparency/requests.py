@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -32,6 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from catalog.clock import now
 from catalog.errors import CatalogError
 from catalog.i18n import _, translate
 from catalog.transparency import attachments, notify
@@ -196,6 +197,16 @@ class RequestError(CatalogError):
         finally:
             _LANG.reset(token)
 
+    def parts(self, lang: str) -> tuple[str, str]:
+        """(what went wrong, how to fix it) in ``lang``, apart (the API shows them apart)."""
+        token = _LANG.set(lang)
+        try:
+            what = translate(self.text, lang, **self.params)
+            fix = translate(self.hint, lang, **self.params) if self.hint else ""
+        finally:
+            _LANG.reset(token)
+        return what, fix
+
 
 class NotFound(RequestError):
     status = 404
@@ -247,10 +258,6 @@ class Actor:
 
 SYSTEM = Actor("system")
 REQUESTER = Actor("requester")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _hash(value: str) -> str:
@@ -454,6 +461,44 @@ class Change:
     key: str | None = None
 
 
+# What the pages and the API read: plain values, built inside the database session
+# (no database object reaches a template or a JSON answer).
+
+
+@dataclass(frozen=True)
+class RequestList:
+    """One page of the public list: ``items`` are ``public.summary`` dicts."""
+
+    total: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """One request as its tracking page or ``GET /api/v1/requests/{code}`` shows it."""
+
+    view: dict[str, Any]  # what anyone may see (``public.detail``)
+    own_subject: str | None = None  # the subject as written, for its requester (with the key)
+    private: dict[str, Any] | None = None  # for an officer of its publisher
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    """One request as its officer's page shows it."""
+
+    view: dict[str, Any]
+    private: dict[str, Any]
+    events: list[dict[str, Any]]  # the whole history, private events too
+    preview: dict[str, str]  # what publishing would show now
+    problem: str  # why there is no preview ("" when there is one)
+    rules: list[Rule]
+    colleagues: list[dict[str, Any]]  # officers it may be assigned to
+    can_extend: bool
+    extension_days: int
+
+
 class RequestService:
     """Filing and acting on requests, over one database."""
 
@@ -643,6 +688,189 @@ class RequestService:
                 _("This action needs the requester's private key."),
                 _("Use the link in the e-mail you received when you filed the request."),
             )
+
+    def receiving_publishers(self) -> list[dict[str, Any]]:
+        """The bodies that receive requests (the current build's publishers), by slug."""
+        found = []
+        for slug, info in sorted(self.publishers().items()):
+            code = self.jurisdiction_of(slug)
+            limits = profile(code)
+            found.append(
+                {
+                    "publisher": slug,
+                    "name": info.get("name"),
+                    "acronym": info.get("acronym"),
+                    "jurisdiction": code,
+                    "deadline_business_days": limits.days,
+                    "extension_business_days": limits.extension_days,
+                }
+            )
+        return found
+
+    def public_list(
+        self,
+        *,
+        lang: str = "es",
+        publisher: str | None = None,
+        status: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        at: datetime | None = None,
+    ) -> RequestList:
+        """One page of the public list, newest first, never a hidden request (the caller
+        checks ``publisher`` and ``status``)."""
+        # public.py shapes its views with this module's labels: imported when used.
+        from catalog.transparency.public import summary
+
+        query = select(InfoRequest).where(InfoRequest.status.not_in(HIDDEN))
+        if publisher:
+            query = query.where(InfoRequest.publisher == publisher)
+        if status:
+            query = query.where(InfoRequest.status == status)
+        at = at or now()
+        with self.db.read() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(InfoRequest.received_at.desc(), InfoRequest.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            ).all()
+            items = [summary(r, lang, at) for r in rows]
+        return RequestList(total=total, page=page, page_size=page_size, items=items)
+
+    def inbox(
+        self,
+        user: User,
+        *,
+        lang: str = "es",
+        status: str | None = None,
+        due: str | None = None,
+        assignee: str | None = None,
+        at: datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """The requests an officer may see, by deadline: ``status`` is a status or ``open``,
+        ``due`` ``soon`` (2 business days or less) or ``overdue``, ``assignee`` ``me`` or
+        ``none``. Each is a ``public.summary`` with what officers read besides."""
+        from catalog.transparency.public import days_left, summary
+
+        query = (
+            select(InfoRequest)
+            .where(InfoRequest.status.not_in(HIDDEN))  # not received until the e-mail is confirmed
+            .order_by(InfoRequest.due_on, InfoRequest.id)
+        )
+        if not user.is_admin:
+            query = query.where(InfoRequest.publisher.in_(sorted(user.publishers)))
+        if status == "open":
+            query = query.where(InfoRequest.status.in_(OPEN))
+        elif status in STATUSES:
+            query = query.where(InfoRequest.status == status)
+        if assignee == "me":
+            query = query.where(InfoRequest.assignee_id == user.id)
+        elif assignee == "none":
+            query = query.where(InfoRequest.assignee_id.is_(None))
+        if due in ("soon", "overdue"):
+            query = query.where(InfoRequest.status.in_(RUNNING))
+        at = at or now()
+        with self.db.read() as session:
+            rows = list(session.scalars(query.limit(1000)))
+            if due == "soon":
+                rows = [r for r in rows if 0 <= (days_left(r, at) or 0) <= 2]
+            elif due == "overdue":
+                rows = [r for r in rows if (days_left(r, at) or 0) < 0]
+            return [
+                {
+                    **summary(r, lang, at),
+                    "subject": r.subject,  # officers read it as written
+                    "assignee": r.assignee.email if r.assignee else None,
+                    "assignee_name": r.assignee.name if r.assignee else "",
+                    "version": r.version,
+                }
+                for r in rows
+            ]
+
+    def tracking(
+        self,
+        code: object,
+        *,
+        lang: str = "es",
+        key: object = None,
+        officer: User | None = None,
+        at: datetime | None = None,
+    ) -> Tracking:
+        """Request ``code`` as the public sees it; with the requester's ``key`` (Forbidden
+        when wrong) their subject as written; for an ``officer`` of its publisher the
+        private fields."""
+        from catalog.transparency.public import detail
+
+        with self.db.read() as session:
+            found = self.get(session, code)
+            view = detail(found, lang, at or now())
+            own_subject = None
+            if key is not None:
+                self.check_requester(found, key)
+                own_subject = found.subject
+            private = None
+            if officer is not None and officer.can_act_on(found.publisher):
+                private = self._private(found)
+        return Tracking(view, own_subject, private)
+
+    def officer_view(
+        self, code: object, officer: User, *, lang: str = "es", at: datetime | None = None
+    ) -> OfficerView:
+        """Request ``code`` for an officer of its publisher (Forbidden for anyone else)."""
+        from catalog.transparency.public import detail
+
+        with self.db.read() as session:
+            found = self.get(session, code)
+            self.check_officer(found, Actor("officer", officer))
+            problem = ""
+            # Cached by text and rules: viewing the page again runs no rule again.
+            try:
+                preview = self.preview(session, found)
+            except RequestError as error:  # a rule that cannot be applied: say so, show nothing
+                preview = {"subject": "", "description": "", "answer": ""}
+                problem = error.message(lang)
+            active = session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+            limits = profile(found.jurisdiction)
+            return OfficerView(
+                view=detail(found, lang, at or now()),
+                private=self._private(found),
+                events=[
+                    {
+                        "at": e.at,
+                        "action": e.action,
+                        "label": translate(ACTION_LABELS.get(e.action, e.action), lang),
+                        "actor": e.actor,
+                        "data": {k: v for k, v in e.data.items() if k != "public"},
+                        "public": e.public,
+                    }
+                    for e in found.events
+                ],
+                preview=preview,
+                problem=problem,
+                rules=self.rules_for(session, found),
+                colleagues=[
+                    {"id": u.id, "name": u.name, "email": u.email}
+                    for u in active
+                    if u.can_act_on(found.publisher) and not u.is_admin
+                ],
+                can_extend=limits.extension_times > found.extensions,
+                extension_days=limits.extension_days,
+            )
+
+    @staticmethod
+    def _private(request: InfoRequest) -> dict[str, Any]:
+        """What only the officers of the request's publisher read."""
+        return {
+            "requester": {"name": request.requester_name, "email": request.requester_email},
+            "subject": request.subject,
+            "description": request.description,
+            "answer_text": request.answer_text,
+            "assignee": request.assignee.email if request.assignee else None,
+            "assignee_name": request.assignee.name if request.assignee else "",
+            "version": request.version,
+            "extensions": request.extensions,
+        }
 
     # -------------------------------------------------------------- actions
 

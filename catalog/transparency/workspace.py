@@ -1,8 +1,10 @@
-"""The workspace of one process: settings, database, publishers, request service.
+"""The workspace: settings, database, publishers, request service.
 
-``current()`` gives the process's workspace, made from the environment the
-first time; the web app and the API share it. Tests and the bench build their
-own with ``Workspace(settings, build_dir)``.
+No process-wide state: each app is given its workspace. ``catalog serve`` makes one
+``WorkspaceSource`` and hands it to both the pages (``web.create_app``) and the API
+(``create_api``), which keep it in their ``app.state.workspace``; it makes the
+workspace from the environment at the first request. Tests and the bench build their
+own with ``Workspace(settings, build_dir)`` and pass it in.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from catalog import clock
 from catalog.transparency.auth import Signer
 from catalog.transparency.config import Settings, from_env
 from catalog.transparency.db import Database
@@ -35,10 +38,6 @@ async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     (Password hashing has its own smaller pool: ``logins.hashing``.)
     """
     return await run_in_threadpool(fn, *args, **kwargs)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Directory:
@@ -91,35 +90,43 @@ class Workspace:
         self.requests = RequestService(self.db, settings, self.directory)
         # The time sessions and login lockouts are measured against; tests replace it
         # to expire a session or a lockout without waiting.
-        self.clock: Callable[[], datetime] = _utc_now
+        self.clock: Callable[[], datetime] = clock.now
 
     def close(self) -> None:
         self.db.dispose()
 
 
-_current: Workspace | None = None
-_build_dir: Path | None = None
-_lock = threading.Lock()
+class WorkspaceSource:
+    """The workspace of an app, given, or made from the environment at first use (making
+    it connects to the database and migrates it: a server starts without either)."""
 
+    def __init__(self, build_dir: Path | None = None, workspace: Workspace | None = None) -> None:
+        self.build_dir = Path(build_dir) if build_dir else None
+        self._workspace = workspace
+        self._lock = threading.Lock()
 
-def configure(build_dir: Path) -> None:
-    """The build folder the process's workspace reads publishers from (set by the server)."""
-    global _build_dir
-    _build_dir = Path(build_dir)
+    @classmethod
+    def of(
+        cls, given: Workspace | WorkspaceSource | None, build_dir: Path | None = None
+    ) -> WorkspaceSource:
+        """``given`` as a source: a source as it is, a workspace wrapped, None made later."""
+        if isinstance(given, WorkspaceSource):
+            return given
+        return cls(build_dir, given)
 
+    @property
+    def made(self) -> Workspace | None:
+        """The workspace if it exists already (an error page must not try to make it)."""
+        return self._workspace
 
-def current(build_dir: Path | None = None) -> Workspace:
-    """The process's workspace (made from the environment on first use)."""
-    global _current
-    with _lock:
-        if _current is None:
-            folder = build_dir or _build_dir or Path(os.environ.get("CATALOG_BUILD_DIR", "build"))
-            _current = Workspace(from_env(), folder)
-        return _current
+    def __call__(self) -> Workspace:
+        """The workspace, made now if needed: blocking, so from a worker thread (``ready``)."""
+        with self._lock:
+            if self._workspace is None:
+                folder = self.build_dir or Path(os.environ.get("CATALOG_BUILD_DIR", "build"))
+                self._workspace = Workspace(from_env(), folder)
+            return self._workspace
 
-
-def use(workspace: Workspace | None) -> None:
-    """Make ``workspace`` the process's workspace (tests, bench)."""
-    global _current
-    with _lock:
-        _current = workspace
+    async def ready(self) -> Workspace:
+        """The workspace, for a handler on the event loop: made in a worker thread once."""
+        return self._workspace or await blocking(self)
