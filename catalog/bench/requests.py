@@ -49,10 +49,12 @@ def _filing(workspace: Workspace) -> dict[str, float]:
     app = FastAPI()
     mount(app, workspace)
     client = TestClient(app)
+    # A filing carries the anti-spam token an API client gets first (one serves them all).
+    token = client.get("/api/v1/requests/filing-token").json()["filing_token"]
     timings = []
     for index in range(FILINGS + 20):
         started = time.perf_counter()
-        response = client.post("/api/v1/requests", json=FILING)
+        response = client.post("/api/v1/requests", json={**FILING, "filing_token": token})
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 201:
             raise RuntimeError(f"filing failed: {response.status_code} {response.text[:200]}")
