@@ -7,6 +7,9 @@ PORT ?= 8000
 CATALOG_BASE_URL ?= http://127.0.0.1:$(PORT)
 export CATALOG_BASE_URL
 STAMP := $(VENV)/.installed
+# Content the transparency workspace generates (its anonymized request log), published
+# beside the repository's own with catalog build --extra-content.
+GENERATED := var/generated
 
 .PHONY: run test install build bench lint clean demo system-deps
 
@@ -23,10 +26,13 @@ install: $(STAMP)
 build: install
 	$(BIN)/catalog build --root . --build-dir build
 
-run: build
+# The data flows one way: the workspace (a producer of content) exports its open data,
+# the build reads content folders only, and the server reads the release.
+run: install
 	$(BIN)/catalog workspace migrate
-	$(BIN)/catalog workspace demo --build-dir build
-	$(BIN)/catalog build --root . --build-dir build --requests-log segeplan
+	$(BIN)/catalog workspace demo --root .
+	$(BIN)/catalog requests export --root . --publisher segeplan --into $(GENERATED)
+	$(BIN)/catalog build --root . --extra-content $(GENERATED) --build-dir build
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Datasette: /sql/, API: /api/, transparencia: /transparencia/)"
 	$(BIN)/catalog serve --port $(PORT) --build-dir build
 
@@ -37,6 +43,7 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/ruff check catalog plugins tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: install system-deps
@@ -47,9 +54,10 @@ bench: install system-deps
 
 lint: install
 	$(BIN)/ruff check catalog plugins tests
+	$(BIN)/mypy
 
 demo: install
 	$(BIN)/catalog demo --root .
 
 clean:
-	rm -rf build bench-work .pytest_cache .ruff_cache
+	rm -rf build $(GENERATED) bench-work .pytest_cache .ruff_cache

@@ -76,7 +76,7 @@ def fail(error: CatalogError, lang: str) -> None:
 class CatalogGroup(click.Group):
     """Turns every exception into a clear message and an exit status."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CatalogError as error:
@@ -155,43 +155,29 @@ def validate(paths: tuple[Path, ...], as_json: bool, lang: str) -> None:
     help=t(_("Exit with status 1 when any dataset was not published.")),
 )
 @click.option(
-    "--requests-log",
-    metavar="PUBLISHER",
-    envvar="CATALOG_REQUESTS_LOG_PUBLISHER",
-    default=None,
+    "--extra-content",
+    "extra",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
     help=t(
         _(
-            "Also publish the anonymized log of access requests as a dataset of PUBLISHER "
-            "(read from the transparency workspace)."
+            "Also publish the datasets of DIR/datasets/, content another program generated "
+            "(such as catalog requests export --into DIR); publishers come from ROOT "
+            "(repeatable)."
         )
     ),
 )
 @lang_option
 def build(
-    root: Path, build_dir: Path | None, strict: bool, requests_log: str | None, lang: str
+    root: Path, build_dir: Path | None, strict: bool, extra: tuple[Path, ...], lang: str
 ) -> None:
     from catalog.build import build as run_build
 
     out = build_dir or root / "build"
-    if requests_log:
-        root = _with_request_log(root, out, requests_log, lang)
-    report = run_build(root, out, lang=lang)
+    report = run_build(root, out, lang=lang, extra=extra)
     click.echo(report.summary(lang))
     sys.exit(EXIT_INVALID if strict and not report.all_published else EXIT_OK)
-
-
-def _with_request_log(root: Path, out: Path, publisher: str, lang: str) -> Path:
-    """Export the request log next to the content and return the content root to build:
-    a mirror of ``root`` (links) plus the generated dataset, so ``datasets/`` stays as is."""
-    from catalog.transparency.opendata import export
-
-    with _workspace(None, out) as ws:
-        into = ws.settings.data_dir / "contenido"
-        folder, rows = export(ws, root, publisher, into=into)
-    click.echo(
-        translate(_("{rows} requests written to {folder}."), lang, rows=rows, folder=str(folder))
-    )
-    return into
 
 
 @cli.command(help=t(_("Serve the built catalogue, Datasette and the API on one port.")))
@@ -275,13 +261,19 @@ password_option = click.option(
 
 
 @contextmanager
-def _workspace(data_dir: Path | None, build_dir: Path | None = None) -> Iterator[Any]:
-    """The transparency workspace, closed (connections released) however the command ends."""
+def _workspace(
+    data_dir: Path | None, *, publishers: dict[str, dict[str, Any]] | None = None
+) -> Iterator[Any]:
+    """The transparency workspace, closed (connections released) however the command ends.
+    Its publishers are ``publishers`` when given, else those of the release in ./build."""
     from catalog.transparency.config import from_env
     from catalog.transparency.workspace import Workspace
 
     settings = from_env(data_dir=data_dir) if data_dir else from_env()
-    ws = Workspace(settings, build_dir or Path("build"))
+    if publishers is not None:
+        ws = Workspace(settings, publishers=publishers)
+    else:
+        ws = Workspace(settings, Path("build"))
     try:
         yield ws
     finally:
@@ -303,12 +295,14 @@ def workspace_migrate(data_dir: Path | None, lang: str) -> None:
 
 @workspace.command("demo", help=t(_("Create the demo officer and sample requests (demo only).")))
 @data_dir_option
-@build_dir_option
+@root_option
 @lang_option
-def workspace_demo(data_dir: Path | None, build_dir: Path, lang: str) -> None:
+def workspace_demo(data_dir: Path | None, root: Path, lang: str) -> None:
+    from catalog.metadata import load_publishers
     from catalog.transparency.demo import seed
 
-    with _workspace(data_dir, build_dir) as ws:
+    # The publishers of the content: the demo needs no build.
+    with _workspace(data_dir, publishers=load_publishers(root)) as ws:
         email, password, created = seed(ws)
         click.echo(
             translate(
@@ -521,7 +515,12 @@ def requests_remind(no_send, data_dir, lang) -> None:
     "--into",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help=t(_("Write a content root here that links to ROOT's content plus the dataset.")),
+    help=t(
+        _(
+            "Write the dataset into this folder of generated content (build it with "
+            "catalog build --extra-content DIR) instead of into ROOT."
+        )
+    ),
 )
 @data_dir_option
 @lang_option

@@ -482,8 +482,8 @@ def _column_hits(indexed: pl.DataFrame, context: ColumnContext) -> list[Hit]:
             hit = _first_hit(kind, found)
             if hit:
                 hits.append(hit)
-    for rule in (_name_hit, _birthdate_hit):
-        hit = rule(indexed, sample, context)
+    for check in (_name_hit, _birthdate_hit):
+        hit = check(indexed, sample, context)
         if hit:
             hits.append(hit)
     return hits
@@ -558,8 +558,12 @@ def _looks_like_birthdates(dates: pl.Series, context: ColumnContext) -> bool:
     if dates.len() < 20:
         return False
     years = dates.dt.year()
-    spread = years.quantile(0.95) - years.quantile(0.05)
-    weekend = (dates.dt.weekday() >= 6).mean()
-    day_one = (dates.dt.day() == 1).mean()
+    high, low = years.quantile(0.95), years.quantile(0.05)
+    if high is None or low is None:
+        return False
+    spread = high - low
+    # Shares of a boolean column without nulls (the dates were parsed, nulls dropped).
+    weekend = (dates.dt.weekday() >= 6).sum() / dates.len()
+    day_one = (dates.dt.day() == 1).sum() / dates.len()
     distinct = dates.n_unique() / dates.len()
     return spread >= 10 and weekend >= 0.15 and day_one < 0.5 and distinct >= 0.3

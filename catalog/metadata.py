@@ -645,7 +645,7 @@ def _local_codes(where: dict[str, Any], kind: object) -> list[Finding]:
     needed = {"department": ["department"], "municipality": ["department", "municipality"]}
     problems = [
         _error("local-code", f"jurisdiction.{key}", kind=str(kind))
-        for key in needed.get(scope, [])
+        for key in (needed.get(scope, []) if isinstance(scope, str) else [])
         if where.get(key) is None
     ]
     department, municipality = where.get("department"), where.get("municipality")

@@ -249,8 +249,11 @@ class _Resource:
         self.fields = [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
         self.columns = _field_columns(self.fields, self.frame.columns)
         self.names = {column: name for name, column in self.columns.items()}
-        ok = isinstance(rows, pl.Series) and rows.len() == self.frame.height
-        self.rows = rows.cast(pl.Int64, strict=False) if ok else None
+        self.rows = (
+            rows.cast(pl.Int64, strict=False)
+            if isinstance(rows, pl.Series) and rows.len() == self.frame.height
+            else None
+        )
 
     def is_field(self, name: str) -> bool:
         return self.column(name) is not None
@@ -395,8 +398,8 @@ def _k_anonymity(
     target: _Resource, declaration: Declaration, hits: dict[str, list[Hit]]
 ) -> list[Finding]:
     """Rows sharing each combination of quasi-identifier values: fewer than k is a finding."""
-    columns = [target.column(name) for name in declaration.quasi_identifiers]
-    columns = list(dict.fromkeys(c for c in columns if c is not None))
+    found = [target.column(name) for name in declaration.quasi_identifiers]
+    columns = list(dict.fromkeys(c for c in found if c is not None))
     if not columns or target.frame.height == 0:
         return []
     # Group on positional names so that no header label can clash with ours; an

@@ -25,6 +25,7 @@ import polars as pl
 
 if TYPE_CHECKING:
     from frictionless import Field, Schema
+    from frictionless.fields import NumberField
 
 DTYPES: dict[str, pl.DataType] = {
     "integer": pl.Int64(),
@@ -129,6 +130,9 @@ def cast_frame(frame: pl.DataFrame, descriptor: dict[str, Any]) -> pl.DataFrame:
 
 def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
     """(cells plainly valid, their typed values) or None when every cell needs Frictionless."""
+    # Loaded already: the field is one of its objects.
+    from frictionless.fields import BooleanField, NumberField
+
     kind, fmt = fld.type, getattr(fld, "format", "default")
     if kind in ("string", "any") and fmt == "default":
         return ~_falses(len(raw)), raw
@@ -137,9 +141,9 @@ def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
         return raw.str.contains(DIGITS), raw.cast(pl.Int64, strict=False)
     if kind == "year":
         return raw.str.contains(r"^[0-9]{4}$"), raw.cast(pl.Int64, strict=False)
-    if kind == "number":
+    if kind == "number" and isinstance(fld, NumberField):
         return _number_kernel(raw, fld)
-    if kind == "boolean":
+    if kind == "boolean" and isinstance(fld, BooleanField):
         true, false = list(fld.true_values), list(fld.false_values)
         ok = raw.is_in(true + false)
         return ok, _where(ok, ~raw.is_in(false))
@@ -149,7 +153,7 @@ def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
     return None
 
 
-def _number_kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
+def _number_kernel(raw: pl.Series, fld: NumberField) -> tuple[pl.Series, pl.Series] | None:
     text = raw
     if set(fld.list_defined()) & {"group_char", "decimal_char", "bare_number"}:
         if not fld.bare_number:

@@ -6,19 +6,21 @@
 - ``/transparencia/...``: the transparency workspace (catalog.transparency.web);
 - everything else: the static files of ``site/``, with a clear 404 page.
 
-The app follows the build's ``current`` link: when a new release is swapped in,
-the next request serves it (a new Datasette over the new, immutable file); a
-request never mixes two releases. Before the first build every page says to run
-``catalog build``. No response ever shows a traceback.
+The app reads the build through catalog/release's reader (``CurrentRelease``):
+when a new release is swapped in, the next request serves it (a new Datasette
+over the new, immutable file); a request never mixes two releases. Error pages
+come from the site's renderer (catalog/site/render.py, the templates of every
+page). Before the first build every page says to run ``catalog build``. No
+response ever shows a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,12 +28,13 @@ from urllib.parse import urlsplit
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from catalog.api import create_api
-from catalog.build.datasette import DB_FILE
 from catalog.content import inside
 from catalog.i18n import request_lang
 from catalog.proxies import Network, allowed_hosts, canonical_host, client_scope
 from catalog.proxies import from_env as proxies_from_env
+from catalog.release.reader import CurrentRelease, Release
 from catalog.security import adding, csp_for, defaults
+from catalog.site.render import render
 from catalog.sqlproc import SqlProcess, register_plugins
 from catalog.transparency.web import create_app as create_workspace
 from catalog.transparency.workspace import WorkspaceSource
@@ -49,25 +52,19 @@ def _plugin() -> None:
     register_plugins()
 
 
-class Release:
-    """One published release: its SQL explorer, site folder and index.
+class Served:
+    """One published release as this server serves it: the release (its site folder,
+    its index) and its SQL explorer.
 
     Datasette runs in a process of its own (catalog.sqlproc): its SQL threads
     would otherwise take the GIL from the event loop that serves everything else.
     The child starts on the first /sql/ request and stops when the release retires.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.id = folder.name
-        sql = folder / "sql"
-        self.index: dict[str, Any] = json.loads((folder / "index.json").read_text("utf-8"))
-        for name in ("inspect.json", "metadata.json"):  # a broken release is refused here
-            json.loads((sql / name).read_text("utf-8"))
-        if not (sql / DB_FILE).is_file():
-            raise OSError(f"{sql / DB_FILE} is missing")
-        self.sql_app = SqlProcess(sql)
-        self.site = folder / "site"
+    def __init__(self, release: Release) -> None:
+        self.release = release
+        self.site = release.folder.site
+        self.sql_app = SqlProcess(release.folder.sql)
 
     def retire(self) -> None:
         self.sql_app.retire()
@@ -82,45 +79,32 @@ class CatalogApp:
         self.trusted_proxies = trusted_proxies
         self.hosts = allowed_hosts()
         self.public_host = urlsplit(base_url()).netloc
-        self._release: Release | None = None
-        self._target: str | None = None
+        self.current = CurrentRelease(self.build_dir)
+        self._served: Served | None = None
+        self._lock = threading.Lock()
         # One transparency workspace for its pages and its API routes (made at first use).
         workspace = WorkspaceSource(self.build_dir)
-        self.api = create_api(
-            self._index, self._release_id, self._release_folder, workspace=workspace
-        )
+        self.api = create_api(self.current, workspace=workspace)
         self.workspace = create_workspace(self.build_dir, workspace)
 
     # ------------------------------------------------------------ releases
 
-    def release(self) -> Release | None:
-        """The release ``current`` points at now (loaded once per release)."""
-        try:
-            target = os.readlink(self.build_dir / "current")
-        except OSError:
+    def release(self) -> Served | None:
+        """The release ``current`` points at now, with its SQL explorer; the one it
+        replaced retires a little later (requests still on it finish first)."""
+        release = self.current()
+        if release is None:
             return None
-        if target != self._target:
-            try:
-                fresh = Release((self.build_dir / target).resolve())
-            except (OSError, ValueError) as exc:
-                LOG.warning("cannot load release %s: %s", target, exc)
-                return self._release
-            old, self._release, self._target = self._release, fresh, target
-            if old is not None:
-                _later(RETIRE_AFTER_S, old.retire)
-        return self._release
-
-    def _index(self) -> dict[str, Any] | None:
-        release = self.release()
-        return release.index if release else None
-
-    def _release_id(self) -> str | None:
-        release = self.release()
-        return release.id if release else None
-
-    def _release_folder(self) -> Path | None:
-        release = self.release()
-        return release.folder if release else None
+        served = self._served
+        if served is not None and served.release is release:
+            return served
+        with self._lock:
+            old = self._served
+            if old is None or old.release is not release:
+                self._served = Served(release)
+                if old is not None:
+                    _later(RETIRE_AFTER_S, old.retire)
+            return self._served
 
     # ---------------------------------------------------------------- ASGI
 
@@ -188,8 +172,6 @@ class CatalogApp:
     def page(self, scope: dict, status: int, headers: dict[str, str] | None = None) -> Response:
         """An HTML error page in the page's language: English under ``/en/``, else the
         reader's (Spanish unless the browser asks for English)."""
-        from catalog.build.site import render
-
         path = scope.get("path", "")
         english = path == "/en" or path.startswith("/en/")
         lang = "en" if english else request_lang(accept=_header(scope, b"accept-language"))
@@ -275,7 +257,7 @@ def run(
 
     if trusted_proxies is not None:
         os.environ[ENV] = ",".join(str(network) for network in trusted_proxies)
-    common = {
+    common: dict[str, Any] = {
         "host": host,
         "port": port,
         "server_header": False,

@@ -44,25 +44,27 @@ from typing import Any
 import httpx
 
 from catalog.i18n import _, normalize_lang, translate
+from catalog.release.layout import DB_FILE, INSPECT, METADATA
 
 LOG = logging.getLogger("catalog.sql")
-DB_FILE = "catalogo.db"
-SETTINGS = {
+SQL_TIME_LIMIT_MS = 3000
+SQL_THREADS = 3
+SETTINGS: dict[str, Any] = {
     "base_url": "/sql/",
-    "sql_time_limit_ms": 3000,
+    "sql_time_limit_ms": SQL_TIME_LIMIT_MS,
     "max_returned_rows": 5000,
     "default_page_size": 100,
     "allow_download": True,
     "allow_csv_stream": True,
     "facet_time_limit_ms": 500,
     "default_cache_ttl": 60,
-    "num_sql_threads": 3,
+    "num_sql_threads": SQL_THREADS,
 }
 NICE = 10  # the child yields the CPU to the portal's own process
 # Requests in Datasette at once, per client and in all (a request then waits behind at
 # most about three time limits); an operator may change them (docs/security.md).
 PER_CLIENT = int(os.environ.get("CATALOG_SQL_PER_CLIENT") or 3)
-TOTAL = int(os.environ.get("CATALOG_SQL_TOTAL") or 3 * SETTINGS["num_sql_threads"])
+TOTAL = int(os.environ.get("CATALOG_SQL_TOTAL") or 3 * SQL_THREADS)
 RETRY_CLIENT_S = 2
 RETRY_BUSY_S = 5
 START_TIMEOUT_S = 30.0  # importing Datasette on a busy machine takes a few seconds
@@ -129,24 +131,25 @@ def register_plugins() -> None:
     link back to the catalogue) and sql_guard (clear errors, caps, closed debug pages)."""
     from datasette.plugins import pm
 
-    import plugins.catalog_links
-    import plugins.sql_guard
+    import catalog_plugins.catalog_links
+    import catalog_plugins.sql_guard
 
-    if not pm.is_registered(plugins.catalog_links) and pm.get_plugin("catalog_links") is None:
-        pm.register(plugins.catalog_links, "catalog_links")
-    plugins.sql_guard.install(pm)
+    links = catalog_plugins.catalog_links
+    if not pm.is_registered(links) and pm.get_plugin("catalog_links") is None:
+        pm.register(links, "catalog_links")
+    catalog_plugins.sql_guard.install(pm)
 
 
 def make_datasette(sql_folder: Path) -> Any:
-    """Datasette over one release's immutable database, with its inspect file,
-    metadata, settings and our plugins (the child calls this)."""
+    """Datasette over one release's immutable database (its ``sql/`` folder), with its
+    inspect file, metadata, settings and our plugins (the child calls this)."""
     from datasette.app import Datasette
 
     register_plugins()
     return Datasette(
         immutables=[str(sql_folder / DB_FILE)],
-        inspect_data=json.loads((sql_folder / "inspect.json").read_text("utf-8")),
-        metadata=json.loads((sql_folder / "metadata.json").read_text("utf-8")),
+        inspect_data=json.loads((sql_folder / INSPECT).read_text("utf-8")),
+        metadata=json.loads((sql_folder / METADATA).read_text("utf-8")),
         settings=SETTINGS,
     )
 
@@ -196,7 +199,7 @@ def _header(scope: dict, name: bytes) -> str:
 async def refuse(scope: dict, send: Any, refusal: Refusal) -> None:
     """The refusal as JSON under ``.json``, text under ``.csv``, else a small page."""
     lang = normalize_lang(_header(scope, b"accept-language"))
-    params = {"seconds": f"{SETTINGS['sql_time_limit_ms'] / 1000:g}", **refusal.params}
+    params = {"seconds": f"{SQL_TIME_LIMIT_MS / 1000:g}", **refusal.params}
     title = translate(refusal.title, lang, **params)
     hint = translate(refusal.hint, lang, **params)
     path = scope.get("path", "")

@@ -281,8 +281,10 @@ def _check_header(path: Path, resource: dict[str, Any], fmt: str) -> None:
     The delimiter is the declared one, or for each one Frictionless may sniff the
     header is split with it (the C csv reader, linear): the widest reading counts.
     """
-    dialect = resource.get("dialect") if isinstance(resource.get("dialect"), dict) else {}
-    inner = dialect.get("csv") if isinstance(dialect.get("csv"), dict) else {}
+    declared_dialect = resource.get("dialect")
+    dialect: dict[str, Any] = declared_dialect if isinstance(declared_dialect, dict) else {}
+    declared_csv = dialect.get("csv")
+    inner: dict[str, Any] = declared_csv if isinstance(declared_csv, dict) else {}
     declared = dialect.get("delimiter") or inner.get("delimiter") or ("\t" if fmt == "tsv" else "")
     candidates = [declared] if isinstance(declared, str) and len(declared) == 1 else list(",;\t|")
     line = _first_line(path, resource.get("encoding"))
@@ -366,7 +368,7 @@ def _check_cells(table: Table, resource: str) -> None:
     """Refuse a cell larger than MAX_CELL_BYTES (one vectorised pass per column)."""
     for position, name in enumerate(table.frame.columns):
         sizes = table.frame.to_series(position).str.len_bytes()
-        if (sizes.max() or 0) <= MAX_CELL_BYTES:
+        if not (sizes > MAX_CELL_BYTES).any():
             continue
         index = (sizes > MAX_CELL_BYTES).arg_true()[0]
         row = int(table.row_numbers[index])
@@ -533,6 +535,8 @@ def csv_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
     control = CsvControl.from_dialect(dialect)
     if fmt == "tsv":
         control.set_not_defined("delimiter", "\t")
+    # The sniffer returns a class of its own making; the fallback is an instance.
+    sniffed: type[csv.Dialect] | csv.Dialect
     try:
         sniffed = csv.Sniffer().sniff(
             sniff_sample(sample), control.get_defined("delimiter", default=",\t;|")
@@ -624,22 +628,24 @@ def _chunk(names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
 
 def _read_csv_fast(path: Path, dialect: csv.Dialect, sample: str) -> Table | None:
     """Polars, when every line is provably one record as wide as the header; None otherwise."""
+    quote = dialect.quotechar
     if (
         len(dialect.delimiter) != 1
         or dialect.escapechar
         or dialect.skipinitialspace
         or not dialect.doublequote
-        or len(dialect.quotechar or "") != 1
+        or quote is None
+        or len(quote) != 1
     ):
         return None
     first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
     header = next(csv.reader([first], dialect=dialect), [])
-    counts = _count_bytes(path, dialect.delimiter, dialect.quotechar)
+    counts = _count_bytes(path, dialect.delimiter, quote)
     if counts["\r"] != counts["\r\n"] or len(header) < 2:
         return None
-    if counts[dialect.quotechar] == 0:
+    if counts[quote] == 0:
         return _read_unquoted(path, dialect, header, counts)
-    return _read_quoted(path, dialect, header)
+    return _read_quoted(path, dialect, header, quote)
 
 
 def _count_bytes(path: Path, delimiter: str, quote: str) -> dict[str, int]:
@@ -677,7 +683,9 @@ def _read_unquoted(
     return _fast_table(frame, header)
 
 
-def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table | None:
+def _read_quoted(
+    path: Path, dialect: csv.Dialect, header: list[str], quote: str
+) -> Table | None:
     """Quotes in the file: check line by line, and read the quoted lines with Python's csv.
 
     A first pass reads the file as plain lines (polars validates UTF-8 and strips a
@@ -701,7 +709,7 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str]) -> Table |
     width = len(header)
     body = lines.slice(1)
     del lines
-    quoted = body.str.contains(dialect.quotechar, literal=True)
+    quoted = body.str.contains(quote, literal=True)
     counts = body.str.count_matches(dialect.delimiter, literal=True) + 1
     if ((counts != width) & ~quoted).any() or (body == "").any():
         return None
@@ -747,16 +755,17 @@ def _fast_table(frame: pl.DataFrame, header: list[str]) -> Table:
 
 
 def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], fmt: str) -> Table:
-    from frictionless import FrictionlessException, Resource
+    from frictionless import FrictionlessException
+    from frictionless.resources import TableResource
 
-    descriptor = {
+    descriptor: dict[str, Any] = {
         key: resource[key] for key in ("path", "format", "dialect", "encoding") if key in resource
     }
     descriptor["name"] = "table"
     descriptor["type"] = "table"  # a .json path is otherwise read as metadata, not rows
     descriptor["path"] = str(path.relative_to(folder.resolve()))
     try:
-        source = Resource.from_descriptor(descriptor, basepath=str(folder.resolve()))
+        source = TableResource.from_descriptor(descriptor, basepath=str(folder.resolve()))
         with source:
             labels = [str(label) for label in source.labels]
             stream = source.dialect.read_enumerated_content_stream(source.cell_stream)

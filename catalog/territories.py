@@ -50,12 +50,12 @@ def name(code: str) -> str | None:
 
 def is_department(code: object) -> bool:
     row = _by_code().get(code) if isinstance(code, str) else None
-    return bool(row) and row["nivel"] == DEPARTMENT
+    return row is not None and row["nivel"] == DEPARTMENT
 
 
 def is_municipality(code: object) -> bool:
     row = _by_code().get(code) if isinstance(code, str) else None
-    return bool(row) and row["nivel"] == MUNICIPALITY
+    return row is not None and row["nivel"] == MUNICIPALITY
 
 
 def department_of(code: str) -> str | None:

@@ -314,7 +314,8 @@ class _Checker:
     def resource(
         self, resource: dict[str, Any], report: DatasetReport, keep: bool
     ) -> list[Finding]:
-        name = resource.get("name")
+        # The structure check before this requires every resource's name (a string).
+        name: str = resource["name"]
         self.current = name
         if not _is_tabular(resource):
             return self._tag(self._file_checks(resource), resource)

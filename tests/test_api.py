@@ -20,9 +20,7 @@ BONO = "/api/v1/datasets/mides/bono-social-cobertura"
 def api_client(build: Path, limits: LimitSettings | None = None) -> AppClient:
     """The whole portal app, its API with the given rate limits (none by default)."""
     app = make_app(build)
-    app.api = create_api(
-        app._index, app._release_id, app._release_folder, limits=limits or LimitSettings(None)
-    )
+    app.api = create_api(app.current, limits=limits or LimitSettings(None))
     return AppClient(app)
 
 

@@ -485,6 +485,49 @@ def test_stable_paths_point_at_the_current_release(built: Path):
         assert (built / name).resolve().parent == (built / "current").resolve()
 
 
+# --------------------------------------------------------------- extra content
+
+
+def test_extra_content_is_published_beside_the_root(content: Path, tmp_path: Path):
+    """A folder of generated content (datasets only: publishers come from the root) is
+    built with the root, and the root is left as it was."""
+    generated = tmp_path / "generated"
+    shutil.copytree(content / "datasets" / "muni-mixco", generated / "datasets" / "muni-mixco")
+    shutil.rmtree(content / "datasets" / "muni-mixco")
+    before = sorted(p.relative_to(content) for p in content.rglob("*"))
+    out = tmp_path / "build"
+    report = build(content, out, extra=(generated,))
+    assert statuses(report) == {
+        "mides/bono-social": "published",
+        "muni-mixco/licencias": "published",
+    }
+    assert connect(out).execute(f"select count(*) from {LICENCIAS_TABLE}").fetchone()[0] == 3
+    assert sorted(p.relative_to(content) for p in content.rglob("*")) == before
+    # Without the folder, its dataset leaves the catalogue like any removed one.
+    assert statuses(build(content, out))["muni-mixco/licencias"] == "removed"
+
+
+def test_a_dataset_in_the_root_wins_over_its_copy_in_extra_content(content: Path, tmp_path):
+    generated = tmp_path / "generated"
+    shutil.copytree(content / "datasets" / "mides", generated / "datasets" / "mides")
+    report = build(content, tmp_path / "build", extra=(generated,))
+    assert report.all_published and len(report.datasets) == 2
+    [finding] = report.findings
+    assert finding.type == "duplicate-dataset" and finding.dataset == "mides/bono-social"
+    assert str(content) in finding.message("en") and str(generated) in finding.message("en")
+
+
+def test_extra_content_must_exist_and_hold_no_build(content: Path, tmp_path: Path):
+    with pytest.raises(CatalogError) as error:
+        build(content, tmp_path / "build", extra=(tmp_path / "missing",))
+    assert "does not exist" in error.value.message("en")
+    generated = tmp_path / "generated"
+    generated.mkdir()
+    with pytest.raises(CatalogError) as error:
+        build(content, generated / "build", extra=(generated,))
+    assert "inside the content folders" in error.value.message("en")
+
+
 # ------------------------------------------------------------ breaking datasets
 
 
@@ -781,7 +824,7 @@ def test_queries_rewrite_only_table_positions():
 
 
 def test_licence_title_and_url_come_from_the_vocabulary_when_missing():
-    from catalog.build.catalogue import license_of
+    from catalog.release.manifest import license_of
 
     assert license_of({"licenses": [{"name": "CC0-1.0"}]}) == (
         "Creative Commons Zero v1.0 Universal",
@@ -797,7 +840,7 @@ def test_site_templates_and_plugin_strings_have_spanish_translations():
     import re
 
     from catalog.i18n import gettext
-    from plugins.catalog_links import LABELS
+    from catalog_plugins.catalog_links import LABELS
 
     repo = Path(__file__).resolve().parent.parent
     msgids = set(LABELS.values())

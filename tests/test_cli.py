@@ -146,7 +146,7 @@ def test_build_refuses_a_root_without_datasets(catalog_cmd, tmp_path):
     assert result.stderr.strip()
 
 
-def test_build_publishes_the_request_log_without_touching_the_content(tmp_path, repo):
+def test_the_request_log_is_exported_then_built_without_touching_the_content(tmp_path, repo):
     import os
     import shutil
     import subprocess
@@ -169,18 +169,25 @@ def test_build_publishes_the_request_log_without_touching_the_content(tmp_path, 
         assert done.returncode == 0, done.stderr
         return done
 
-    catalog("build", "--root", str(root), "--build-dir", str(out))
+    generated = tmp_path / "generated"
+    # The data flows one way: the workspace needs no build (its demo reads the content's
+    # publishers), and the build reads content folders, never the workspace.
     catalog("workspace", "migrate")
-    catalog("workspace", "demo", "--build-dir", str(out))
+    catalog("workspace", "demo", "--root", str(root))
+    export = ("requests", "export", "--root", str(root), "--publisher", "segeplan")
+    catalog(*export, "--into", str(generated))
+    assert not out.exists()
+    catalog("build", "--root", str(root), "--build-dir", str(out))
     # --out is the old name of --build-dir: the same folder, so ine/territorios is unchanged.
-    catalog("build", "--root", str(root), "--out", str(out), "--requests-log", "segeplan")
+    catalog("build", "--root", str(root), "--out", str(out), "--extra-content", str(generated))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     statuses = {d["dataset"]: d["status"] for d in report["datasets"]}
     assert statuses["segeplan/registro-solicitudes-acceso"] == "published"
     assert statuses["ine/territorios"] == "unchanged"
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
-    log = tmp_path / "var" / "contenido" / "datasets" / "segeplan" / "registro-solicitudes-acceso"
-    assert "@" not in (log / "data" / "solicitudes.csv").read_text(encoding="utf-8")
+    log = generated / "datasets" / "segeplan" / "registro-solicitudes-acceso"
+    rows = (log / "data" / "solicitudes.csv").read_text(encoding="utf-8")
+    assert len(rows.splitlines()) > 1 and "@" not in rows
 
 
 # ------------------------------------------------------------- shared options
@@ -200,7 +207,7 @@ def test_build_writes_to_build_dir_and_out_is_its_old_name(monkeypatch, tmp_path
         def summary(self, lang: str) -> str:
             return "ok"
 
-    def fake_build(root, out, *, lang):
+    def fake_build(root, out, *, lang, extra):
         calls.append((root, out))
         return Report()
 

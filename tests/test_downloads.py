@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from catalog import urls
-from catalog.build.naming import quote
 from catalog.build.publish import read_manifest
+from catalog.release.naming import quote
 from catalog.site import downloads
 
 CELLS = [

@@ -195,9 +195,7 @@ def _problem(probe: Probe, status: int, text: str) -> str | None:
 @pytest.fixture(scope="module")
 def portal(demo_build: Path) -> tuple[Any, AppClient]:
     app = make_app(demo_build)
-    app.api = create_api(
-        app._index, app._release_id, app._release_folder, limits=LimitSettings(None)
-    )
+    app.api = create_api(app.current, limits=LimitSettings(None))
     return app, AppClient(app, raise_server_exceptions=False)
 
 

@@ -45,12 +45,15 @@ print("ok")
 
 
 def test_pyproject_names_every_package_folder():
-    """The package list is written out (site/ is renamed): it must match the folders."""
+    """The package list is written out (site/ and plugins/ are renamed): it must match the
+    folders."""
     setuptools = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    assert setuptools["package-dir"] == {"catalog_site": "site"}
-    found = set(find_namespace_packages(where=str(REPO), include=["catalog*", "plugins*"]))
-    site = find_namespace_packages(where=str(REPO), include=["site", "site.*"])
-    found |= {"catalog_site" + name.removeprefix("site") for name in site}
+    renamed = {"catalog_site": "site", "catalog_plugins": "plugins"}
+    assert setuptools["package-dir"] == renamed
+    found = set(find_namespace_packages(where=str(REPO), include=["catalog", "catalog.*"]))
+    for name, folder in renamed.items():
+        inside = find_namespace_packages(where=str(REPO), include=[folder, f"{folder}.*"])
+        found |= {name + package.removeprefix(folder) for package in inside}
     assert set(setuptools["packages"]) == found
 
 
@@ -100,6 +103,8 @@ def test_a_wheel_installs_and_builds_a_catalogue_outside_the_repository(tmp_path
     done = subprocess.run([*pip, str(wheel)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (installed / "catalog_site" / "templates" / "transparencia" / "layout.html").is_file()
+    assert (installed / "catalog_plugins" / "sql_guard" / "templates").is_dir()
+    assert not (installed / "plugins").exists()  # no top-level package of that name
 
     # The installed package first, then the dependencies of this environment; -S leaves
     # out site-packages' .pth files, so the editable install of the repository is not

@@ -27,11 +27,11 @@ def test_plugin_is_registered_through_the_entry_point():
 
     from datasette.plugins import get_plugins, pm
 
-    import plugins.catalog_links
+    import catalog_plugins.catalog_links
 
     declared = {e.name: e.value for e in entry_points(group="datasette")}
-    assert declared["catalog_links"] == "plugins.catalog_links"
-    assert pm.get_plugin("catalog_links") is plugins.catalog_links
+    assert declared["catalog_links"] == "catalog_plugins.catalog_links"
+    assert pm.get_plugin("catalog_links") is catalog_plugins.catalog_links
     info = next(
         p
         for p in get_plugins()

@@ -23,9 +23,10 @@ from test_build import COBERTURA, COBERTURA_TABLE, README, write_content
 
 from catalog import urls
 from catalog.build import build
-from catalog.build.publish import CONTENT_HASH, read_manifest
+from catalog.build.publish import read_manifest
 from catalog.build.site import dataset_key
 from catalog.build.state import RACY_NS, Hasher
+from catalog.release.manifest import CONTENT_HASH
 from catalog.site import downloads
 from catalog.site.writer import code_files
 
@@ -287,7 +288,7 @@ def test_site_keys_cover_every_module_the_site_imports():
         "site/pages.py",
         "standards/schemaorg.py",
         "catalog/urls.py",
-        "build/naming.py",
+        "release/naming.py",
     ):
         assert module in names, module
 

@@ -16,9 +16,7 @@ from catalog.serve import make_app
 @pytest.fixture(scope="module")
 def api_schema(demo_build: Path):
     portal = make_app(demo_build)
-    api = create_api(
-        portal._index, portal._release_id, portal._release_folder, limits=LimitSettings(None)
-    )
+    api = create_api(portal.current, limits=LimitSettings(None))
     # The transparency workspace's routes are fuzzed by its own tests.
     return schemathesis.openapi.from_asgi("/api/openapi.json", api).include(
         path_regex="^/api/(v1/(status|datasets|publishers|themes|territories)|3/action/)"

@@ -15,9 +15,10 @@ from test_build import MIDES, write_dataset
 from catalog import territories, urls
 from catalog.build import build
 from catalog.build.publish import read_manifest
-from catalog.build.site import markdown_html, render, write_site
+from catalog.build.site import write_site
 from catalog.metadata import load_publishers
 from catalog.site import quality
+from catalog.site.render import markdown_html, render
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE_README = """\

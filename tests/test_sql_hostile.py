@@ -231,9 +231,9 @@ def test_the_error_handler_prints_no_traceback(datasette_client: AppClient, capf
 
 
 def test_sql_guard_messages_have_spanish_translations():
-    import plugins.sql_guard as guard
+    import catalog_plugins.sql_guard as guard
     from catalog.i18n import gettext
-    from plugins.sql_guard import problems
+    from catalog_plugins.sql_guard import problems
 
     messages = [
         value
@@ -298,7 +298,7 @@ def test_the_caps_leave_every_demo_value_alone(demo_build: Path):
     largest page of rows stay far below them."""
     import sqlite3
 
-    from plugins.sql_guard.limits import MAX_RESULT_BYTES, MAX_VALUE_BYTES
+    from catalog_plugins.sql_guard.limits import MAX_RESULT_BYTES, MAX_VALUE_BYTES
 
     conn = sqlite3.connect(f"file:{demo_build / 'sql' / 'catalogo.db'}?mode=ro", uri=True)
     largest_value, largest_page = 0, 0
@@ -365,7 +365,7 @@ def test_an_error_page_that_cannot_render_is_still_a_page(out: Path, monkeypatch
 
     from datasette.utils.asgi import Request
 
-    from plugins.sql_guard import problems
+    from catalog_plugins.sql_guard import problems
 
     datasette = make_datasette(out / "sql")
 

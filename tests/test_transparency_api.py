@@ -46,7 +46,7 @@ def api(workspace):
 
 
 def served(workspace):
-    return create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
+    return create_api(lambda: None, limits=LimitSettings(None), workspace=workspace)
 
 
 def bearer(token):

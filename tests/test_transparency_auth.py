@@ -439,7 +439,7 @@ def test_unknown_api_tokens_are_throttled_with_retry_after(workspace, clock):
         user = accounts.add_user(session, OFFICER, "UIP", PASSWORD, "officer", ["mides"])
         token = accounts.create_token(session, user)
     api = TestClient(
-        create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
+        create_api(lambda: None, limits=LimitSettings(None), workspace=workspace)
     )
     good = {"Authorization": f"Bearer {token}"}
     assert api.get("/api/v1/inbox", headers=good).status_code == 200

@@ -57,7 +57,7 @@ def site(workspace, tmp_path):
     request, key = workspace.requests.file(FILING)
     web = TestClient(create_app(tmp_path, workspace), follow_redirects=False)
     # The whole API as served (its error handlers and middleware too), without rate limits.
-    api = create_api(lambda: None, lambda: None, limits=LimitSettings(None), workspace=workspace)
+    api = create_api(lambda: None, limits=LimitSettings(None), workspace=workspace)
     return Site(web, TestClient(api), token, request.tracking_code, key)
 
 

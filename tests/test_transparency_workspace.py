@@ -206,21 +206,26 @@ def test_closures_from_the_database_move_deadlines(workspace):
     assert json.dumps({"due": request.due_on.isoformat()}) == '{"due": "2025-03-18"}'
 
 
-def test_export_into_a_mirror_leaves_the_content_untouched(workspace, tmp_path):
+def test_export_into_generated_content_leaves_the_content_untouched(workspace, tmp_path):
     content = tmp_path / "content"
     (content / "publishers").mkdir(parents=True)
-    (content / "publishers" / "segeplan.yaml").write_text("name: SEGEPLAN\n", encoding="utf-8")
+    (content / "publishers" / "segeplan.yaml").write_text(
+        "name: SEGEPLAN\nemail: uip@segeplan.gob.gt\n", encoding="utf-8"
+    )
     (content / "datasets" / "mides" / "bono").mkdir(parents=True)
     workspace.requests.file(FILING)
-    folder, rows = export(workspace, content, "segeplan", tmp_path / "mirror")
-    assert (
-        rows == 1
-        and folder == tmp_path / "mirror" / "datasets" / "segeplan" / "registro-solicitudes-acceso"
-    )
-    assert (tmp_path / "mirror" / "datasets" / "mides" / "bono").resolve() == (
-        content / "datasets" / "mides" / "bono"
-    ).resolve()
+    generated = tmp_path / "generated"
+    folder, rows = export(workspace, content, "segeplan", generated)
+    assert rows == 1
+    assert folder == generated / "datasets" / "segeplan" / "registro-solicitudes-acceso"
+    # Only the generated dataset: the build reads the content root and this folder.
+    assert [p.relative_to(generated).as_posix() for p in generated.glob("datasets/*/*")] == [
+        "datasets/segeplan/registro-solicitudes-acceso"
+    ]
     assert not (content / "datasets" / "segeplan").exists()
+    # The contact point is the publisher's, read from the content (no build needed).
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    assert descriptor["contactPoint"] == {"name": "SEGEPLAN", "email": "uip@segeplan.gob.gt"}
 
 
 def test_workspace_sqlite_commits_survive_a_power_cut(tmp_path):

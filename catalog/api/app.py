@@ -9,8 +9,6 @@ CORS for browsers, gzip, and the rate limits (limits.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
@@ -22,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from catalog.api import ckan, docs, native
-from catalog.api.catalogue import Releases
+from catalog.api.catalogue import Current, Releases
 from catalog.api.errors import ApiError, Invalid, NotFound, render
 from catalog.api.http import RelativeRedirects, lang_of, public_base
 from catalog.api.limits import LimitSettings, RateLimits, settings_from_env
@@ -32,22 +30,19 @@ if TYPE_CHECKING:  # imported when used: the workspace is heavy
     from catalog.transparency.workspace import Workspace, WorkspaceSource
 
 LOG = logging.getLogger("catalog.api")
-Index = Callable[[], "dict[str, Any] | None"]
 METHOD_NOT_ALLOWED = 405
 
 
 def create_api(
-    current: Index,
-    release_id: Callable[[], str | None],
-    folder: Callable[[], Path | None] | None = None,
+    current: Current,
     *,
     limits: LimitSettings | None = None,
     workspace: Workspace | WorkspaceSource | None = None,
 ) -> Any:
-    """The API as an ASGI app; ``current()`` is the published release's index (None before
-    a build), ``folder()`` the release's folder (for its SQLite database), ``workspace``
-    the transparency workspace (a ``Workspace`` or ``WorkspaceSource``; by default one
-    made from the environment at its first request)."""
+    """The API as an ASGI app; ``current()`` is the published release (catalog/release's
+    reader; None before a build), ``workspace`` the transparency workspace (a
+    ``Workspace`` or ``WorkspaceSource``; by default one made from the environment at
+    its first request)."""
     title = translate(_("Open data catalogue API"))
     app = FastAPI(
         title=title,
@@ -62,10 +57,10 @@ def create_api(
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    releases = Releases(current, release_id, folder)
+    releases = Releases(current)
     app.state.releases = releases
     docs.add_routes(app, title)
-    native.add_routes(app, releases, release_id)
+    native.add_routes(app, releases)
     ckan.add_routes(app, releases)
     _include_workspace(app, workspace)
     _handlers(app)

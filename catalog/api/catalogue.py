@@ -1,7 +1,7 @@
 """The API's view of one release: datasets, their shapes, lookups and the search index.
 
-Built once per release from its ``index.json`` (and cached until the next
-release is swapped in): every CKAN package dict is serialised to JSON bytes
+Built once per release from its index (catalog/release: the reader loads it, typed,
+and this view is cached until the next release is swapped in): every CKAN package dict is serialised to JSON bytes
 here, so a search answers by joining ready bytes instead of serialising
 thousands of dicts per request.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -21,20 +22,24 @@ import orjson
 from catalog import clock, urls
 from catalog.api import shapes
 from catalog.api.search import SearchIndex
+from catalog.release.index import DatasetEntry, Publishers, ResourceEntry
+from catalog.release.reader import Release
+
+Current = Callable[[], Release | None]  # the reader of the current release
 
 
 @dataclass
 class Catalogue:
     release: str
-    generated: str | None
+    generated: str
     last_modified: str
-    folder: Path | None
-    datasets: list[dict[str, Any]]
-    publishers: dict[str, dict[str, Any]]
+    database: Path  # the release's SQLite file
+    datasets: list[DatasetEntry]
+    publishers: Publishers
     packages: list[dict[str, Any]]
     package_json: list[bytes]
     positions: dict[str, int]
-    resources: dict[str, tuple[int, dict[str, Any]]]
+    resources: dict[str, tuple[int, ResourceEntry]]
     search: SearchIndex
     org_counts: Counter = field(default_factory=Counter)
     group_counts: Counter = field(default_factory=Counter)
@@ -43,9 +48,6 @@ class Catalogue:
     def find(self, ref: str) -> int | None:
         """A dataset's position by CKAN name/id (``mides--bono-social``) or id (``mides/bono-social``)."""
         return self.positions.get(ref) if isinstance(ref, str) else None
-
-    def database(self) -> Path | None:
-        return self.folder / "sql" / "catalogo.db" if self.folder else None
 
 
 def _http_date(value: str | None) -> str:
@@ -59,19 +61,17 @@ def _http_date(value: str | None) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
-def build(index: dict[str, Any], release: str, folder: Path | None) -> Catalogue:
+def build(release: Release) -> Catalogue:
     """The catalogue of one release (datasets ordered by CKAN name)."""
-    publishers = {k: v for k, v in (index.get("publishers") or {}).items() if isinstance(v, dict)}
-    datasets = sorted(
-        (d for d in index.get("datasets") or [] if isinstance(d, dict) and d.get("id")),
-        key=lambda d: urls.ckan_id(d["id"]),
-    )
+    index = release.index
+    publishers = index["publishers"]
+    datasets = sorted(index["datasets"], key=lambda d: urls.ckan_id(d["id"]))
     packages = [shapes.package(d, publishers) for d in datasets]
     positions: dict[str, int] = {}
-    resources: dict[str, tuple[int, dict[str, Any]]] = {}
+    resources: dict[str, tuple[int, ResourceEntry]] = {}
     for pos, d in enumerate(datasets):
         positions[d["id"]] = positions[urls.ckan_id(d["id"])] = pos
-        for r in d.get("resources") or []:
+        for r in d["resources"]:
             resources[r["id"]] = (pos, r)
     docs = [
         shapes.document(d, p, publishers.get(d["publisher"]) or {})
@@ -79,10 +79,10 @@ def build(index: dict[str, Any], release: str, folder: Path | None) -> Catalogue
     ]
     labels = {"organization": {s: p.get("name") or s for s, p in publishers.items()}}
     catalogue = Catalogue(
-        release=release,
-        generated=index.get("generated"),
-        last_modified=_http_date(index.get("generated")),
-        folder=folder,
+        release=release.id,
+        generated=index["generated"],
+        last_modified=_http_date(index["generated"]),
+        database=release.folder.database,
         datasets=datasets,
         publishers=publishers,
         packages=packages,
@@ -101,24 +101,19 @@ def build(index: dict[str, Any], release: str, folder: Path | None) -> Catalogue
 class Releases:
     """The catalogue of the current release, rebuilt when another release is swapped in."""
 
-    def __init__(self, current: Any, release_id: Any, folder: Any = None) -> None:
+    def __init__(self, current: Current) -> None:
         self._current = current
-        self._release_id = release_id
-        self._folder = folder or (lambda: None)
         self._cached: Catalogue | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Catalogue | None:
-        release = self._release_id()
+        release = self._current()
         cached = self._cached
         if release is None:
             return None
-        if cached is not None and cached.release == release:
+        if cached is not None and cached.release == release.id:
             return cached
         with self._lock:
-            if self._cached is None or self._cached.release != release:
-                index = self._current()
-                if index is None:
-                    return None
-                self._cached = build(index, release, self._folder())
+            if self._cached is None or self._cached.release != release.id:
+                self._cached = build(release)
             return self._cached

@@ -33,8 +33,8 @@ from catalog.api.catalogue import Catalogue
 from catalog.api.errors import Forbidden, Invalid, NotFound, Unavailable
 from catalog.api.shapes import DATASTORE_TYPES
 from catalog.bodylimit import MIB, human, parse_size
-from catalog.build.naming import quote
 from catalog.i18n import _
+from catalog.release.naming import quote
 
 ROWS_MAX = 32000  # CKAN's own default ceiling (ckan.datastore.search.rows_max)
 DEFAULT_LIMIT = 100
@@ -78,8 +78,8 @@ def _authorize(action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> in
 
 def connect(catalogue: Catalogue, limit_ms: int | None) -> sqlite3.Connection:
     """A read-only, locked-down connection to the release's database."""
-    path = catalogue.database()
-    if path is None or not path.is_file():
+    path = catalogue.database
+    if not path.is_file():
         raise Unavailable(
             _("The release database is not available."),
             _("Run catalog build, then try again."),
@@ -141,22 +141,22 @@ class Table:
 
 def table(catalogue: Catalogue, resource_id: str) -> Table:
     found = catalogue.resources.get(resource_id) if isinstance(resource_id, str) else None
-    if found is None or not found[1].get("table"):
+    resource = found[1] if found is not None else None
+    name = resource["table"] if resource is not None else None
+    if resource is None or not name:
         raise NotFound(
             _('Resource "{id}" was not found in the datastore.'),
             _("Use the id of a resource with datastore_active true (see package_show)."),
             id=str(resource_id)[:200],
         )
-    resource = found[1]
-    fields = [f for f in resource.get("fields") or [] if f.get("name")]
+    fields = [f for f in resource["fields"] if f["name"]]
     return Table(
         resource_id=resource["id"],
-        name=resource["table"],
+        name=name,
         columns=[f["name"] for f in fields],
-        types={f["name"]: TYPES.get(f.get("type") or "", "text") for f in fields},
+        types={f["name"]: TYPES.get(f["type"] or "", "text") for f in fields},
         info={
-            f["name"]: {"label": f.get("title") or "", "notes": f.get("description") or ""}
-            for f in fields
+            f["name"]: {"label": f["title"] or "", "notes": f["description"] or ""} for f in fields
         },
     )
 

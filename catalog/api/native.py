@@ -29,6 +29,7 @@ from catalog.api.errors import Invalid, NotFound, QueryError
 from catalog.api.http import cache_headers, fresh, json_response, lang_of, require
 from catalog.api.search import FACET_FIELDS
 from catalog.i18n import _, translate
+from catalog.release.index import ResourceEntry
 from catalog.vocabularies import entry, label, vocabulary
 
 FACETS = {
@@ -147,21 +148,21 @@ def _dataset_pos(cat: Catalogue, publisher: str, name: str) -> int:
     return pos
 
 
-def _resource(cat: Catalogue, pos: int, resource: str) -> dict[str, Any]:
+def _resource(cat: Catalogue, pos: int, resource: str) -> ResourceEntry:
     d = cat.datasets[pos]
-    found = next((r for r in d.get("resources") or [] if r["name"] == resource), None)
+    found = next((r for r in d["resources"] if r["name"] == resource), None)
     if found is None:
         raise NotFound(
             _("Dataset {dataset} has no resource {resource}."),
             _("Its resources: {allowed}."),
             dataset=d["id"],
             resource=resource[:100],
-            allowed=", ".join(r["name"] for r in d.get("resources") or []),
+            allowed=", ".join(r["name"] for r in d["resources"]),
         )
     return found
 
 
-def add_routes(app: FastAPI, releases: Releases, release_id: Any) -> None:
+def add_routes(app: FastAPI, releases: Releases) -> None:
     router = APIRouter(prefix="/api/v1", tags=["Native API"], responses=ERRORS)
 
     def catalogue(request: Request) -> tuple[Catalogue, Response | None]:
@@ -305,7 +306,7 @@ def add_routes(app: FastAPI, releases: Releases, release_id: Any) -> None:
         if not_modified:
             return not_modified
         d = cat.datasets[_dataset_pos(cat, publisher, name)]
-        body = [shapes.native_resource(d, r) for r in d.get("resources") or []]
+        body = [shapes.native_resource(d, r) for r in d["resources"]]
         return json_response(request, cat, body)
 
     @router.get(
@@ -354,7 +355,7 @@ def add_routes(app: FastAPI, releases: Releases, release_id: Any) -> None:
             return not_modified
         pos = _dataset_pos(cat, publisher, name)
         found = _resource(cat, pos, resource)
-        if not found.get("table"):
+        if not found["table"]:
             raise NotFound(
                 _("Resource {resource} has no table to query."),
                 _("Download it from the dataset page instead."),

@@ -277,12 +277,12 @@ class SearchIndex:
         if isinstance(node, (tree.Group, tree.FieldGroup)):
             return self._eval(node.expr, name, terms, param)
         if isinstance(node, tree.AndOperation | tree.UnknownOperation):
-            result = self.all
+            result: frozenset[int] | set[int] = self.all
             for operand in node.children:
                 result = result & self._eval(operand, name, terms, param)
             return result
         if isinstance(node, tree.OrOperation):
-            result: set[int] = set()
+            result = set()
             for operand in node.children:
                 result = result | self._eval(operand, name, terms, param)
             return result
@@ -331,9 +331,9 @@ class SearchIndex:
         if not phrase and ("*" in value or "?" in value):
             pattern = textnorm.fold(value)
             found: set[int] = set()
-            for term, postings in self.text.items():
+            for term, scored in self.text.items():
                 if fnmatchcase(term, pattern):
-                    found.update(postings if where == "text" else self.title.get(term, ()))
+                    found.update(scored if where == "text" else self.title.get(term, ()))
             return found
         stems = textnorm.terms(value)
         if not stems:
@@ -447,7 +447,8 @@ class SearchIndex:
 
     def _key(self, keys: list[tuple[str, bool]], scores: dict[int, float]) -> Any:
         """The sort key of a position: direct lambdas for the usual one or two keys."""
-        columns = []
+        # (a score dict, read with .get, or a rank list, indexed; True for the dict)
+        columns: list[tuple[Any, bool]] = []
         for name, desc in keys:
             if name == "score":
                 column = {p: -v for p, v in scores.items()} if desc else scores

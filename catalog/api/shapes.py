@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog import territories, textnorm, urls
 from catalog.api.search import Document, normalize_date
+from catalog.release.index import DatasetEntry, Publishers, ResourceEntry
 from catalog.vocabularies import entry, label
 
 CKAN_FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS"}
@@ -25,16 +26,6 @@ DATASTORE_TYPES = {
     "time": "time",
     "year": "int",
 }
-EXTRA_KEYS = (
-    "frequency",
-    "issued",
-    "modified",
-    "temporal_start",
-    "temporal_end",
-    "contact_name",
-    "contact_email",
-    "status",
-)
 
 
 def _ckan_time(value: str | None) -> str | None:
@@ -42,11 +33,11 @@ def _ckan_time(value: str | None) -> str | None:
     return f"{found}.000000" if found else None
 
 
-def dates(d: dict[str, Any]) -> tuple[str, str]:
+def dates(d: DatasetEntry) -> tuple[str, str]:
     """(metadata_created, metadata_modified) in CKAN's format: created is the day the
     dataset was issued; modified is when its current version was published."""
-    modified = _ckan_time(d.get("published_at")) or _ckan_time(d.get("modified")) or ""
-    created = _ckan_time(d.get("issued")) or modified
+    modified = _ckan_time(d["published_at"]) or _ckan_time(d["modified"]) or ""
+    created = _ckan_time(d["issued"]) or modified
     return min(created, modified) if modified else created, modified
 
 
@@ -110,46 +101,57 @@ def tag(name: str) -> dict[str, Any]:
     }
 
 
-def resource(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
+def resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
     """One resource as CKAN's resource dict; ``url`` is its CSV download."""
     created, modified = dates(d)
-    downloads = {kind: urls.absolute(path) for kind, path in (r.get("downloads") or {}).items()}
-    fmt = r.get("format") or ""
+    downloads = {kind: urls.absolute(path) for kind, path in r["downloads"].items()}
+    fmt = r["format"] or ""
     return {
         "id": r["id"],
         "package_id": urls.ckan_id(d["id"]),
-        "name": r.get("title") or r["name"],
-        "description": r.get("description") or "",
+        "name": r["title"] or r["name"],
+        "description": r["description"] or "",
         "url": downloads.get("csv") or urls.absolute(d["zip"]),
         "format": CKAN_FORMATS.get(fmt, fmt.upper()),
-        "mimetype": r.get("mediatype"),
+        "mimetype": r["mediatype"],
         "mimetype_inner": None,
-        "size": r.get("bytes"),
-        "hash": r.get("hash") or "",
+        "size": r["bytes"],
+        "hash": r["hash"] or "",
         "position": r["position"],
         "created": created,
         "last_modified": modified,
         "metadata_modified": modified,
-        "datastore_active": bool(r.get("table")),
+        "datastore_active": bool(r["table"]),
         "url_type": None,
         "resource_type": "file",
         "cache_url": None,
         "state": "active",
         "resource_name": r["name"],
-        "rows": r.get("rows"),
+        "rows": r["rows"],
         "downloads": downloads,
-        "schema": {"fields": r.get("fields") or [], "primaryKey": r.get("primary_key") or []},
+        "schema": {"fields": r["fields"], "primaryKey": r["primary_key"]},
     }
 
 
-def _extras(d: dict[str, Any]) -> list[dict[str, str]]:
+def _extras(d: DatasetEntry) -> list[dict[str, str]]:
     import json
 
-    extras = [{"key": k, "value": str(d[k])} for k in EXTRA_KEYS if d.get(k)]
-    for key in ("spatial", "obligations"):
-        if d.get(key):
-            extras.append({"key": key, "value": json.dumps(d[key], ensure_ascii=False)})
-    for theme in d.get("themes") or []:
+    values: dict[str, str | None] = {
+        "frequency": d["frequency"],
+        "issued": d["issued"],
+        "modified": d["modified"],
+        "temporal_start": d["temporal_start"],
+        "temporal_end": d["temporal_end"],
+        "contact_name": d["contact_name"],
+        "contact_email": d["contact_email"],
+        "status": d["status"],
+    }
+    extras = [{"key": k, "value": str(v)} for k, v in values.items() if v]
+    structured: dict[str, object] = {"spatial": d["spatial"], "obligations": d["obligations"]}
+    for key, value in structured.items():
+        if value:
+            extras.append({"key": key, "value": json.dumps(value, ensure_ascii=False)})
+    for theme in d["themes"] or []:
         uri = (entry("themes", theme) or {}).get("uri")
         if uri:
             extras.append({"key": "theme", "value": uri})
@@ -158,29 +160,29 @@ def _extras(d: dict[str, Any]) -> list[dict[str, str]]:
     return sorted(extras, key=lambda e: (e["key"], e["value"]))
 
 
-def package(d: dict[str, Any], publishers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def package(d: DatasetEntry, publishers: Publishers) -> dict[str, Any]:
     """One dataset as CKAN's package dict."""
     created, modified = dates(d)
     publisher = publishers.get(d["publisher"]) or {}
-    licence = entry("licenses", d.get("license_id") or "") or {}
-    tags = [tag(k) for k in d.get("keywords") or [] if isinstance(k, str)]
-    groups = [group(code) for code in d.get("themes") or [] if isinstance(code, str)]
-    resources = [resource(d, r) for r in d.get("resources") or []]
+    licence = entry("licenses", d["license_id"] or "") or {}
+    tags = [tag(k) for k in d["keywords"] or [] if isinstance(k, str)]
+    groups = [group(code) for code in d["themes"] or [] if isinstance(code, str)]
+    resources = [resource(d, r) for r in d["resources"]]
     return {
         "id": urls.ckan_id(d["id"]),
         "name": urls.ckan_id(d["id"]),
-        "title": d.get("title") or d["name"],
-        "notes": d.get("readme") or d.get("description") or "",
+        "title": d["title"] or d["name"],
+        "notes": d["readme"] or d["description"] or "",
         "url": urls.absolute(d["url"]),
-        "version": d.get("version"),
-        "license_id": d.get("license_id"),
-        "license_title": d.get("license"),
-        "license_url": d.get("license_url"),
+        "version": d["version"],
+        "license_id": d["license_id"],
+        "license_title": d["license"],
+        "license_url": d["license_url"],
         "isopen": bool(licence.get("open")),
         "author": publisher.get("name") or d["publisher"],
         "author_email": publisher.get("email"),
-        "maintainer": d.get("contact_name"),
-        "maintainer_email": d.get("contact_email"),
+        "maintainer": d["contact_name"],
+        "maintainer_email": d["contact_email"],
         "organization": organization(d["publisher"], publisher),
         "owner_org": d["publisher"],
         "tags": tags,
@@ -200,17 +202,17 @@ def package(d: dict[str, Any], publishers: dict[str, dict[str, Any]]) -> dict[st
     }
 
 
-def _levels(d: dict[str, Any]) -> set[str]:
+def _levels(d: DatasetEntry) -> set[str]:
     return {
-        f["territory"]
-        for r in d.get("resources") or []
-        for f in r.get("fields") or []
-        if f.get("territory") in ("department", "municipality")
+        territory
+        for r in d["resources"]
+        for f in r["fields"]
+        if (territory := f["territory"]) in ("department", "municipality")
     }
 
 
-def _coverage(d: dict[str, Any]) -> list[str]:
-    spatial = d.get("spatial") if isinstance(d.get("spatial"), dict) else {}
+def _coverage(d: DatasetEntry) -> list[str]:
+    spatial = d["spatial"] if isinstance(d["spatial"], dict) else {}
     codes = [c for c in (spatial.get("departments") or []) if isinstance(c, str)]
     for code in spatial.get("municipalities") or []:
         if isinstance(code, str):
@@ -218,9 +220,9 @@ def _coverage(d: dict[str, Any]) -> list[str]:
     return sorted({c for c in codes if c})
 
 
-def document(d: dict[str, Any], pkg: dict[str, Any], publisher: dict[str, Any]) -> Document:
+def document(d: DatasetEntry, pkg: dict[str, Any], publisher: dict[str, Any]) -> Document:
     """What the search index keeps of a dataset."""
-    resources = d.get("resources") or []
+    resources = d["resources"]
     return Document(
         keywords={
             "name": [pkg["name"]],
@@ -228,30 +230,30 @@ def document(d: dict[str, Any], pkg: dict[str, Any], publisher: dict[str, Any]) 
             "organization": [d["publisher"]],
             "tags": [t["name"] for t in pkg["tags"]],
             "groups": [g["name"] for g in pkg["groups"]],
-            "license_id": [d["license_id"]] if d.get("license_id") else [],
+            "license_id": [d["license_id"]] if d["license_id"] else [],
             "res_format": sorted({r["format"] for r in pkg["resources"] if r["format"]}),
             "res_name": [r["name"] for r in resources],
-            "frequency": [d["frequency"]] if d.get("frequency") else [],
-            "version": [str(d["version"])] if d.get("version") else [],
-            "status": [d.get("status") or "published"],
-            "obligations": [o for o in d.get("obligations") or [] if isinstance(o, str)],
+            "frequency": [d["frequency"]] if d["frequency"] else [],
+            "version": [str(d["version"])] if d["version"] else [],
+            "status": [d["status"] or "published"],
+            "obligations": [o for o in d["obligations"] or [] if isinstance(o, str)],
             "state": ["active"],
             "type": ["dataset"],
             "capacity": ["public"],
             "territory": _coverage(d),
         },
         texts=textnorm.dataset_texts(
-            title=d.get("title") or "",
-            keywords=d.get("keywords") or [],
-            description=d.get("description") or "",
+            title=d["title"] or "",
+            keywords=d["keywords"] or [],
+            description=d["description"] or "",
             publisher=publisher,
             resources=resources,
         ),
         dates={
             "metadata_modified": normalize_date(pkg["metadata_modified"]),
             "metadata_created": normalize_date(pkg["metadata_created"]),
-            "modified": normalize_date(d.get("modified")),
-            "issued": normalize_date(d.get("issued")),
+            "modified": normalize_date(d["modified"]),
+            "issued": normalize_date(d["issued"]),
         },
         numbers={"num_resources": pkg["num_resources"], "num_tags": pkg["num_tags"]},
         levels=_levels(d),
@@ -269,34 +271,32 @@ def theme_ref(code: str, lang: str) -> dict[str, Any]:
     }
 
 
-def native_resource(d: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
+def native_resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
     publisher, name = d["publisher"], d["name"]
     rows_url = (
-        f"/api/v1/datasets/{publisher}/{name}/resources/{r['name']}/rows"
-        if r.get("table")
-        else None
+        f"/api/v1/datasets/{publisher}/{name}/resources/{r['name']}/rows" if r["table"] else None
     )
     return {
         "name": r["name"],
         "id": r["id"],
-        "title": r.get("title"),
-        "description": r.get("description"),
-        "format": r.get("format"),
-        "mediatype": r.get("mediatype"),
-        "bytes": r.get("bytes"),
-        "hash": r.get("hash"),
-        "rows": r.get("rows"),
-        "table": r.get("table"),
-        "fields": r.get("fields") or [],
-        "primary_key": r.get("primary_key") or [],
-        "downloads": {k: urls.absolute(v) for k, v in (r.get("downloads") or {}).items()},
+        "title": r["title"],
+        "description": r["description"],
+        "format": r["format"],
+        "mediatype": r["mediatype"],
+        "bytes": r["bytes"],
+        "hash": r["hash"],
+        "rows": r["rows"],
+        "table": r["table"],
+        "fields": r["fields"],
+        "primary_key": r["primary_key"],
+        "downloads": {k: urls.absolute(v) for k, v in r["downloads"].items()},
         "api": {"rows": urls.absolute(rows_url) if rows_url else None},
-        "sql": urls.absolute(urls.sql_table(r["table"])) if r.get("table") else None,
+        "sql": urls.absolute(urls.sql_table(r["table"])) if r["table"] else None,
     }
 
 
 def native_dataset(
-    d: dict[str, Any], publishers: dict[str, dict[str, Any]], lang: str, full: bool
+    d: DatasetEntry, publishers: Publishers, lang: str, full: bool
 ) -> dict[str, Any]:
     """A dataset in the native API: a summary in lists, everything in ``full``."""
     created, modified = dates(d)
@@ -310,41 +310,41 @@ def native_dataset(
             "acronym": publisher.get("acronym"),
         },
         "name": d["name"],
-        "title": d.get("title"),
-        "description": d.get("description"),
-        "keywords": d.get("keywords") or [],
-        "themes": [theme_ref(c, lang) for c in d.get("themes") or []],
+        "title": d["title"],
+        "description": d["description"],
+        "keywords": d["keywords"] or [],
+        "themes": [theme_ref(c, lang) for c in d["themes"] or []],
         "license": {
-            "id": d.get("license_id"),
-            "title": d.get("license"),
-            "url": d.get("license_url"),
+            "id": d["license_id"],
+            "title": d["license"],
+            "url": d["license_url"],
         },
         "frequency": {
-            "code": d.get("frequency"),
+            "code": d["frequency"],
             "label": label("frequencies", d["frequency"], lang),
         }
-        if d.get("frequency")
+        if d["frequency"]
         else None,
-        "issued": d.get("issued"),
-        "modified": d.get("modified"),
+        "issued": d["issued"],
+        "modified": d["modified"],
         "metadata_modified": modified,
         "page": urls.absolute(urls.dataset(d["publisher"], d["name"], lang)),
-        "formats": sorted({r.get("format") for r in d.get("resources") or [] if r.get("format")}),
+        "formats": sorted({r["format"] for r in d["resources"] if r["format"]}),
     }
     if full:
         found.update(
             {
                 "metadata_created": created,
-                "version": d.get("version"),
-                "temporal": {"start": d.get("temporal_start"), "end": d.get("temporal_end")},
-                "spatial": d.get("spatial"),
-                "obligations": d.get("obligations") or [],
-                "contact": {"name": d.get("contact_name"), "email": d.get("contact_email")},
-                "sources": d.get("sources") or [],
-                "readme": d.get("readme"),
-                "status": d.get("status"),
+                "version": d["version"],
+                "temporal": {"start": d["temporal_start"], "end": d["temporal_end"]},
+                "spatial": d["spatial"],
+                "obligations": d["obligations"] or [],
+                "contact": {"name": d["contact_name"], "email": d["contact_email"]},
+                "sources": d["sources"] or [],
+                "readme": d["readme"],
+                "status": d["status"],
                 "download": urls.absolute(d["zip"]),
-                "resources": [native_resource(d, r) for r in d.get("resources") or []],
+                "resources": [native_resource(d, r) for r in d["resources"]],
             }
         )
     return found

@@ -35,10 +35,13 @@ from typing import Any
 
 import httpx
 
-from catalog.build import _index
+from catalog import clock
 from catalog.build.catalogue import write_catalogue
-from catalog.build.datasette import DB_FILE, inspect_data, write_json
+from catalog.build.datasette import inspect_data, write_json
+from catalog.build.index import build_index
 from catalog.build.release import Layout
+from catalog.release.layout import DB_FILE
+from catalog.release.manifest import Manifest
 
 DATASETS = 10_000
 PUBLISHERS = 40
@@ -57,7 +60,7 @@ PLACES = ("Guatemala", "Alta Verapaz", "Quetzaltenango", "Huehuetenango", "Peté
 THEMES = ("SOCI", "EDUC", "HEAL", "ECON", "GOVE", "JUST", "REGI", "ENVI", "TRAN", "AGRI")
 
 
-def _manifest(i: int, rng: random.Random) -> dict[str, Any]:
+def _manifest(i: int, rng: random.Random) -> Manifest:
     publisher = f"pub-{i % PUBLISHERS:02d}"
     name = f"conjunto-{i:05d}"
     words = rng.sample(TOPICS, 4)
@@ -93,15 +96,15 @@ def _manifest(i: int, rng: random.Random) -> dict[str, Any]:
             }
         ],
     }
-    return {
-        "dataset": f"{publisher}/{name}",
-        "publisher": publisher,
-        "name": name,
-        "package": package,
-        "readme": f"# {title}\n\n{package['description']}\n",
-        "queries": {},
-        "tables": [],
-    }
+    return Manifest(
+        dataset=f"{publisher}/{name}",
+        publisher=publisher,
+        name=name,
+        package=package,
+        readme=f"# {title}\n\n{package['description']}\n",
+        queries={},
+        tables=[],
+    )
 
 
 def make_release(out: Path, count: int = DATASETS) -> Path:
@@ -132,7 +135,8 @@ def make_release(out: Path, count: int = DATASETS) -> Path:
         conn.close()
     write_json(tmp / "sql" / "metadata.json", {"title": "bench"})
     published_at = {m["dataset"]: "2025-10-01T00:00:00+00:00" for m in manifests}
-    write_json(tmp / "index.json", _index(manifests, {}, publishers, None, published_at))
+    index = build_index(manifests, {}, publishers, clock.stamp(), None, published_at)
+    write_json(tmp / "index.json", index)
     layout.publish(release_id, tmp)
     return out
 
@@ -211,7 +215,10 @@ def _throughput(url: str) -> tuple[float, str]:
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
         if errors:
             raise RuntimeError(f"{errors.group(1)} failed responses under load: {url}")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)), "wrk"
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+        if rate is None:
+            raise RuntimeError(f"wrk printed no Requests/sec for {url}: {result.stdout!r}")
+        return float(rate.group(1)), "wrk"
     result = subprocess.run(
         [sys.executable, "-c", LOADGEN, url, str(LOAD_SECONDS), str(CONNECTIONS), KEY],
         capture_output=True,

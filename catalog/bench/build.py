@@ -26,10 +26,11 @@ from typing import Any
 
 from catalog.build import build
 from catalog.build.compose import Version, compose_database
-from catalog.build.naming import table_name
 from catalog.build.publish import tabular
 from catalog.build.sqlite import load_tables, table_plan
 from catalog.content import read_json
+from catalog.release.manifest import TablePlan
+from catalog.release.naming import table_name
 
 SMALL_DATASETS = 200
 PUBLISHER = """\
@@ -72,7 +73,7 @@ def _our_load(package_dir: Path, db: Path) -> tuple[float, int]:
     by_name = {r["name"]: r for r in resources}
     snapshot = db.with_name("snapshot.db")
 
-    def frames(plan: dict[str, Any]) -> Any:
+    def frames(plan: TablePlan) -> Any:
         resource = by_name[plan["resource"]]
         return typed_frame(read_resource(package_dir, resource), resource["schema"])
 

@@ -223,11 +223,12 @@ def _under_load(base: str, pages: dict[str, str], pid: int, heavy: int, width: i
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert load.stdin is not None and load.stdout is not None  # both opened as pipes above
     load.stdin.write(json.dumps(_failing_urls("datasets")))
     load.stdin.close()
     time.sleep(2 if heavy else 0)  # let the heavy queries fill Datasette's threads first
     cpu_before = _cpu_seconds(pid)
-    figures = _sample(base, pages, lambda: load.poll() is not None)
+    figures: dict[str, Any] = _sample(base, pages, lambda: load.poll() is not None)
     cpu_after = _cpu_seconds(pid)
     counts = json.loads(load.stdout.read() or "{}")
     load.wait()

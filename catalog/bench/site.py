@@ -22,10 +22,11 @@ import sqlite3
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from catalog.build.naming import quote, table_name
 from catalog.build.site import write_site
+from catalog.release.manifest import Manifest
+from catalog.release.naming import quote, table_name
 
 DATASETS = 5000
 PUBLISHERS = 50
@@ -45,7 +46,7 @@ COLUMNS = [
 ]
 
 
-def manifest(i: int) -> dict[str, Any]:
+def manifest(i: int) -> Manifest:
     publisher, name = f"pub-{i % PUBLISHERS:02d}", f"conjunto-{i:05d}"
     fields = [{k: v for k, v in c.items() if k != "sqltype"} for c in COLUMNS]
     package = {
@@ -79,18 +80,22 @@ def manifest(i: int) -> dict[str, Any]:
         "columns": [{**c, "sqltype": "TEXT"} for c in COLUMNS],
         "rows": 5,
     }
-    return {
-        "dataset": f"{publisher}/{name}",
-        "publisher": publisher,
-        "name": name,
-        "package": package,
-        "readme": f"# Conjunto {i}\n\nDatos sintéticos para el benchmark del sitio.\n",
-        "queries": {},
-        "tables": [plan],
-    }
+    # A table plan with what the site reads of one (no keys, indexes or full-text columns).
+    return cast(
+        Manifest,
+        {
+            "dataset": f"{publisher}/{name}",
+            "publisher": publisher,
+            "name": name,
+            "package": package,
+            "readme": f"# Conjunto {i}\n\nDatos sintéticos para el benchmark del sitio.\n",
+            "queries": {},
+            "tables": [plan],
+        },
+    )
 
 
-def _database(path: Path, manifests: list[dict[str, Any]]) -> None:
+def _database(path: Path, manifests: list[Manifest]) -> None:
     conn = sqlite3.connect(path)
     for i, m in enumerate(manifests):
         table = quote(m["tables"][0]["name"])
@@ -124,7 +129,7 @@ def run(workdir: Path, datasets: int = DATASETS) -> dict[str, Any]:
     database = work / "catalogo.db"
     _database(database, manifests)
 
-    def timed(name: str, items: list[dict[str, Any]], previous: str | None) -> tuple[float, Any]:
+    def timed(name: str, items: list[Manifest], previous: str | None) -> tuple[float, Any]:
         start = time.perf_counter()
         writer = write_site(
             work / name / "site",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from catalog import standards, territories
+from catalog.release.manifest import Manifest
 from catalog.standards import datajson, dcat, feeds, sitemap
 from catalog.vocabularies import codes
 
@@ -21,7 +22,7 @@ DATASETS = 5_000
 PUBLISHERS = 50
 
 
-def manifests(count: int = DATASETS) -> list[dict[str, Any]]:
+def manifests(count: int = DATASETS) -> list[Manifest]:
     """``count`` manifests shaped like the build's, deterministic."""
     themes = codes("themes")
     places = [m["code"] for m in territories.municipalities()]
@@ -42,7 +43,7 @@ def publishers(count: int = PUBLISHERS) -> dict[str, dict[str, Any]]:
     }
 
 
-def _manifest(i: int, themes: list[str], places: list[str]) -> dict[str, Any]:
+def _manifest(i: int, themes: list[str], places: list[str]) -> Manifest:
     pub, name = f"pub-{i % PUBLISHERS:02d}", f"conjunto-{i:05d}"
     modified = date(2020, 1, 1) + timedelta(days=i % 2000)
     fields = [{"name": f"campo_{k}", "type": "integer", "title": f"Campo {k}"} for k in range(8)]
@@ -73,23 +74,27 @@ def _manifest(i: int, themes: list[str], places: list[str]) -> dict[str, Any]:
         "spatial": {"country": "GT", "municipalities": [places[i % len(places)]]},
         "resources": resources,
     }
-    return {
-        "dataset": f"{pub}/{name}",
-        "publisher": pub,
-        "name": name,
-        "package": package,
-        "readme": f"# {package['title']}\n\n{package['description']}\n",
-        "queries": {},
-        "tables": [
-            {
-                "name": f"{pub}__{name}__{r['name']}",
-                "resource": r["name"],
-                "title": r["title"],
-                "rows": 1000,
-            }
-            for r in resources
-        ],
-    }
+    # Table plans with what the documents read of one (name, resource, title, rows).
+    return cast(
+        Manifest,
+        {
+            "dataset": f"{pub}/{name}",
+            "publisher": pub,
+            "name": name,
+            "package": package,
+            "readme": f"# {package['title']}\n\n{package['description']}\n",
+            "queries": {},
+            "tables": [
+                {
+                    "name": f"{pub}__{name}__{r['name']}",
+                    "resource": r["name"],
+                    "title": r["title"],
+                    "rows": 1000,
+                }
+                for r in resources
+            ],
+        },
+    )
 
 
 def _timed(fn) -> float:

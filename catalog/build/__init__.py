@@ -2,14 +2,18 @@
 
 The flow of one build (under a lock, see release.py):
 
-1. hash every dataset (state.py); a dataset whose hash did not change keeps its
-   previous outcome at no cost;
+1. find the datasets of the content root and of any extra content folders (content
+   another program generated, such as the workspace's request log), and hash each
+   (state.py); a dataset whose hash did not change keeps its previous outcome at no cost;
 2. validate each changed dataset; if it passes, load it into a new snapshot
    (publish.py); if it fails, its last good snapshot stays published;
 3. if what is published changed, compose a new release: the SQLite database
    (compose.py, catalogue.py), Datasette's metadata and inspect files
    (datasette.py), the simple site (site.py), then swap it in atomically;
 4. save the state and write ``report.json`` / ``report.md`` (report.py).
+
+The build reads content folders only, and writes the release format of
+catalog/release (its only writer).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from catalog import clock
 from catalog.build import publish
 from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
-from catalog.build.datasette import DB_FILE, inspect_data, metadata, write_json
+from catalog.build.datasette import inspect_data, metadata, write_json
+from catalog.build.index import build_index
 from catalog.build.release import Layout
 from catalog.build.report import BuildReport, DatasetOutcome
 from catalog.build.site import previous_site, write_site
@@ -43,20 +48,43 @@ from catalog.content import DatasetRef, discover, publisher_files, read_yaml
 from catalog.errors import CatalogError
 from catalog.findings import Finding
 from catalog.i18n import _, normalize_lang
+from catalog.release.index import Publishers, ReleaseIndex
+from catalog.release.layout import ReleaseFolder
+from catalog.release.manifest import Manifest
 
 __all__ = ["BuildReport", "DatasetOutcome", "build"]
 
 
-def build(root: Path, out: Path, *, lang: str = "es") -> BuildReport:
-    """Build the catalogue from ``root`` into ``out``; raises CatalogError if it cannot start."""
+def build(root: Path, out: Path, *, lang: str = "es", extra: tuple[Path, ...] = ()) -> BuildReport:
+    """Build the catalogue from ``root`` (and the datasets of the ``extra`` content
+    folders) into ``out``; raises CatalogError if it cannot start."""
     started = time.perf_counter()
     root, out = Path(root), Path(out)
+    extra = tuple(Path(folder) for folder in extra)
     _check_root(root, out)
+    for folder in extra:
+        _check_extra(folder, out)
     layout = Layout(out)
     layout.prepare()
     with layout.lock():
         layout.clean()
-        return Builder(root, layout, normalize_lang(lang)).run(started)
+        return Builder(root, layout, normalize_lang(lang), extra).run(started)
+
+
+def _check_extra(folder: Path, out: Path) -> None:
+    if not folder.is_dir():
+        raise CatalogError(
+            _("The extra content folder {folder} does not exist."),
+            _("Write the generated content first (catalog requests export), or fix the path."),
+            folder=str(folder),
+        )
+    target, content = out.resolve(), folder.resolve()
+    if target == content or content in target.parents:
+        raise CatalogError(
+            _("The build folder {out} is inside the content folders."),
+            _("Write the build elsewhere, for example --build-dir build."),
+            out=str(out),
+        )
 
 
 def _check_root(root: Path, out: Path) -> None:
@@ -82,8 +110,9 @@ def _check_root(root: Path, out: Path) -> None:
 class Builder:
     """One run of the build."""
 
-    def __init__(self, root: Path, layout: Layout, lang: str) -> None:
+    def __init__(self, root: Path, layout: Layout, lang: str, extra: tuple[Path, ...] = ()) -> None:
         self.root = root
+        self.extra = extra
         self.layout = layout
         self.lang = lang
         self.state = BuildState.load(layout.state_file)
@@ -97,7 +126,7 @@ class Builder:
         publishers = self._publishers()
         datasets: dict[str, DatasetState] = {}
         outcomes: list[DatasetOutcome] = []
-        refs = discover(self.root)
+        refs = self._refs()
         # Table names held by the datasets still present, first come first served.
         claimed = {
             t: r.id
@@ -136,7 +165,31 @@ class Builder:
         report.write(self.layout.out)
         return report
 
-    def _publishers(self) -> dict[str, dict[str, Any]]:
+    def _refs(self) -> list[DatasetRef]:
+        """The datasets of the content root, then those the extra folders add (the root's
+        copy wins over an extra folder's dataset of the same id, with a finding)."""
+        refs = {ref.id: ref for ref in discover(self.root)}
+        for folder in self.extra:
+            for ref in discover(folder):
+                if ref.id in refs:
+                    self.findings.append(
+                        Finding(
+                            type="duplicate-dataset",
+                            dataset=ref.id,
+                            text=_("Dataset {dataset} is both in {folder} and in {other}."),
+                            hint=_("The one in {other} is built; remove the other copy."),
+                            params={
+                                "dataset": ref.id,
+                                "folder": str(folder),
+                                "other": str(refs[ref.id].folder.parent.parent.parent),
+                            },
+                        )
+                    )
+                    continue
+                refs[ref.id] = ref
+        return sorted(refs.values(), key=lambda ref: ref.id)
+
+    def _publishers(self) -> Publishers:
         """Every readable publisher; an unreadable file is reported, the others still count."""
         from catalog.metadata import load_publishers
 
@@ -249,7 +302,7 @@ class Builder:
 
     def _published(
         self, datasets: dict[str, DatasetState]
-    ) -> dict[str, tuple[Published, dict[str, Any]]]:
+    ) -> dict[str, tuple[Published, Manifest]]:
         found = {}
         for dataset, st in sorted(datasets.items()):
             if st.published:
@@ -259,7 +312,7 @@ class Builder:
         return found
 
     def _fingerprint(
-        self, published: dict[str, tuple[Published, dict[str, Any]]], statuses: dict[str, str]
+        self, published: dict[str, tuple[Published, Manifest]], statuses: dict[str, str]
     ) -> str:
         h = hashlib.sha256(release_code_version().encode() + self.lang.encode())
         for dataset, (version, _manifest) in published.items():
@@ -272,7 +325,7 @@ class Builder:
         self,
         datasets: dict[str, DatasetState],
         outcomes: list[DatasetOutcome],
-        publishers: dict[str, dict[str, Any]],
+        publishers: Publishers,
     ) -> tuple[str | None, bool]:
         """Compose and publish a new release, unless what is published did not change."""
         published = self._published(datasets)
@@ -315,18 +368,18 @@ class Builder:
 
     def _write_release(
         self,
-        folder: Path,
-        published: dict[str, tuple[Published, dict[str, Any]]],
+        path: Path,
+        published: dict[str, tuple[Published, Manifest]],
         statuses: dict[str, str],
-        publishers: dict[str, dict[str, Any]],
+        publishers: Publishers,
         datasets: dict[str, DatasetState],
     ) -> dict[str, list[Finding]]:
-        sql = folder / "sql"
-        sql.mkdir()
-        db_path = sql / DB_FILE
+        folder = ReleaseFolder(path)
+        folder.sql.mkdir()
+        db_path = folder.database
         previous = self.state.release
         previous_db = (
-            self.layout.release_dir(previous.id) / "sql" / DB_FILE if previous.id else None
+            ReleaseFolder(self.layout.release_dir(previous.id)).database if previous.id else None
         )
         versions = {
             d: Version(v.hash, self.snapshots / v.snapshot / publish.SNAPSHOT_DB, m["tables"])
@@ -344,12 +397,12 @@ class Builder:
             conn.close()
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            write_json(sql / "inspect.json", inspect_data(db_path, conn))
+            write_json(folder.inspect, inspect_data(db_path, conn))
         finally:
             conn.close()
-        write_json(sql / "metadata.json", meta)
+        write_json(folder.metadata, meta)
         write_site(
-            folder / "site",
+            folder.site,
             manifests,
             publishers,
             self.lang,
@@ -358,8 +411,10 @@ class Builder:
             previous=previous_site(self.layout.release_dir(previous.id) if previous.id else None),
         )
         published_at = {d: v.when for d, (v, _m) in published.items()}
-        index = _index(manifests, statuses, publishers, folder / "site", published_at)
-        write_json(folder / "index.json", index)
+        index: ReleaseIndex = build_index(
+            manifests, statuses, publishers, clock.stamp(), folder.site, published_at
+        )
+        write_json(folder.index, index)
         return notices
 
     def _collect_garbage(self) -> None:
@@ -386,16 +441,3 @@ def _site_reports(
         for d, st in datasets.items()
         if st.published
     }
-
-
-def _index(
-    manifests: list[dict[str, Any]],
-    statuses: dict[str, str],
-    publishers: dict[str, dict[str, Any]],
-    site: Path | None = None,
-    published_at: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """The release's catalogue index, read by the API (see catalog/build/index.py)."""
-    from catalog.build.index import build_index
-
-    return build_index(manifests, statuses, publishers, clock.stamp(), site, published_at)

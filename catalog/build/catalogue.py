@@ -16,7 +16,8 @@ import sqlite_utils
 
 from catalog import urls
 from catalog.build.compose import TOKENIZE
-from catalog.build.naming import CATALOGUE_TABLES, fts_table, quote
+from catalog.release.manifest import Manifest, license_of
+from catalog.release.naming import CATALOGUE_TABLES, fts_table, quote
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "publishers": {
@@ -107,19 +108,7 @@ def _text(value: Any) -> str | None:
     return _json(value)
 
 
-def license_of(package: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The first licence's title and URL; the vocabulary fills what the package leaves out."""
-    from catalog.vocabularies import entry
-
-    licenses = package.get("licenses") or []
-    first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
-    known = entry("licenses", first["name"]) if isinstance(first.get("name"), str) else None
-    known = known or {}
-    title = first.get("title") or known.get("title") or first.get("name")
-    return title, first.get("path") or known.get("url")
-
-
-def dataset_row(manifest: dict[str, Any], status: str) -> dict[str, Any]:
+def dataset_row(manifest: Manifest, status: str) -> dict[str, Any]:
     package = manifest["package"]
     license_name, license_url = license_of(package)
     temporal = package.get("temporal") or {}
@@ -149,13 +138,13 @@ def dataset_row(manifest: dict[str, Any], status: str) -> dict[str, Any]:
     }
 
 
-def _resource_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def _resource_rows(manifest: Manifest) -> list[dict[str, Any]]:
     tables = {t["resource"]: t for t in manifest["tables"]}
     rows = []
     for resource in manifest["package"].get("resources") or []:
         if not isinstance(resource, dict):
             continue
-        table = tables.get(resource.get("name"))
+        table = tables.get(str(resource.get("name")))
         rows.append(
             {
                 "dataset": manifest["dataset"],
@@ -171,7 +160,7 @@ def _resource_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _field_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def _field_rows(manifest: Manifest) -> list[dict[str, Any]]:
     rows = []
     for table in manifest["tables"]:
         for position, column in enumerate(table["columns"], start=1):
@@ -192,7 +181,7 @@ def _field_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _publisher_row(slug: str, data: dict[str, Any], count: int) -> dict[str, Any]:
-    row = {key: _text(data.get(key)) for key in SCHEMAS["publishers"]["columns"]}
+    row: dict[str, Any] = {key: _text(data.get(key)) for key in SCHEMAS["publishers"]["columns"]}
     row.update(slug=slug, datasets=count)
     return row
 
@@ -200,7 +189,7 @@ def _publisher_row(slug: str, data: dict[str, Any], count: int) -> dict[str, Any
 def write_catalogue(
     conn: sqlite3.Connection,
     publishers: dict[str, dict[str, Any]],
-    manifests: list[tuple[dict[str, Any], str]],
+    manifests: list[tuple[Manifest, str]],
 ) -> None:
     """Replace the catalogue tables with the published datasets (manifest, status)."""
     db = sqlite_utils.Database(conn)

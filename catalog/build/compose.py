@@ -20,11 +20,11 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
-from catalog.build.naming import fts_table, index_name, quote
+from catalog.release.manifest import TablePlan
+from catalog.release.naming import fts_table, index_name, quote
 from catalog.textnorm import SQLITE_TOKENIZE as TOKENIZE  # the search text rule, in FTS5
 
 VACUUM_RATIO = 0.25  # rewrite the file when a quarter of it is free pages after drops
@@ -36,7 +36,7 @@ class Version:
 
     hash: str
     db: Path
-    tables: list[dict[str, Any]]
+    tables: list[TablePlan]
 
 
 def compose_database(
@@ -47,7 +47,7 @@ def compose_database(
 ) -> dict[str, int]:
     """Write ``target`` holding exactly ``versions``; returns how many tables were copied/kept."""
     reuse = previous is not None and previous.is_file()
-    if reuse:
+    if previous is not None and reuse:
         shutil.copyfile(previous, target)
     else:
         previous_loaded = {}
@@ -115,7 +115,7 @@ def _copy_in(conn: sqlite3.Connection, version: Version) -> None:
         _index(conn, plan)
 
 
-def _index(conn: sqlite3.Connection, plan: dict[str, Any]) -> None:
+def _index(conn: sqlite3.Connection, plan: TablePlan) -> None:
     name = plan["name"]
     for columns in plan["indexes"]:
         cols = ", ".join(quote(c) for c in columns)

@@ -23,14 +23,12 @@ from datasette.inspect import inspect_hash
 
 from catalog import urls
 from catalog.build import queries as canned_queries
-from catalog.build.catalogue import license_of
-from catalog.build.naming import query_name, quote
 from catalog.build.state import write_atomic
 from catalog.findings import Finding
 from catalog.i18n import _, translate
-
-DATABASE = "catalogo"
-DB_FILE = f"{DATABASE}.db"
+from catalog.release.layout import DATABASE, DB_FILE
+from catalog.release.manifest import Manifest, TablePlan, license_of
+from catalog.release.naming import query_name, quote
 
 _CATALOGUE_DOCS = {
     "publishers": (_("Publishers"), _("The public bodies that publish data in this catalogue.")),
@@ -51,7 +49,7 @@ def _publisher_info(slug: str, publishers: dict[str, dict[str, Any]]) -> dict[st
 
 
 def _table_metadata(
-    manifest: dict[str, Any], plan: dict[str, Any], publisher: dict[str, Any], lang: str
+    manifest: Manifest, plan: TablePlan, publisher: dict[str, Any], lang: str
 ) -> dict[str, Any]:
     package = manifest["package"]
     license_name, license_url = license_of(package)
@@ -95,7 +93,7 @@ def _table_metadata(
 
 
 def metadata(
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict[str, Any]],
     conn: sqlite3.Connection,
     lang: str,
@@ -144,7 +142,7 @@ def metadata(
 
 
 def _queries(
-    manifest: dict[str, Any], conn: sqlite3.Connection, publisher: dict[str, Any], lang: str
+    manifest: Manifest, conn: sqlite3.Connection, publisher: dict[str, Any], lang: str
 ) -> tuple[dict[str, Any], list[Finding]]:
     tables = {t["resource"]: t["name"] for t in manifest["tables"]}
     found: dict[str, Any] = {}

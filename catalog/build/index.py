@@ -1,4 +1,4 @@
-"""The release's catalogue index (``index.json``): everything the API serves about datasets.
+"""Writing the release's catalogue index (``index.json``, typed in catalog/release/index.py).
 
 One entry per published dataset with its catalogue metadata (the columns of the
 ``datasets`` catalogue table), its long description, and its resources in full:
@@ -15,7 +15,16 @@ from typing import Any
 
 from catalog import urls
 from catalog.build.catalogue import dataset_row
-from catalog.build.naming import table_name
+from catalog.release.index import (
+    DatasetEntry,
+    FieldEntry,
+    Publishers,
+    ReleaseIndex,
+    ResourceEntry,
+    TableEntry,
+)
+from catalog.release.manifest import Manifest
+from catalog.release.naming import table_name
 
 DOWNLOAD_KINDS = ("csv", "excel.csv", "json", "xlsx")
 MEDIA_TYPES = {
@@ -23,7 +32,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FIELD_KEYS = ("name", "type", "format", "title", "description", "territory")
 
 
 def _download_size(site: Path | None, url: str) -> int | None:
@@ -36,21 +44,42 @@ def _download_size(site: Path | None, url: str) -> int | None:
         return None
 
 
-def _fields(resource: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
-    fields = [f for f in schema.get("fields") or [] if isinstance(f, dict)]
-    return [{key: f.get(key) for key in FIELD_KEYS} for f in fields]
+def _schema(resource: dict[str, Any]) -> dict[str, Any]:
+    schema = resource.get("schema")
+    return schema if isinstance(schema, dict) else {}
+
+
+def _fields(resource: dict[str, Any]) -> list[FieldEntry]:
+    fields = [
+        f
+        for f in _schema(resource).get("fields") or []
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    ]
+    return [
+        FieldEntry(
+            name=f["name"],
+            type=f.get("type"),
+            format=f.get("format"),
+            title=f.get("title"),
+            description=f.get("description"),
+            territory=f.get("territory"),
+        )
+        for f in fields
+    ]
 
 
 def _primary_key(resource: dict[str, Any]) -> list[str]:
-    schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
-    key = schema.get("primaryKey") or []
+    key = _schema(resource).get("primaryKey") or []
     return [key] if isinstance(key, str) else [k for k in key if isinstance(k, str)]
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def resource_entry(
-    manifest: dict[str, Any], resource: dict[str, Any], position: int, site: Path | None
-) -> dict[str, Any]:
+    manifest: Manifest, resource: dict[str, Any], position: int, site: Path | None
+) -> ResourceEntry:
     """One resource: its description, schema, table and downloads."""
     publisher, name = manifest["publisher"], manifest["name"]
     tables = {t["resource"]: t for t in manifest["tables"]}
@@ -63,56 +92,82 @@ def resource_entry(
     )
     fmt = str(resource.get("format") or "").lower() or None
     csv_size = _download_size(site, downloads["csv"]) if table else None
-    return {
-        "id": table["name"] if table else table_name(publisher, name, res_name),
-        "name": res_name,
-        "position": position,
-        "title": resource.get("title"),
-        "description": resource.get("description"),
-        "format": fmt,
-        "mediatype": resource.get("mediatype") or MEDIA_TYPES.get(fmt or ""),
-        "bytes": csv_size if csv_size is not None else resource.get("bytes"),
-        "hash": resource.get("hash") if isinstance(resource.get("hash"), str) else None,
-        "path": resource.get("path") if isinstance(resource.get("path"), str) else None,
-        "table": table["name"] if table else None,
-        "rows": table["rows"] if table else None,
-        "fields": _fields(resource),
-        "primary_key": _primary_key(resource),
-        "downloads": downloads,
-    }
+    return ResourceEntry(
+        id=table["name"] if table else table_name(publisher, name, res_name),
+        name=res_name,
+        position=position,
+        title=resource.get("title"),
+        description=resource.get("description"),
+        format=fmt,
+        mediatype=resource.get("mediatype") or MEDIA_TYPES.get(fmt or ""),
+        bytes=csv_size if csv_size is not None else resource.get("bytes"),
+        hash=_text(resource.get("hash")),
+        path=_text(resource.get("path")),
+        table=table["name"] if table else None,
+        rows=table["rows"] if table else None,
+        fields=_fields(resource),
+        primary_key=_primary_key(resource),
+        downloads=downloads,
+    )
+
+
+def _decoded(row: dict[str, Any], key: str) -> Any:
+    """A list or object column of the catalogue row, as the JSON value it holds."""
+    return json.loads(row[key]) if row[key] else None
 
 
 def dataset_entry(
-    manifest: dict[str, Any], status: str, site: Path | None, published_at: str | None
-) -> dict[str, Any]:
+    manifest: Manifest, status: str, site: Path | None, published_at: str | None
+) -> DatasetEntry:
     """One dataset: the catalogue row (lists decoded) plus readme, licence code and resources."""
     package = manifest["package"]
     row = dataset_row(manifest, status)
-    for key in ("keywords", "themes", "spatial", "obligations"):
-        row[key] = json.loads(row[key]) if row[key] else None
-    row["tables"] = [
-        {k: t[k] for k in ("name", "resource", "title", "rows")} for t in manifest["tables"]
-    ]
     licenses = package.get("licenses") or []
     first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
-    row["license_id"] = first.get("name") if isinstance(first.get("name"), str) else None
-    row["readme"] = manifest.get("readme")
-    row["sources"] = [s for s in package.get("sources") or [] if isinstance(s, dict)]
-    row["published_at"] = published_at
-    row["zip"] = urls.package_zip(manifest["publisher"], manifest["name"])
     resources = [r for r in package.get("resources") or [] if isinstance(r, dict)]
-    row["resources"] = [resource_entry(manifest, r, i, site) for i, r in enumerate(resources)]
-    return row
+    return DatasetEntry(
+        id=row["id"],
+        publisher=row["publisher"],
+        name=row["name"],
+        title=row["title"],
+        description=row["description"],
+        keywords=_decoded(row, "keywords"),
+        themes=_decoded(row, "themes"),
+        license=row["license"],
+        license_url=row["license_url"],
+        license_id=_text(first.get("name")),
+        frequency=row["frequency"],
+        version=row["version"],
+        issued=row["issued"],
+        modified=row["modified"],
+        temporal_start=row["temporal_start"],
+        temporal_end=row["temporal_end"],
+        spatial=_decoded(row, "spatial"),
+        obligations=_decoded(row, "obligations"),
+        contact_name=row["contact_name"],
+        contact_email=row["contact_email"],
+        url=row["url"],
+        status=row["status"],
+        tables=[
+            TableEntry(name=t["name"], resource=t["resource"], title=t["title"], rows=t["rows"])
+            for t in manifest["tables"]
+        ],
+        readme=manifest["readme"],
+        sources=[s for s in package.get("sources") or [] if isinstance(s, dict)],
+        published_at=published_at,
+        zip=urls.package_zip(manifest["publisher"], manifest["name"]),
+        resources=[resource_entry(manifest, r, i, site) for i, r in enumerate(resources)],
+    )
 
 
 def build_index(
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     statuses: dict[str, str],
-    publishers: dict[str, dict[str, Any]],
+    publishers: Publishers,
     generated: str,
     site: Path | None = None,
     published_at: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> ReleaseIndex:
     """The whole index; ``site`` is the release's site folder (for download sizes),
     ``published_at`` when each dataset's current version was published."""
     published_at = published_at or {}
@@ -125,4 +180,4 @@ def build_index(
         )
         for m in manifests
     ]
-    return {"generated": generated, "datasets": datasets, "publishers": publishers}
+    return ReleaseIndex(generated=generated, datasets=datasets, publishers=publishers)

@@ -19,22 +19,19 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from catalog.build import naming, sqlite
+from catalog.build import sqlite
 from catalog.build.queries import read_queries
 from catalog.content import DatasetRef, is_slug, read_text
 from catalog.errors import CatalogError
 from catalog.findings import Finding
 from catalog.i18n import _
+from catalog.release import naming
+from catalog.release.manifest import Manifest, TablePlan
 
 SNAPSHOT_DB = "data.db"
 MANIFEST = "manifest.json"
-# The manifest key holding the digest of the snapshot's tables. Every file the site
-# derives from a dataset (downloads, ZIP, pages, previews, facts) is keyed on the
-# manifest, so the manifest must change whenever one published value does: the
-# descriptor, README and table plans are in it already, this adds the rows.
-CONTENT_HASH = "content_hash"
 
 
 @dataclass
@@ -42,7 +39,7 @@ class Attempted:
     valid: bool
     findings: list[Finding] = field(default_factory=list)
     snapshot: Path | None = None
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest | None = None
 
 
 def error_finding(ref: DatasetRef, error: CatalogError) -> Finding:
@@ -98,13 +95,14 @@ def tabular(package: dict[str, Any]) -> list[dict[str, Any]]:
 
 def plan_tables(
     ref: DatasetRef, resources: list[dict[str, Any]], claimed: dict[str, str]
-) -> tuple[list[dict[str, Any]], list[Finding]]:
+) -> tuple[list[TablePlan], list[Finding]]:
     """Table plans of the resources, refusing names another dataset (or resource) holds."""
     names = {
         r.get("name", ""): naming.table_name(ref.publisher, ref.name, r.get("name", ""))
         for r in resources
     }
-    findings, seen = [], {}
+    findings: list[Finding] = []
+    seen: dict[str, str] = {}
     for resource, table in names.items():
         owner = seen.get(table) or (claimed.get(table) if claimed.get(table) != ref.id else None)
         if owner:
@@ -129,11 +127,11 @@ def plan_tables(
 def write_snapshot(
     ref: DatasetRef,
     package: dict[str, Any],
-    plans: list[dict[str, Any]],
+    plans: list[TablePlan],
     queries: dict[str, Any],
     target: Path,
     read: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Manifest:
     """Load the tables and write the manifest into ``target`` (replaced atomically).
 
     ``read`` holds the tables validation already read (by resource name): each is
@@ -148,23 +146,23 @@ def write_snapshot(
     tmp.mkdir(parents=True)
     resources = {r.get("name"): r for r in tabular(package)}
 
-    def frames(plan: dict[str, Any]):
+    def frames(plan: TablePlan) -> Any:
         resource = resources[plan["resource"]]
         table = read.pop(plan["resource"], None) or read_resource(ref.folder, resource)
         return typed_frame(table, resource["schema"])
 
     sqlite.load_tables(tmp / SNAPSHOT_DB, plans, frames)
     readme = ref.folder / "README.md"
-    manifest = {
-        "dataset": ref.id,
-        "publisher": ref.publisher,
-        "name": ref.name,
-        CONTENT_HASH: file_digest(tmp / SNAPSHOT_DB),
-        "package": package,
-        "readme": read_text(readme) if readme.is_file() else None,
-        "queries": queries,
-        "tables": plans,
-    }
+    manifest = Manifest(
+        dataset=ref.id,
+        publisher=ref.publisher,
+        name=ref.name,
+        content_hash=file_digest(tmp / SNAPSHOT_DB),
+        package=package,
+        readme=read_text(readme) if readme.is_file() else None,
+        queries=queries,
+        tables=plans,
+    )
     (tmp / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, default=str), encoding="utf-8"
     )
@@ -193,9 +191,9 @@ def attempt(ref: DatasetRef, root: Path, target: Path, claimed: dict[str, str]) 
     except Exception as exc:  # noqa: BLE001 - one dataset's bug must not stop the catalogue
         return Attempted(False, [bug_finding(ref, VALIDATING, exc)])
     findings = list(report.findings)
-    if not report.valid:
-        return Attempted(False, findings)
     package = report.package
+    if not report.valid or package is None:
+        return Attempted(False, findings)
     queries, problems = read_queries(ref.folder, ref.id)
     plans, collisions = plan_tables(ref, tabular(package), claimed)
     if problems or collisions:
@@ -213,8 +211,10 @@ def attempt(ref: DatasetRef, root: Path, target: Path, claimed: dict[str, str]) 
     return Attempted(True, findings, target, manifest)
 
 
-def read_manifest(snapshot: Path) -> dict[str, Any] | None:
+def read_manifest(snapshot: Path) -> Manifest | None:
+    """The manifest of a snapshot this build wrote, or None when it is missing or unreadable."""
     try:
-        return json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return cast(Manifest, data) if isinstance(data, dict) else None

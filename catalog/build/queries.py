@@ -24,11 +24,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from catalog.build.naming import quote
 from catalog.content import read_yaml
 from catalog.errors import CatalogError
 from catalog.findings import Finding
 from catalog.i18n import _
+from catalog.release.naming import quote
 
 QUERIES_FILE = "queries.yaml"
 _TOKEN = re.compile(

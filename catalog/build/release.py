@@ -13,10 +13,13 @@ folder, and publishes it with one atomic operation, the replacement of the
     <out>/report.json, report.md            the last build's report (replaced atomically)
     <out>/state/                            hashes and last good snapshots (state.py)
 
+The names are the release format's (catalog/release/layout.py); this module is
+the writing side: the lock, new releases, the swap and the clean-up.
+
 A release is written under ``releases/.tmp-<id>`` and renamed when complete, so
 an interrupted or failed build leaves ``current`` untouched and its leftovers
-are removed by the next build. Readers that resolve ``current`` once (``catalog
-serve`` does, per release) keep a consistent view: a release is never modified
+are removed by the next build. Readers that resolve ``current`` once (the reader
+of catalog/release does, per release) keep a consistent view: a release is never modified
 after it is published, and the previous one is kept for servers still using it.
 Swapping a symlink (rather than renaming directories) is the only way to replace
 a whole folder tree in one atomic step on POSIX.
@@ -35,8 +38,8 @@ from pathlib import Path
 from catalog import clock
 from catalog.errors import CatalogError
 from catalog.i18n import _
+from catalog.release.layout import CURRENT, RELEASES, STABLE_LINKS
 
-STABLE_LINKS = ("sql", "site", "index.json")
 KEEP_RELEASES = 2  # current and the one before, for servers that still read it
 TMP_PREFIX = ".tmp-"
 
@@ -48,8 +51,8 @@ class Layout:
         self.out = out
         self.state_dir = out / "state"
         self.state_file = self.state_dir / "state.json"
-        self.releases = out / "releases"
-        self.current = out / "current"
+        self.releases = out / RELEASES
+        self.current = out / CURRENT
         self.lock_file = out / ".lock"
 
     def prepare(self) -> None:
@@ -122,7 +125,7 @@ class Layout:
         link = self.out / f".current{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()
-        os.symlink(Path("releases") / release_id, link)
+        os.symlink(Path(RELEASES) / release_id, link)
         os.replace(link, self.current)
         _fsync_dir(self.out)
         self._stable_links()
@@ -132,7 +135,7 @@ class Layout:
         for name in STABLE_LINKS:
             link = self.out / name
             if not link.is_symlink():
-                os.symlink(Path("current") / name, link)
+                os.symlink(Path(CURRENT) / name, link)
 
     def clean(self) -> None:
         """Remove leftovers of interrupted builds and releases no server needs any more."""

@@ -1,9 +1,9 @@
 """The static catalogue of a release: pages in Spanish and English, downloads,
 the search index, territory pages and the open-metadata documents.
 
-The pages themselves are the ``catalog.site`` package; this module is the
-build's entry point. ``render`` and ``markdown_html`` are re-exported for
-``catalog serve``'s error pages.
+The pages themselves are the ``catalog.site`` package (the site's renderer) and
+the documents ``catalog.standards``; this module is the build's entry point to
+both.
 """
 
 from __future__ import annotations
@@ -11,15 +11,23 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from catalog import clock
-from catalog.site.jobs import connect
-from catalog.site.render import ASSETS, markdown_html, render
+from catalog.release.layout import DB_FILE, SITE, SQL
+from catalog.release.manifest import CONTENT_HASH, Manifest
+from catalog.site import downloads
+from catalog.site.facts import dataset_facts
+from catalog.site.jobs import connect, run_pending
+from catalog.site.model import summary
+from catalog.site.pages import DOWNLOADS, Site
+from catalog.site.render import ASSETS
 from catalog.site.writer import SiteWriter, key_of
+from catalog.standards import write_documents
 
-__all__ = ["markdown_html", "previous_site", "render", "write_site"]
+__all__ = ["dataset_key", "previous_site", "write_site"]
 
 
 def _assets(writer: SiteWriter) -> None:
@@ -30,7 +38,7 @@ def _assets(writer: SiteWriter) -> None:
 
 def write_site(
     folder: Path,
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict[str, Any]],
     lang: str,
     *,
@@ -47,25 +55,18 @@ def write_site(
     is the previous release's site folder, whose unchanged files are reused.
     Returns the writer, which counts the files written and reused.
     """
-    # Imported here: these modules use catalog.build's own, which imports this one.
-    from catalog.site import downloads
-    from catalog.site.facts import dataset_facts
-    from catalog.site.jobs import run_pending
-    from catalog.site.model import summary
-    from catalog.site.pages import DOWNLOADS, Site
-
     folder.mkdir(parents=True, exist_ok=True)
     today = today or clock.today()
     reports = reports or {}
     if database is None:
-        database = folder.parent / "sql" / "catalogo.db"
+        database = folder.parent / SQL / DB_FILE
     writer = SiteWriter(folder, previous)
     conn = connect(database)
     try:
         by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}
         digests = {d: dataset_key(m) for d, m in by_id.items()}
         facts = {
-            d: writer.remember(f"facts:{d}", digests[d], lambda m=m: dataset_facts(m, conn))
+            d: writer.remember(f"facts:{d}", digests[d], partial(dataset_facts, m, conn))
             for d, m in by_id.items()
         }
         items = {d: summary(m, facts[d], reports.get(d) or {}, today) for d, m in by_id.items()}
@@ -80,11 +81,13 @@ def write_site(
             conn.close()
     writer.save()
     coverage = {d: f["territories"] for d, f in facts.items()}  # as the territory pages list
-    _standards(folder, list(by_id.values()), publishers, lang, coverage)
+    # DCAT, DCAT-US, feeds, sitemap and robots.txt; territory feeds list what the
+    # territory pages list.
+    write_documents(folder, list(by_id.values()), publishers, lang, coverage=coverage)
     return writer
 
 
-def dataset_key(manifest: dict[str, Any]) -> str:
+def dataset_key(manifest: Manifest) -> str:
     """The key of everything the site derives from one dataset (downloads, ZIP, pages, facts).
 
     The manifest holds the descriptor (schemas inline), the README, the queries and
@@ -93,28 +96,12 @@ def dataset_key(manifest: dict[str, Any]) -> str:
     manifest without that digest (an older snapshot) cannot prove its rows are the
     same, so its files are always written again.
     """
-    from catalog.build.publish import CONTENT_HASH
-
     if not manifest.get(CONTENT_HASH):
         return key_of("unversioned", manifest, secrets.token_hex(16))
     return key_of("manifest", manifest)
 
 
-def _standards(
-    folder: Path,
-    manifests: list[dict[str, Any]],
-    publishers: dict[str, dict[str, Any]],
-    lang: str,
-    coverage: dict[str, list[str]],
-) -> None:
-    """DCAT, DCAT-US, feeds, sitemap and robots.txt (catalog.standards); ``coverage``
-    gives each dataset's territories, so territory feeds list what territory pages list."""
-    from catalog.standards import write_documents
-
-    write_documents(folder, manifests, publishers, lang, coverage=coverage)
-
-
 def previous_site(release: Path | None) -> Path | None:
     """The site folder of a previous release, if it is still there."""
-    site = release / "site" if release else None
+    site = release / SITE if release else None
     return site if site is not None and site.is_dir() and not os.path.islink(site) else None

@@ -23,7 +23,8 @@ from typing import Any
 
 import polars as pl
 
-from catalog.build.naming import quote
+from catalog.release.manifest import Column, ForeignKey, TablePlan
+from catalog.release.naming import quote
 
 BATCH_ROWS = 100_000
 # A column with at most this many distinct values (and repeated values) gets an
@@ -44,55 +45,55 @@ def as_list(value: Any) -> list[str]:
 
 def table_plan(
     resource: dict[str, Any], table: str, tables_by_resource: dict[str, str]
-) -> dict[str, Any]:
+) -> TablePlan:
     """What the table of a resource looks like: columns, keys (indexes come with the data)."""
     schema = resource.get("schema") or {}
     fields = schema.get("fields") or []
     columns = [
-        {
-            "name": f["name"],
-            "type": f.get("type", "string"),
-            "sqltype": SQL_TYPES.get(f.get("type", "string"), "TEXT"),
-            "title": f.get("title"),
-            "description": f.get("description"),
-            "format": f.get("format"),
-            "territory": f.get("territory"),
-            "enum": bool((f.get("constraints") or {}).get("enum")),
-            "pattern": bool((f.get("constraints") or {}).get("pattern")),
-            "required": bool((f.get("constraints") or {}).get("required")),
-            "unique": bool((f.get("constraints") or {}).get("unique")),
-        }
+        Column(
+            name=f["name"],
+            type=f.get("type", "string"),
+            sqltype=SQL_TYPES.get(f.get("type", "string"), "TEXT"),
+            title=f.get("title"),
+            description=f.get("description"),
+            format=f.get("format"),
+            territory=f.get("territory"),
+            enum=bool((f.get("constraints") or {}).get("enum")),
+            pattern=bool((f.get("constraints") or {}).get("pattern")),
+            required=bool((f.get("constraints") or {}).get("required")),
+            unique=bool((f.get("constraints") or {}).get("unique")),
+        )
         for f in fields
     ]
-    foreign_keys = []
+    foreign_keys: list[ForeignKey] = []
     for fk in schema.get("foreignKeys") or []:
         reference = fk.get("reference") or {}
         target = tables_by_resource.get(reference.get("resource") or resource.get("name", ""))
         if target:
             foreign_keys.append(
-                {
-                    "fields": as_list(fk.get("fields")),
-                    "table": target,
-                    "columns": as_list(reference.get("fields")),
-                }
+                ForeignKey(
+                    fields=as_list(fk.get("fields")),
+                    table=target,
+                    columns=as_list(reference.get("fields")),
+                )
             )
-    return {
-        "name": table,
-        "resource": resource.get("name"),
-        "title": resource.get("title"),
-        "description": resource.get("description"),
-        "path": resource.get("path"),
-        "format": resource.get("format"),
-        "columns": columns,
-        "primaryKey": as_list(schema.get("primaryKey")),
-        "foreignKeys": foreign_keys,
-        "indexes": [],
-        "fts": [],
-        "rows": 0,
-    }
+    return TablePlan(
+        name=table,
+        resource=resource.get("name", ""),
+        title=resource.get("title"),
+        description=resource.get("description"),
+        path=resource.get("path"),
+        format=resource.get("format"),
+        columns=columns,
+        primaryKey=as_list(schema.get("primaryKey")),
+        foreignKeys=foreign_keys,
+        indexes=[],
+        fts=[],
+        rows=0,
+    )
 
 
-def create_sql(plan: dict[str, Any]) -> str:
+def create_sql(plan: TablePlan) -> str:
     """``CREATE TABLE`` with types, NOT NULL/UNIQUE constraints and keys."""
     pk = plan["primaryKey"]
     rowid_pk = len(pk) == 1 and any(
@@ -118,7 +119,7 @@ def create_sql(plan: dict[str, Any]) -> str:
     return f"CREATE TABLE {quote(plan['name'])} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
-def sqlite_ready(frame: pl.DataFrame, plan: dict[str, Any]) -> pl.DataFrame:
+def sqlite_ready(frame: pl.DataFrame, plan: TablePlan) -> pl.DataFrame:
     """The frame's columns in schema order, as values sqlite3 stores natively."""
     exprs = []
     for column in plan["columns"]:
@@ -157,7 +158,7 @@ def insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
-def choose_indexes(plan: dict[str, Any], frame: pl.DataFrame) -> None:
+def choose_indexes(plan: TablePlan, frame: pl.DataFrame) -> None:
     """Index what filters and facets use; full-text index free text. Fills the plan."""
     pk = set(plan["primaryKey"])
     fk_columns = {fk["fields"][0] for fk in plan["foreignKeys"] if fk["fields"]}
@@ -175,7 +176,7 @@ def choose_indexes(plan: dict[str, Any], frame: pl.DataFrame) -> None:
             plan["fts"].append(name)
 
 
-def _free_text(column: dict[str, Any], name: str, keys: set[str]) -> bool:
+def _free_text(column: Column, name: str, keys: set[str]) -> bool:
     """A string column of words people search (not codes, enums, keys or formats)."""
     return (
         column["type"] == "string"
@@ -197,7 +198,7 @@ def open_new(path: Path) -> sqlite3.Connection:
 
 
 def load_tables(
-    path: Path, plans: list[dict[str, Any]], frames: Callable[[dict[str, Any]], pl.DataFrame]
+    path: Path, plans: list[TablePlan], frames: Callable[[TablePlan], pl.DataFrame]
 ) -> None:
     """Write the dataset's file: every table, then its rows; the plans get counts and indexes.
 

@@ -19,7 +19,6 @@ field as it was (git's "racy clean" problem). A correction must never be missed.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
@@ -27,9 +26,10 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from catalog.codedeps import code_closure, imports, library_versions
 
 STATE_FORMAT = 1
 # A digest is trusted next time only if the file was already this old when hashed.
@@ -219,77 +219,10 @@ def _fingerprint(paths: list[Path]) -> str:
 # ------------------------------------------------------------------ what code imports
 
 
-def _module_file(name: str) -> Path | None:
-    """The file of a ``catalog`` module (``catalog.site.pages`` → catalog/site/pages.py)."""
-    parts = name.split(".")
-    if parts[0] != _CATALOG.name:
-        return None
-    base = _REPO.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module ``path`` imports, at the top or inside a function, as absolute names."""
-    package = path.relative_to(_REPO).with_suffix("").parts[:-1]
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_bytes())):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            parent = package[: len(package) - node.level + 1] if node.level else ()
-            base = ".".join(p for p in (*parent, node.module or "") if p)
-            for alias in node.names:
-                # ``from catalog.build import naming`` needs naming.py, not the package's
-                # __init__; ``from catalog.i18n import _`` needs i18n.py.
-                module = f"{base}.{alias.name}"
-                names.add(module if _module_file(module) else base)
-    return names
-
-
-def code_closure(roots: list[Path]) -> tuple[list[Path], set[str]]:
-    """The ``catalog`` modules ``roots`` import, directly or not (roots included), and the
-    top-level names of the other packages they import (``jinja2``, ``polars``, ``json``...)."""
-    queue = list(roots)
-    seen: set[Path] = set()
-    libraries: set[str] = set()
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for name in _imports(path):
-            found = _module_file(name)
-            if found is not None:
-                queue.append(found)
-            elif name.split(".")[0] != _CATALOG.name:
-                libraries.add(name.split(".")[0])
-    return sorted(seen), libraries
-
-
-@lru_cache(maxsize=1)
-def _distributions() -> dict[str, list[str]]:
-    return metadata.packages_distributions()  # scans every installed package: once
-
-
-def library_versions(names: set[str]) -> list[str]:
-    """``dist==version`` of the installed distributions providing these top-level modules."""
-    by_module = _distributions()
-    found = []
-    for dist in sorted({d for name in names for d in by_module.get(name, [])}):
-        try:
-            found.append(f"{dist}=={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
 def _libraries_of(paths: list[Path]) -> list[str]:
     """Python's version and those of the libraries ``paths`` import: upgrading Frictionless
     or polars can change a dataset's findings or its tables, so it counts as new code."""
-    names = {n.split(".")[0] for p in paths if p.suffix == ".py" for n in _imports(p)}
+    names = {n.split(".")[0] for p in paths if p.suffix == ".py" for n in imports(p, _CATALOG)}
     return [platform.python_version(), *library_versions(names - {_CATALOG.name})]
 
 
@@ -305,7 +238,7 @@ def data_code_files() -> tuple[list[Path], set[str]]:
     """The files that decide a dataset's findings and tables, and the other packages they
     import: every module ``DATA_ROOTS`` import, directly or not, and the data files of
     those modules' packages (``catalog/vocabularies/*.yaml``, ``catalog/data/*.csv``...)."""
-    modules, libraries = code_closure([_CATALOG / root for root in DATA_ROOTS])
+    modules, libraries = code_closure([_CATALOG / root for root in DATA_ROOTS], _CATALOG)
     packages = {module.parent for module in modules}
     data = [
         p

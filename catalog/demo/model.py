@@ -181,9 +181,11 @@ def _json_bytes(table: Table) -> bytes:
 
 def _xlsx_bytes(table: Table) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = table.name[:31]
     sheet.append([c.name for c in table.columns])
     for row in table.rows:

@@ -31,7 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from catalog import urls
-from catalog.build.naming import quote
+from catalog.release.manifest import Manifest, TablePlan
+from catalog.release.naming import quote
 
 KINDS = ("csv", "excel.csv", "json", "xlsx")
 # Beyond this a spreadsheet is not the right tool (and Excel stops at 1,048,576 rows).
@@ -57,7 +58,7 @@ def folder_of(publisher: str, name: str) -> str:
     return urls.package_zip(publisher, name).lstrip("/").rsplit("/", 1)[0]
 
 
-def files_of(manifest: dict[str, Any]) -> list[str]:
+def files_of(manifest: Manifest) -> list[str]:
     """Every download of a dataset, as paths relative to the site root."""
     pub, name = manifest["publisher"], manifest["name"]
     paths = [
@@ -69,7 +70,7 @@ def files_of(manifest: dict[str, Any]) -> list[str]:
     return paths + [urls.package_zip(pub, name).lstrip("/")]
 
 
-def xlsx_allowed(plan: dict[str, Any]) -> bool:
+def xlsx_allowed(plan: TablePlan) -> bool:
     return int(plan.get("rows") or 0) <= MAX_XLSX_ROWS
 
 
@@ -100,7 +101,7 @@ def _json(value: Any, kind: str) -> Any:
     return value
 
 
-def _rows(conn: sqlite3.Connection, plan: dict[str, Any]) -> Iterator[tuple]:
+def _rows(conn: sqlite3.Connection, plan: TablePlan) -> Iterator[tuple]:
     columns = ", ".join(quote(c["name"]) for c in plan["columns"])
     cursor = conn.execute(f"select {columns} from {quote(plan['name'])}")
     while batch := cursor.fetchmany(5000):
@@ -145,7 +146,7 @@ class _Xlsx:
         self.book.save(path)
 
 
-def write_table(folder: Path, plan: dict[str, Any], conn: sqlite3.Connection) -> list[Path]:
+def write_table(folder: Path, plan: TablePlan, conn: sqlite3.Connection) -> list[Path]:
     """The four downloads of one table, in one pass over its rows."""
     resource = plan["resource"]
     names = [c["name"] for c in plan["columns"]]
@@ -188,7 +189,7 @@ def write_table(folder: Path, plan: dict[str, Any], conn: sqlite3.Connection) ->
 # --------------------------------------------------------------- the package
 
 
-def published_descriptor(manifest: dict[str, Any]) -> dict[str, Any]:
+def published_descriptor(manifest: Manifest) -> dict[str, Any]:
     """The Data Package as published: each table a UTF-8 CSV with ISO dates and
     ``.`` decimals, so the descriptor describes the files in the ZIP exactly."""
     package = copy.deepcopy(manifest["package"])
@@ -215,7 +216,7 @@ def published_descriptor(manifest: dict[str, Any]) -> dict[str, Any]:
     return package
 
 
-def _stamp(manifest: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
+def _stamp(manifest: Manifest) -> tuple[int, int, int, int, int, int]:
     try:
         day = date.fromisoformat(str(manifest["package"].get("modified"))[:10])
     except ValueError:
@@ -223,7 +224,7 @@ def _stamp(manifest: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
     return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
 
 
-def write_zip(path: Path, manifest: dict[str, Any], folder: Path) -> Path:
+def write_zip(path: Path, manifest: Manifest, folder: Path) -> Path:
     """The whole Data Package: ``datapackage.json``, ``README.md`` and ``data/*.csv``."""
     stamp = _stamp(manifest)
 
@@ -241,14 +242,15 @@ def write_zip(path: Path, manifest: dict[str, Any], folder: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
         add(archive, "datapackage.json", text.encode("utf-8"))
-        if manifest.get("readme"):
-            add(archive, "README.md", manifest["readme"].encode("utf-8"))
+        readme = manifest["readme"]
+        if readme:
+            add(archive, "README.md", readme.encode("utf-8"))
         for resource in descriptor["resources"]:
             add(archive, resource["path"], folder / f"{resource['name']}.csv")
     return path
 
 
-def write_downloads(site: Path, manifest: dict[str, Any], conn: sqlite3.Connection) -> list[Path]:
+def write_downloads(site: Path, manifest: Manifest, conn: sqlite3.Connection) -> list[Path]:
     """Every download of one dataset into ``site``; returns the files written."""
     folder = site / folder_of(manifest["publisher"], manifest["name"])
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,8 @@ import sqlite3
 from typing import Any
 
 from catalog import territories
-from catalog.build.naming import quote
+from catalog.release.manifest import Column, Manifest, TablePlan
+from catalog.release.naming import quote
 
 YEAR_NAMES = {"anio", "año", "ano", "year", "periodo"}
 NOT_MEASURES = re.compile(r"^(id|codigo|code|mes|month|dia|day|trimestre|quarter)$|_id$|^id_")
@@ -27,7 +28,7 @@ AVERAGED = re.compile(
 MAX_YEARS = 10
 
 
-def _year_column(columns: list[dict[str, Any]]) -> str | None:
+def _year_column(columns: list[Column]) -> str | None:
     for column in columns:
         if column["type"] == "year" or (
             column["type"] == "integer" and column["name"].lower() in YEAR_NAMES
@@ -36,22 +37,22 @@ def _year_column(columns: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _measure(columns: list[dict[str, Any]], skip: set[str]) -> dict[str, Any] | None:
+def _measure(columns: list[Column], skip: set[str]) -> Column | None:
     for column in columns:
         name = column["name"]
         if (
             column["type"] in ("integer", "number")
             and name not in skip
-            and not column.get("territory")
+            and not column["territory"]
             and not NOT_MEASURES.search(name.lower())
         ):
             return column
     return None
 
 
-def _levels(columns: list[dict[str, Any]]) -> dict[str, str]:
+def _levels(columns: list[Column]) -> dict[str, str]:
     """SQL expressions giving the department and municipality code of each row."""
-    found = {c["territory"]: c["name"] for c in columns if c.get("territory")}
+    found = {c["territory"]: c["name"] for c in columns if c["territory"]}
     levels = {}
     if "municipality" in found:
         levels["municipality"] = quote(found["municipality"])
@@ -76,14 +77,14 @@ def _coverage(conn: sqlite3.Connection, table: str, levels: dict[str, str]) -> s
 
 
 def _figure(
-    conn: sqlite3.Connection, plan: dict[str, Any], levels: dict[str, str]
+    conn: sqlite3.Connection, plan: TablePlan, levels: dict[str, str]
 ) -> dict[str, Any] | None:
     columns = plan["columns"]
     year = _year_column(columns)
     measure = _measure(columns, {year} if year else set())
     if measure is None:
         return None
-    text = " ".join(str(measure.get(k) or "") for k in ("name", "title", "description"))
+    text = " ".join(str(measure[k] or "") for k in ("name", "title", "description"))
     aggregate = "avg" if AVERAGED.search(text) else "sum"
     year_expr = quote(year) if year else "null"
     values: dict[str, dict[str, dict[str, Any]]] = {}
@@ -104,15 +105,15 @@ def _figure(
     return {
         "table": plan["name"],
         "resource": plan["resource"],
-        "title": plan.get("title") or plan["resource"],
-        "measure": measure.get("title") or measure["name"],
+        "title": plan["title"] or plan["resource"],
+        "measure": measure["title"] or measure["name"],
         "aggregate": aggregate,
         "by_year": year is not None,
         "values": values,
     }
 
 
-def dataset_facts(manifest: dict[str, Any], conn: sqlite3.Connection | None) -> dict[str, Any]:
+def dataset_facts(manifest: Manifest, conn: sqlite3.Connection | None) -> dict[str, Any]:
     """``{"territories": [codes], "figures": [...]}`` for one dataset."""
     spatial = manifest["package"].get("spatial") or {}
     codes = {
@@ -133,5 +134,6 @@ def dataset_facts(manifest: dict[str, Any], conn: sqlite3.Connection | None) -> 
         if figure:
             figures.append(figure)
     # A municipality's department is covered too.
-    codes |= {territories.department_of(c) for c in codes if territories.is_municipality(c)}
-    return {"territories": sorted(c for c in codes if c), "figures": figures}
+    departments = {territories.department_of(c) for c in codes if territories.is_municipality(c)}
+    codes |= {c for c in departments if c}
+    return {"territories": sorted(codes), "figures": figures}

@@ -4,15 +4,16 @@ territory pages) and the full view of its own page."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from catalog import territories, urls
-from catalog.build.catalogue import license_of
-from catalog.build.naming import query_name, quote
 from catalog.findings import Finding
 from catalog.i18n import _, translate
 from catalog.jurisdictions import obligation
+from catalog.release.manifest import Manifest, TablePlan, license_of
+from catalog.release.naming import query_name, quote
 from catalog.site import downloads, quality
 from catalog.site.render import markdown_html
 from catalog.vocabularies import label
@@ -38,7 +39,7 @@ def _short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
 
 
 def summary(
-    manifest: dict[str, Any],
+    manifest: Manifest,
     facts: dict[str, Any],
     report: dict[str, Any],
     today: date,
@@ -76,7 +77,7 @@ def summary(
 # ------------------------------------------------------------- dataset page
 
 
-def _constraints(field: dict[str, Any], lang: str) -> list[str]:
+def _constraints(field: Mapping[str, Any], lang: str) -> list[str]:
     c = field.get("constraints") or {}
     out = []
     if c.get("required"):
@@ -94,7 +95,7 @@ def _constraints(field: dict[str, Any], lang: str) -> list[str]:
     return out
 
 
-def _preview(conn: sqlite3.Connection | None, plan: dict[str, Any]) -> list[list[str]]:
+def _preview(conn: sqlite3.Connection | None, plan: TablePlan) -> list[list[str]]:
     if conn is None:
         return []
     kinds = [c["type"] for c in plan["columns"]]
@@ -144,7 +145,7 @@ def _privacy(resource: dict[str, Any], lang: str) -> list[str]:
 
 
 def _download_links(
-    manifest: dict[str, Any], plan: dict[str, Any], sizes: dict[str, int]
+    manifest: Manifest, plan: TablePlan, sizes: dict[str, int]
 ) -> list[dict[str, Any]]:
     pub, name = manifest["publisher"], manifest["name"]
     links = []
@@ -159,7 +160,7 @@ def _download_links(
 
 
 def dataset_view(
-    manifest: dict[str, Any],
+    manifest: Manifest,
     publisher: dict[str, Any],
     item: dict[str, Any],
     report: dict[str, Any],

@@ -12,12 +12,14 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from datetime import date
+from functools import partial
 from typing import Any
 
 from babel.numbers import format_compact_decimal
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
+from catalog.release.manifest import Manifest
 from catalog.site import downloads, search
 from catalog.site.charts import bar_chart
 from catalog.site.model import dataset_view
@@ -70,7 +72,7 @@ class Site:
         self,
         writer: SiteWriter,
         items: dict[str, dict[str, Any]],
-        manifests: dict[str, dict[str, Any]],
+        manifests: dict[str, Manifest],
         facts: dict[str, dict[str, Any]],
         publishers: dict[str, dict[str, Any]],
         reports: dict[str, dict[str, Any]],
@@ -136,7 +138,7 @@ class Site:
             self.writer.page(
                 _lang_path("404.html", lang),
                 key_of("404", lang),
-                lambda lang=lang: render("error.html", lang, status=404),
+                partial(render, "error.html", lang, status=404),
             )
 
     def home(self, lang: str) -> None:
@@ -253,7 +255,7 @@ class Site:
         return found[:MAX_FIGURES]
 
     def territory_pages(self, lang: str) -> None:
-        departments = [
+        departments: list[dict[str, Any]] = [
             {
                 **d,
                 "count": len(self.by_territory.get(d["code"], [])),
@@ -315,7 +317,7 @@ class Site:
         target.write_text(html, encoding="utf-8")
 
     def dataset_page(
-        self, manifest: dict[str, Any], publisher: dict[str, Any], report: dict[str, Any], lang: str
+        self, manifest: Manifest, publisher: dict[str, Any], report: dict[str, Any], lang: str
     ) -> str:
         from catalog.standards import schema_org
 

@@ -118,5 +118,5 @@ def score(package: dict[str, Any], readme: str | None, valid: bool, today: date)
         }
         for key, weight, text in CRITERIA
     ]
-    total = sum(c["weight"] for c in criteria if c["passed"])
+    total = sum(weight for key, weight, _text in CRITERIA if passed[key])
     return {"score": total, "criteria": criteria}

@@ -143,7 +143,9 @@ def render(template: str, lang: str | None = None, **context: Any) -> str:
         return environment(lang).get_template(template).render(**context)
     except TemplateNotFound as missing:
         # TemplateNotFound is an OSError: left as it is, a build would blame the disk.
-        raise _missing(missing.name or template) from None
+        # jinja2 types its name as str, Undefined or None: only a str names a file.
+        name = missing.name if isinstance(missing.name, str) else None
+        raise _missing(name or template) from None
 
 
 @lru_cache(maxsize=64)  # a README is shown in both languages: render it once

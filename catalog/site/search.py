@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from catalog import territories, textnorm
+from catalog.release.manifest import Manifest
 from catalog.site.render import page_url
 from catalog.vocabularies import label
 
 FACETS = ("publisher", "theme", "keyword", "format", "license", "territory", "frequency")
 
 
-def search_texts(manifest: dict[str, Any], publisher: dict[str, Any] | None) -> dict[str, str]:
+def search_texts(manifest: Manifest, publisher: dict[str, Any] | None) -> dict[str, str]:
     """What search reads of a published dataset (``textnorm.dataset_texts``)."""
     package = manifest["package"]
     resources = [r for r in package.get("resources") or [] if isinstance(r, dict)]
@@ -32,9 +33,7 @@ def search_texts(manifest: dict[str, Any], publisher: dict[str, Any] | None) -> 
             {
                 "title": r.get("title"),
                 "description": r.get("description"),
-                "fields": (r.get("schema") if isinstance(r.get("schema"), dict) else {}).get(
-                    "fields"
-                ),
+                "fields": r["schema"].get("fields") if isinstance(r.get("schema"), dict) else None,
             }
             for r in resources
         ],
@@ -63,7 +62,7 @@ def record(item: dict[str, Any], texts: dict[str, str], lang: str) -> dict[str, 
 
 def index(
     items: list[dict[str, Any]],
-    manifests: dict[str, dict[str, Any]],
+    manifests: dict[str, Manifest],
     publishers: dict[str, dict],
     lang: str,
 ) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from catalog.codedeps import code_closure, library_versions
 from catalog.site.render import ASSETS, TEMPLATES
 
 STATE_SUFFIX = "-pages.json"
@@ -39,9 +40,6 @@ DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".txt", ".po")
 
 def code_files() -> tuple[list[Path], set[str]]:
     """The ``catalog`` files the site's output depends on, and the other packages it imports."""
-    # Imported here: catalog.build imports this module (through build/site.py).
-    from catalog.build.state import code_closure
-
     roots = [p for root in ROOTS for p in (root.glob("*.py") if root.is_dir() else [root])]
     return code_closure(roots)
 
@@ -49,8 +47,6 @@ def code_files() -> tuple[list[Path], set[str]]:
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """A hash of everything that shapes a page or a download besides its data."""
-    from catalog.build.state import library_versions
-
     modules, libraries = code_files()
     data = [p for p in PACKAGE.rglob("*") if p.suffix in DATA_SUFFIXES]
     files = [*modules, *data, *TEMPLATES.rglob("*"), *ASSETS.rglob("*")]
@@ -86,7 +82,7 @@ class SiteWriter:
     def __init__(self, folder: Path, previous: Path | None) -> None:
         self.folder = folder
         self.previous = previous if previous and previous.is_dir() else None
-        self.old = self._load(previous) if self.previous else {}
+        self.old = self._load(self.previous) if self.previous else {}
         self.keys: dict[str, str] = {}
         self.cache: dict[str, Any] = {}
         self.old_cache: dict[str, Any] = self.old.get("cache", {})
@@ -96,16 +92,18 @@ class SiteWriter:
         self.pending: dict[Any, None] = {}
 
     @staticmethod
-    def _load(previous: Path | None) -> dict[str, Any]:
+    def _load(previous: Path) -> dict[str, Any]:
         try:
-            return json.loads(state_path(previous).read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError):
+            found = json.loads(state_path(previous).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return {}
+        return found if isinstance(found, dict) else {}
 
     def _reusable(self, paths: list[str], key: str) -> bool:
         old = self.old.get("keys", {})
-        return bool(self.previous) and all(
-            old.get(p) == key and (self.previous / p).is_file() for p in paths
+        previous = self.previous
+        return previous is not None and all(
+            old.get(p) == key and (previous / p).is_file() for p in paths
         )
 
     def page(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from catalog import urls
 from catalog.i18n import normalize_lang
+from catalog.release.manifest import Manifest
 from catalog.standards import datajson, dcat, feeds, robots, schemaorg, sitemap
 from catalog.standards.facts import territory_codes
 from catalog.standards.schemaorg import script as jsonld_script
@@ -26,7 +27,7 @@ __all__ = ["jsonld_script", "schema_org", "territory_codes", "write_documents"]
 
 def write_documents(
     site_dir: Path,
-    manifests: list[dict],
+    manifests: list[Manifest],
     publishers: dict[str, dict],
     lang: str,
     *,
@@ -54,7 +55,7 @@ def write_documents(
     return written
 
 
-def schema_org(manifest: dict, publisher: dict, lang: str) -> dict[str, Any]:
+def schema_org(manifest: Manifest, publisher: dict, lang: str) -> dict[str, Any]:
     """The schema.org ``Dataset`` JSON-LD of a dataset page in ``lang``; embed it with
     ``jsonld_script(...)`` so nothing in it can close the ``<script>`` element."""
     return schemaorg.dataset(manifest, publisher, normalize_lang(lang))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog import urls
+from catalog.release.manifest import Manifest
 from catalog.standards import facts
 
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -20,9 +21,7 @@ DESCRIBED_BY = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
 FORMATS = {"CSV": "CSV", "JSON": "JSON", "XLSX": "XLSX", "ZIP": "ZIP"}
 
 
-def document(
-    manifests: list[dict[str, Any]], publishers: dict[str, dict], lang: str
-) -> dict[str, Any]:
+def document(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> dict[str, Any]:
     """The whole ``data.json`` catalogue, datasets sorted by identifier."""
     ordered = sorted(manifests, key=lambda m: m["dataset"])
     return {
@@ -35,7 +34,7 @@ def document(
     }
 
 
-def dataset(manifest: dict[str, Any], publishers: dict[str, dict], lang: str) -> dict[str, Any]:
+def dataset(manifest: Manifest, publishers: dict[str, dict], lang: str) -> dict[str, Any]:
     """One DCAT-US dataset: the required fields always, the others when the data has them."""
     publisher = publishers.get(manifest["publisher"])
     modified = facts.modified(manifest)
@@ -91,21 +90,21 @@ def _distribution(download: facts.Download) -> dict[str, Any]:
     }
 
 
-def _spatial(manifest: dict[str, Any]) -> str:
+def _spatial(manifest: Manifest) -> str:
     """Place names, most specific first, or the country when the data is national."""
     names = [facts.place_name(code) for code in facts.declared_territories(manifest)]
     country = facts.country_name(facts.country(manifest), "es")
     return "; ".join(f"{name}, {country}" for name in names) if names else country
 
 
-def _temporal(manifest: dict[str, Any]) -> str | None:
+def _temporal(manifest: Manifest) -> str | None:
     start, end = facts.period(manifest)
     if not start:
         return None
     return f"{start.isoformat()}/{(end or start).isoformat()}"
 
 
-def _periodicity(manifest: dict[str, Any]) -> str | None:
+def _periodicity(manifest: Manifest) -> str | None:
     """``R/P1Y`` for a regular frequency, ``irregular`` otherwise; none for data that is
     never updated (DCAT-US has no term for it)."""
     found = facts.frequency(manifest)

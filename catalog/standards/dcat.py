@@ -19,6 +19,7 @@ from rdflib import Literal, URIRef
 
 from catalog import territories, urls
 from catalog.i18n import _, translate
+from catalog.release.manifest import Manifest
 from catalog.standards import facts
 from catalog.standards.rdf import Statements, Vocabulary, iri
 from catalog.vocabularies import entry
@@ -52,7 +53,7 @@ CONTEXT = {
 }
 
 
-def graph(manifests: list[dict[str, Any]], publishers: dict[str, dict], lang: str) -> Statements:
+def graph(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> Statements:
     """The whole catalogue: catalogue, services, datasets, distributions, agents."""
     g = Statements(CONTEXT)
     catalog = _catalog(g, manifests, lang)
@@ -77,7 +78,7 @@ def jsonld(g: Statements) -> str:
 # ---------------------------------------------------------------- the catalogue
 
 
-def _catalog(g: Statements, manifests: list[dict[str, Any]], lang: str) -> URIRef:
+def _catalog(g: Statements, manifests: list[Manifest], lang: str) -> URIRef:
     home = URIRef(urls.absolute(urls.home()))
     catalog = URIRef(f"{home}#catalog")
     g.add((catalog, RDF.type, DCAT.Catalog))
@@ -149,7 +150,7 @@ def _services(g: Statements, catalog: URIRef, lang: str) -> list[URIRef]:
 
 
 def _dataset(
-    g: Statements, manifest: dict[str, Any], slug: str, publisher: dict | None, lang: str
+    g: Statements, manifest: Manifest, slug: str, publisher: dict | None, lang: str
 ) -> URIRef:
     page = facts.page(manifest)
     dataset = URIRef(page + "#dataset")
@@ -185,7 +186,7 @@ def _dataset(
 
 
 def _distribution(
-    g: Statements, manifest: dict[str, Any], download: facts.Download, page: str, lang: str
+    g: Statements, manifest: Manifest, download: facts.Download, page: str, lang: str
 ) -> URIRef:
     name = download.url.rsplit("/", 1)[-1]
     node = URIRef(f"{page}#distribution-{name}")
@@ -231,7 +232,7 @@ def _agent(g: Statements, slug: str, publisher: dict | None) -> URIRef:
     return agent
 
 
-def _contact(g: Statements, dataset: URIRef, manifest: dict[str, Any], page: str) -> None:
+def _contact(g: Statements, dataset: URIRef, manifest: Manifest, page: str) -> None:
     name, email = facts.contact(manifest)
     if not (name or email):
         return
@@ -245,7 +246,7 @@ def _contact(g: Statements, dataset: URIRef, manifest: dict[str, Any], page: str
     g.add((dataset, DCAT.contactPoint, node))
 
 
-def _frequency(g: Statements, dataset: URIRef, manifest: dict[str, Any]) -> None:
+def _frequency(g: Statements, dataset: URIRef, manifest: Manifest) -> None:
     found = facts.frequency(manifest)
     if not found or not found.get("uri"):
         return
@@ -255,7 +256,7 @@ def _frequency(g: Statements, dataset: URIRef, manifest: dict[str, Any]) -> None
     g.add((dataset, DCTERMS.accrualPeriodicity, node))
 
 
-def _temporal(g: Statements, dataset: URIRef, manifest: dict[str, Any], page: str) -> None:
+def _temporal(g: Statements, dataset: URIRef, manifest: Manifest, page: str) -> None:
     start, end = facts.period(manifest)
     if not (start or end):
         return
@@ -268,7 +269,7 @@ def _temporal(g: Statements, dataset: URIRef, manifest: dict[str, Any], page: st
     g.add((dataset, DCTERMS.temporal, node))
 
 
-def _spatial(g: Statements, dataset: URIRef, manifest: dict[str, Any]) -> None:
+def _spatial(g: Statements, dataset: URIRef, manifest: Manifest) -> None:
     g.add((dataset, DCTERMS.spatial, _country(g, facts.country(manifest))))
     for code in facts.declared_territories(manifest):
         place = URIRef(urls.absolute(urls.territory(code)) + "#place")
@@ -317,7 +318,7 @@ def _theme(g: Statements, theme: dict[str, Any]) -> URIRef:
     return node
 
 
-def _licence(g: Statements, manifest: dict[str, Any], url: str) -> URIRef:
+def _licence(g: Statements, manifest: Manifest, url: str) -> URIRef:
     node = iri(url)
     if (node, RDF.type, DCTERMS.LicenseDocument) in g:
         return node

@@ -21,6 +21,7 @@ from babel.core import get_global
 from catalog import territories, urls
 from catalog.i18n import _, translate
 from catalog.jurisdictions import DEFAULT_JURISDICTION, jurisdiction
+from catalog.release.manifest import Manifest
 from catalog.vocabularies import entry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,31 +60,31 @@ def clean(text: object) -> str:
     return _NOT_XML.sub("", str(text or "")).strip()
 
 
-def page(manifest: dict[str, Any], lang: str | None = None) -> str:
+def page(manifest: Manifest, lang: str | None = None) -> str:
     """The absolute address of the dataset's page in ``lang``."""
     return urls.absolute(urls.dataset(manifest["publisher"], manifest["name"], lang))
 
 
-def title(manifest: dict[str, Any]) -> str:
+def title(manifest: Manifest) -> str:
     return clean(manifest["package"].get("title")) or manifest["dataset"]
 
 
-def description(manifest: dict[str, Any]) -> str:
+def description(manifest: Manifest) -> str:
     return clean(manifest["package"].get("description"))
 
 
-def keywords(manifest: dict[str, Any]) -> list[str]:
+def keywords(manifest: Manifest) -> list[str]:
     words = manifest["package"].get("keywords") or []
     return [clean(w) for w in words if isinstance(w, str) and clean(w)]
 
 
-def themes(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def themes(manifest: Manifest) -> list[dict[str, Any]]:
     """The dataset's theme entries of catalog/vocabularies/themes.yaml, in its order."""
     found = (entry("themes", code) for code in manifest["package"].get("themes") or [])
     return [theme for theme in found if theme]
 
 
-def downloads(manifest: dict[str, Any], lang: str | None = None) -> list[Download]:
+def downloads(manifest: Manifest, lang: str | None = None) -> list[Download]:
     """Every published download: four per published table, then the whole package."""
     pub, name = manifest["publisher"], manifest["name"]
     resources = {
@@ -120,7 +121,7 @@ def downloads(manifest: dict[str, Any], lang: str | None = None) -> list[Downloa
     return files
 
 
-def license_url(manifest: dict[str, Any]) -> str | None:
+def license_url(manifest: Manifest) -> str | None:
     """The address of the dataset's (first) licence, from the package or the vocabulary."""
     licenses = manifest["package"].get("licenses") or []
     first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
@@ -129,7 +130,7 @@ def license_url(manifest: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) and found.startswith(("http://", "https://")) else None
 
 
-def license_title(manifest: dict[str, Any], lang: str | None = None) -> str | None:
+def license_title(manifest: Manifest, lang: str | None = None) -> str | None:
     licenses = manifest["package"].get("licenses") or []
     first = licenses[0] if licenses and isinstance(licenses[0], dict) else {}
     known = entry("licenses", first["name"]) if isinstance(first.get("name"), str) else None
@@ -138,7 +139,7 @@ def license_title(manifest: dict[str, Any], lang: str | None = None) -> str | No
     return clean(first.get("title") or first.get("name")) or None
 
 
-def frequency(manifest: dict[str, Any]) -> dict[str, Any] | None:
+def frequency(manifest: Manifest) -> dict[str, Any] | None:
     """The entry of catalog/vocabularies/frequencies.yaml (uri, period, label)."""
     code = manifest["package"].get("frequency")
     return entry("frequencies", code) if isinstance(code, str) else None
@@ -161,23 +162,23 @@ def moment(value: date) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
-def modified(manifest: dict[str, Any]) -> date | None:
+def modified(manifest: Manifest) -> date | None:
     package = manifest["package"]
     return day(package.get("modified")) or day(package.get("issued"))
 
 
-def issued(manifest: dict[str, Any]) -> date | None:
+def issued(manifest: Manifest) -> date | None:
     return day(manifest["package"].get("issued"))
 
 
-def period(manifest: dict[str, Any]) -> tuple[date | None, date | None]:
+def period(manifest: Manifest) -> tuple[date | None, date | None]:
     temporal = manifest["package"].get("temporal")
     if not isinstance(temporal, dict):
         return None, None
     return day(temporal.get("start")), day(temporal.get("end"))
 
 
-def country(manifest: dict[str, Any]) -> str:
+def country(manifest: Manifest) -> str:
     spatial = manifest["package"].get("spatial")
     code = spatial.get("country") if isinstance(spatial, dict) else None
     return code if isinstance(code, str) and len(code) == 2 else DEFAULT_JURISDICTION
@@ -201,7 +202,7 @@ def country_name(code: str, lang: str | None = None) -> str:
         return code
 
 
-def declared_territories(manifest: dict[str, Any]) -> list[str]:
+def declared_territories(manifest: Manifest) -> list[str]:
     """The INE codes the dataset declares in ``spatial``: departments, then municipalities."""
     spatial = manifest["package"].get("spatial")
     if not isinstance(spatial, dict) or country(manifest) != "GT":
@@ -211,7 +212,7 @@ def declared_territories(manifest: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def territory_codes(manifest: dict[str, Any]) -> list[str]:
+def territory_codes(manifest: Manifest) -> list[str]:
     """Every territory whose feed lists the dataset: the departments and municipalities it
     declares, plus the department of each municipality (data about Cobán is news for Alta
     Verapaz). Sorted by INE code."""
@@ -220,7 +221,7 @@ def territory_codes(manifest: dict[str, Any]) -> list[str]:
     return sorted(c for c in codes if c)
 
 
-def covered(manifest: dict[str, Any], coverage: dict[str, list[str]] | None = None) -> list[str]:
+def covered(manifest: Manifest, coverage: dict[str, list[str]] | None = None) -> list[str]:
     """The territories of ``manifest``: from ``coverage`` (dataset id -> INE codes, e.g. what
     the site build found in the data's territory columns) when it knows the dataset,
     else from its declared ``spatial`` (``territory_codes``)."""
@@ -250,7 +251,7 @@ def publisher_website(publisher: dict[str, Any] | None) -> str | None:
     return site if isinstance(site, str) and site.startswith(("http://", "https://")) else None
 
 
-def contact(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+def contact(manifest: Manifest) -> tuple[str | None, str | None]:
     point = manifest["package"].get("contactPoint")
     if not isinstance(point, dict):
         return None, None
@@ -275,12 +276,12 @@ def portal_publisher(lang: str | None = None) -> str:
     return translate(_("Government of {country}"), lang, country=country)
 
 
-def newest(manifests: list[dict[str, Any]]) -> date | None:
+def newest(manifests: list[Manifest]) -> date | None:
     days = [d for d in (modified(m) for m in manifests) if d]
     return max(days) if days else None
 
 
-def by_recency(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def by_recency(manifests: list[Manifest]) -> list[Manifest]:
     """Newest modification first; ties by dataset id, so the order never depends on input."""
     ordered = sorted(manifests, key=lambda m: m["dataset"])
     return sorted(ordered, key=lambda m: modified(m) or date.min, reverse=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from feedgen.feed import FeedGenerator
 
 from catalog import urls
 from catalog.i18n import _, translate
+from catalog.release.manifest import Manifest
 from catalog.standards import facts
 
 FEED_SIZE = 100
@@ -32,11 +32,11 @@ class Feed:
     path: str  # site path, from urls.feed()
     title: str
     page: str  # site path of the HTML page the feed mirrors
-    manifests: list[dict[str, Any]] = field(default_factory=list)
+    manifests: list[Manifest] = field(default_factory=list)
 
 
 def feeds(
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict],
     lang: str,
     coverage: dict[str, list[str]] | None = None,
@@ -88,7 +88,7 @@ def feeds(
 
 def write_feeds(
     site_dir: Path,
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict],
     lang: str,
     coverage: dict[str, list[str]] | None = None,
@@ -121,9 +121,7 @@ def atom(feed: Feed, publishers: dict[str, dict], lang: str) -> bytes:
     return generator.atom_str(pretty=True)
 
 
-def _entry(
-    generator: FeedGenerator, manifest: dict[str, Any], publisher: dict | None, lang: str
-) -> None:
+def _entry(generator: FeedGenerator, manifest: Manifest, publisher: dict | None, lang: str) -> None:
     entry = generator.add_entry(order="append")
     # The Spanish page's address: the same dataset has the same id in every language.
     entry.id(facts.page(manifest))

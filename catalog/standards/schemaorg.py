@@ -17,6 +17,7 @@ import nh3
 
 from catalog import urls
 from catalog.i18n import _, translate
+from catalog.release.manifest import Manifest
 from catalog.standards import facts
 
 MIN_DESCRIPTION = 50
@@ -25,7 +26,7 @@ MAX_VARIABLES = 100
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 
 
-def dataset(manifest: dict[str, Any], publisher: dict | None, lang: str) -> dict[str, Any]:
+def dataset(manifest: Manifest, publisher: dict | None, lang: str) -> dict[str, Any]:
     """The schema.org ``Dataset`` for the page of ``manifest`` in ``lang``."""
     slug = manifest["publisher"]
     organization = _organization(slug, publisher)
@@ -78,7 +79,7 @@ def script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def description(manifest: dict[str, Any], publisher: dict | None, lang: str) -> str:
+def description(manifest: Manifest, publisher: dict | None, lang: str) -> str:
     """The dataset's description, completed or trimmed to 50-5,000 characters."""
     text = facts.description(manifest)
     for paragraph in readme_paragraphs(manifest.get("readme")):
@@ -134,7 +135,7 @@ def _organization(slug: str, publisher: dict | None) -> dict[str, Any]:
     return {key: value for key, value in organization.items() if value}
 
 
-def _spatial(manifest: dict[str, Any], lang: str) -> dict[str, Any] | list[dict[str, Any]]:
+def _spatial(manifest: Manifest, lang: str) -> dict[str, Any] | list[dict[str, Any]]:
     """The territories the data covers, each within its country; the country alone for
     national data."""
     code = facts.country(manifest)
@@ -153,7 +154,7 @@ def _spatial(manifest: dict[str, Any], lang: str) -> dict[str, Any] | list[dict[
     return places[0] if len(places) == 1 else places
 
 
-def _variables(manifest: dict[str, Any]) -> list[str]:
+def _variables(manifest: Manifest) -> list[str]:
     """The columns of the published tables, by title: what the data measures."""
     names: list[str] = []
     for resource in manifest["package"].get("resources") or []:

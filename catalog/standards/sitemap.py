@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
+from catalog.release.manifest import Manifest
 from catalog.standards import facts
 from catalog.vocabularies import codes
 
@@ -38,7 +38,7 @@ class Page:
 
 
 def pages(
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict],
     coverage: dict[str, list[str]] | None = None,
 ) -> list[Page]:
@@ -80,7 +80,7 @@ def pages(
 
 def write_sitemaps(
     site_dir: Path,
-    manifests: list[dict[str, Any]],
+    manifests: list[Manifest],
     publishers: dict[str, dict],
     coverage: dict[str, list[str]] | None = None,
 ) -> list[Path]:
@@ -143,8 +143,8 @@ def _urls(page: Page) -> list[tuple[str, date | None, dict[str, str]]]:
     return [(path, page.lastmod, alternates) for path in page.paths.values()]
 
 
-def _grouped(manifests: list[dict[str, Any]], keys) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
+def _grouped(manifests: list[Manifest], keys) -> dict[str, list[Manifest]]:
+    groups: dict[str, list[Manifest]] = {}
     for manifest in manifests:
         for key in keys(manifest):
             groups.setdefault(key, []).append(manifest)

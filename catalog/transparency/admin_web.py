@@ -45,7 +45,7 @@ def _today() -> date:
 def _needs_admin(page: Page) -> Response | None:
     if (refused := needs_login(page)) is not None:
         return refused
-    if not page.user.is_admin:
+    if not page.signed_in.is_admin:
         return page.error(
             403,
             _("Only administrators can open the administration page."),
@@ -165,7 +165,7 @@ def _closure_change(page: Page, name: str, form: FormData) -> None:
     day = _day(field(form, "day", _("Day"), 40, page.lang))
     if name == "quitar-cierre":
         admin.remove_closure(page.ws, code, day, today)
-        LOG.info("closure %s %s removed by user %s", code, day, page.user.id)
+        LOG.info("closure %s %s removed by user %s", code, day, page.signed_in.id)
         return
     reason = field(form, "reason", _("Reason"), 1000, page.lang).strip()
     if day < today:
@@ -180,27 +180,28 @@ def _closure_change(page: Page, name: str, form: FormData) -> None:
             _("Example: Feria local."),
         )
     admin.add_closure(page.ws, code, day, reason)
-    LOG.info("closure %s %s added by user %s", code, day, page.user.id)
+    LOG.info("closure %s %s added by user %s", code, day, page.signed_in.id)
 
 
 def _new_account(page: Page, form: FormData) -> None:
     chosen = form.getlist("publishers")
-    if len(chosen) > 200 or not all(isinstance(p, str) and len(p) <= 100 for p in chosen):
+    names = [p for p in chosen if isinstance(p, str)]  # a file instead of a name: refused
+    if len(chosen) > 200 or len(names) < len(chosen) or not all(len(p) <= 100 for p in names):
         raise FormRefused(
             400, _("The list of publishers cannot be read."), _("Choose publishers from the list.")
         )
-    publishers = accounts.check_publishers(list(chosen), set(page.ws.directory()))
+    publishers = accounts.check_publishers(names, set(page.ws.directory()))
     email = field(form, "email", _("E-mail"), 254, page.lang)
     name = field(form, "name", _("Name"), accounts.MAX_NAME, page.lang).strip()
     password = field(form, "password", _("Password"), accounts.MAX_PASSWORD, page.lang)
     with page.ws.db.write() as session:
         user = accounts.add_user(session, email, name, password, "officer", publishers)
-        LOG.info("account %s created by user %s", user.id, page.user.id)
+        LOG.info("account %s created by user %s", user.id, page.signed_in.id)
 
 
 def _account_change(page: Page, name: str, form: FormData) -> None:
     """Enable or disable an account, or end all its sessions."""
-    who = page.user.id
+    who = page.signed_in.id
     account = number(field(form, "user", _("Account"), 40, page.lang))
     with page.ws.db.write() as session:
         user = session.get(User, account) if account is not None else None
@@ -227,7 +228,7 @@ def _session_end(page: Page, form: FormData) -> None:
             raise CatalogError(
                 _("That session has already ended."), _("Reload the page to see the current list.")
             )
-    LOG.info("session %s ended by user %s", ended, page.user.id)
+    LOG.info("session %s ended by user %s", ended, page.signed_in.id)
 
 
 def _unlock(page: Page, form: FormData) -> None:
@@ -237,7 +238,7 @@ def _unlock(page: Page, form: FormData) -> None:
         raise CatalogError(
             _("That lockout has already ended."), _("Reload the page to see the current list.")
         )
-    LOG.info("%s lockout %s lifted by user %s", kind, key[:12], page.user.id)
+    LOG.info("%s lockout %s lifted by user %s", kind, key[:12], page.signed_in.id)
 
 
 def _admin_change(page: Page, name: str, form: FormData) -> None:

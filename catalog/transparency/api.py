@@ -39,15 +39,14 @@ from catalog.transparency.auth import FORM_MAX_AGE
 from catalog.transparency.forms import capped_body
 from catalog.transparency.models import User
 from catalog.transparency.requests import (
-    FORMATS,
     LIMITS,
     MAX_LENGTH,
-    PUBLIC_STATUSES,
     REQUESTER,
     Actor,
     FilingErrors,
     RequestError,
 )
+from catalog.transparency.states import FORMATS, PUBLIC_STATUSES
 from catalog.transparency.workspace import Workspace, WorkspaceSource, blocking
 
 router = APIRouter()
@@ -481,7 +480,9 @@ def _upload(ws: Workspace, request: Request, code: str, name: str, data: bytes) 
     except RequestError as error:
         raise Refused(error) from None
     except CatalogError as error:
-        raise _refusal(422, error.text, error.hint, **error.params) from None
+        # Its params are only the placeholders of its texts, never _refusal's ``headers``.
+        params: dict[str, Any] = error.params
+        raise _refusal(422, error.text, error.hint, **params) from None
     return JSONResponse(body, status_code=201)
 
 

@@ -9,16 +9,22 @@ anything else.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from catalog.errors import CatalogError
 from catalog.i18n import _
+
+if TYPE_CHECKING:
+    import psycopg
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,7 +51,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     if schema:
 
         @event.listens_for(engine, "connect")
-        def _search_path(dbapi_connection, record):  # type: ignore[no-untyped-def]
+        def _search_path(dbapi_connection: psycopg.Connection, record: ConnectionPoolEntry) -> None:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f'SET search_path TO "{schema}"')
             dbapi_connection.commit()
@@ -59,7 +65,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy emit BEGIN itself (pysqlite's own BEGIN is deferred and late).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -72,7 +78,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection):  # type: ignore[no-untyped-def]
+    def _begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("immediate")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from catalog.i18n import _, translate
 from catalog.transparency.models import InfoRequest
-from catalog.transparency.requests import OUTCOME_LABELS
+from catalog.transparency.states import OUTCOME_LABELS
 
 FEED_PATH = "/transparencia/respuestas.atom"
 ENTRIES = 50

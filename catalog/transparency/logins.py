@@ -153,7 +153,8 @@ def _welcome(
 ) -> str:
     with ws.db.write() as session:
         throttle.succeeded(session, plan.admission, plan.keys, now)
-        user = session.get(User, plan.user_id)
+        # One row: the password was right for an active account (never deleted, only disabled).
+        user = session.get_one(User, plan.user_id)
         if fresh_hash:
             user.password_hash = fresh_hash
         return sessions.start(session, user, now, user_agent)
@@ -281,6 +282,8 @@ def lockouts(ws: Workspace, users: list[User], now: datetime) -> list[Lockout]:
         rows: list[LoginThrottle] = throttle.locked(session, now)
     found = []
     for row in rows:
+        if row.locked_until is None:  # never: throttle.locked reads locked rows only
+            continue
         email = by_key.get(row.key) if row.kind == "account" else None
         if row.kind == "device":
             email = by_id.get(row.key.split(":", 1)[0])

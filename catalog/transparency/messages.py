@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.i18n import _, translate
 from catalog.transparency.models import InfoRequest
+from catalog.transparency.states import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from catalog.transparency.requests import Change, RequestService
@@ -22,8 +23,6 @@ def requester_message(
     change: Change | None = None,
 ) -> tuple[str, str]:
     """(subject, body) of the e-mail that tells the requester what happened."""
-    from catalog.transparency.requests import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS
-
     if action == "confirm_email":
         return confirmation_message(request, link or "")
     lang = request.lang

@@ -8,10 +8,11 @@ the officer answers for the request's publisher.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,14 +30,8 @@ from catalog.transparency.forms import (
     text,
 )
 from catalog.transparency.pages import PREFIX, Page
-from catalog.transparency.requests import (
-    OUTCOMES,
-    PUBLIC_STATUSES,
-    Actor,
-    Forbidden,
-    RequestError,
-    echo,
-)
+from catalog.transparency.requests import Actor, Forbidden, RequestError, echo
+from catalog.transparency.states import OUTCOMES, PUBLIC_STATUSES
 from catalog.transparency.workspace import blocking
 
 # Officer form action (URL) → state-machine action and the form fields it reads.
@@ -74,9 +69,9 @@ def _next(form: FormData) -> str:
     return ""
 
 
-def _lock_message(page: Page, outcome: logins.Outcome) -> str:
-    minutes = -(-logins.retry_after(outcome.locked_until, page.ws.clock()) // 60)
-    if outcome.locked_kind == "client":
+def _lock_message(page: Page, until: datetime, kind: str | None) -> str:
+    minutes = -(-logins.retry_after(until, page.ws.clock()) // 60)
+    if kind == "client":
         what = _(
             "Too many failed sign-ins from your network address: signing in from it is locked for {minutes} minutes."
         )
@@ -133,7 +128,7 @@ def _login_refused(page: Page, outcome: logins.Outcome, email: str, target: str)
     wrong = page.t(_("Wrong e-mail or password, or the account is disabled."))
     if outcome.locked_until is None:
         return _login_again(page, 401, wrong, email, target)
-    locked = _lock_message(page, outcome)
+    locked = _lock_message(page, outcome.locked_until, outcome.locked_kind)
     message = locked if outcome.refused else f"{wrong} {locked}"
     response = _login_again(page, 429, message, email, target)
     response.headers["Retry-After"] = str(logins.retry_after(outcome.locked_until, page.ws.clock()))
@@ -200,7 +195,7 @@ async def inbox(request: Request) -> Response:
 def _inbox_page(page: Page) -> Response:
     filters = {k: page.request.query_params.get(k) or "" for k in ("estado", "plazo", "asignada")}
     items = page.ws.requests.inbox(
-        page.user,
+        page.signed_in,
         lang=page.lang,
         status=filters["estado"] or None,
         due=DUE.get(filters["plazo"]),
@@ -229,7 +224,7 @@ def _officer_view(
     page: Page, code: str, status: int = 200, message: str = "", kept: dict | None = None
 ) -> Response:
     try:
-        found = page.ws.requests.officer_view(code, page.user, lang=page.lang)
+        found = page.ws.requests.officer_view(code, page.signed_in, lang=page.lang)
     except Forbidden as error:
         return page.error(403, error.text, error.hint, **error.params)
     except RequestError as error:
@@ -266,8 +261,10 @@ async def officer_action(request: Request) -> Response:
         return await blocking(_officer_view, page, code, error.status, error.message(page.lang))
     if not page.csrf_ok(form):
         return await blocking(page.forged)
-    uploads = [u for u in form.getlist("files") if getattr(u, "filename", "")]
-    files = [(u.filename, await u.read(attachments.MAX_BYTES + 1)) for u in uploads]
+    files: list[tuple[str, bytes]] = []
+    for upload in form.getlist("files"):
+        if isinstance(upload, UploadFile) and upload.filename:  # a text field or no file: none
+            files.append((upload.filename, await upload.read(attachments.MAX_BYTES + 1)))
     return await blocking(_officer_action, page, code, name, form, files)
 
 

@@ -1,10 +1,13 @@
 """The anonymized request log as an open dataset of the catalogue.
 
 ``export`` writes ``datasets/<publisher>/registro-solicitudes-acceso/`` (a Data
-Package: ``datapackage.json``, ``README.md``, ``data/solicitudes.csv``) before a
-build, so every build publishes the current log. Only non-identifying columns
-are written: no name, no e-mail, no free text (subjects may hold personal
-data); it passes ``catalog validate`` and its privacy gate.
+Package: ``datapackage.json``, ``README.md``, ``data/solicitudes.csv``) into a
+folder of generated content (``catalog requests export --into DIR``), which the
+build publishes beside the committed content (``catalog build --extra-content
+DIR``): the workspace produces content, the build reads content, and neither
+reads the other's files. Only non-identifying columns are written: no name, no
+e-mail, no free text (subjects may hold personal data); it passes ``catalog
+validate`` and its privacy gate.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from catalog import clock
-from catalog.content import is_slug
+from catalog.content import is_slug, read_yaml
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.transparency.models import InfoRequest
-from catalog.transparency.requests import HIDDEN
+from catalog.transparency.states import HIDDEN
 from catalog.transparency.workspace import Workspace
 
 NAME = "registro-solicitudes-acceso"
@@ -141,49 +144,25 @@ página pública `/transparencia/solicitudes/<código>`.
 """
 
 
-def mirror(root: Path, target: Path) -> None:
-    """Make ``target`` a content root that links to every publisher and dataset of ``root``.
-
-    The generated dataset is then written into ``target``, never into the content
-    repository, which stays exactly as committed.
-    """
-    (target / "datasets").mkdir(parents=True, exist_ok=True)
-    _link(target / "publishers", (root / "publishers").resolve())
-    wanted = {
-        p.relative_to(root / "datasets") for p in (root / "datasets").glob("*/*") if p.is_dir()
-    }
-    for existing in (target / "datasets").glob("*/*"):
-        relative = existing.relative_to(target / "datasets")
-        if existing.is_symlink() and relative not in wanted:
-            existing.unlink()  # a dataset removed from the content
-    for relative in sorted(wanted):
-        (target / "datasets" / relative.parent).mkdir(parents=True, exist_ok=True)
-        _link(target / "datasets" / relative, (root / "datasets" / relative).resolve())
-
-
-def _link(path: Path, to: Path) -> None:
-    if path.is_symlink() and path.resolve() == to:
-        return
-    if path.is_symlink():
-        path.unlink()
-    path.symlink_to(to, target_is_directory=True)
-
-
 def export(
     workspace: Workspace, root: Path, publisher: str, into: Path | None = None
 ) -> tuple[Path, int]:
     """Write the dataset under ``<into or root>/datasets/<publisher>/``; returns (folder, rows).
 
-    With ``into``, that folder becomes a content root mirroring ``root`` (see ``mirror``).
+    ``root`` is the content root whose ``publishers/`` names the publisher (its contact
+    point comes from there); ``into``, a folder of generated content, keeps the content
+    repository exactly as committed.
     """
-    publishers = workspace.directory()
-    if not is_slug(publisher) or not (root / "publishers" / f"{publisher}.yaml").is_file():
+    path = root / "publishers" / f"{publisher}.yaml"
+    if not is_slug(publisher) or not path.is_file():
         raise CatalogError(
             _("Unknown publisher: {publisher}."),
             _("Give the slug of a file in {root}/publishers/."),
             publisher=publisher,
             root=str(root),
         )
+    found = read_yaml(path)
+    info = found if isinstance(found, dict) else {}
     with workspace.db.read() as session:
         rows = session.scalars(
             # Filings whose e-mail was never confirmed were never requests.
@@ -198,11 +177,8 @@ def export(
     writer.writerows(lines)
     first = str(lines[0][3]) if lines else None
     last = max(str(line[3]) for line in lines) if lines else None
-    if into is not None:
-        mirror(root, into)
     folder = (into or root) / "datasets" / publisher / NAME
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    info = publishers.get(publisher) or {}
     _write(folder / "data" / "solicitudes.csv", buffer.getvalue())
     _write(
         folder / "datapackage.json",

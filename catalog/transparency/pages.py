@@ -11,7 +11,7 @@ database object.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -23,12 +23,8 @@ from catalog.site.render import render
 from catalog.transparency import logins, sessions
 from catalog.transparency.auth import FORM_COOKIE, SESSION_COOKIE, same
 from catalog.transparency.models import User
-from catalog.transparency.requests import (
-    ACTION_LABELS,
-    OUTCOME_LABELS,
-    STATUS_LABELS,
-    RequestError,
-)
+from catalog.transparency.requests import RequestError
+from catalog.transparency.states import ACTION_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from catalog.transparency.workspace import Workspace, WorkspaceSource
 
 PREFIX = "/transparencia"
@@ -37,6 +33,7 @@ SECURITY_HEADERS = {**BASE_HEADERS, "Content-Security-Policy": WORKSPACE_CSP}
 # Where SessionReader leaves the request's session (a sessions.Current, or None).
 SESSION_SCOPE = "catalog.transparency.session"
 _UNREAD = object()
+R = TypeVar("R", bound=Response)
 
 
 def source_of(request: Request) -> WorkspaceSource:
@@ -96,6 +93,15 @@ class Page:
         """The signed-in officer or administrator, or None."""
         return self.session.user if self.session else None
 
+    @property
+    def signed_in(self) -> User:
+        """The signed-in officer or administrator, in a handler that has made sure there
+        is one (``officer_web.needs_login``, ``admin_web._needs_admin``)."""
+        user = self.user
+        if user is None:  # a handler that forgot to check: a bug, never a visitor's doing
+            raise RuntimeError("nobody is signed in: check needs_login first")
+        return user
+
     def viewer(self) -> dict[str, Any] | None:
         """The signed-in person as the templates see them."""
         user = self.user
@@ -132,7 +138,7 @@ class Page:
         )
         return self.finish(HTMLResponse(html, status_code=status))
 
-    def finish(self, response: Response) -> Response:
+    def finish(self, response: R) -> R:
         secure = self.request.url.scheme == "https"
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -16,7 +16,7 @@ from catalog.i18n import translate
 from catalog.transparency.deadlines import Calendar
 from catalog.transparency.models import InfoRequest
 from catalog.transparency.redaction import redact_once
-from catalog.transparency.requests import (
+from catalog.transparency.states import (
     ACTION_LABELS,
     FORMAT_LABELS,
     OPEN,
@@ -57,7 +57,8 @@ def summary(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
 
 def detail(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
     """The public tracking view of one request."""
-    published = request.published_at is not None
+    published_at = request.published_at
+    published = published_at is not None
     data = summary(request, lang, at)
     data.update(
         {
@@ -79,7 +80,7 @@ def detail(request: InfoRequest, lang: str, at: datetime) -> dict[str, Any]:
             "clarification_due_date": request.clarification_due_on.isoformat()
             if request.clarification_due_on
             else None,
-            "published_on": request.published_at.date().isoformat() if published else None,
+            "published_on": published_at.date().isoformat() if published_at is not None else None,
             "attachments": [
                 {
                     "name": a.filename,

@@ -26,17 +26,15 @@ from catalog.transparency.forms import key_of, number, read_form, text
 from catalog.transparency.models import Attachment, InfoRequest
 from catalog.transparency.pages import PREFIX, Page, form_problem_message
 from catalog.transparency.requests import (
-    FORMAT_LABELS,
     LIMITS,
     MAX_LENGTH,
-    OUTCOMES,
-    PUBLIC_STATUSES,
     REQUESTER,
     FilingErrors,
     Forbidden,
     RequestError,
     echo,
 )
+from catalog.transparency.states import FORMAT_LABELS, OUTCOMES, PUBLIC_STATUSES
 from catalog.transparency.workspace import blocking
 
 PAGE_SIZE = 25
@@ -292,7 +290,7 @@ def _attachment(page: Page) -> Response:
     allowed = owner is not None and (
         owner.published_at is not None or (page.user and page.user.can_act_on(owner.publisher))
     )
-    if not allowed or found.filename != page.request.path_params["name"]:
+    if found is None or not allowed or found.filename != page.request.path_params["name"]:
         return page.error(404, _("File not found."), "")
     try:
         path = attachments.blob_path(page.ws.settings, found.sha256)

@@ -19,7 +19,8 @@ from catalog.transparency import notify
 from catalog.transparency.deadlines import Calendar, profile
 from catalog.transparency.messages import officer_reminder
 from catalog.transparency.models import InfoRequest, Membership, User
-from catalog.transparency.requests import RUNNING, SYSTEM, RequestError
+from catalog.transparency.requests import SYSTEM, RequestError
+from catalog.transparency.states import RUNNING
 from catalog.transparency.workspace import Workspace
 
 DUE_SOON_DAYS = 2

@@ -40,105 +40,23 @@ from catalog.transparency.accounts import EMAIL
 from catalog.transparency.config import Settings
 from catalog.transparency.db import Database
 from catalog.transparency.deadlines import Calendar, profile
+from catalog.transparency.messages import requester_message
 from catalog.transparency.models import Attachment, Closure, Event, InfoRequest, RedactionRule, User
+from catalog.transparency.public import days_left, detail, summary
 from catalog.transparency.redaction import Rule, check_rule, redact_once
-
-STATUSES = (
-    "unconfirmed",
-    "expired",
-    "received",
-    "assigned",
-    "clarification",
-    "extended",
-    "answered",
-    "referred",
-    "withdrawn",
-    "appealed",
-    "closed",
+from catalog.transparency.states import (
+    ACTION_LABELS,
+    ACTION_NAMES,
+    FORMATS,
+    HIDDEN,
+    OPEN,
+    OUTCOMES,
+    PUBLIC_DATA,
+    RUNNING,
+    STATUS_LABELS,
+    STATUSES,
 )
-# The clock runs in these states (it stops while waiting for a clarification).
-RUNNING = ("received", "assigned", "extended")
-OPEN = (*RUNNING, "clarification")
-# Never shown to the public nor counted: the e-mail was not (yet) confirmed.
-HIDDEN = ("unconfirmed", "expired")
-PUBLIC_STATUSES = ("received", "assigned", "clarification", "extended", "answered", "referred",
-                   "withdrawn", "appealed", "closed")  # fmt: skip
-OUTCOMES = ("granted", "partial", "denied", "not_held")
-FORMATS = ("any", "pdf", "csv", "xlsx", "json", "paper")
-STATUS_LABELS = {
-    "unconfirmed": _("Awaiting e-mail confirmation"),
-    "expired": _("Expired: the e-mail was never confirmed"),
-    "received": _("Received"),
-    "assigned": _("Assigned"),
-    "clarification": _("Clarification requested"),
-    "extended": _("Extended"),
-    "answered": _("Answered"),
-    "referred": _("Referred to another body"),
-    "withdrawn": _("Withdrawn"),
-    "appealed": _("Appealed"),
-    "closed": _("Closed"),
-}
-OUTCOME_LABELS = {
-    "granted": _("Granted"),
-    "partial": _("Partially granted"),
-    "denied": _("Denied"),
-    "not_held": _("Information not held"),
-    "abandoned": _("Abandoned (clarification not received)"),
-}
-FORMAT_LABELS = {
-    "any": _("Any format"),
-    "pdf": _("PDF document"),
-    "csv": _("CSV (open data)"),
-    "xlsx": _("Spreadsheet (Excel)"),
-    "json": _("JSON (open data)"),
-    "paper": _("Paper copy"),
-}
-ACTION_LABELS = {
-    "file": _("Request received"),
-    "confirm": _("E-mail confirmed: request received"),
-    "expire": _("Expired: the e-mail was never confirmed"),
-    "upload": _("File uploaded for the answer"),
-    "assign": _("Assigned to an officer"),
-    "request_clarification": _("Clarification requested from the requester"),
-    "clarify": _("The requester clarified the request"),
-    "extend": _("Deadline extended"),
-    "answer": _("Answered"),
-    "refer": _("Referred to another body"),
-    "withdraw": _("Withdrawn by the requester"),
-    "appeal": _("Appeal filed"),
-    "resolve_appeal": _("Appeal resolved"),
-    "close": _("Closed"),
-    "abandon": _("Closed: the clarification was not received in time"),
-    "publish": _("Answer published"),
-}
-ACTION_NAMES = {
-    "confirm": _("Confirm the e-mail"),
-    "expire": _("Expire"),
-    "assign": _("Assign"),
-    "request_clarification": _("Ask for clarification"),
-    "clarify": _("Clarify"),
-    "extend": _("Extend the deadline"),
-    "answer": _("Answer"),
-    "refer": _("Refer to another body"),
-    "withdraw": _("Withdraw"),
-    "appeal": _("Appeal"),
-    "resolve_appeal": _("Resolve the appeal"),
-    "close": _("Close"),
-    "abandon": _("Close as abandoned"),
-    "publish": _("Publish the answer"),
-}
-# What the public timeline may show of each event's data.
-PUBLIC_DATA = {
-    "confirm": ("due_on",),
-    "extend": ("reason", "due_on"),
-    "answer": ("outcome", "legal_ground"),
-    "refer": ("referred_to",),
-    "request_clarification": ("due_on",),
-    "clarify": ("due_on",),
-    "appeal": ("due_on",),
-    "resolve_appeal": ("resolution",),
-    "close": ("reason",),
-}
+
 # action: (states it is allowed in, who may do it)
 RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "confirm": (("unconfirmed",), ("requester",)),
@@ -395,8 +313,9 @@ def _filing_problems(
         ("description", _("The description")),
         ("name", _("The name")),
     ):
-        if values[name] is not None:
-            yield _length(name, values[name], translate(label, lang))
+        value = values[name]
+        if value is not None:
+            yield _length(name, value, translate(label, lang))
     if email is not None and (len(email) > MAX_LENGTH["email"] or not EMAIL.match(email)):
         yield RequestError(
             _("{email} is not a valid e-mail address."),
@@ -719,9 +638,6 @@ class RequestService:
     ) -> RequestList:
         """One page of the public list, newest first, never a hidden request (the caller
         checks ``publisher`` and ``status``)."""
-        # public.py shapes its views with this module's labels: imported when used.
-        from catalog.transparency.public import summary
-
         query = select(InfoRequest).where(InfoRequest.status.not_in(HIDDEN))
         if publisher:
             query = query.where(InfoRequest.publisher == publisher)
@@ -751,8 +667,6 @@ class RequestService:
         """The requests an officer may see, by deadline: ``status`` is a status or ``open``,
         ``due`` ``soon`` (2 business days or less) or ``overdue``, ``assignee`` ``me`` or
         ``none``. Each is a ``public.summary`` with what officers read besides."""
-        from catalog.transparency.public import days_left, summary
-
         query = (
             select(InfoRequest)
             .where(InfoRequest.status.not_in(HIDDEN))  # not received until the e-mail is confirmed
@@ -800,8 +714,6 @@ class RequestService:
         """Request ``code`` as the public sees it; with the requester's ``key`` (Forbidden
         when wrong) their subject as written; for an ``officer`` of its publisher the
         private fields."""
-        from catalog.transparency.public import detail
-
         with self.db.read() as session:
             found = self.get(session, code)
             view = detail(found, lang, at or now())
@@ -818,8 +730,6 @@ class RequestService:
         self, code: object, officer: User, *, lang: str = "es", at: datetime | None = None
     ) -> OfficerView:
         """Request ``code`` for an officer of its publisher (Forbidden for anyone else)."""
-        from catalog.transparency.public import detail
-
         with self.db.read() as session:
             found = self.get(session, code)
             self.check_officer(found, Actor("officer", officer))
@@ -1438,8 +1348,6 @@ class RequestService:
         link: str | None = None,
         change: Change | None = None,
     ) -> None:
-        from catalog.transparency.messages import requester_message
-
         subject, body = requester_message(self, request, action, key=key, link=link, change=change)
         serial = session.scalar(
             select(func.count()).select_from(Event).where(Event.request_id == request.id)

@@ -17,8 +17,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, Update, delete, select, update
 from sqlalchemy.orm import Session
 
 from catalog.transparency.db import Database
@@ -104,21 +105,31 @@ def resolve(db: Database, token: str | None, now: datetime) -> Current | None:
 
 def revoke(session: Session, session_id: int, now: datetime) -> bool:
     """End one session; False if it had already ended (or never existed)."""
-    result = session.execute(
-        update(UserSession)
-        .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+    return bool(
+        _changed(
+            session,
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now),
+        )
     )
-    return bool(result.rowcount)
 
 
 def revoke_all(session: Session, user_id: int, now: datetime) -> int:
     """End every session of a user (disabled account, new password, administrator's order)."""
-    result = session.execute(
+    return _changed(
+        session,
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=now),
     )
+
+
+def _changed(session: Session, statement: Update) -> int:
+    """How many rows ``statement`` changed."""
+    # Session.execute is typed as returning a plain Result, which has no rowcount; an
+    # UPDATE's result is always a CursorResult, the kind that has it.
+    result = cast(CursorResult[Any], session.execute(statement))
     return int(result.rowcount or 0)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.transparency.models import InfoRequest
-from catalog.transparency.requests import HIDDEN, OUTCOMES, RUNNING
+from catalog.transparency.states import HIDDEN, OUTCOMES, RUNNING
 
 Z95 = 1.959963984540054
 
@@ -132,6 +132,8 @@ def compute(session: Session, today: date, publisher: str | None = None) -> dict
     histograms: dict[str, dict[int, int]] = {}
     overall_histogram: dict[int, int] = {}
     for name, days, count in histogram_rows:
+        if days is None:  # never: the query keeps answered requests only (the column may be NULL)
+            continue
         histograms.setdefault(name, {})[days] = count
         overall_histogram[days] = overall_histogram.get(days, 0) + count
     for name, stats in per.items():

@@ -134,9 +134,9 @@ def admit(session: Session, keys: Iterable[Key], now: datetime) -> Admission:
         return Admission(until, kind)
     admission = Admission()
     for k, row in rows.items():
-        until = _count(row, RULES[k.kind], now)
-        if until is not None:
-            admission.locked_now[k] = until
+        ends = _count(row, RULES[k.kind], now)
+        if ends is not None:
+            admission.locked_now[k] = ends
     session.flush()  # this attempt's rows are recent now: the clean-up below keeps them
     _forget_old(session, now)
     return admission

@@ -9,7 +9,6 @@ own with ``Workspace(settings, build_dir)`` and pass it in.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from catalog import clock
+from catalog.release.reader import CurrentRelease
 from catalog.transparency.auth import Signer
 from catalog.transparency.config import Settings, from_env
 from catalog.transparency.db import Database
@@ -41,33 +41,16 @@ async def blocking(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 class Directory:
-    """The publishers of the current build (``index.json``), re-read when a new release is live."""
+    """The publishers of the current release (its index, through catalog/release's reader),
+    or ``fallback`` when there is no build to read."""
 
     def __init__(self, build_dir: Path | None, fallback: dict[str, dict] | None = None) -> None:
-        self.build_dir = Path(build_dir) if build_dir else None
+        self.current = CurrentRelease(build_dir) if build_dir else None
         self.fallback = fallback or {}
-        self._target: str | None = None
-        self._publishers: dict[str, dict] = {}
 
     def __call__(self) -> dict[str, dict[str, Any]]:
-        if self.build_dir is None:
-            return self.fallback
-        try:
-            target = os.readlink(self.build_dir / "current")
-        except OSError:
-            target = "index.json"
-        if target != self._target:
-            path = (
-                self.build_dir / target / "index.json"
-                if target != "index.json"
-                else self.build_dir / target
-            )
-            try:
-                self._publishers = json.loads(path.read_text("utf-8")).get("publishers") or {}
-            except (OSError, ValueError):
-                self._publishers = {}
-            self._target = target
-        return self._publishers or self.fallback
+        release = self.current() if self.current else None
+        return (release.index["publishers"] if release else None) or self.fallback
 
 
 class Workspace:
@@ -129,4 +112,6 @@ class WorkspaceSource:
 
     async def ready(self) -> Workspace:
         """The workspace, for a handler on the event loop: made in a worker thread once."""
-        return self._workspace or await blocking(self)
+        if self._workspace is not None:
+            return self._workspace
+        return await blocking(self)

@@ -23,14 +23,16 @@ still print its ``rich`` traceback after ours had answered.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Request, Response
 
 from catalog.i18n import _
-from plugins.sql_guard.limits import cap_connection, limits_for
-from plugins.sql_guard.problems import (
+
+from .limits import cap_connection, limits_for
+from .problems import (
     NOT_FOUND,
     Problem,
     classify,
@@ -59,8 +61,7 @@ DEFAULT_HANDLER = "datasette.handle_exception"
 
 def install(pm: Any) -> None:
     """Register this plugin with Datasette's plugin manager ``pm`` (once)."""
-    import plugins.sql_guard as module
-
+    module = sys.modules[__name__]
     if not pm.is_registered(module) and pm.get_plugin("sql_guard") is None:
         pm.register(module, "sql_guard")
     if not pm.is_blocked(DEFAULT_HANDLER):

@@ -19,7 +19,7 @@ import threading
 import weakref
 from typing import Any
 
-from plugins.sql_guard.problems import ResultTooLarge
+from .problems import ResultTooLarge
 
 MB = 2**20
 MAX_VALUE_BYTES = 16 * MB

@@ -1,6 +1,6 @@
-"""Names in the published SQLite database.
+"""Names in the release database, part of the release format.
 
-Every resource becomes one table in ``build/sql/catalogo.db`` named::
+Every resource becomes one table in the release's ``sql/catalogo.db`` named::
 
     <publisher>__<dataset>__<resource>
 
