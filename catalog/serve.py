@@ -89,7 +89,7 @@ class CatalogApp:
 
     # ------------------------------------------------------------ releases
 
-    def release(self) -> Served | None:
+    def served(self) -> Served | None:
         """The release ``current`` points at now, with its SQL explorer; the one it
         replaced retires a little later (requests still on it finish first)."""
         release = self.current()
@@ -138,8 +138,8 @@ class CatalogApp:
         if path == SQL_PREFIX.rstrip("/"):
             await RedirectResponse(SQL_PREFIX, status_code=301)(scope, receive, send)
         elif path.startswith(SQL_PREFIX):
-            release = self.release()
-            app = release.sql_app if release else self.page(scope, 503)
+            served = self.served()
+            app = served.sql_app if served else self.page(scope, 503)
             await app(scope, receive, send)
         elif path == "/api" or path.startswith("/api/"):
             await self.api(scope, receive, send)
@@ -150,13 +150,14 @@ class CatalogApp:
 
     def static(self, scope: dict) -> Any:
         """The response for a site path: a file, a redirect to the folder, or a 404 page."""
-        release = self.release()
-        if release is None:
+        served = self.served()
+        if served is None:
             return self.page(scope, 503)
         if scope["method"] not in ("GET", "HEAD"):
             return self.page(scope, 405, headers={"Allow": "GET, HEAD"})
         path = scope["path"]
-        target = inside(release.site, path.lstrip("/")) if path != "/" else release.site.resolve()
+        site = served.site
+        target = inside(site, path.lstrip("/")) if path != "/" else site.resolve()
         if target is not None and target.is_dir():
             if not path.endswith("/"):
                 query = scope.get("query_string", b"").decode("latin-1")

@@ -210,12 +210,12 @@ def test_datasette_runs_in_a_process_of_its_own(site: tuple[Path, Path]):
     client = AppClient(app)
     query = {"sql": "select 1 as one", "_shape": "array"}
     assert client.get("/sql/catalogo.json", params=query).json() == [{"one": 1}]
-    child = app.release().sql_app.process
+    child = app.served().sql_app.process
     assert child.pid != os.getpid() and child.poll() is None
     child.kill()
     child.wait()
     assert client.get("/sql/catalogo.json", params=query).json() == [{"one": 1}]
-    again = app.release().sql_app
+    again = app.served().sql_app
     assert again.process.pid != child.pid
     again.retire(wait=True)
     assert again.process.poll() is not None and not again.socket.exists()

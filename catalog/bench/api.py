@@ -40,7 +40,7 @@ from catalog.build.catalogue import write_catalogue
 from catalog.build.datasette import inspect_data, write_json
 from catalog.build.index import build_index
 from catalog.build.release import Layout
-from catalog.release.layout import DB_FILE
+from catalog.release.layout import ReleaseFolder
 from catalog.release.manifest import Manifest
 
 DATASETS = 10_000
@@ -123,20 +123,20 @@ def make_release(out: Path, count: int = DATASETS) -> Path:
     layout = Layout(out)
     layout.prepare()
     release_id, tmp = layout.new_release()
-    (tmp / "sql").mkdir(parents=True)
-    (tmp / "site").mkdir()
-    (tmp / "site" / "index.html").write_text("<!doctype html><title>bench</title>", "utf-8")
-    db_path = tmp / "sql" / DB_FILE
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    folder = ReleaseFolder(tmp)
+    folder.sql.mkdir(parents=True)
+    folder.site.mkdir()
+    (folder.site / "index.html").write_text("<!doctype html><title>bench</title>", "utf-8")
+    conn = sqlite3.connect(folder.database, isolation_level=None)
     try:
         write_catalogue(conn, publishers, [(m, "published") for m in manifests])
-        write_json(tmp / "sql" / "inspect.json", inspect_data(db_path, conn))
+        write_json(folder.inspect, inspect_data(folder.database, conn))
     finally:
         conn.close()
-    write_json(tmp / "sql" / "metadata.json", {"title": "bench"})
+    write_json(folder.metadata, {"title": "bench"})
     published_at = {m["dataset"]: "2025-10-01T00:00:00+00:00" for m in manifests}
     index = build_index(manifests, {}, publishers, clock.stamp(), None, published_at)
-    write_json(tmp / "index.json", index)
+    write_json(folder.index, index)
     layout.publish(release_id, tmp)
     return out
 

@@ -38,6 +38,7 @@ import httpx
 
 from catalog import urls
 from catalog.bench.api import _free_port
+from catalog.release.reader import CurrentRelease
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "bench-key"
@@ -144,8 +145,10 @@ def _serve(build: Path, work: Path, port: int) -> subprocess.Popen:
 
 
 def _pages(build: Path) -> dict[str, str]:
-    index = json.loads((build / "index.json").read_text("utf-8"))
-    first = index["datasets"][0]
+    release = CurrentRelease(build)()
+    if release is None:
+        raise RuntimeError(f"no release in {build}")
+    first = release.index["datasets"][0]
     return {
         "home": "/",
         "dataset_page": urls.dataset(first["publisher"], first["name"]),
