@@ -35,6 +35,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
+from catalog import urls
+from catalog.httperrors import TooLarge, render
 from catalog.i18n import _, request_lang, translate
 
 LOG = logging.getLogger("catalog.bodylimit")
@@ -224,9 +226,6 @@ async def refuse(scope: dict, send: Any, limit: int) -> None:
 
 
 def _json(path: str, lang: str, limit: int) -> bytes:
-    from catalog import urls
-    from catalog.api.errors import TooLarge, render  # lazy: the API imports this module
-
     response = render(TooLarge(*TOO_LARGE, size=human(limit)), path, lang, urls.base_url())
     return bytes(response.body)
 

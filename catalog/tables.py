@@ -683,9 +683,7 @@ def _read_unquoted(
     return _fast_table(frame, header)
 
 
-def _read_quoted(
-    path: Path, dialect: csv.Dialect, header: list[str], quote: str
-) -> Table | None:
+def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str], quote: str) -> Table | None:
     """Quotes in the file: check line by line, and read the quoted lines with Python's csv.
 
     A first pass reads the file as plain lines (polars validates UTF-8 and strips a

@@ -287,7 +287,7 @@ def test_the_upload_route_takes_a_whole_attachment_behind_the_body_limits():
 
 
 def test_every_api_v1_error_has_the_one_envelope(api):
-    """The workspace's routes answer errors as the native API does (catalog.api.errors)."""
+    """The workspace's routes answer errors as the native API does (catalog.httperrors)."""
     keys = {"status", "type", "message", "hint", "fields"}
     native = api.get("/api/v1/no-such-endpoint?lang=en")
     assert native.status_code == 404 and set(native.json()["error"]) <= keys

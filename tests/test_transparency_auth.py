@@ -438,9 +438,7 @@ def test_unknown_api_tokens_are_throttled_with_retry_after(workspace, clock):
     with workspace.db.write() as session:
         user = accounts.add_user(session, OFFICER, "UIP", PASSWORD, "officer", ["mides"])
         token = accounts.create_token(session, user)
-    api = TestClient(
-        create_api(lambda: None, limits=LimitSettings(None), workspace=workspace)
-    )
+    api = TestClient(create_api(lambda: None, limits=LimitSettings(None), workspace=workspace))
     good = {"Authorization": f"Bearer {token}"}
     assert api.get("/api/v1/inbox", headers=good).status_code == 200
     for index in range(throttle.CLIENT.failures):

@@ -21,9 +21,9 @@ from starlette.responses import Response
 
 from catalog.api import ckan, docs, native
 from catalog.api.catalogue import Current, Releases
-from catalog.api.errors import ApiError, Invalid, NotFound, render
 from catalog.api.http import RelativeRedirects, lang_of, public_base
 from catalog.api.limits import LimitSettings, RateLimits, settings_from_env
+from catalog.httperrors import ApiError, Invalid, NotFound, render
 from catalog.i18n import _, translate
 
 if TYPE_CHECKING:  # imported when used: the workspace is heavy

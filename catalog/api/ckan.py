@@ -25,8 +25,8 @@ from catalog import bodylimit, urls, vocabularies
 from catalog.api import ckan_params as p
 from catalog.api import datastore, shapes
 from catalog.api.catalogue import Catalogue, Releases
-from catalog.api.errors import ApiError, Forbidden, Invalid, NotFound, TooLarge, ckan_help
 from catalog.api.http import fresh, json_response, lang_of, public_base, require
+from catalog.httperrors import ApiError, Forbidden, Invalid, NotFound, TooLarge, ckan_help
 from catalog.i18n import _, translate
 
 PREFIXES = ("/api/3/action/", "/api/action/")
@@ -417,7 +417,8 @@ async def call(request: Request, releases: Releases, name: str) -> Response:
         if not_modified is not None:
             return not_modified
     params = _validated(found.params, await _raw_params(request))
-    result = await found.handler(request, cat, params)
+    # Actions that need no catalogue (help_show, status_show) never read it.
+    result = await found.handler(request, cat, params)  # type: ignore[arg-type]
     return json_response(
         request, cat if found.needs_catalogue else None, envelope(request, name, result)
     )

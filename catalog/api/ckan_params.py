@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, NoReturn
 from annotated_types import MaxLen
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from catalog.api.errors import Invalid
+from catalog.httperrors import Invalid
 from catalog.i18n import _
 
 # CKAN parameters are at most a dict of lists; deeper JSON can only be an attack

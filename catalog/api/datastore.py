@@ -30,9 +30,9 @@ from typing import Any
 import orjson
 
 from catalog.api.catalogue import Catalogue
-from catalog.api.errors import Forbidden, Invalid, NotFound, Unavailable
 from catalog.api.shapes import DATASTORE_TYPES
 from catalog.bodylimit import MIB, human, parse_size
+from catalog.httperrors import Forbidden, Invalid, NotFound, Unavailable
 from catalog.i18n import _
 from catalog.release.naming import quote
 
@@ -373,7 +373,8 @@ def _fetch(
     (plus ``names`` bytes of keys per row) one row at a time: over the cap the query
     stops with a clear error before the next row is even built (a batch of a thousand
     rows of 1 MB each would already be a gigabyte)."""
-    cap, size, rows = max_rows_bytes(), 0, []
+    cap, size = max_rows_bytes(), 0
+    rows: list[tuple] = []
     for row in cursor:
         if len(rows) == max_rows:
             return rows, True
@@ -452,7 +453,7 @@ def datastore_search(
 
 
 def _fields(t: Table, columns: list[str]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for name in columns:
         if name == "_id":
             out.append({"id": "_id", "type": "int"})

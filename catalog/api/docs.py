@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from swagger_ui_bundle import swagger_ui_path
 
-from catalog.api.errors import NotFound
+from catalog.httperrors import NotFound
 from catalog.i18n import _
 
 ASSETS = "/api/assets/"

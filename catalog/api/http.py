@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from catalog import urls
 from catalog.api.catalogue import Catalogue
-from catalog.api.errors import JSON, Unavailable, language
+from catalog.httperrors import JSON, Unavailable, language
 
 MAX_AGE = 60  # seconds: a new release may be swapped in at any time
 Body = bytes | dict[str, Any] | list[Any]
@@ -42,7 +42,7 @@ def etag(catalogue: Catalogue, lang: str) -> str:
 
 def require(catalogue: Catalogue | None) -> Catalogue:
     if catalogue is None:
-        from catalog.api.errors import NO_BUILD
+        from catalog.httperrors import NO_BUILD
 
         raise Unavailable(*NO_BUILD)
     return catalogue

@@ -28,8 +28,8 @@ from typing import Any
 from limits import RateLimitItem, parse, storage, strategies
 
 from catalog import urls
-from catalog.api.errors import Forbidden, TooManyRequests, language, render
 from catalog.errors import CatalogError
+from catalog.httperrors import Forbidden, TooManyRequests, language, render
 from catalog.i18n import _
 
 DEFAULT_LIMIT = "300/minute"

@@ -25,9 +25,9 @@ from starlette.responses import Response, StreamingResponse
 from catalog import territories, urls
 from catalog.api import datastore, models, shapes
 from catalog.api.catalogue import Catalogue, Releases
-from catalog.api.errors import Invalid, NotFound, QueryError
 from catalog.api.http import cache_headers, fresh, json_response, lang_of, require
 from catalog.api.search import FACET_FIELDS
+from catalog.httperrors import Invalid, NotFound, QueryError
 from catalog.i18n import _, translate
 from catalog.release.index import ResourceEntry
 from catalog.vocabularies import entry, label, vocabulary
@@ -53,7 +53,11 @@ SORTS = {
     "created": "metadata_created asc",
 }
 MAX_OFFSET = 10_000_000  # as package_search's start
-ERRORS = {404: {"model": models.Error}, 400: {"model": models.Error}, 429: {"model": models.Error}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": models.Error},
+    400: {"model": models.Error},
+    429: {"model": models.Error},
+}
 Lang = Annotated[Literal["es", "en"] | None, Query(description="Language of labels and messages.")]
 assert set(FACETS.values()) <= set(FACET_FIELDS)
 
@@ -218,8 +222,9 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
             str | None, Query(description="Metadata modified on or before.")
         ] = None,
         sort: Annotated[
-            Literal[tuple(SORTS)], Query(description="Order of results.")
-        ] = "relevance",  # type: ignore[valid-type]
+            Literal[tuple(SORTS)],  # type: ignore[valid-type]  # built from the one list
+            Query(description="Order of results."),
+        ] = "relevance",
         facets: Annotated[
             list[Literal[tuple(FACETS)]] | None,  # type: ignore[valid-type]
             Query(description="Facets to count (repeatable)."),

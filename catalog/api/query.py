@@ -14,7 +14,7 @@ from typing import Any
 from luqum.exceptions import ParseError
 from luqum.parser import parser
 
-from catalog.api.errors import QueryError
+from catalog.httperrors import QueryError
 from catalog.i18n import _
 
 MAX_QUERY = 2000

@@ -29,8 +29,8 @@ from typing import Any
 from luqum import tree
 
 from catalog import clock, textnorm
-from catalog.api.errors import Invalid, QueryError
 from catalog.api.query import parse
+from catalog.httperrors import Invalid, QueryError
 from catalog.i18n import _
 
 # Field names a query may use -> the index field (CKAN names first, native aliases after).

@@ -217,7 +217,8 @@ def territory_codes(manifest: Manifest) -> list[str]:
     declares, plus the department of each municipality (data about Cobán is news for Alta
     Verapaz). Sorted by INE code."""
     codes = set(declared_territories(manifest))
-    codes |= {territories.department_of(c) for c in codes if territories.is_municipality(c)}
+    departments = (territories.department_of(c) for c in codes)
+    codes |= {d for d in departments if d}
     return sorted(c for c in codes if c)
 
 

@@ -4,7 +4,7 @@ Public: file a request, track it, list requests, statistics, publishers.
 Officers' clients: ``Authorization: Bearer ctk_...`` (``catalog users token``)
 for the inbox, the private fields and the actions. Requesters act with the
 private key they received (``X-Requester-Key`` header or ``requester_key``).
-Errors are the API's one envelope (catalog.api.errors), ``{"error": {"status",
+Errors are the API's one envelope (catalog.httperrors), ``{"error": {"status",
 "type", "message", "hint", "fields"}}``, in the reader's language (``?lang=en`` or
 ``Accept-Language``; Spanish by default): a refusal is raised, and the API's
 handlers render it.
@@ -30,9 +30,9 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from catalog import clock
-from catalog.api.errors import TYPE_OF_STATUS, ApiError, TooManyRequests
 from catalog.content import is_slug
 from catalog.errors import CatalogError
+from catalog.httperrors import TYPE_OF_STATUS, ApiError, TooManyRequests
 from catalog.i18n import _, request_lang, translate
 from catalog.transparency import attachments, logins, stats
 from catalog.transparency.auth import FORM_MAX_AGE

@@ -41,6 +41,10 @@ def source_of(request: Request) -> WorkspaceSource:
     return request.app.state.workspace
 
 
+# A handler bug, never shown to anyone: handlers check needs_login first.
+NOT_SIGNED_IN = "nobody is signed in: check needs_login first"
+
+
 class SessionReader:
     """ASGI middleware: makes the app's workspace at the first request, then reads the
     signed-in session, both database work, in a worker thread before the handler runs,
@@ -99,7 +103,7 @@ class Page:
         is one (``officer_web.needs_login``, ``admin_web._needs_admin``)."""
         user = self.user
         if user is None:  # a handler that forgot to check: a bug, never a visitor's doing
-            raise RuntimeError("nobody is signed in: check needs_login first")
+            raise RuntimeError(NOT_SIGNED_IN)
         return user
 
     def viewer(self) -> dict[str, Any] | None:
