@@ -78,14 +78,6 @@ def _copy_sources(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def _content_root(root: Path) -> None:
-    """One publisher and one small dataset of the demo."""
-    (root / "publishers").mkdir(parents=True)
-    shutil.copy2(REPO / "publishers" / "mides.yaml", root / "publishers" / "mides.yaml")
-    dataset = Path("datasets") / "mides" / "bolsa-social-entregas"
-    shutil.copytree(REPO / dataset, root / dataset)
-
-
 def test_a_wheel_installs_and_builds_a_catalogue_outside_the_repository(tmp_path: Path):
     _copy_sources(tmp_path / "source")
     # pip builds with the setuptools that pyproject.toml asks for (from the package index).
@@ -126,7 +118,16 @@ def test_a_wheel_installs_and_builds_a_catalogue_outside_the_repository(tmp_path
     )
     assert checked.stdout.strip() == "ok", checked.stderr[-3000:]
 
-    _content_root(tmp_path / "content")
+    # The whole demo, written and built by the installed package alone.
+    demo = subprocess.run(
+        [*python, "-m", "catalog", "demo", "--root", "content"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-2000:]
     out = tmp_path / "out"
     build = subprocess.run(
         [*python, "-m", "catalog", "build", "--root", "content", "--out", str(out)],
@@ -141,3 +142,6 @@ def test_a_wheel_installs_and_builds_a_catalogue_outside_the_repository(tmp_path
     assert '<link rel="stylesheet" href="/assets/style.css">' in home
     assert (out / "current" / "site" / "assets" / "style.css").is_file()
     assert (out / "current" / "site" / "datasets" / "mides" / "bolsa-social-entregas").is_dir()
+    published = sorted((out / "current" / "site" / "datasets").glob("*/*/index.html"))
+    expected = sorted((REPO / "datasets").glob("*/*/datapackage.json"))
+    assert len(published) == len(expected) >= 25

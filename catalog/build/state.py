@@ -29,7 +29,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import catalog_plugins
 from catalog.codedeps import code_closure, imports, library_versions
+from catalog.site.render import site_folder
 
 STATE_FORMAT = 1
 # A digest is trusted next time only if the file was already this old when hashed.
@@ -259,8 +261,10 @@ def data_code_version() -> str:
 
 def release_code_version() -> str:
     """Fingerprint of everything that shapes a release (code, site templates and assets)."""
-    site = [p for p in sorted((_REPO / "site").rglob("*")) if p.is_file()]
-    plugins = sorted((_REPO / "plugins").rglob("*.py"))
+    # Found where they are installed (the repository's site/ and plugins/ in an editable
+    # install, site-packages' catalog_site and catalog_plugins in a wheel).
+    site = [p for p in sorted(site_folder().rglob("*")) if p.is_file()]
+    plugins = sorted(Path(catalog_plugins.__file__).parent.rglob("*.py"))
     files = _code_files() + site + plugins
     return hashlib.sha256(
         (_fingerprint(files) + "\0".join(_libraries_of(files))).encode()
