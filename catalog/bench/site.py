@@ -33,22 +33,27 @@ PUBLISHERS = 50
 THEMES = ["SOCI", "EDUC", "HEAL", "ECON", "GOVE", "REGI", "JUST", "AGRI"]
 FREQUENCIES = ["annual", "quarterly", "monthly", "irregular"]
 TODAY = date(2026, 1, 15)
+# Every key a published column has (release.manifest.Column), as a real build writes it.
+_COLUMN = {"format": None, "territory": None, "enum": False, "pattern": False}
+_COLUMN |= {"required": False, "unique": False}
 COLUMNS = [
-    {"name": "anio", "type": "integer", "title": "Año", "description": "Año."},
+    {**_COLUMN, "name": "anio", "type": "integer", "title": "Año", "description": "Año."},
     {
+        **_COLUMN,
         "name": "departamento",
         "type": "string",
         "title": "Departamento",
         "description": "Código INE del departamento.",
         "territory": "department",
     },
-    {"name": "valor", "type": "integer", "title": "Valor", "description": "Cantidad."},
+    {**_COLUMN, "name": "valor", "type": "integer", "title": "Valor", "description": "Cantidad."},
 ]
 
 
 def manifest(i: int) -> Manifest:
     publisher, name = f"pub-{i % PUBLISHERS:02d}", f"conjunto-{i:05d}"
-    fields = [{k: v for k, v in c.items() if k != "sqltype"} for c in COLUMNS]
+    keys = ("name", "type", "title", "description", "territory")
+    fields = [{k: c[k] for k in keys if c.get(k)} for c in COLUMNS]
     package = {
         "name": name,
         "title": f"Conjunto de datos de prueba número {i}",
