@@ -17,6 +17,7 @@ file with a small table per dataset (five rows with a department code).
 from __future__ import annotations
 
 import copy
+import hashlib
 import shutil
 import sqlite3
 import time
@@ -96,6 +97,8 @@ def manifest(i: int) -> Manifest:
             "readme": f"# Conjunto {i}\n\nDatos sintéticos para el benchmark del sitio.\n",
             "queries": {},
             "tables": [plan],
+            # What a build records: the digest of the published rows (made by _database).
+            "content_hash": hashlib.sha256(f"rows of {i}".encode()).hexdigest(),
         },
     )
 
