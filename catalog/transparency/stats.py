@@ -107,9 +107,12 @@ def compute(session: Session, today: date, publisher: str | None = None) -> dict
         .where(*where)
         .group_by(InfoRequest.publisher, InfoRequest.outcome, InfoRequest.answered_late)
     ).all()
+    # An answered request was confirmed: the histogram needs no status test, and
+    # without one the (publisher, answer_days) index covers the whole query.
+    answered = [InfoRequest.publisher == publisher] if publisher else []
     histogram_rows = session.execute(
         select(InfoRequest.publisher, InfoRequest.answer_days, func.count())
-        .where(InfoRequest.answer_days.is_not(None), *where)
+        .where(InfoRequest.answer_days.is_not(None), *answered)
         .group_by(InfoRequest.publisher, InfoRequest.answer_days)
     ).all()
     per: dict[str, PublisherStats] = {}
