@@ -210,10 +210,19 @@ def _code_files() -> list[Path]:
     return sorted(p for p in _CATALOG.rglob("*") if p.suffix in RELEASE_SUFFIXES and p.is_file())
 
 
+def _name(path: Path) -> str:
+    """A file's name independent of where the project is installed."""
+    roots = (_REPO, site_folder().parent, Path(catalog_plugins.__file__).parent.parent)
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.as_posix()
+
+
 def _fingerprint(paths: list[Path]) -> str:
     h = hashlib.sha256(str(STATE_FORMAT).encode())
     for path in paths:
-        h.update(path.relative_to(_REPO).as_posix().encode() + b"\0")
+        h.update(_name(path).encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -224,8 +233,15 @@ def _fingerprint(paths: list[Path]) -> str:
 def _libraries_of(paths: list[Path]) -> list[str]:
     """Python's version and those of the libraries ``paths`` import: upgrading Frictionless
     or polars can change a dataset's findings or its tables, so it counts as new code."""
-    names = {n.split(".")[0] for p in paths if p.suffix == ".py" for n in imports(p, _CATALOG)}
-    return [platform.python_version(), *library_versions(names - {_CATALOG.name})]
+    plugins = Path(catalog_plugins.__file__).parent
+    own = {_CATALOG.name, plugins.name, "catalog_plugins"}
+    names = {
+        n.split(".")[0]
+        for p in paths
+        if p.suffix == ".py"
+        for n in imports(p, plugins if p.is_relative_to(plugins) else _CATALOG)
+    }
+    return [platform.python_version(), *library_versions(names - own)]
 
 
 def _package_of(path: Path) -> Path:

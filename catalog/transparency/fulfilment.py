@@ -1,0 +1,175 @@
+"""Fulfilment computed from the catalogue: the datasets that meet a body's duties.
+
+A published dataset that cites an obligation (``obligations`` in its
+``datapackage.json``) is the evidence of the periods it covers:
+
+- a periodic item (monthly, quarterly, annual): each period whose last day its
+  ``temporal`` coverage holds (``temporal.start <= period end <= temporal.end``);
+  without a coverage it proves no period;
+- a permanent item: every period, from the day it was published on.
+
+The publication date is the day the build published the dataset's current version
+(``published_at`` in the release index, else the release's generation), in the
+jurisdiction's time zone. When several datasets prove one period, the earliest
+publication counts. Then ``compliance`` gives one body's states for one month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from catalog import urls
+from catalog.errors import CatalogError
+from catalog.i18n import _
+from catalog.jurisdictions import DEFAULT_JURISDICTION
+from catalog.release.index import DatasetEntry
+from catalog.transparency.deadlines import Calendar
+from catalog.transparency.obligations import (
+    Obligation,
+    Period,
+    check_started,
+    due_date,
+    find,
+    obligations,
+    parse_period,
+    period_of,
+    periods,
+    score,
+    state,
+)
+
+PERMANENT = "*"  # the period key of a permanent item's evidence: it holds for every period
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A publication that meets one (body, item, period)."""
+
+    dataset: str  # publisher/name
+    url: str  # the dataset's page
+    published: date
+
+
+Fulfilments = dict[tuple[str, str, str], Evidence]  # (publisher, obligation, period) -> evidence
+
+
+def country_of(publisher: dict[str, Any] | None) -> str:
+    """The jurisdiction a publisher answers to (its ``jurisdiction.country``; GT by default)."""
+    place = (publisher or {}).get("jurisdiction") or {}
+    country = place.get("country") if isinstance(place, dict) else None
+    return str(country).upper() if isinstance(country, str) and country else DEFAULT_JURISDICTION
+
+
+def _day(value: str | None, calendar: Calendar) -> date | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return calendar.today(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _covered(item: Obligation, d: DatasetEntry, published: date) -> list[str]:
+    if item.frequency == "permanent-on-change":
+        return [PERMANENT]
+    first = _date(d.get("temporal_start"))
+    last = _date(d.get("temporal_end"))
+    if first is None or last is None or last < first:
+        return []
+    # Periods more than a year after the publication are not asked about yet (a future
+    # period is refused), and a coverage up to year 9999 must not be walked month by month.
+    horizon = date(min(published.year + 1, 9998), 12, 31)
+    last_walked = min(last, horizon)
+    return [p.key for p in periods(item, first, last_walked) if first <= p.end <= last]
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def fulfilments(datasets: list[DatasetEntry], generated: str | None = None) -> Fulfilments:
+    """Every (publisher, obligation, period) a release's datasets prove, with the evidence."""
+    found: Fulfilments = {}
+    calendars: dict[str, Calendar] = {}
+    for d in datasets:
+        for identifier in d.get("obligations") or []:
+            item = find(identifier) if isinstance(identifier, str) else None
+            if item is None:
+                continue
+            cal = calendars.setdefault(item.jurisdiction, Calendar.of(item.jurisdiction))
+            published = _day(d.get("published_at"), cal) or _day(generated, cal)
+            if published is None:
+                continue
+            evidence = Evidence(
+                dataset=d["id"],
+                url=urls.absolute(urls.dataset(d["publisher"], d["name"])),
+                published=published,
+            )
+            for key in _covered(item, d, published):
+                slot = (d["publisher"], item.id, key)
+                if slot not in found or published < found[slot].published:
+                    found[slot] = evidence
+    return found
+
+
+def evidence_for(
+    found: Fulfilments, publisher: str, item: Obligation, period: Period
+) -> Evidence | None:
+    """The evidence of one period: its own, or a permanent item's standing publication."""
+    if item.frequency == "permanent-on-change":
+        return found.get((publisher, item.id, PERMANENT))
+    return found.get((publisher, item.id, period.key))
+
+
+def compliance(
+    slug: str,
+    publisher: dict[str, Any],
+    month: str,
+    found: Fulfilments,
+    today: date,
+    lang: str = "es",
+) -> dict[str, Any]:
+    """One body's states for a month (``YYYY-MM``): each applicable item, in the period of
+    its own that holds the month, and the score. CatalogError for a bad or future month."""
+    asked = parse_period(month)
+    if (asked.start.year, asked.start.month) != (asked.end.year, asked.end.month):
+        raise CatalogError(
+            _("{period} is not a month."),
+            _("Write the month as YYYY-MM, for example 2024-05."),
+            period=month[:20],
+        )
+    check_started(asked, today)
+    code = country_of(publisher)
+    calendar = Calendar.of(code)
+    kind = publisher.get("kind") if isinstance(publisher.get("kind"), str) else None
+    items: list[dict[str, Any]] = []
+    states: list[str] = []
+    for item in obligations(code, kind):
+        period = period_of(item, asked.start)
+        evidence = evidence_for(found, slug, item, period)
+        published = evidence.published if evidence else None
+        states.append(state(item, period, today, published, calendar=calendar))
+        items.append(
+            {
+                "obligation": item.id,
+                "title": item.label(lang),
+                "period": period.key,
+                "state": states[-1],
+                "due": due_date(item, period, calendar).isoformat(),
+                "published": published.isoformat() if published else None,
+                "evidence": evidence.url if evidence else None,
+            }
+        )
+    return {
+        "publisher": slug,
+        "period": asked.key,
+        "score": score(states),
+        "items": items,
+    }

@@ -1,0 +1,273 @@
+"""Active-transparency obligations as rules: who must publish what, for which period, by when.
+
+Pure functions over the jurisdiction profiles (``active_transparency.obligations``
+in ``catalog/jurisdictions/*.yaml``) and the business-day calendar of
+``deadlines.py``; no database, no release. The conventions (docs/api.md):
+
+- a *period* is ``YYYY-MM`` (monthly items, and permanent items, which are checked
+  month by month), ``YYYY-Qn`` (quarterly) or ``YYYY`` (annual);
+- the *due date* of a period counts the item's ``due`` rule from the period's last
+  day: ``{days: 10, count: business}`` is the 10th business day after it (Chile),
+  ``{days: 15, count: calendar}`` the 15th calendar day after it (Paraguay). For a
+  permanent item (``after: change``) the month's last day is the latest a change in
+  that month may happen, so the same count gives the latest its publication may come;
+- the *state* of a period: ``on-time`` (published by the due date), ``late``
+  (published after it), ``due`` (not published, the due date not passed),
+  ``overdue`` (not published, the due date passed), ``not-applicable`` (declared).
+  A period that has not started yet has no state: asking for one is refused.
+"""
+
+from __future__ import annotations
+
+import calendar as months
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from typing import Any, Literal
+
+from catalog.errors import CatalogError
+from catalog.i18n import _
+from catalog.jurisdictions import jurisdiction, jurisdictions
+from catalog.transparency.deadlines import Calendar
+from catalog.vocabularies import codes
+
+FREQUENCIES = ("permanent-on-change", "monthly", "quarterly", "annual")
+COUNTS = ("business", "calendar")
+AFTER = ("period-end", "change")
+STATES = ("on-time", "late", "due", "overdue", "not-applicable")
+State = Literal["on-time", "late", "due", "overdue", "not-applicable"]
+ALL = "all"
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a period's publication is due: ``days`` (business or calendar) after ``after``."""
+
+    days: int
+    count: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One item a body must publish ex officio, as its profile states it."""
+
+    id: str
+    jurisdiction: str
+    title: dict[str, str]
+    frequency: str
+    applies_to: tuple[str, ...]
+    due: Due
+    reference: str
+    lawyer_check: str | None
+
+    def applies(self, kind: str | None) -> bool:
+        return ALL in self.applies_to or (kind is not None and kind in self.applies_to)
+
+    def label(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("es") or self.id
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: its key (``2024-05``, ``2024-Q2``, ``2024``) and its days."""
+
+    key: str
+    start: date
+    end: date
+
+
+def _profile_error(code: str, identifier: str, what: str, value: Any, allowed: str) -> CatalogError:
+    return CatalogError(
+        _("Obligation {item} of the {code} profile has an invalid {what}: {value}."),
+        _("Use one of: {allowed} (catalog/jurisdictions/{file})."),
+        item=identifier,
+        code=code,
+        what=what,
+        value=str(value),
+        allowed=allowed,
+        file=f"{code.lower()}.yaml",
+    )
+
+
+def _parse(code: str, item: dict[str, Any]) -> Obligation:
+    identifier = str(item["id"])
+    frequency = item.get("frequency")
+    if frequency not in FREQUENCIES:
+        raise _profile_error(code, identifier, "frequency", frequency, ", ".join(FREQUENCIES))
+    kinds = tuple(str(k) for k in item.get("applies_to") or ())
+    allowed_kinds = {ALL, *codes("publisher_kinds")}
+    if not kinds or not set(kinds) <= allowed_kinds:
+        raise _profile_error(
+            code, identifier, "applies_to", kinds, ", ".join(sorted(allowed_kinds))
+        )
+    rule = item.get("due") or {}
+    days = rule.get("days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 366:
+        raise _profile_error(code, identifier, "due.days", days, "0-366")
+    if rule.get("count") not in COUNTS:
+        raise _profile_error(code, identifier, "due.count", rule.get("count"), ", ".join(COUNTS))
+    if rule.get("after") not in AFTER:
+        raise _profile_error(code, identifier, "due.after", rule.get("after"), ", ".join(AFTER))
+    return Obligation(
+        id=identifier,
+        jurisdiction=code,
+        title=dict(item.get("title") or {}),
+        frequency=str(frequency),
+        applies_to=kinds,
+        due=Due(days, str(rule["count"]), str(rule["after"])),
+        reference=str(item.get("reference") or ""),
+        lawyer_check=item.get("lawyer_check"),
+    )
+
+
+@cache
+def _all(code: str) -> tuple[Obligation, ...]:
+    items = jurisdiction(code)["active_transparency"]["obligations"]
+    return tuple(_parse(code, item) for item in items)
+
+
+def obligations(code: str, kind: str | None = None) -> list[Obligation]:
+    """The obligations of a jurisdiction (``GT``, ``CL``, ``PY``); only those that apply
+    to a kind of body (``ministry``, ``municipality``...) when ``kind`` is given."""
+    code = str(code).upper()
+    if code not in jurisdictions():
+        raise CatalogError(
+            _("No jurisdiction profile for {code}."),
+            _("Profiles are the YAML files in catalog/jurisdictions/: {allowed}."),
+            code=code[:10],
+            allowed=", ".join(jurisdictions()),
+        )
+    found = _all(code)
+    return [o for o in found if kind is None or o.applies(kind)]
+
+
+@cache
+def _by_id() -> dict[str, Obligation]:
+    return {item.id: item for code in jurisdictions() for item in _all(code)}
+
+
+def find(identifier: str) -> Obligation | None:
+    """An obligation by id (``CL-20285-7.d``), in whichever profile holds it."""
+    return _by_id().get(identifier)
+
+
+# ------------------------------------------------------------------ periods
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, months.monthrange(year, month)[1])
+
+
+def parse_period(text: str) -> Period:
+    """``2024-05``, ``2024-Q2`` or ``2024`` as a Period; CatalogError if it is none of them."""
+    value = str(text).strip()
+    try:
+        found = _period(value)
+    except ValueError:  # year 0
+        found = None
+    if found is None:
+        raise CatalogError(
+            _("{period} is not a period."),
+            _(
+                "Write a month as YYYY-MM (2024-05), a quarter as YYYY-Qn (2024-Q2) or a year as YYYY."
+            ),
+            period=value[:20],
+        )
+    return found
+
+
+def _period(value: str) -> Period | None:
+    if match := _MONTH.match(value):
+        year, month = int(match.group(1)), int(match.group(2))
+        return Period(value, date(year, month, 1), _month_end(year, month))
+    if match := _QUARTER.match(value):
+        year, quarter = int(match.group(1)), int(match.group(2))
+        first = 3 * quarter - 2
+        return Period(value, date(year, first, 1), _month_end(year, first + 2))
+    if match := _YEAR.match(value):
+        year = int(match.group(1))
+        return Period(value, date(year, 1, 1), date(year, 12, 31))
+    return None
+
+
+def period_of(obligation: Obligation, day: date) -> Period:
+    """The item's period that holds a day: its month, quarter or year."""
+    if obligation.frequency == "annual":
+        return parse_period(f"{day.year:04d}")
+    if obligation.frequency == "quarterly":
+        return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
+    return parse_period(f"{day.year:04d}-{day.month:02d}")
+
+
+def periods(obligation: Obligation, first: date, last: date) -> list[Period]:
+    """The item's periods that hold a day between ``first`` and ``last`` (both included)."""
+    found: list[Period] = []
+    if last < first:
+        return found
+    period = period_of(obligation, first)
+    while period.start <= last:
+        found.append(period)
+        period = period_of(obligation, period.end + timedelta(days=1))
+    return found
+
+
+# ------------------------------------------------------------------ due dates and states
+
+
+def due_date(obligation: Obligation, period: Period, calendar: Calendar | None = None) -> date:
+    """The last day a period's publication is on time, by the item's rule and the
+    profile's business days (``calendar``: with the workspace's closure days, if any)."""
+    rule = obligation.due
+    if rule.count == "calendar":
+        return period.end + timedelta(days=rule.days)
+    calendar = calendar or Calendar.of(obligation.jurisdiction)
+    return calendar.add_business_days(period.end, rule.days)
+
+
+def check_started(period: Period, today: date) -> None:
+    """Refuse a period that has not started: it has no duty yet."""
+    if period.start > today:
+        raise CatalogError(
+            _("The period {period} has not started yet."),
+            _("Ask for a period that began on or before {today}."),
+            period=period.key,
+            today=today.isoformat(),
+        )
+
+
+def state(
+    obligation: Obligation,
+    period: Period,
+    today: date,
+    published: date | None = None,
+    *,
+    not_applicable: bool = False,
+    calendar: Calendar | None = None,
+) -> State:
+    """The state of one (body, item, period), from its publication date if any."""
+    check_started(period, today)
+    if not_applicable:
+        return "not-applicable"
+    due = due_date(obligation, period, calendar)
+    if published is not None:
+        return "on-time" if published <= due else "late"
+    return "due" if today <= due else "overdue"
+
+
+# Weights of the score: on time counts whole, late half, overdue nothing; a period
+# still open (`due`) or declared not applicable does not count.
+WEIGHTS: dict[str, float] = {"on-time": 1.0, "late": 0.5, "overdue": 0.0}
+
+
+def score(states: list[str]) -> float | None:
+    """Compliance in percent over the states that count; None when none counts."""
+    counted = [WEIGHTS[s] for s in states if s in WEIGHTS]
+    if not counted:
+        return None
+    return round(100 * sum(counted) / len(counted), 1)
