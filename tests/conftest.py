@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,37 +64,51 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def demo_server(demo_build: Path):
-    """A real ``catalog serve`` of the built demo on a free port; yields its base URL."""
+def free_port() -> int:
     import socket
-    import time
-    import urllib.request
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(build: Path, port: int, *extra: str, env: dict | None = None, ready: str = "/"):
+    """A real ``catalog serve`` of ``build`` on ``port`` until the block ends; ready once
+    ``ready`` answers. Yields the process."""
+    import time
+    import urllib.request
+
     process = subprocess.Popen(
         [sys.executable, "-m", "catalog", "serve", "--port", str(port)]
-        + ["--build-dir", str(demo_build)],
+        + ["--build-dir", str(build), *extra],
+        cwd=REPO,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _attempt in range(200):
+        for _attempt in range(300):
             try:
-                with urllib.request.urlopen(base + "/", timeout=2) as response:
-                    if response.status == 200:
-                        break
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=5).read()
+                break
             except OSError:
+                assert process.poll() is None, "catalog serve exited"
                 time.sleep(0.1)
         else:
             raise RuntimeError("catalog serve did not start")
-        yield base
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_build: Path):
+    """A real ``catalog serve`` of the built demo on a free port; yields its base URL."""
+    port = free_port()
+    with serving(demo_build, port):
+        yield f"http://127.0.0.1:{port}"
 
 
 # Module scope: Playwright's sync API runs an event loop while it is open, which

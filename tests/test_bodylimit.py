@@ -7,9 +7,6 @@ import json
 import os
 import select
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +14,7 @@ from typing import Any
 
 import psutil
 import pytest
+from conftest import free_port, serving
 
 from catalog.bodylimit import KIB, MIB, BodyLimits, guard, limits_from_env, parse_size
 
@@ -130,33 +128,13 @@ def test_the_longest_prefix_wins_and_settings_come_from_the_environment():
 @pytest.fixture(scope="module")
 def server(demo_build: Path) -> Iterator[tuple[int, psutil.Process]]:
     """``catalog serve`` on a free port, with default body limits and no rate limit."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CATALOG_API_", "CATALOG_MAX"))}
     env["CATALOG_API_RATE_LIMIT"] = "off"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalog", "serve", "--port", str(port)]
-        + ["--build-dir", str(demo_build)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(300):
-            try:
-                urllib.request.urlopen(base + "/api/3/action/package_search", timeout=5).read()
-                break
-            except OSError:
-                assert process.poll() is None, "catalog serve exited"
-                time.sleep(0.1)
+    with serving(demo_build, port, env=env, ready="/api/3/action/package_search") as process:
+        base = f"http://127.0.0.1:{port}"
         urllib.request.urlopen(base + "/transparencia/solicitudes/nueva", timeout=10).read()
         yield port, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _head(path: str, headers: dict[str, str]) -> bytes:

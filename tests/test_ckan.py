@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import ckanapi
 import httpx
 import pytest
+from conftest import free_port, serving
 
 REPO = Path(__file__).resolve().parent.parent
 CKANAPI = str(Path(sys.executable).with_name("ckanapi"))
@@ -23,32 +21,12 @@ BONO = "mides--bono-social-cobertura"
 @pytest.fixture(scope="module")
 def portal(demo_build: Path):
     """`catalog serve` in a subprocess, with its public base URL set to where it listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_API_")}
     env["CATALOG_BASE_URL"] = url
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalog", "serve", "--port", str(port)]
-        + ["--build-dir", str(demo_build)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _attempt in range(300):
-            try:
-                urllib.request.urlopen(url + "/api/3/action/site_read", timeout=2).read()
-                break
-            except OSError:
-                assert process.poll() is None, "catalog serve exited"
-                time.sleep(0.1)
+    with serving(demo_build, port, env=env, ready="/api/3/action/site_read"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

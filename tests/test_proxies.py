@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port, serving
 
 from catalog import proxies
 from catalog.errors import CatalogError
@@ -55,36 +51,13 @@ def test_bad_proxy_setting_is_refused_with_a_fix():
     assert proxies.from_env({proxies.ENV: " 127.0.0.1 , ::1 "})[1].version == 6
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def _serve(build: Path, *extra: str):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, CATALOG_API_RATE_LIMIT="3/minute")
     env.pop(proxies.ENV, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalog", "serve", "--port", str(port), "--build-dir", str(build)]
-        + list(extra),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(300):
-            try:
-                with urllib.request.urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(build, port, *extra, env=env):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _statuses(base: str) -> list[int]:
