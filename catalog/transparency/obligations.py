@@ -65,6 +65,11 @@ class Obligation:
     due: Due
     reference: str
     lawyer_check: str | None
+    # How the item is met: ``dataset`` (structured data, a catalogue dataset citing it,
+    # conforming to ``template`` when it has one) or ``document`` (a file or a link the
+    # officer records in the workspace).
+    fulfilled_by: str = "dataset"
+    template: str | None = None  # the Table Schema template's name, if the item has one
 
     def applies(self, kind: str | None) -> bool:
         return ALL in self.applies_to or (kind is not None and kind in self.applies_to)
@@ -123,6 +128,8 @@ def _parse(code: str, item: dict[str, Any]) -> Obligation:
         due=Due(days, str(rule["count"]), str(rule["after"])),
         reference=str(item.get("reference") or ""),
         lawyer_check=item.get("lawyer_check"),
+        fulfilled_by=str(item.get("fulfilled_by") or "dataset"),
+        template=str(item["template"]) if item.get("template") else None,
     )
 
 
@@ -254,7 +261,11 @@ def state(
     check_started(period, today)
     if not_applicable:
         return "not-applicable"
-    due = due_date(obligation, period, calendar)
+    return state_by(due_date(obligation, period, calendar), today, published)
+
+
+def state_by(due: date, today: date, published: date | None) -> State:
+    """The state of a period with a known due date: the one rule, for one cell or many."""
     if published is not None:
         return "on-time" if published <= due else "late"
     return "due" if today <= due else "overdue"
