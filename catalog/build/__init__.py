@@ -6,7 +6,9 @@ The flow of one build (under a lock, see release.py):
    another program generated, such as the workspace's request log), and hash each
    (state.py); a dataset whose hash did not change keeps its previous outcome at no cost;
 2. validate each changed dataset; if it passes, load it into a new snapshot
-   (publish.py); if it fails, its last good snapshot stays published;
+   (publish.py); if it fails, its last good snapshot stays published; then the
+   datasets the build derives from them, in the same way: the active-transparency
+   compliance table (compliance.py);
 3. if what is published changed, compose a new release: the SQLite database
    (compose.py, catalogue.py), Datasette's metadata and inspect files
    (datasette.py), the simple site (site.py), then swap it in atomically;
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog import clock
-from catalog.build import publish
+from catalog.build import compliance, publish
 from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
 from catalog.build.datasette import inspect_data, metadata, write_json
@@ -48,9 +50,11 @@ from catalog.content import DatasetRef, discover, publisher_files, read_yaml
 from catalog.errors import CatalogError
 from catalog.findings import Finding
 from catalog.i18n import _, normalize_lang
+from catalog.jurisdictions import DEFAULT_JURISDICTION
 from catalog.release.index import Publishers, ReleaseIndex
 from catalog.release.layout import ReleaseFolder
 from catalog.release.manifest import Manifest
+from catalog.transparency.deadlines import Calendar
 
 __all__ = ["BuildReport", "DatasetOutcome", "build"]
 
@@ -119,6 +123,7 @@ class Builder:
         self.hasher = Hasher(self.state.files, data_code_version())
         self.snapshots = layout.state_dir / "datasets"
         self.findings: list[Finding] = []
+        self._manifests: dict[str, Manifest | None] = {}  # snapshot folder -> its manifest
 
     # ------------------------------------------------------------------ run
 
@@ -139,6 +144,10 @@ class Builder:
             outcomes.append(outcome)
             claimed = {t: d for t, d in claimed.items() if d != ref.id}
             claimed.update(dict.fromkeys(outcome.tables, ref.id))
+        # Then what the build derives from them: the compliance table (compliance.py).
+        if (generated := self._compliance(refs, datasets, outcomes, publishers)) is not None:
+            outcome, datasets[generated.id] = self._dataset(generated, claimed)
+            outcomes.append(outcome)
         outcomes += [
             DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))
         ]
@@ -298,6 +307,39 @@ class Builder:
         )
         return outcome, DatasetState(None, published)
 
+    def _compliance(
+        self,
+        refs: list[DatasetRef],
+        datasets: dict[str, DatasetState],
+        outcomes: list[DatasetOutcome],
+        publishers: Publishers,
+    ) -> DatasetRef | None:
+        """Write the compliance dataset into the build's generated content (None when no
+        declarations dataset names the portal's operator, or it did not pass)."""
+        declarations = compliance.operator_of(refs)
+        passed = {o.dataset for o in outcomes if o.status in ("published", "unchanged")}
+        if declarations is None or declarations.id not in passed:
+            return None
+        stamp = clock.stamp()
+        published = self._published(datasets)
+        index = build_index(
+            [m for _v, m in published.values()],
+            {},
+            publishers,
+            stamp,
+            published_at={d: v.when for d, (v, _m) in published.items()},
+        )
+        today = Calendar.of(DEFAULT_JURISDICTION).today(clock.now())
+        return compliance.write_dataset(
+            self.layout.state_dir / "generated",
+            declarations,
+            publishers.get(declarations.publisher) or {},
+            publishers,
+            index["datasets"],
+            today,
+            stamp,
+        )
+
     # --------------------------------------------------------------- release
 
     def _published(
@@ -306,8 +348,10 @@ class Builder:
         found = {}
         for dataset, st in sorted(datasets.items()):
             if st.published:
-                manifest = publish.read_manifest(self.snapshots / st.published.snapshot)
-                if manifest is not None:
+                snapshot = st.published.snapshot
+                if snapshot not in self._manifests:  # read once per build
+                    self._manifests[snapshot] = publish.read_manifest(self.snapshots / snapshot)
+                if (manifest := self._manifests[snapshot]) is not None:
                     found[dataset] = (st.published, manifest)
         return found
 
