@@ -26,9 +26,12 @@ The rules (docs/scoring.md explains them with a worked example):
 
 from __future__ import annotations
 
+import csv
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from catalog.errors import CatalogError
@@ -52,6 +55,19 @@ from catalog.transparency.obligations import (
 
 KINDS = ("document", "link", "not-applicable")
 DEFAULT_MONTHS = 12
+MAX_MONTHS = 60
+# The open dataset of approved records (``catalog requests export``) and its columns.
+DECLARATIONS_DATASET = "declaraciones-transparencia-activa"
+DECLARATION_KINDS = {"documento": "document", "enlace": "link", "no-aplica": "not-applicable"}
+
+
+def window_months() -> int:
+    """How many months the compliance window holds (``CATALOG_COMPLIANCE_MONTHS``, 1-60)."""
+    try:
+        value = int(os.environ.get("CATALOG_COMPLIANCE_MONTHS", DEFAULT_MONTHS))
+    except ValueError:
+        return DEFAULT_MONTHS
+    return min(max(value, 1), MAX_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -322,3 +338,34 @@ def _cell(
 
 def _permanent(item: Obligation) -> bool:
     return item.frequency == "permanent-on-change"
+
+
+def read_declarations(path: Path) -> list[Declaration]:
+    """The approved records of the declarations dataset's CSV (``declaraciones.csv``:
+    institucion, obligacion, periodo, tipo, fecha_publicacion, url, sha256, motivo,
+    datos_de_ejemplo). The build validated the file; a row that still does not read
+    (an unknown kind, a bad date) is skipped rather than trusted."""
+    found: list[Declaration] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            kind = DECLARATION_KINDS.get(row.get("tipo") or "")
+            try:
+                published = date.fromisoformat(row.get("fecha_publicacion") or "")
+            except ValueError:
+                continue
+            if kind is None or not row.get("institucion") or not row.get("obligacion"):
+                continue
+            found.append(
+                Declaration(
+                    publisher=row["institucion"],
+                    obligation=row["obligacion"],
+                    period=row.get("periodo") or "",
+                    kind=kind,
+                    published=published,
+                    url=row.get("url") or None,
+                    reason=row.get("motivo") or None,
+                    sha256=row.get("sha256") or None,
+                    sample=(row.get("datos_de_ejemplo") or "").lower() in ("true", "1"),
+                )
+            )
+    return found
