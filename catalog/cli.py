@@ -536,6 +536,77 @@ def requests_export(root, publisher, into, data_dir, lang) -> None:
         )
 
 
+@cli.group(
+    cls=CatalogGroup,
+    help=t(_("Active transparency: reminders to officers and the audit export.")),
+)
+def obligations() -> None:
+    pass
+
+
+@obligations.command(
+    "remind",
+    help=t(_("Queue reminders of items due soon or overdue, send e-mail (safe from cron).")),
+)
+@click.option("--no-send", is_flag=True, help=t(_("Only queue the e-mails; do not send them.")))
+@data_dir_option
+@lang_option
+def obligations_remind(no_send: bool, data_dir: Path | None, lang: str) -> None:
+    from catalog.transparency.active_reminders import remind
+
+    with _workspace(data_dir) as ws:
+        report = remind(ws, send=not no_send)
+        click.echo(
+            translate(
+                _(
+                    "Active transparency reminders: {due_soon} due soon, {overdue} overdue; {sent} e-mails sent, {failed} failed."
+                ),
+                lang,
+                **report.as_dict(),
+            )
+        )
+
+
+@obligations.command(
+    "export", help=t(_("Export one body's compliance over a range of months (CSV or XLSX)."))
+)
+@click.option("--publisher", required=True, help=t(_("Slug of the public body.")))
+@click.option("--from", "first", required=True, help=t(_("First month, YYYY-MM.")))
+@click.option("--to", "last", required=True, help=t(_("Last month, YYYY-MM.")))
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help=t(_("File format.")),
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=t(_("File to write.")),
+)
+@data_dir_option
+@lang_option
+def obligations_export(
+    publisher: str,
+    first: str,
+    last: str,
+    kind: str,
+    output: Path,
+    data_dir: Path | None,
+    lang: str,
+) -> None:
+    from catalog.transparency.active_export import write_audit
+
+    with _workspace(data_dir) as ws:
+        rows = write_audit(ws, publisher, first, last, kind, output)
+        click.echo(
+            translate(_("{rows} rows written to {file}."), lang, rows=rows, file=str(output))
+        )
+
+
 def main() -> None:
     i18n.use_for_third_party(LANG)
     try:

@@ -320,8 +320,22 @@ def mask(value: str, kind: str) -> str:
     return shown if shown and value not in shown else value[0] + "***"
 
 
+def _mask_address(value: str) -> str:
+    words = value.split()
+    return f"{words[0][:12]} ***" if len(words) > 1 else ""
+
+
+def _mask_coordinates(value: str) -> str:
+    return re.sub(r"(\d+[.,]\d)\d+", r"\1***", value)
+
+
 _MASKS = {
-    "email": lambda v: _mask_email(v) if "@" in v else "",
+    "email": lambda v: _mask_email(v if "@" in v else deobfuscate_email(v)),
+    "idnumber": lambda v: _mask_digits(v, keep_first=1, also="kK"),
+    "nit": lambda v: _mask_digits(v, keep_first=1, also="kK"),
+    "ruc": lambda v: _mask_digits(v, keep_first=1, also="kK"),
+    "address": _mask_address,
+    "coordinates": _mask_coordinates,
     "phone": lambda v: _mask_digits(v, keep_last=2),
     "cui": _mask_cui,
     "rut": lambda v: _mask_digits(v, keep_first=1, also="kK"),
@@ -333,20 +347,25 @@ _MASKS = {
 
 # --- Columns ------------------------------------------------------------------------
 #
-# Two kinds of rule. Per-value rules (``PER_VALUE``: e-mail, international or
-# labelled phone, CUI, formatted RUT, labelled cédula) are distinctive enough to
-# count every match in the full column. Column rules (bare national phone
-# numbers, bare RUT, bare cédula, names, birth dates) look at an evenly spaced
-# sample of the column's non-empty values first, because one bare 8-digit
-# number proves nothing; only a column that passes is counted in full.
+# Two kinds of rule. Per-value rules (e-mail, obfuscated e-mail, international or
+# labelled phone, CUI, formatted RUT, labelled cédula; in free text also national
+# phones) are distinctive enough to count every match in the full column. Column
+# rules (bare national phone numbers, bare RUT, identity and tax numbers named by
+# the header, names, birth dates, addresses, coordinates) look at an evenly spaced
+# sample of the column's non-empty values first, because one bare 8-digit number
+# proves nothing; only a column that passes is counted in full. Placeholders
+# ("NO TIENE", "0", "SIN DATO", "-") are left out of every share, and a cell with
+# several values ("5512-3456 / 7951-2345") counts each of them.
 
 SAMPLE_SIZE = 4000
+FREE_TEXT_CAP = 20_000  # values of a free-text column read one by one in Python
+FREE_TEXT_CHARS = 2_000  # characters of each value those reads look at
 IDENTITY_WORDS = ("cedula", "identidad", "identificacion", "documento", "pasaporte")
 IDENTITY_TOKENS = frozenset("ci dni dpi cui doc rut run carnet".split())
 PHONE_WORDS = ("telefono", "celular", "movil", "phone", "whatsapp")
 PHONE_TOKENS = frozenset("tel telf cel fono".split())
 CODE_WORDS = ("codigo", "correlativo", "expediente", "boleta", "folio", "registro", "partida")
-CODE_TOKENS = frozenset("cod code id clave nit numero nro num no".split())
+CODE_TOKENS = frozenset("cod code id clave nit numero nro num no nog snip ruc".split())
 AMOUNT_WORDS = (
     "monto",
     "importe",
@@ -369,17 +388,41 @@ AMOUNT_WORDS = (
 BIRTH_WORDS = ("nacimiento", "nacim", "birth", "natal", "fnac", "fec_nac", "fecha_nac")
 BIRTH_TOKENS = frozenset("dob nac".split())
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
+IDENTITY_DOCUMENT = {"GT": "cui", "CL": "rut", "PY": "cedula"}
+PERSON_KINDS = frozenset(
+    "email phone cui rut cedula name idnumber nit ruc address birthdate".split()
+)
 
 
 class ColumnContext:
-    """What the descriptor says about a column: its words (label, name, title,
-    description) and whether its declared type is numeric."""
+    """What the descriptor and the table say about a column: its words (label, name,
+    title, description), whether its declared type is numeric, its declared date
+    format, the publisher's countries, and what the rest of the table is about
+    (``person_table``: a table about people, None when unknown; ``facility_table``:
+    rows are places such as schools or health centres)."""
 
-    def __init__(self, words: str = "", numeric: bool = False, date_format: str | None = None):
+    def __init__(
+        self,
+        words: str = "",
+        numeric: bool = False,
+        date_format: str | None = None,
+        *,
+        header: str | None = None,
+        countries: object = None,
+        person_table: bool | None = None,
+        facility_table: bool = False,
+        household: bool = False,
+    ):
         self.text = normalize_word(words)
         self.tokens = frozenset(re.split(r"[^a-z0-9]+", self.text))
         self.numeric = numeric
         self.date_format = date_format
+        self.kinds = header_kinds(header if header is not None else words[:300])
+        self.countries = country_set(countries)
+        self.person_table = person_table
+        self.facility_table = facility_table
+        self.household = household
+        self.free_text = "freetext" in self.kinds
 
     def hints(self, words: tuple[str, ...], tokens: frozenset[str] = frozenset()) -> bool:
         return any(w in self.text for w in words) or bool(self.tokens & tokens)
@@ -405,9 +448,11 @@ def scan_column(column: pl.Series, context: ColumnContext | None = None) -> list
         if hit.kind in merged:
             old = merged[hit.kind]
             first = old if old.first <= hit.first else hit
-            merged[hit.kind] = Hit(hit.kind, old.count + hit.count, first.first, first.value)
+            merged[hit.kind] = Hit(hit.kind, max(old.count, hit.count), first.first, first.value)
         else:
             merged[hit.kind] = hit
+    if merged.keys() & {"cui", "rut", "cedula", "nit", "ruc"}:
+        merged.pop("idnumber", None)  # the document itself was recognised
     return list(merged.values())
 
 
@@ -415,78 +460,159 @@ def _first_hit(kind: str, matches: pl.DataFrame) -> Hit | None:
     """``matches`` has the row index ``i`` and the matching text ``m``."""
     if matches.height == 0:
         return None
+    matches = matches.unique("i", keep="first", maintain_order=True).sort("i")
     first = matches.row(0, named=True)
     return Hit(kind, matches.height, int(first["i"]), str(first["m"]))
 
 
+@lru_cache(maxsize=32)
+def per_value_patterns(countries: tuple[str, ...], free_text: bool) -> dict[str, str]:
+    """The patterns found value by value, anywhere in a cell, for these countries."""
+    patterns = {
+        "email": EMAIL + "|" + EMAIL_OBFUSCATED,
+        "phone": PHONE_INTL + "|" + PHONE_LABELLED,
+    }
+    if free_text:
+        patterns["phone"] += "|" + "|".join(PHONE_IN_TEXT[c] for c in countries)
+    if "GT" in countries:
+        patterns["cui"] = CUI
+    if "CL" in countries:
+        patterns["rut"] = RUT
+    if "PY" in countries:
+        patterns["cedula"] = CEDULA_LABELLED
+    return patterns
+
+
 def _per_value_hits(indexed: pl.DataFrame, context: ColumnContext) -> list[Hit]:
-    candidates = indexed.filter(pl.col("v").str.contains(ANY_CANDIDATE).fill_null(False))
+    patterns = per_value_patterns(context.countries, context.free_text)
+    union = "|".join(f"(?:{pattern})" for pattern in patterns.values())
+    candidates = indexed.filter(pl.col("v").str.contains(union).fill_null(False))
     if candidates.height == 0:
         return []
     hits = []
-    for kind, pattern in PER_VALUE.items():
-        if kind == "phone" and context.numeric and not context.hints(PHONE_WORDS, PHONE_TOKENS):
+    for kind, pattern in patterns.items():
+        if kind == "phone" and context.numeric and "phone" not in context.kinds:
             continue  # "+12345678" in a number column is a signed number
         found = candidates.with_columns(m=pl.col("v").str.extract(f"({pattern})", 1)).filter(
             pl.col("m").is_not_null()
         )
-        hit = _VALIDATE.get(kind, _first_hit)(kind, found)
+        hit = _VALIDATE.get(kind, _validate_plain)(kind, found, context)
         if hit:
             hits.append(hit)
     return hits
 
 
-def _validate_phone(kind: str, found: pl.DataFrame) -> Hit | None:
+def _validate_phone(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
     n_digits = pl.col("m").str.count_matches(r"\d")
-    return _first_hit(kind, found.filter(n_digits.is_between(8, 15)))
+    found = found.filter(n_digits.is_between(6, 15) & ~pl.col("m").str.contains(YEAR_PAIR_STRICT))
+    if found.height == 0:
+        return None
+    # International and labelled numbers are phones; bare ones in free text must be
+    # valid numbers of the country's plan.
+    labelled = found.filter(pl.col("m").str.contains(r"^\+|(?i:[a-z])"))
+    bare = found.filter(~pl.col("m").str.contains(r"^\+|(?i:[a-z])")).head(FREE_TEXT_CAP)
+    countries = context.countries
+    valid = bare.filter(pl.col("m").map_elements(lambda m: is_phone(m, countries), pl.Boolean))
+    return _first_hit(kind, pl.concat([labelled, valid]).sort("i"))
 
 
-def _validate_cui(kind: str, found: pl.DataFrame) -> Hit | None:
+def _validate_cui(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
     clean = pl.col("m").str.replace_all(r"\D", "")
     valid = found.filter(cui_valid_expr(clean))
     # A CUI column validates almost always; random 13-digit numbers about 0.3% of the time.
+    if "identity" in context.kinds or context.free_text:
+        return _first_hit(kind, valid)
     return _first_hit(kind, valid) if 2 * valid.height >= found.height else None
 
 
-def _validate_rut(kind: str, found: pl.DataFrame) -> Hit | None:
+def _validate_rut(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
     clean = pl.col("m").str.replace_all(r"[.\-]", "").str.to_uppercase()
     valid = found.filter(rut_valid_expr(clean) & (rut_body_expr(clean) < PERSONAL_RUT_LIMIT))
+    if "identity" in context.kinds or context.free_text:
+        return _first_hit(kind, valid)
     return _first_hit(kind, valid) if 2 * valid.height >= found.height else None
 
 
-_VALIDATE = {"phone": _validate_phone, "cui": _validate_cui, "rut": _validate_rut}
+def _validate_email(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
+    return _first_hit(kind, found)
+
+
+def _validate_plain(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
+    return _first_hit(kind, found)
+
+
+_VALIDATE = {
+    "phone": _validate_phone,
+    "cui": _validate_cui,
+    "rut": _validate_rut,
+    "email": _validate_email,
+}
 
 
 def sample_values(indexed: pl.DataFrame, size: int = SAMPLE_SIZE) -> pl.Series:
-    """Up to ``size`` non-empty values, evenly spaced over the column, stripped."""
+    """Up to ``size`` non-empty values, evenly spaced over the column, stripped;
+    placeholders left out."""
     values = indexed.get_column("v").drop_nulls()
     values = values.filter(values.str.len_bytes() > 0)
     if values.len() > size:
         values = values.gather_every(values.len() // size)
     values = values.str.strip_chars()
-    return values.filter(values.str.len_bytes() > 0)
+    return real_values(values.filter(values.str.len_bytes() > 0))
+
+
+def _parts_frame(indexed: pl.DataFrame) -> pl.DataFrame:
+    """Row index ``i`` and each value ``v`` of a cell that holds several."""
+    parts = (
+        indexed.with_columns(
+            pl.col("v").str.replace_all(MULTI_SPLIT, "\x1f").str.split("\x1f").alias("v")
+        )
+        .explode("v")
+        .with_columns(pl.col("v").str.strip_chars())
+    )
+    return parts.filter(~placeholder_expr(pl.col("v")))
 
 
 def _column_hits(indexed: pl.DataFrame, context: ColumnContext) -> list[Hit]:
     sample = sample_values(indexed)
     if sample.len() == 0:
         return []
+    parts = split_parts(sample) if sample.str.contains(MULTI_SPLIT).any() else sample
     hits = []
     for kind, shape, valid, threshold in _shape_rules(context):
-        share = sample.to_frame("v").select(shape.fill_null(False).mean()).item()
+        if parts.len() == 0:
+            break
+        frame = parts.to_frame("v")
+        share = frame.select(shape.fill_null(False).mean()).item()
         if share < threshold:
             continue  # most columns stop here, before the costlier check
         rule = (shape & valid).fill_null(False)
-        if sample.to_frame("v").select(rule.mean()).item() >= threshold:
-            found = indexed.filter(rule).with_columns(m=pl.col("v").str.strip_chars())
-            hit = _first_hit(kind, found)
-            if hit:
-                hits.append(hit)
-    for check in (_name_hit, _birthdate_hit):
+        if frame.select(rule.mean()).item() < threshold:
+            continue
+        if kind == "phone" and not _phones_confirmed(frame.filter(rule), context):
+            continue
+        source = _parts_frame(indexed) if parts is not sample else indexed
+        found = source.filter(rule).with_columns(m=pl.col("v").str.strip_chars())
+        hit = _first_hit(kind, found)
+        if hit:
+            hits.append(hit)
+    for check in (_name_hit, _birthdate_hit, _address_hit, _coordinate_hit):
         hit = check(indexed, sample, context)
         if hit:
             hits.append(hit)
     return hits
+
+
+def _phones_confirmed(matching: pl.DataFrame, context: ColumnContext) -> bool:
+    """Most of the shaped values are valid numbers of the country's numbering plan."""
+    values = matching.get_column("v").head(400).to_list()
+    if not values:
+        return False
+    valid = sum(is_phone(v, context.countries) for v in values)
+    return valid >= 0.6 * len(values)
+
+
+def _ends_in_years(frame: pl.DataFrame) -> bool:
+    return bool(frame.select(pl.col("v").str.contains(ENDS_IN_YEAR).mean()).item() >= 0.5)
 
 
 def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, float]]:
@@ -494,16 +620,46 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
     expressions over the cell ``v``."""
     v = pl.col("v").str.strip_chars()
     rules = []
-    phone_hint = context.hints(PHONE_WORDS, PHONE_TOKENS)
-    amount_hint = context.hints(AMOUNT_WORDS)
-    if phone_hint or not (context.numeric or amount_hint or context.hints(CODE_WORDS, CODE_TOKENS)):
-        rules.append(("phone", v.str.contains(PHONE_LOCAL), ~v.str.contains(YEAR_PAIR), 0.8))
-    clean = v.str.to_uppercase()
-    # Random numbers pass the mod-11 check one time in 11: 90% valid is a RUT column.
-    rut_ok = rut_valid_expr(clean) & (rut_body_expr(clean) < PERSONAL_RUT_LIMIT)
-    rules.append(("rut", v.str.contains(RUT_BARE), rut_ok, 0.9))
-    if context.hints(IDENTITY_WORDS, IDENTITY_TOKENS) and not amount_hint:
+    kinds = context.kinds
+    phone_hint = "phone" in kinds or context.hints(PHONE_WORDS, PHONE_TOKENS)
+    amount_hint = context.hints(AMOUNT_WORDS) or "amount" in kinds
+    coded = context.hints(CODE_WORDS, CODE_TOKENS) or "code" in kinds or "tax" in kinds
+    identity = "identity" in kinds and not amount_hint and "company" not in kinds
+    countries = context.countries
+    if phone_hint or not (context.numeric or amount_hint or coded or identity):
+        shape = phone_digits_expr(v, countries)
+        # A column of case numbers ends in their year ("4521-2023"); phones seldom do.
+        not_years = pl.lit(True) if phone_hint else ~v.str.contains(ENDS_IN_YEAR)
+        rules.append(("phone", shape, not_years, 0.5 if phone_hint else 0.8))
+    clean = v.str.replace_all(r"[.\-\s]", "").str.to_uppercase()
+    if "CL" in countries:
+        # Random numbers pass the mod-11 check one time in 11: 90% valid is a RUT column.
+        rut_ok = rut_valid_expr(clean) & (rut_body_expr(clean) < PERSONAL_RUT_LIMIT)
+        rules.append(("rut", v.str.contains(RUT_BARE), rut_ok, 0.9))
+        if identity:
+            rut_shape = v.str.contains(r"^\d{1,2}\.?\d{3}\.?\d{3}[\-\s]?[\dkK]$")
+            rules.append(("rut", rut_shape, rut_body_expr(clean) < PERSONAL_RUT_LIMIT, 0.8))
+    if "PY" in countries and identity:
         rules.append(("cedula", v.str.contains(CEDULA_BARE), pl.lit(True), 0.8))
+    if "GT" in countries and identity:
+        rules.append(("cui", v.str.contains(r"^" + CUI_SHAPE + r"$"), pl.lit(True), 0.8))
+    if identity:
+        # Named as an identity document and holding document-like numbers.
+        any_id = v.str.contains(r"^[A-Za-z]{0,2}[\- ]?\d[\d.\- ]{3,16}[\dkK]$")
+        personal = (
+            rut_body_expr(clean).fill_null(0) < PERSONAL_RUT_LIMIT
+            if countries == ("CL",)
+            else pl.lit(True)
+        )
+        rules.append(("idnumber", any_id, personal, 0.8))
+    if "tax" in kinds and not amount_hint:
+        tax_shape = v.str.contains(TAX_SHAPE)
+        if "PY" in countries:
+            personal = v.map_elements(is_personal_ruc, pl.Boolean)
+            rules.append(("ruc", tax_shape, personal, 0.6))
+        person_nit = context.person_table or ("person_role" in kinds and "company" not in kinds)
+        if "GT" in countries and person_nit:
+            rules.append(("nit", tax_shape, v.map_elements(is_valid_nit, pl.Boolean), 0.6))
     return rules
 
 
@@ -522,13 +678,23 @@ def _name_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) 
 
 
 def _birthdate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
-    fmt, dates = _best_date_format(sample, context.date_format)
+    named = "birth" in context.kinds or context.hints(BIRTH_WORDS, BIRTH_TOKENS)
+    if not named and ("event" in context.kinds or context.person_table is False):
+        return None  # the date of an event, or a table about no one
+    if not sample.str.contains(r"^\d").any():
+        return None
+    if not named and sample.str.contains(TIME_SUFFIX).mean() > 0.2:  # type: ignore[operator]
+        if sample.str.contains(MIDNIGHT_SUFFIX).mean() < 0.8:  # type: ignore[operator]
+            return None  # times of the day: events, not births
+    days = sample.str.replace(TIME_SUFFIX, "")
+    fmt, dates = _best_date_format(days, date_part_format(context.date_format))
     if fmt is None:
         return None
     in_range = dates.filter((dates >= dt.date(1900, 1, 1)) & (dates <= clock.today()))
-    if 5 * in_range.len() < 4 * sample.len() or not _looks_like_birthdates(in_range, context):
+    if 5 * in_range.len() < 4 * days.len() or not _looks_like_birthdates(in_range, named):
         return None
-    parsed = pl.col("v").str.strip_chars().str.to_date(fmt, strict=False)
+    day = pl.col("v").str.strip_chars().str.replace(TIME_SUFFIX, "")
+    parsed = day.str.to_date(fmt, strict=False)
     found = indexed.filter(parsed.is_between(dt.date(1900, 1, 1), clock.today()).fill_null(False))
     return _first_hit("birthdate", found.with_columns(m=pl.col("v")))
 
@@ -537,8 +703,6 @@ def _best_date_format(sample: pl.Series, declared: str | None) -> tuple[str | No
     formats = ([declared] if declared and "%d" in declared else []) + list(DATE_FORMATS)
     best: tuple[str | None, pl.Series] = (None, pl.Series([], dtype=pl.Date))
     for fmt in formats:
-        if not sample.str.contains(r"^\d").any():
-            break
         try:
             dates = sample.str.to_date(fmt, strict=False).drop_nulls()
         except pl.exceptions.PolarsError:
@@ -548,12 +712,12 @@ def _best_date_format(sample: pl.Series, declared: str | None) -> tuple[str | No
     return best
 
 
-def _looks_like_birthdates(dates: pl.Series, context: ColumnContext) -> bool:
+def _looks_like_birthdates(dates: pl.Series, named: bool) -> bool:
     """Birth dates spread over decades and fall on any day of the week; the
     dates of an administrative record cluster in a few years and on weekdays."""
     if dates.len() == 0:
         return False
-    if context.hints(BIRTH_WORDS, BIRTH_TOKENS):
+    if named:
         return True
     if dates.len() < 20:
         return False
@@ -567,3 +731,657 @@ def _looks_like_birthdates(dates: pl.Series, context: ColumnContext) -> bool:
     day_one = (dates.dt.day() == 1).sum() / dates.len()
     distinct = dates.n_unique() / dates.len()
     return spread >= 10 and weekend >= 0.15 and day_one < 0.5 and distinct >= 0.3
+
+
+def _address_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
+    """Home addresses: a column named as one (or, in a table about people, holding
+    street addresses with a number), unless the rows are facilities."""
+    if context.facility_table:
+        return None
+    street = pl.col("v").str.contains(STREET_WORDS) & pl.col("v").str.contains(r"\d")
+    frame = sample.to_frame("v")
+    if "address" in context.kinds:
+        rule = pl.col("v").str.contains(STREET_WORDS) | street
+        needed = 0.5
+    elif context.person_table:
+        rule, needed = street, 0.6
+    else:
+        return None
+    if frame.select(rule.fill_null(False).mean()).item() < needed:
+        return None
+    found = indexed.filter(rule.fill_null(False)).with_columns(m=pl.col("v"))
+    return _first_hit("address", found)
+
+
+def _coordinate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
+    """Point coordinates (4 decimals or more, about 10 m) of homes: a coordinate column
+    in a table about people or households, never in a table of facilities."""
+    if "coordinate" not in context.kinds or context.facility_table:
+        return None
+    if not (context.person_table or context.household):
+        return None
+    precise = pl.col("v").str.contains(COORDINATE) | pl.col("v").str.contains(COORDINATE_PAIR)
+    if sample.to_frame("v").select(precise.fill_null(False).mean()).item() < 0.8:
+        return None
+    found = indexed.filter(precise.fill_null(False)).with_columns(m=pl.col("v").str.strip_chars())
+    return _first_hit("coordinates", found)
+
+
+# --- Free text ----------------------------------------------------------------------
+
+_WORD = r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'\-]+|[A-ZÁÉÍÓÚÑ]{2,}"
+
+
+def name_in_text(text: str) -> str | None:
+    """The first personal name written inside a text (``... la señora Ana López ...``)."""
+    words = re.findall(r"[\wÁÉÍÓÚÑáéíóúñü'\-]+|[^\w\s]", text[:FREE_TEXT_CHARS])
+    given, _surnames = name_lists()
+    for start, word in enumerate(words):
+        if not _is_name_word(word) or normalize_word(word) not in given:
+            continue
+        if start and normalize_word(words[start - 1]) in NOT_A_PERSON:
+            continue
+        for size in (4, 3, 2):
+            window = words[start : start + size]
+            if len(window) == size and looks_like_name(" ".join(window)):
+                return " ".join(window)
+    return None
+
+
+def names_in_free_text(indexed: pl.DataFrame) -> Hit | None:
+    """Personal names inside the values of a free-text column (capped)."""
+    values = indexed.filter(pl.col("v").str.contains(r"\p{Lu}\p{Ll}+\s+\p{Lu}").fill_null(False))
+    values = values.head(FREE_TEXT_CAP)
+    found = []
+    for row, text in zip(
+        values.get_column("i").to_list(), values.get_column("v").to_list(), strict=True
+    ):
+        name = name_in_text(text)
+        if name:
+            found.append((row, name))
+    if not found:
+        return None
+    return Hit("name", len(found), int(found[0][0]), found[0][1])
+
+
+# --- Jurisdictions ------------------------------------------------------------------
+#
+# The national identifiers and phone plans a rule knows. ``None`` means every country
+# (a library caller that does not know the publisher); ``catalog validate`` always
+# passes the publisher's country, Guatemala by default.
+
+COUNTRIES = ("GT", "CL", "PY")
+COUNTRY_KINDS = {"GT": ("cui", "nit"), "CL": ("rut",), "PY": ("cedula", "ruc")}
+
+
+def country_set(countries: object) -> tuple[str, ...]:
+    """The known countries among ``countries`` (a code, a list, or None for all)."""
+    if countries is None:
+        return COUNTRIES
+    items = [countries] if isinstance(countries, str) else countries
+    if not isinstance(items, list | tuple | set | frozenset):
+        return COUNTRIES
+    chosen = tuple(c for c in COUNTRIES if c in {str(i).upper() for i in items})
+    return chosen or ("GT",)
+
+
+# --- Placeholders and multi-valued cells --------------------------------------------
+
+# What people type when there is no value: never counted in a share.
+PLACEHOLDER = (
+    r"(?i)^\s*(?:no\s*tiene|no\s*posee|no\s*aplica|no\s*registra|no\s*indica|no\s*reporta|"
+    r"sin\s*(?:dato|datos|informaci[oó]n|info|n[uú]mero|numero|tel[eé]fono|correo|registro)|"
+    r"s/?d|s/?n|s/?i|n/?a|n/?d|n\.?a\.?|n\.?d\.?|ninguno|ninguna|nada|no|null|none|nan|"
+    r"desconocido|ignorado|pendiente|x+|0+|-+|\.+|_+|\?+|\*+|#+|[0]+[\-\s./]*[0]+)\s*$"
+)
+# Several values in one cell: "5512-3456 / 7951-2345", "a; b", "a, b", "a y b", "a o b".
+MULTI_SPLIT = r"\s*(?:/|;|\||,\s+|\s+y\s+|\s+o\s+|\s+e\s+|\n)\s*"
+
+
+def placeholder_expr(value: pl.Expr) -> pl.Expr:
+    return value.str.contains(PLACEHOLDER).fill_null(True) | (value.str.len_bytes() == 0)
+
+
+def real_values(values: pl.Series) -> pl.Series:
+    """The values that are not empty and not placeholders."""
+    frame = values.to_frame("v")
+    return frame.filter(~placeholder_expr(pl.col("v").str.strip_chars())).get_column("v")
+
+
+def split_parts(values: pl.Series) -> pl.Series:
+    """Each cell cut where people put several values in one, the parts stripped."""
+    parts = values.str.replace_all(MULTI_SPLIT, "\x1f").str.split("\x1f").explode()
+    parts = parts.str.strip_chars()
+    return real_values(parts.filter(parts.is_not_null()))
+
+
+# --- Headers as people write them ---------------------------------------------------
+
+
+def header_tokens(label: str) -> tuple[str, frozenset[str]]:
+    """The words of a column label, normalised: lower case, no accents, dotted
+    abbreviations joined (``N° C.I.`` -> ``nro ci``; ``R.U.T.`` -> ``rut``;
+    ``FechaNacimiento`` -> ``fecha nacimiento``). Returns (text joined by ``_``, tokens)."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(label)[:300])
+    text = normalize_word(text).replace("°", " nro ").replace("#", " nro ")
+    words = [w for w in re.split(r"[^a-z0-9]+", text) if w]
+    merged: list[str] = []
+    run = ""
+    for word in words:
+        if len(word) == 1 and word.isalpha():
+            run += word
+            continue
+        if run:
+            merged.append(run)
+            run = ""
+        merged.append(word)
+    if run:
+        merged.append(run)
+    return "_".join(merged), frozenset(merged)
+
+
+HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    # kind: (substrings of the joined text, whole tokens)
+    "identity": (
+        ("cedula", "identidad", "identificacion_personal", "pasaporte", "documento_identidad"),
+        frozenset("ci dni dpi cui rut run rol carnet cedula nrodoc numdoc documento doc".split()),
+    ),
+    "tax": (("identificacion_tributaria", "registro_tributario"), frozenset("nit ruc".split())),
+    "phone": (
+        ("telefono", "celular", "movil", "whatsapp", "phone", "telf"),
+        frozenset("tel telf cel fono fonos contacto_tel".split()),
+    ),
+    "email": (("correo", "email", "e_mail", "mail"), frozenset()),
+    "given": (
+        ("primer_nombre", "segundo_nombre", "nombre_de_pila"),
+        frozenset("nombre nombres nombre1 nombre2 name firstname".split()),
+    ),
+    "surname": (
+        ("apellido", "paterno", "materno"),
+        frozenset("apellidos apellido surname lastname".split()),
+    ),
+    "birth": (
+        ("nacimiento", "nacim", "birth", "natal", "fnac", "fec_nac", "fecha_nac", "cumple"),
+        frozenset("dob nac fnac".split()),
+    ),
+    "address": (
+        ("direccion", "domicilio", "residencia", "address", "morada"),
+        frozenset("dir calle".split()),
+    ),
+    "coordinate": (
+        ("latitud", "longitud", "latitude", "longitude", "coordenada", "georref"),
+        frozenset("lat lon lng long coord coords gps utm".split()),
+    ),
+    "freetext": (
+        (
+            "observacion",
+            "comentario",
+            "anotacion",
+            "relato",
+            "narracion",
+            "seguimiento",
+            "novedad",
+            "bitacora",
+            "descripcion_caso",
+            "detalle_caso",
+            "nota_caso",
+        ),
+        frozenset("obs nota notas detalle motivo resumen notes comments caso".split()),
+    ),
+    "facility": (
+        (
+            "establecimiento",
+            "escuela",
+            "colegio",
+            "instituto",
+            "liceo",
+            "hospital",
+            "clinica",
+            "cesfam",
+            "centro_educativo",
+            "centro_de_salud",
+            "centro_salud",
+            "puesto_de_salud",
+            "puesto_salud",
+            "unidad_de_salud",
+            "servicio_de_salud",
+            "comedor",
+            "farmacia",
+            "sede",
+            "oficina",
+            "estacion",
+            "sucursal",
+            "agencia",
+            "institucion",
+        ),
+        frozenset("rbd deis udi renae ues ips cs ps caps cap upa sapu".split()),
+    ),
+    "person_attr": (
+        (
+            "sexo",
+            "genero",
+            "edad",
+            "etnia",
+            "pueblo",
+            "discapacidad",
+            "estado_civil",
+            "nacionalidad",
+            "escolaridad",
+            "ocupacion",
+            "comunidad_linguistica",
+            "grupo_etario",
+        ),
+        frozenset("sex gender age".split()),
+    ),
+    "person_role": (
+        (
+            "beneficiari",
+            "paciente",
+            "estudiante",
+            "alumn",
+            "docente",
+            "emplead",
+            "funcionari",
+            "trabajador",
+            "solicitante",
+            "titular",
+            "jefe_hogar",
+            "jefa_hogar",
+            "madre",
+            "padre",
+            "victima",
+            "denunciante",
+            "persona",
+            "ciudadan",
+            "afiliad",
+            "pensionad",
+            "becari",
+            "hogar",
+            "vivienda",
+            "familia",
+            "integrante",
+            "usuari",
+            "contribuyente",
+            "servidor",
+            "cliente",
+            "propietari",
+            "responsable",
+            "tutor",
+            "apoderad",
+            "conyuge",
+        ),
+        frozenset(),
+    ),
+    "company": (
+        (
+            "proveedor",
+            "empresa",
+            "contratista",
+            "razon_social",
+            "sociedad",
+            "oferente",
+            "adjudicatari",
+            "licitante",
+            "comercio",
+        ),
+        frozenset("entidad empresa empresas proveedor".split()),
+    ),
+    "count": (
+        (
+            "cantidad",
+            "beneficiari",
+            "personas",
+            "casos",
+            "pacientes",
+            "estudiantes",
+            "alumnos",
+            "matricula",
+            "inscritos",
+            "hogares",
+            "familias",
+            "victimas",
+            "nacimientos",
+            "defunciones",
+            "atenciones",
+            "consultas",
+            "frecuencia",
+            "conteo",
+            "poblacion",
+            "hombres",
+            "mujeres",
+            "ninos",
+            "ninas",
+            "numero_de",
+            "num_de",
+            "nro_de",
+            "total",
+        ),
+        frozenset("n count casos total".split()),
+    ),
+    "place": (
+        (
+            "departamento",
+            "municipio",
+            "region",
+            "comuna",
+            "provincia",
+            "distrito",
+            "localidad",
+            "aldea",
+            "comunidad",
+            "barrio",
+            "caserio",
+            "canton",
+            "territorio",
+        ),
+        frozenset("zona sector ciudad lugar".split()),
+    ),
+    "date": (("fecha", "date"), frozenset("dia".split())),
+    "event": (
+        (
+            "evento",
+            "sismo",
+            "terremoto",
+            "temblor",
+            "incidente",
+            "hecho",
+            "suceso",
+            "ocurrencia",
+            "entrega",
+            "registro",
+            "emision",
+            "publicacion",
+            "adjudicacion",
+            "apertura",
+            "corte",
+            "actualizacion",
+            "inicio",
+            "vencimiento",
+            "pago",
+            "atencion",
+            "ingreso",
+            "egreso",
+            "denuncia",
+            "reporte",
+            "solicitud",
+            "respuesta",
+            "visita",
+            "inscripcion",
+            "vacunacion",
+            "consulta",
+            "firma",
+            "contrato",
+            "compra",
+            "recepcion",
+            "envio",
+            "cierre",
+            "alta",
+            "baja",
+            "aprobacion",
+            "resolucion",
+            "medicion",
+            "observacion",
+            "captura",
+            "despacho",
+            "sesion",
+            "fallecimiento",
+            "defuncion",
+        ),
+        frozenset("fin desde hasta".split()),
+    ),
+    "code": (
+        (
+            "codigo",
+            "correlativo",
+            "expediente",
+            "boleta",
+            "folio",
+            "partida",
+            "factura",
+            "orden",
+            "contrato",
+            "licitacion",
+            "cuenta",
+            "serie",
+        ),
+        frozenset("cod code id clave nog snip nro num numero no ref".split()),
+    ),
+    "amount": (
+        (
+            "monto",
+            "importe",
+            "total",
+            "presupuesto",
+            "salario",
+            "sueldo",
+            "precio",
+            "costo",
+            "valor",
+            "gasto",
+            "pago",
+            "amount",
+            "ingreso",
+            "devengado",
+            "pagado",
+            "vigente",
+            "asignado",
+            "quetzales",
+            "pesos",
+            "guaranies",
+        ),
+        frozenset(),
+    ),
+}
+# A person's name column: "nombre" with nothing that makes it a place's or a body's.
+NOT_A_PERSON_COLUMN = (
+    "establecimiento",
+    "escuela",
+    "municipio",
+    "departamento",
+    "comunidad",
+    "aldea",
+    "programa",
+    "proyecto",
+    "entidad",
+    "institucion",
+    "empresa",
+    "proveedor",
+    "producto",
+    "obra",
+    "centro",
+    "region",
+    "comuna",
+    "provincia",
+    "distrito",
+    "unidad",
+    "dependencia",
+    "cargo",
+    "puesto",
+    "lugar",
+    "sitio",
+    "servicio",
+    "vacuna",
+    "curso",
+    "carrera",
+    "calle",
+    "barrio",
+    "colonia",
+    "zona",
+    "razon_social",
+    "fantasia",
+    "comercial",
+    "hospital",
+    "oficina",
+    "archivo",
+    "indicador",
+    "tipo",
+    "categoria",
+    "sismo",
+    "evento",
+    "volcan",
+    "rio",
+    "lago",
+    "cooperante",
+    "fuente",
+    "banco",
+)
+
+
+@lru_cache(maxsize=4096)
+def header_kinds(label: str) -> frozenset[str]:
+    """What a column is about, by its label (or label, name, title together)."""
+    text, tokens = header_tokens(label)
+    found = set()
+    for kind, (parts, words) in HEADER_VOCABULARY.items():
+        if any(p in text for p in parts) or tokens & words:
+            found.add(kind)
+    if found & {"given", "surname"} and any(w in text for w in NOT_A_PERSON_COLUMN):
+        found -= {"given", "surname"}
+    return frozenset(found)
+
+
+# --- Phone numbers ------------------------------------------------------------------
+
+# National forms, digits only (spaces, hyphens, dots and brackets removed), with an
+# optional country code or trunk 0. Confirmed with libphonenumber's plans.
+PHONE_DIGITS = {
+    "GT": r"(?:502)?[2-7]\d{7}",
+    "CL": r"(?:56)?0?(?:9\d{8}|[2-7]\d{8})",
+    "PY": r"(?:595|0)?(?:9[6-9]\d{7}|[2-8]\d{5,8})",
+}
+PHONE_CHARS = r"[\s\-.()/+]"
+# Phones inside free text (national forms with their usual separators).
+PHONE_IN_TEXT = {
+    "GT": B + r"(?:\+?502[ \-]?)?[2-7]\d{3}[ \-]?\d{4}" + B,
+    "CL": B
+    + r"(?:\+?56[ \-]?)?(?:9[ \-]?\d{4}[ \-]?\d{4}|\(?0?[2-7]\d?\)?[ \-]?\d{3,4}[ \-]?\d{4})"
+    + B,
+    "PY": r"(?:"
+    + B
+    + r"0?9[6-9]\d[ \-]?\d{3}[ \-]?\d{3}|\(0\d{2,3}\)[ \-]?\d{3}[ \-]?\d{3,4}|"
+    + B
+    + r"0\d{2,3}[ \-]\d{3}[ \-]?\d{3,4})"
+    + B,
+}
+# A real year pair ("2019-2023") is a period, not a phone; a case number ends in a year.
+YEAR_PAIR_STRICT = r"^(?:19|20)\d{2}\s*[\-/]\s*(?:19|20)\d{2}$"
+ENDS_IN_YEAR = r"^\d{1,6}[ \-/](?:19|20)\d{2}$"
+DATE_LIKE = r"^\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}"
+
+
+def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
+    """The cell has the national form of a phone of one of ``countries``."""
+    pattern = "^(?:" + "|".join(PHONE_DIGITS[c] for c in countries) + ")$"
+    clean = value.str.replace_all(PHONE_CHARS, "")
+    return (
+        clean.str.contains(pattern)
+        & ~value.str.contains(YEAR_PAIR_STRICT)
+        & ~value.str.contains(DATE_LIKE)
+    )
+
+
+def is_phone(value: str, countries: tuple[str, ...] = COUNTRIES) -> bool:
+    """A valid number in the numbering plan of one of ``countries`` (or any, with ``+``)."""
+    import phonenumbers
+
+    text = str(value).strip()[:40]
+    if not 6 <= sum(ch.isdigit() for ch in text) <= 15:
+        return False
+    if re.fullmatch(YEAR_PAIR_STRICT, text) or re.match(DATE_LIKE, text):
+        return False
+    attempts: list[tuple[str, str | None]] = [(text, None)] if text.startswith("+") else []
+    for country in countries:
+        attempts.append((text, country))
+        bare = re.sub(r"[\s\-.()]", "", text)
+        if country == "CL" and bare.startswith("0"):
+            attempts.append((bare[1:], country))
+    for candidate, region in attempts:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+# --- Tax numbers ----------------------------------------------------------------------
+
+PERSONAL_RUC_LIMIT = 80_000_000  # Paraguayan RUC bases from 80,000,000 are companies
+TAX_SHAPE = r"^\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]$|^\d{4,9}-?[\dkK]$"
+
+
+def is_valid_nit(value: str) -> bool:
+    """A Guatemalan NIT with a valid check digit (python-stdnum's ``gt.nit``)."""
+    from stdnum.gt import nit
+
+    text = str(value).strip()[:20]
+    return bool(re.fullmatch(r"\d{1,12}-?[\dkK]", text)) and bool(nit.is_valid(text))
+
+
+def is_personal_ruc(value: str) -> bool:
+    """A Paraguayan RUC of a person (the cédula and a check digit, ``stdnum.py.ruc``)."""
+    from stdnum.py import ruc
+
+    text = str(value).strip().replace(".", "")[:20]
+    if not re.fullmatch(r"\d{5,8}-?\d", text):
+        return False
+    return bool(ruc.is_valid(text)) and int(digits(text)[:-1]) < PERSONAL_RUC_LIMIT
+
+
+def is_personal_rut(value: str) -> bool:
+    """A Chilean RUN/RUT of a person: valid (``stdnum.cl.rut``) and below 50,000,000."""
+    from stdnum.cl import rut
+
+    text = str(value).strip()[:20]
+    if not re.fullmatch(r"\d{1,2}\.?\d{3}\.?\d{3}-?[\dkK]", text):
+        return False
+    return bool(rut.is_valid(text)) and int(digits(text)[:-1]) < PERSONAL_RUT_LIMIT
+
+
+# --- Obfuscated e-mails, addresses, coordinates -------------------------------------
+
+_AT = r"(?:\s*[\[({<]\s*(?:at|arroba|@)\s*[\])}>]\s*|\s+(?:at|arroba)\s+)"
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|punto)\s*[\])}>]\s*|\s+(?:dot|punto)\s+|\.)"
+_TLD = r"(?:com|net|org|edu|gob|gov|gt|cl|py|info|es|mx|ar|co|io|biz)"
+EMAIL_OBFUSCATED = (
+    r"(?i:[a-z0-9._%+\-]{2,64}" + _AT + r"[a-z0-9\-]{2,63}(?:" + _DOT + r"[a-z0-9\-]{2,20}){0,3}"
+    r"(?:" + _DOT + _TLD + r"))" + B
+)
+
+
+# The same for Python's engine (value by value): ASCII word boundaries as plain ones.
+EMAIL_OBFUSCATED_RE = re.compile(EMAIL_OBFUSCATED.replace(B, r"\b"))
+
+
+def deobfuscate_email(value: str) -> str:
+    """``ana [at] correo punto gt`` -> ``ana@correo.gt``."""
+    text = re.sub(_AT, "@", value, flags=re.IGNORECASE)
+    return re.sub(_DOT, ".", text, flags=re.IGNORECASE).replace(" ", "")
+
+
+STREET_WORDS = (
+    r"(?i:" + B + r"(?:calle|avenida|av|avda|zona|casa|lote|km|kil[oó]metro|barrio|pasaje|psje|"
+    r"block|blk|depto|dpto|departamento|manzana|mz|mza|colonia|col|sector|villa|poblaci[oó]n|"
+    r"residencial|condominio|aldea|caser[ií]o|cant[oó]n|carretera|ruta|diagonal|boulevard|"
+    r"bulevar|calzada|callej[oó]n|pje|edificio|torre|apto|apartamento|interior|esquina|"
+    r"compa[ñn][ií]a|asentamiento|lotificaci[oó]n)" + B + r")"
+)
+COORDINATE = r"^-?\d{1,3}[.,]\d{4,}$"
+COORDINATE_PAIR = r"^\(?\s*-?\d{1,3}[.,]\d{4,}\s*[,; ]\s*-?\d{1,3}[.,]\d{4,}\s*\)?$"
+
+
+# --- Dates with a time --------------------------------------------------------------
+
+TIME_SUFFIX = (
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[aApP]\.?[mM]\.?)?(?:Z|[+\-]\d{2}:?\d{2})?)$"
+)
+MIDNIGHT_SUFFIX = r"[ T]0{1,2}:00(?::00(?:[.,]0+)?)?\s*(?:[aA]\.?[mM]\.?)?(?:Z|[+\-]\d{2}:?\d{2})?$"
+
+
+def date_part_format(fmt: str | None) -> str | None:
+    """The date part of a declared ``format`` (``%d/%m/%Y %H:%M`` -> ``%d/%m/%Y``)."""
+    if not fmt or "%d" not in fmt:
+        return None
+    cut = min((i for i in (fmt.find("%H"), fmt.find("%I"), fmt.find("T%")) if i >= 0), default=-1)
+    return fmt[:cut].rstrip(" T") if cut > 0 else fmt

@@ -73,6 +73,10 @@ HINTS = {
     "jurisdiction": _('Add "jurisdiction" with at least "country", e.g. GT.'),
     "jurisdiction.country": _('Give "jurisdiction.country", an ISO country code such as GT.'),
     "email": _("Give the e-mail of the public information unit (Unidad de Información Pública)."),
+    "duties": _(
+        'Write "duties" as a list of codes from catalog/vocabularies/publisher_duties.yaml, '
+        "e.g. [subsidy-programmes]."
+    ),
 }
 GENERIC_HINT = _("See the content model in docs/architecture.md.")
 
@@ -189,6 +193,10 @@ MESSAGES = {
         _('Name the file with lowercase letters, digits, "-" and "_", e.g. publishers/mides.yaml.'),
     ),
     "kind": (_('Unknown publisher kind "{value}".'), _("Use one of: {allowed}.")),
+    "duty": (
+        _('Unknown duty "{value}" in "duties".'),
+        _("Use codes from catalog/vocabularies/publisher_duties.yaml: {allowed}."),
+    ),
     "jurisdiction-country": (
         _('There is no jurisdiction profile for country "{value}".'),
         _("Use a country with a profile in catalog/jurisdictions/: {allowed}."),
@@ -607,8 +615,23 @@ def _publisher_problems(data: dict[str, Any], slug: str) -> list[Finding]:
     problems += _email(data, "email", "email")
     for prop in ("acronym", "description"):  # optional, but not empty when given
         problems += _text(data, prop) if prop in data else []
-    problems += _check_website(data) + _check_parent(data, slug)
+    problems += _check_website(data) + _check_parent(data, slug) + _check_duties(data)
     return problems
+
+
+def _check_duties(data: dict[str, Any]) -> list[Finding]:
+    """Optional duty traits (active transparency): a list of publisher_duties codes."""
+    values = data.get("duties")
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [_error("not-list", "duties", actual=_kind_of(values))]
+    allowed = codes("publisher_duties")
+    return [
+        _error("duty", "duties", value=str(v), allowed=", ".join(allowed))
+        for v in values
+        if v not in allowed
+    ]
 
 
 def _check_kind(data: dict[str, Any]) -> list[Finding]:

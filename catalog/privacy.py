@@ -17,17 +17,35 @@ for publishers, are in ``docs/privacy.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from catalog import identifiers as ids
 from catalog.findings import Finding
 from catalog.i18n import _
 from catalog.identifiers import ColumnContext, Hit, mask, scan_column
 
-__all__ = ["check_resource", "mask", "read_declaration", "Declaration"]
+__all__ = [
+    "check_resource",
+    "mask",
+    "mask_data_errors",
+    "publisher_country",
+    "read_declaration",
+    "use_jurisdiction",
+    "Declaration",
+]
+
+DEFAULT_COUNTRY = "GT"
+# The publisher's country while ``catalog validate`` checks its datasets.
+_COUNTRY: contextvars.ContextVar[str | None] = contextvars.ContextVar("country", default=None)
+DOCUMENTS = {"GT": "DPI (CUI)", "CL": "RUN/RUT", "PY": "cédula de identidad"}
 
 DEFAULT_K = 5
 DEFAULT_MIN_CELL_SIZE = 5
@@ -62,11 +80,62 @@ DIRECT_TEXT = {
         'Column "{field}" holds what look like personal names: {count} of {total} values, '
         "the first in row {row} ({value})."
     ),
+    "idnumber": _(
+        'Column "{field}" is named as an identity document and holds {document} numbers: '
+        "{count} of {total} values, the first in row {row} ({value})."
+    ),
+    "nit": _(
+        'Column "{field}" holds Guatemalan NIT tax numbers of people (valid check digit): '
+        "{count} of {total} values, the first in row {row} ({value})."
+    ),
+    "ruc": _(
+        'Column "{field}" holds Paraguayan RUC numbers of people (a cédula and its check '
+        "digit): {count} of {total} values, the first in row {row} ({value})."
+    ),
+    "address": _(
+        'Column "{field}" holds home addresses: {count} of {total} values, the first in '
+        "row {row} ({value})."
+    ),
+    "coordinates": _(
+        'Column "{field}" holds the exact location of homes (coordinates with 4 or more '
+        "decimals): {count} of {total} values, the first in row {row} ({value})."
+    ),
     "birthdate": _(
         'Column "{field}" holds what look like exact birth dates: {count} of {total} '
         "values, the first in row {row} ({value})."
     ),
 }
+NAME_PARTS_TEXT = _(
+    'Column "{field}" holds part of personal names ({parts} are the given names and '
+    "surnames in separate columns): the first in row {row} ({value})."
+)
+COORDINATES_HINT = _(
+    "Round the coordinates to 2 decimals (about 1 km) or publish the municipality or "
+    "community instead; exact points of homes identify the people living there."
+)
+ADDRESS_HINT = _(
+    "Remove the address or publish only the municipality, zone or community. If the rows "
+    "are facilities (schools, health centres), add their name or code column so that the "
+    "table says so."
+)
+MICRODATA_TEXT = _(
+    "The table looks like microdata (one row per person: {columns}) and declares no "
+    "privacy.quasiIdentifiers, so nobody checked that a person cannot be singled out."
+)
+MICRODATA_HINT = _(
+    'Declare the quasi-identifiers and k in the resource, e.g. "privacy": '
+    '{{"quasiIdentifiers": [{example}], "k": 5}}, and generalise them (age ranges, '
+    "department) until every combination is shared by at least k rows."
+)
+AGGREGATE_TEXT = _(
+    "The table counts people ({counts}) by {columns} and declares no privacy.countFields "
+    "or quasiIdentifiers, so its small cells were not checked."
+)
+AGGREGATE_HINT = _(
+    'Declare them in the resource, e.g. "privacy": {{"quasiIdentifiers": [{example}], '
+    '"countFields": [{counts}], "minCellSize": 5, "k": 5}}, then suppress or merge the '
+    "small cells."
+)
 DIRECT_HINT = _(
     "Remove the column before publishing, or replace each value with a code that cannot be "
     "traced back to the person. If a law orders it published, declare the field in "
@@ -105,6 +174,10 @@ class Declaration:
     count_fields: list[str] = field(default_factory=list)
     min_cell_size: int = DEFAULT_MIN_CELL_SIZE
     public: dict[str, str] = field(default_factory=dict)  # field -> legal basis
+    # field -> the kinds of personal data declared public ("kind" in the entry); by
+    # default the kind the column mostly holds (names of officials, say).
+    public_kinds: dict[str, set[str]] = field(default_factory=dict)
+    declared: bool = False  # the resource has a privacy property at all
 
 
 def _short(value: object, limit: int = SHOWN_LENGTH) -> str:
@@ -131,6 +204,7 @@ def read_declaration(
 
     if privacy is None:
         return declaration, problems
+    declaration.declared = True
     if not isinstance(privacy, dict):
         problem(
             text=_("The privacy property must be an object."),
@@ -154,7 +228,9 @@ def read_declaration(
     declaration.count_fields = _field_list(privacy, "countFields", is_field, problem)
     declaration.k = _count(privacy, "k", DEFAULT_K, problem)
     declaration.min_cell_size = _count(privacy, "minCellSize", DEFAULT_MIN_CELL_SIZE, problem)
-    declaration.public = _public_data(privacy.get("publicPersonalData"), is_field, problem)
+    declaration.public, declaration.public_kinds = _public_data(
+        privacy.get("publicPersonalData"), is_field, problem
+    )
     return declaration, problems
 
 
@@ -193,10 +269,13 @@ def _count(privacy: dict, key: str, default: int, problem) -> int:
     return default
 
 
-def _public_data(entries: object, is_field: Callable[[str], bool], problem) -> dict[str, str]:
-    if entries is None:
-        return {}
+def _public_data(
+    entries: object, is_field: Callable[[str], bool], problem
+) -> tuple[dict[str, str], dict[str, set[str]]]:
     public: dict[str, str] = {}
+    public_kinds: dict[str, set[str]] = {}
+    if entries is None:
+        return public, public_kinds
     for entry in entries if isinstance(entries, list) else [entries]:
         name = entry.get("field") if isinstance(entry, dict) else None
         basis = entry.get("legalBasis") if isinstance(entry, dict) else None
@@ -218,6 +297,21 @@ def _public_data(entries: object, is_field: Callable[[str], bool], problem) -> d
                 key="publicPersonalData",
                 field=name,
             )
+        elif isinstance(basis, str) and basis.strip() and not cites_legal_text(basis):
+            problem(
+                text=_(
+                    'privacy.publicPersonalData declares "{field}" with the legal basis '
+                    '"{basis}", which cites no law and article.'
+                ),
+                hint=_(
+                    "Cite the legal text that orders it published: the law, decree or "
+                    'agreement, its number and the article, e.g. "Decreto 57-2008, art. 10, '
+                    'num. 4" or "Ley 20.285, art. 7, letra d". "N/A" or "pendiente" is no '
+                    "legal basis: without one, the column cannot be published."
+                ),
+                field=name,
+                basis=basis,
+            )
         elif not isinstance(basis, str) or not basis.strip():
             problem(
                 text=_('privacy.publicPersonalData declares "{field}" without a legal basis.'),
@@ -230,7 +324,27 @@ def _public_data(entries: object, is_field: Callable[[str], bool], problem) -> d
             )
         else:
             public[name] = basis.strip()
-    return public
+            kinds = entry.get("kind", entry.get("kinds")) if isinstance(entry, dict) else None
+            kinds = [kinds] if isinstance(kinds, str) else kinds
+            if isinstance(kinds, list):
+                public_kinds[name] = {str(k) for k in kinds}
+    return public, public_kinds
+
+
+LEGAL_TEXT = re.compile(
+    r"\b(?:ley|leyes|decreto|decretos|dto|acuerdo|acuerdos|reglamento|resolucion|codigo|"
+    r"constitucion|dfl|d\.f\.l|law|decree|act)\b"
+)
+ARTICLE = re.compile(
+    r"\b(?:art|arts|articulo|articulos|numeral|num|inciso|literal|letra|lit|parrafo|"
+    r"article|section|sec)\b|§"
+)
+
+
+def cites_legal_text(basis: str) -> bool:
+    """A citation of a legal text: a law, decree or agreement, a number and an article."""
+    text = ids.normalize_word(basis[:500])
+    return bool(LEGAL_TEXT.search(text) and re.search(r"\d", text) and ARTICLE.search(text))
 
 
 # --- The resource -------------------------------------------------------------------
@@ -316,28 +430,97 @@ def _fields_named(fields: list[dict[str, Any]]) -> set[str]:
 # --- The gate -----------------------------------------------------------------------
 
 
+def publisher_country(root: Path | None, slug: object) -> str:
+    """The ``jurisdiction.country`` of a publisher's YAML under ``root``; GT by default."""
+    from catalog.content import is_slug, read_yaml
+    from catalog.errors import ContentError
+
+    if root is None or not is_slug(slug):
+        return DEFAULT_COUNTRY
+    path = root / "publishers" / f"{slug}.yaml"
+    try:
+        data = read_yaml(path) if path.is_file() else None
+    except ContentError:
+        return DEFAULT_COUNTRY
+    jurisdiction = data.get("jurisdiction") if isinstance(data, dict) else None
+    country = jurisdiction.get("country") if isinstance(jurisdiction, dict) else None
+    if isinstance(country, str) and country.upper() in ids.COUNTRIES:
+        return country.upper()
+    return DEFAULT_COUNTRY
+
+
+@contextlib.contextmanager
+def use_jurisdiction(country: str | None) -> Iterator[None]:
+    """Check resources by the rules of ``country`` (the publisher's) within the block."""
+    token = _COUNTRY.set(country)
+    try:
+        yield
+    finally:
+        _COUNTRY.reset(token)
+
+
+class _Meaning:
+    """What each column and the whole table are about, by their labels and content."""
+
+    def __init__(self, target: _Resource, declaration: Declaration):
+        self.kinds = {c: _column_kinds(target, c) for c in target.frame.columns}
+        every = set().union(*self.kinds.values()) if self.kinds else set()
+        self.facility = "facility" in every
+        self.household = any(
+            k & {"person_role"} and not k & {"facility", "company", "count"}
+            for k in self.kinds.values()
+        )
+        person_columns = {"identity", "given", "surname", "birth", "person_attr", "email"}
+        self.person = bool(every & person_columns) or self.household
+        self.declaration = declaration
+
+
+def _column_kinds(target: _Resource, column: str) -> frozenset[str]:
+    descriptor = target.field_of(column)
+    name = descriptor.get("name")
+    header = column if not isinstance(name, str) or name == column else f"{column} {name}"
+    return ids.header_kinds(header)
+
+
 def check_resource(
     frame: pl.DataFrame,
     resource: dict[str, Any],
     dataset_id: str,
     row_numbers: pl.Series | None = None,
+    *,
+    country: str | None = None,
 ) -> list[Finding]:
     """Privacy findings for one resource's rows (raw cell strings, one column per label).
 
     ``row_numbers`` gives the Frictionless row number of each frame row (the header
-    is row 1); without it the first frame row is row 2.
+    is row 1); without it the first frame row is row 2. ``country`` is the
+    publisher's (``use_jurisdiction`` sets it for a whole validation); without
+    either, the identifiers of every known country are looked for.
     """
     resource = resource if isinstance(resource, dict) else {}
+    country = country or _COUNTRY.get()
     target = _Resource(frame, resource, dataset_id, row_numbers)
     declaration, findings = read_declaration(target.descriptor.get("privacy"), target.is_field)
     for finding in findings:
         finding.dataset, finding.resource = target.dataset, target.name
-    public = {target.column(name) for name in declaration.public}
-    hits = {}
+    meaning = _Meaning(target, declaration)
+    hits: dict[str, list[Hit]] = {}
     for column in target.frame.columns:
-        if column not in public:
-            hits[column] = scan_column(target.frame.get_column(column), _context(target, column))
-            findings += [_direct_finding(target, column, hit) for hit in hits[column]]
+        hits[column] = _scan(target, column, meaning, country, meaning.person)
+    if not meaning.person and any(h.kind in ids.PERSON_KINDS for v in hits.values() for h in v):
+        # Found by content: the table is about people after all; the rules that depend
+        # on it (dates of birth, tax numbers, addresses, coordinates) look again.
+        meaning.person = True
+        for column in target.frame.columns:
+            if meaning.kinds[column] & {"date", "tax", "address", "coordinate", "birth"}:
+                again = _scan(target, column, meaning, country, True)
+                known = {h.kind for h in hits[column]}
+                hits[column] += [h for h in again if h.kind not in known]
+    hits = _name_parts(target, meaning, hits)
+    public = {target.column(name): name for name in declaration.public}
+    for column, found in hits.items():
+        shown = _not_public(found, public.get(column), declaration)
+        findings += [_direct_finding(target, column, hit, country) for hit in shown]
     findings += [
         target.finding(
             "privacy-public-personal-data",
@@ -349,46 +532,252 @@ def check_resource(
         )
         for name, basis in declaration.public.items()
     ]
+    findings += _undeclared(target, meaning, declaration)
     findings += _k_anonymity(target, declaration, hits)
     for name in declaration.count_fields:
         findings += _small_cells(target, name, declaration.min_cell_size)
     return findings
 
 
-def _context(target: _Resource, column: str) -> ColumnContext:
+def _not_public(hits: list[Hit], public: str | None, declaration: Declaration) -> list[Hit]:
+    """The hits a publicPersonalData declaration does not cover: only the declared kind
+    (by default the kind the column mostly holds) is exempt; other kinds still block."""
+    if public is None or not hits:
+        return hits
+    declared = declaration.public_kinds.get(public)
+    if declared is None:
+        main = max(hits, key=lambda h: (h.kind == "name", h.count))
+        declared = {main.kind}
+    return [hit for hit in hits if hit.kind not in declared]
+
+
+def _scan(
+    target: _Resource, column: str, meaning: _Meaning, country: str | None, person: bool | None
+) -> list[Hit]:
+    series = target.frame.get_column(column)
+    context = _context(target, column, meaning, country, person)
+    found = scan_column(series, context)
+    if (context.free_text or _long_text(series)) and not any(h.kind == "name" for h in found):
+        indexed = pl.DataFrame({"v": series}).with_row_index("i")
+        name = ids.names_in_free_text(indexed)
+        if name:
+            found.append(name)
+    return found
+
+
+def _long_text(series: pl.Series) -> bool:
+    """Values that read as sentences (case notes), not as labels."""
+    sample = series.drop_nulls().head(2000)
+    if sample.len() == 0:
+        return False
+    spaces = sample.str.count_matches(" ").mean()
+    return isinstance(spaces, int | float) and spaces >= 6
+
+
+def _context(
+    target: _Resource, column: str, meaning: _Meaning, country: str | None, person: bool | None
+) -> ColumnContext:
     descriptor = target.field_of(column)
     words = [column] + [str(descriptor.get(k, "")) for k in ("name", "title", "description")]
     kind = descriptor.get("type")
     fmt = descriptor.get("format")
-    return ColumnContext(
-        words=" ".join(words)[:2000],
+    name = descriptor.get("name")
+    header = column if not isinstance(name, str) or name == column else f"{column} {name}"
+    text = " ".join(words)[:2000]
+    context = ColumnContext(
+        words=text,
         numeric=kind in NUMERIC_TYPES,
-        date_format=fmt if kind == "date" and isinstance(fmt, str) else None,
+        date_format=fmt if kind in ("date", "datetime") and isinstance(fmt, str) else None,
+        header=header,
+        countries=country,
+        person_table=person,
+        facility_table=meaning.facility,
+        household=meaning.household,
     )
+    context.free_text = context.free_text or _long_text(target.frame.get_column(column))
+    return context
 
 
-def _direct_finding(target: _Resource, column: str, hit: Hit) -> Finding:
+def _name_parts(
+    target: _Resource, meaning: _Meaning, hits: dict[str, list[Hit]]
+) -> dict[str, list[Hit]]:
+    """Given names and surnames in separate columns (``nombres``, ``apellido_paterno``,
+    ``apellido_materno``): each column of the set holds part of a personal name."""
+    given = [c for c, k in meaning.kinds.items() if "given" in k]
+    surnames = [c for c, k in meaning.kinds.items() if "surname" in k]
+    if not given or not surnames:
+        return hits
+    names, family = ids.name_lists()
+    word = r"^\p{L}[\p{L}'\- ]{0,40}$"
+    parts = {}
+    for column in given + surnames:
+        sample = ids.sample_values(pl.DataFrame({"v": target.frame.get_column(column)}))
+        if sample.len() == 0 or sample.str.contains(word).mean() < 0.8:  # type: ignore[operator]
+            continue
+        words = [ids.normalize_word(v.split()[0]) for v in sample.head(2000).to_list() if v]
+        known = names if column in given else family
+        if sum(w in known for w in words) >= 0.2 * len(words):
+            parts[column] = sample
+    kept_given = [c for c in given if c in parts]
+    kept_surnames = [c for c in surnames if c in parts]
+    if not kept_given or not kept_surnames:
+        return hits
+    labels = ", ".join(
+        f'"{_short(target.names.get(c, c), 30)}"' for c in kept_given + kept_surnames
+    )
+    for column in kept_given + kept_surnames:
+        if any(h.kind == "name" for h in hits[column]):
+            continue
+        values = target.frame.get_column(column)
+        indexed = pl.DataFrame({"v": values}).with_row_index("i")
+        real = indexed.filter(~ids.placeholder_expr(pl.col("v").str.strip_chars()))
+        if real.height == 0:
+            continue
+        first = real.row(0, named=True)
+        hit = Hit("name", real.height, int(first["i"]), str(first["v"]))
+        hit.parts = labels  # type: ignore[attr-defined]
+        hits[column] = [*hits[column], hit]
+    return hits
+
+
+def _direct_finding(target: _Resource, column: str, hit: Hit, country: str | None) -> Finding:
     values = target.frame.get_column(column).drop_nulls()
-    total = int(values.str.strip_chars().str.len_bytes().gt(0).sum())
+    total = int(ids.real_values(values.str.strip_chars()).len())
     shown = mask(hit.value, hit.kind)
-    hint = BIRTHDATE_HINT if hit.kind == "birthdate" else DIRECT_HINT
+    hint = {
+        "birthdate": BIRTHDATE_HINT,
+        "coordinates": COORDINATES_HINT,
+        "address": ADDRESS_HINT,
+    }.get(hit.kind, DIRECT_HINT)
     name = target.names.get(column, column)
-    params = {
+    params: dict[str, object] = {
         "field": _short(name, 60),
         "count": hit.count,
-        "total": total,
+        "total": max(total, hit.count),
         "row": target.row(hit.first),
         "value": shown,
+        "document": DOCUMENTS.get(country or DEFAULT_COUNTRY, DOCUMENTS[DEFAULT_COUNTRY]),
     }
+    text = DIRECT_TEXT[hit.kind]
+    parts = getattr(hit, "parts", None)
+    if parts:
+        text, params["parts"] = NAME_PARTS_TEXT, parts
     return target.finding(
         "privacy-direct-identifier",
         column,
         rowNumber=target.row(hit.first),
-        text=DIRECT_TEXT[hit.kind],
+        text=text,
         hint=hint,
         params=params,
         value=shown,
     )
+
+
+# --- Tables that declare nothing ------------------------------------------------------
+
+
+def _undeclared(target: _Resource, meaning: _Meaning, declaration: Declaration) -> list[Finding]:
+    """Microdata (person attributes row by row) or counts of people by person attributes,
+    in a table that declares no quasi-identifiers or count fields: stopped, with the
+    declaration to add."""
+    if declaration.declared or target.frame.height == 0:
+        return []
+    kinds = meaning.kinds
+    attributes = [c for c, k in kinds.items() if "person_attr" in k]
+    if not attributes:
+        return []
+    places = [c for c, k in kinds.items() if "place" in k and "person_attr" not in k]
+    dates = [c for c, k in kinds.items() if k & {"date", "birth"} and "person_attr" not in k]
+    counts = [
+        c
+        for c, k in kinds.items()
+        if "count" in k and c not in attributes and _integers(target.frame.get_column(c))
+    ]
+    example_columns = attributes + places[:2]
+    example = ", ".join(f'"{_short(target.names.get(c, c), 30)}"' for c in example_columns)
+    shown = ", ".join(_short(target.names.get(c, c), 30) for c in example_columns + dates[:1])
+    if counts:
+        listed = ", ".join(f'"{_short(target.names.get(c, c), 30)}"' for c in counts[:3])
+        return [
+            target.finding(
+                "privacy-small-cell",
+                text=AGGREGATE_TEXT,
+                hint=AGGREGATE_HINT,
+                params={"counts": listed, "columns": shown, "example": example},
+            )
+        ]
+    if len(attributes) >= 2 or (places and dates):
+        return [
+            target.finding(
+                "privacy-k-anonymity",
+                text=MICRODATA_TEXT,
+                hint=MICRODATA_HINT,
+                params={"columns": shown, "example": example},
+            )
+        ]
+    return []
+
+
+def _integers(series: pl.Series) -> bool:
+    values = ids.real_values(series.drop_nulls().head(2000).str.strip_chars())
+    if values.len() == 0:
+        return False
+    return bool(values.str.contains(r"^\d{1,9}$").mean() >= 0.9)  # type: ignore[operator]
+
+
+# --- Data errors ------------------------------------------------------------------------
+
+PERSONAL_HEADERS = frozenset(
+    "identity tax phone email given surname birth address coordinate".split()
+)
+
+
+def mask_data_errors(
+    findings: list[Finding], personal: list[Finding], resource: dict[str, Any] | None = None
+) -> None:
+    """Hide the value of every data error (type, constraint, unique, key...) in a column
+    that looks personal by its name or by its content, flagged by the gate or not, and
+    every value that looks personal by itself."""
+    columns = {f.fieldName for f in personal if f.fieldName and f.type.startswith("privacy-")}
+    schema = resource.get("schema") if isinstance(resource, dict) else None
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    for descriptor in fields if isinstance(fields, list) else []:
+        name = descriptor.get("name") if isinstance(descriptor, dict) else None
+        if isinstance(name, str) and ids.header_kinds(name) & PERSONAL_HEADERS:
+            columns.add(name)
+    for finding in findings:
+        if finding.value in (None, "") or finding.type.startswith("privacy-"):
+            continue
+        value = str(finding.value)
+        named = {finding.fieldName} | set(_names(finding.params.get("fields")))
+        if named & columns or looks_personal(value):
+            finding.value = mask_cell(value)
+            finding.params["value"] = finding.value
+            for key in ("note",):
+                note = finding.params.get(key)
+                if isinstance(note, str) and value in note:
+                    finding.params[key] = note.replace(value, finding.value)
+
+
+def _names(value: object) -> list[str]:
+    return [n.strip() for n in value.split(",")] if isinstance(value, str) else []
+
+
+def looks_personal(value: str) -> bool:
+    """One value that is an e-mail, a phone, an identity number or a name by itself."""
+    text = value.strip()[:200]
+    if not text:
+        return False
+    if re.search(ids.EMAIL, text) or ids.EMAIL_OBFUSCATED_RE.search(text):
+        return True
+    if ids.is_valid_cui(text) or ids.is_personal_rut(text) or ids.looks_like_name(text):
+        return True
+    return bool(re.fullmatch(r"[+()\d][\d\s\-().]{6,18}\d", text)) and ids.is_phone(text)
+
+
+def mask_cell(value: str) -> str:
+    """A value shown without revealing it: its first character, then one dot per character."""
+    return value[:1] + "•" * min(max(len(value) - 1, 3), 12)
 
 
 # --- k-anonymity --------------------------------------------------------------------

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from catalog import metadata, privacy
+from catalog import itportfolio, metadata, privacy
 from catalog.content import DatasetRef, inside, read_json, resolve_target, root_of
 from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
+from catalog.indicators import declaration as indicator_declarations
 from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema
 from catalog.tables import (
     CSV_FORMATS,
@@ -33,6 +34,7 @@ from catalog.tables import (
     read_resource,
     resource_format,
 )
+from catalog.transparency import templates
 from catalog.wording import problem
 
 if TYPE_CHECKING:
@@ -98,14 +100,25 @@ def validate_dataset(
     findings += wide
     report.package = package
     report.findings.extend(findings)
+    # The templates of the active-transparency items it cites (descriptors only).
+    publisher = templates.publisher_of(package, root or root_of(ref))
+    report.findings.extend(templates.check_package(package, publisher))
+    report.findings.extend(indicator_declarations.check_package(package))  # docs/indicators.md
     # Frictionless would read again a schema file refused above (too big, too deep) and
     # take minutes over a schema of 100,000 fields: it only sees what passed.
     structure = [] if findings else _structure(package, ref.folder)
     report.findings.extend(structure)
     if not findings and not structure:
         checker = _Checker(ref, package, fast=fast)
-        for resource in package.get("resources", []):
-            report.findings.extend(checker.resource(resource, report, keep_tables))
+        # The privacy gate follows the publisher's jurisdiction (its identifiers, phones).
+        country = privacy.publisher_country(root or root_of(ref), ref.publisher)
+        with privacy.use_jurisdiction(country):
+            for resource in package.get("resources", []):
+                report.findings.extend(checker.resource(resource, report, keep_tables))
+        if itportfolio.declares(package) and not any(f.blocking for f in report.findings):
+            report.findings.extend(  # the IT-portfolio standard's consistency checks
+                itportfolio.check_package(package, ref.folder, root or root_of(ref), report.tables)
+            )
     return _finish(report, ref)
 
 
@@ -337,7 +350,7 @@ class _Checker:
         except TableError as exc:  # a resource its foreign keys refer to cannot be read
             findings.append(_content_finding("source-error", exc, name))
         personal = privacy.check_resource(table.frame, resource, self.ref.id, table.row_numbers)
-        _mask_personal(findings, personal)
+        privacy.mask_data_errors(findings, personal, resource)
         return self._tag(findings + personal, resource, table)
 
     def _tag(
@@ -480,20 +493,6 @@ def _file_integrity(path: Path | None, resource: dict[str, Any]) -> list[Finding
             if hasher.hexdigest() != expected:
                 findings.append(problem("hash-count", expected=expected, actual=hasher.hexdigest()))
     return findings
-
-
-def _mask_personal(findings: list[Finding], personal: list[Finding]) -> None:
-    """Hide the values of columns the privacy gate found personal data in."""
-    columns = {f.fieldName for f in personal if f.blocking and f.fieldName}
-    for finding in findings:
-        if finding.fieldName in columns and finding.value:
-            finding.value = mask(finding.value)
-            finding.params["value"] = finding.value
-
-
-def mask(value: str) -> str:
-    """A value shown without revealing it: its first character, then one dot per character."""
-    return value[:1] + "•" * min(max(len(value) - 1, 3), 12)
 
 
 # ---------------------------------------------------------------- the row checks

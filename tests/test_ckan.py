@@ -53,7 +53,7 @@ def test_cli_dump_datasets_all(portal: str, tmp_path: Path):
     result = cli("dump", "datasets", "--all", "-O", str(out), "-q", "-r", portal)
     assert result.returncode == 0, result.stderr
     packages = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(packages) == 33
+    assert len(packages) == 34
     assert {p["name"] for p in packages} >= {BONO, "ine--hechos-delictivos"}
     assert all(p["resources"] and p["type"] == "dataset" for p in packages)
 
@@ -64,7 +64,7 @@ def test_cli_search_datasets(portal: str):
     names = [json.loads(line)["name"] for line in result.stdout.splitlines()]
     assert names and all(n.count("--") == 1 for n in names)
     everything = cli("search", "datasets", "-r", portal)
-    assert len(everything.stdout.splitlines()) == 33
+    assert len(everything.stdout.splitlines()) == 34
 
 
 def test_package_show_has_ckan_fields_and_real_downloads(ckan: ckanapi.RemoteCKAN, portal: str):
@@ -97,7 +97,7 @@ def test_harvester_queries(ckan: ckanapi.RemoteCKAN):
     names = []
     for start in range(0, 40, 10):
         page = ckan.action.package_search(fq=since, sort="id asc", rows=10, start=start)
-        assert page["count"] == 33
+        assert page["count"] == 34
         names += [p["name"] for p in page["results"]]
     assert names == sorted(names) and len(set(names)) == 33
     future = ckan.action.package_search(fq="metadata_modified:[2999-01-01T00:00:00Z TO *]")

@@ -15,7 +15,9 @@ from catalog.transparency.obligations import (
     FREQUENCIES,
     STATES,
     due_date,
+    duties_of,
     find,
+    kind_of,
     obligations,
     parse_period,
     period_of,
@@ -78,12 +80,62 @@ def test_the_three_laws_read_as_the_issue_states():
 
 
 def test_obligations_by_kind_of_body_and_unknown_jurisdiction():
-    assert len(obligations("gt", "municipality")) == 29  # every GT item applies to all
+    # Five GT items bind only bodies that declare a duty (subsidy programmes, goods for
+    # beneficiaries, trusts, international or private bodies with public funds).
+    assert len(obligations("gt", "municipality")) == 24
+    assert len(obligations("gt")) == 29  # without a kind: every item
     assert [o.id for o in obligations("PY", "ministry")][-1] == PY_PAY
     with pytest.raises(CatalogError) as caught:
         obligations("MX")
     assert "MX" in caught.value.message("en") and "GT" in caught.value.message("en")
     assert find("GT-LAIP-10.99") is None
+
+
+def test_duty_traits_make_the_items_limited_to_them_apply():
+    subsidies, trusts = item("GT-LAIP-10.15"), item("GT-LAIP-10.21")
+    assert subsidies.applies_to == ("subsidy-programmes",)
+    assert not subsidies.applies("ministry")  # the old call: a kind alone
+    assert subsidies.applies("ministry", ["subsidy-programmes"])
+    assert not trusts.applies("ministry", ["subsidy-programmes"])
+    assert item(GT_PAY).applies(None) and item(GT_PAY).applies("municipality", ["trusts"])
+    mides = {"kind": "ministry", "duties": ["subsidy-programmes", 7]}  # junk is ignored
+    assert duties_of(mides) == ("subsidy-programmes",) and kind_of(mides) == "ministry"
+    assert subsidies.applies_to_publisher(mides) and not trusts.applies_to_publisher(mides)
+    assert duties_of({"duties": "trusts"}) == () and kind_of(None) is None
+    ids = {o.id for o in obligations("GT", "ministry", duties_of(mides))}
+    assert "GT-LAIP-10.15" in ids and "GT-LAIP-10.21" not in ids and len(ids) == 25
+    chile = {o.id for o in obligations("CL", "municipality", ["subsidy-programmes"])}
+    assert "CL-20285-7.i" in chile and len(chile) == 13
+    assert "CL-20285-7.i" not in {o.id for o in obligations("CL", "municipality")}
+
+
+def test_every_item_says_how_it_is_fulfilled():
+    for code in ("GT", "CL", "PY"):
+        for o in obligations(code):
+            assert o.fulfilled_by in ("dataset", "document"), o.id
+            assert o.template is None or o.fulfilled_by == "dataset", o.id
+    assert item("GT-LAIP-10.1").fulfilled_by == "document"  # the organigram
+    assert (item(GT_PAY).fulfilled_by, item(GT_PAY).template) == ("dataset", "personal")
+
+
+def test_a_profile_with_a_bad_fulfilment_or_duty_is_refused():
+    from catalog.transparency.obligations import _parse
+
+    base = {
+        "id": "GT-X-1",
+        "applies_to": ["all"],
+        "frequency": "monthly",
+        "due": {"days": 10, "count": "business", "after": "period-end"},
+    }
+    for bad in (
+        {"fulfilled_by": "carrier-pigeon"},
+        {"fulfilled_by": "document", "template": "personal"},
+        {"template": "../etc/passwd"},
+        {"applies_to": ["runs-casinos"]},
+    ):
+        with pytest.raises(CatalogError):
+            _parse("GT", {**base, **bad})
+    assert _parse("GT", {**base, "applies_to": ["trusts"]}).applies_to == ("trusts",)
 
 
 # ------------------------------------------------------------------ periods

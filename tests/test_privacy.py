@@ -453,8 +453,9 @@ def test_very_long_strings_and_control_characters():
         }
     )
     findings = check_resource(frame, resource({"a": "string", "b": "string"}), "d")
-    assert [f.fieldName for f in findings] == ["b"]
-    assert len(findings[0].message("es")) < 500
+    # "a" is free text with a personal name in it (read up to a cap), "b" an e-mail.
+    assert [f.fieldName for f in findings] == ["a", "b"]
+    assert all(len(f.message("es")) < 500 for f in findings)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from catalog.api import ckan, docs, native, transparency
+from catalog.api import ckan, docs, indicators, itportfolio, native, templates, transparency
 from catalog.api.catalogue import Current, Releases
 from catalog.api.http import RelativeRedirects, lang_of, public_base
 from catalog.api.limits import LimitSettings, RateLimits, settings_from_env
@@ -61,7 +61,10 @@ def create_api(
     app.state.releases = releases
     docs.add_routes(app, title)
     native.add_routes(app, releases)
-    transparency.add_routes(app, releases)
+    transparency.add_routes(app, releases, workspace)
+    itportfolio.add_routes(app, releases)
+    templates.add_routes(app)
+    indicators.add_routes(app, releases)
     ckan.add_routes(app, releases)
     _include_workspace(app, workspace)
     _handlers(app)

@@ -93,10 +93,30 @@ PARTS = [
         _simple("isolation"),
     ),
     Part(
+        "itportfolio",
+        "IT-project dashboard: 5,000 projects x 24 monthly snapshots",
+        "variances, colours, ratings, history, changes and spending computed in at most 10 s.",
+        _simple("itportfolio"),
+    ),
+    Part(
+        "indicators",
+        "Social indicators: every ficha and indicator page of the demo, with maps",
+        "all fichas and indicator pages with their maps render in at most 20 s; the municipal "
+        "map SVG is at most 150 KB.",
+        _simple("indicators"),
+    ),
+    Part(
         "requests",
         "Access requests: filing and statistics, on SQLite and PostgreSQL",
         "filing p95 under 50 ms on both; the statistics page over 100,000 requests under 200 ms.",
         _simple("requests"),
+    ),
+    Part(
+        "active",
+        "Active transparency: compliance of 500 bodies, and the matrix page",
+        "compliance for 500 bodies × 29 items × 24 months computed in at most 5 s; the matrix "
+        "page p95 at most 100 ms, served by catalog serve.",
+        _simple("active"),
     ),
 ]
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog import clock
-from catalog.build import compliance, publish
+from catalog.build import compliance, itportfolio, publish
 from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
 from catalog.build.datasette import inspect_data, metadata, write_json
@@ -144,10 +144,12 @@ class Builder:
             outcomes.append(outcome)
             claimed = {t: d for t, d in claimed.items() if d != ref.id}
             claimed.update(dict.fromkeys(outcome.tables, ref.id))
-        # Then what the build derives from them: the compliance table (compliance.py).
-        if (generated := self._compliance(refs, datasets, outcomes, publishers)) is not None:
+        # Then what the build derives from them: the compliance table (compliance.py),
+        # the IT-project dashboard (itportfolio.py).
+        for generated in self._derived(refs, datasets, outcomes, publishers):
             outcome, datasets[generated.id] = self._dataset(generated, claimed)
             outcomes.append(outcome)
+            claimed.update(dict.fromkeys(outcome.tables, generated.id))
         outcomes += [
             DatasetOutcome(d, "removed") for d in sorted(set(self.state.datasets) - set(datasets))
         ]
@@ -306,6 +308,52 @@ class Builder:
             [finding],
         )
         return outcome, DatasetState(None, published)
+
+    def _derived(
+        self,
+        refs: list[DatasetRef],
+        datasets: dict[str, DatasetState],
+        outcomes: list[DatasetOutcome],
+        publishers: Publishers,
+    ) -> list[DatasetRef]:
+        """The datasets derived from the published ones, written into the generated content."""
+        found = [self._compliance(refs, datasets, outcomes, publishers)]
+        found.append(self._itportfolio(refs, datasets, outcomes, publishers))
+        return [ref for ref in found if ref is not None]
+
+    def _itportfolio(
+        self,
+        refs: list[DatasetRef],
+        datasets: dict[str, DatasetState],
+        outcomes: list[DatasetOutcome],
+        publishers: Publishers,
+    ) -> DatasetRef | None:
+        """Write the IT-dashboard dataset (None when no published dataset is an IT portfolio)."""
+        sources = [
+            (manifest, self.snapshots / version.snapshot / publish.SNAPSHOT_DB)
+            for version, manifest in self._published(datasets).values()
+            if itportfolio.is_portfolio(manifest)
+        ]
+        if not sources:
+            return None
+        declarations = compliance.operator_of(refs)
+        owner = declarations.publisher if declarations else sources[0][0]["publisher"]
+        passed = {o.dataset for o in outcomes if o.status in ("published", "unchanged")}
+        country = ((publishers.get(owner) or {}).get("jurisdiction") or {}).get("country")
+        code = country if isinstance(country, str) else DEFAULT_JURISDICTION
+        try:
+            settings = itportfolio.Settings.of_jurisdiction(code)
+        except CatalogError:
+            settings = itportfolio.Settings.of_jurisdiction(DEFAULT_JURISDICTION)
+        return itportfolio.write_dataset(
+            self.layout.state_dir / "generated",
+            owner,
+            publishers.get(owner) or {},
+            sources,
+            itportfolio.ratings_of(refs, passed),
+            settings,
+            Calendar.of(DEFAULT_JURISDICTION).today(clock.now()),
+        )
 
     def _compliance(
         self,

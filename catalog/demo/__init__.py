@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from catalog.demo import finance, local, services, social, statistics
+from catalog.demo import finance, itportfolio, local, services, social, statistics
 from catalog.demo.model import Dataset
 from catalog.demo.publishers import PUBLISHERS
 from catalog.demo.render import write_dataset, write_publisher
@@ -22,7 +22,7 @@ from catalog.demo.render import write_dataset, write_publisher
 def datasets() -> list[Dataset]:
     """Every demo dataset, in publishing order."""
     found: list[Dataset] = []
-    for module in (social, services, finance, statistics, local):
+    for module in (social, services, finance, itportfolio, statistics, local):
         found += module.datasets()
     return found
 

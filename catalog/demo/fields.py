@@ -9,6 +9,9 @@ from catalog.demo.model import Column
 DEPARTMENT_PATTERN = "^(0[1-9]|1[0-9]|2[0-2])$"
 MUNICIPALITY_PATTERN = "^(0[1-9]|1[0-9]|2[0-2])[0-9]{2}$"
 MONTHS = list(range(1, 13))
+# The recent window of the monthly transparency datasets: December 2025 to November 2026,
+# the twelve months before the demo's "today" (fixed, so the output never changes).
+RECENT_MONTHS = [(2025, 12)] + [(2026, m) for m in range(1, 12)]
 
 
 def department(name: str = "departamento") -> Column:
@@ -116,4 +119,10 @@ def day(name: str, description: str, title: str | None = None, required: bool = 
 
 def unique(column: Column) -> Column:
     column.constraints["unique"] = True
+    return column
+
+
+def required(column: Column) -> Column:
+    """A column every row must fill (as the active-transparency templates ask)."""
+    column.constraints = {"required": True, **column.constraints}
     return column

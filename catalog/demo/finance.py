@@ -34,29 +34,30 @@ GUATECOMPRAS = {
 
 def ejecucion_presupuestaria() -> Dataset:
     draw, rows = rng("ejecucion"), []
-    for entity, millions in ENTITIES.items():
-        approved = millions * 1e6
-        current = approved * draw.uniform(0.98, 1.08)
-        spent = 0.0
-        for month in f.MONTHS:
-            spent += current * draw.uniform(0.055, 0.095)
-            spent = min(spent, current * 0.97)
-            rows.append(
-                [2024, month, entity, approved, current, spent, spent * draw.uniform(0.9, 0.99)]
-            )
+    # Fiscal 2025 whole and 2026 to November: the last complete month before the demo's today.
+    for year, last_month, growth in ((2025, 12, 1.0), (2026, 11, 1.06)):
+        for entity, millions in ENTITIES.items():
+            approved = millions * 1e6 * growth
+            current = approved * draw.uniform(0.98, 1.08)
+            spent = 0.0
+            for month in range(1, last_month + 1):
+                spent += current * draw.uniform(0.055, 0.095)
+                spent = min(spent, current * 0.97)
+                paid = spent * draw.uniform(0.9, 0.99)
+                rows.append([year, month, entity, approved, current, spent, paid])
     table = Table(
         "ejecucion",
         "Ejecución presupuestaria acumulada por entidad",
         "Presupuesto asignado, vigente, devengado y pagado acumulado a cada mes (hoja de "
         "cálculo XLSX).",
         [
-            f.year(2024, 2024),
+            f.year(2025, 2026),
             f.month(),
             f.text("entidad", "Entidad del Presupuesto General.", "Entidad", enum=list(ENTITIES)),
-            f.money("asignado", "Presupuesto aprobado por el Congreso.", "Asignado"),
-            f.money("vigente", "Presupuesto con modificaciones.", "Vigente"),
-            f.money("devengado", "Gasto devengado acumulado al mes.", "Devengado"),
-            f.money("pagado", "Gasto pagado acumulado al mes.", "Pagado"),
+            f.required(f.money("asignado", "Presupuesto aprobado por el Congreso.", "Asignado")),
+            f.required(f.money("vigente", "Presupuesto con modificaciones.", "Vigente")),
+            f.required(f.money("devengado", "Gasto devengado acumulado al mes.", "Devengado")),
+            f.required(f.money("pagado", "Gasto pagado acumulado al mes.", "Pagado")),
         ],
         rows,
         format="xlsx",
@@ -67,7 +68,7 @@ def ejecucion_presupuestaria() -> Dataset:
         "ejecucion-presupuestaria",
         f"Ejecución presupuestaria mensual del Gobierno Central ({SAMPLE})",
         "Datos de ejemplo: presupuesto asignado, vigente, devengado y pagado por entidad, "
-        "acumulado mes a mes en 2024.",
+        "acumulado mes a mes en 2025 y 2026.",
         ["presupuesto", "ejecución presupuestaria", "gasto público", "SICOIN", "finanzas"],
         ["ECON", "GOVE"],
         "monthly",
@@ -75,15 +76,16 @@ def ejecucion_presupuestaria() -> Dataset:
         methodology="Reporte de ejecución del SICOIN al cierre de cada mes, por entidad.",
         caveats="Montos en quetzales corrientes; el devengado es acumulado, no del mes.",
         sources=[SICOIN],
-        temporal={"start": "2024-01-01", "end": "2024-12-31"},
+        temporal={"start": "2025-01-01", "end": "2026-11-30"},
         spatial={"country": "GT"},
-        obligations=["GT-LAIP-10.7", "GT-LAIP-10.8"],
+        obligations=["GT-LAIP-10.8"],
+        modified="2026-11-30",
         queries={
             "porcentaje_ejecutado": {
                 "title": "Porcentaje del presupuesto vigente devengado a diciembre",
                 "sql": (
                     "select entidad, round(100.0 * devengado / vigente, 1) as porcentaje "
-                    "from ejecucion where mes = 12 order by porcentaje"
+                    "from ejecucion where anio = 2025 and mes = 12 order by porcentaje"
                 ),
             },
         },
@@ -97,39 +99,42 @@ METHODS = {
     "Licitación": (900000, 25000000),
     "Contrato abierto": (50000, 3000000),
 }
-GOODS = [
-    "Medicamentos e insumos médicos",
-    "Alimentos para programas sociales",
-    "Útiles escolares",
-    "Equipo de cómputo",
-    "Licencias de software",
-    "Mantenimiento de vehículos",
-    "Servicio de limpieza",
-    "Servicio de vigilancia",
-    "Combustible",
-    "Mobiliario de oficina",
-    "Impresión de material educativo",
-    "Construcción de aulas",
-    "Reparación de caminos rurales",
-    "Servicio de internet",
-    "Arrendamiento de equipo",
-]
-SUPPLIERS = [
-    "Suministros Médicos del Altiplano, S.A.",
-    "Constructora Vial Maya, S.A.",
-    "Tecnología y Redes de Guatemala, S.A.",
-    "Alimentos Nutritivos de Centroamérica, S.A.",
-    "Papelería y Útiles Escolares, S.A.",
-    "Servicios Integrales de Limpieza, S.A.",
-    "Transportes del Norte, S.A.",
-    "Farmacéutica Nacional, S.A.",
-    "Equipos de Oficina Quetzal, S.A.",
-    "Impresos y Publicaciones del Sur, S.A.",
-    "Agroinsumos de Oriente, S.A.",
-    "Seguridad y Vigilancia Integral, S.A.",
-    "Combustibles del Pacífico, S.A.",
-    "Soluciones en la Nube de Centroamérica, S.A.",
-]
+# What is bought, with its budget line (renglón) of the Manual de Clasificaciones
+# Presupuestarias (illustrative).
+GOODS = {
+    "Medicamentos e insumos médicos": "266",
+    "Alimentos para programas sociales": "211",
+    "Útiles escolares": "291",
+    "Equipo de cómputo": "328",
+    "Licencias de software": "158",
+    "Mantenimiento de vehículos": "165",
+    "Servicio de limpieza": "199",
+    "Servicio de vigilancia": "189",
+    "Combustible": "262",
+    "Mobiliario de oficina": "322",
+    "Impresión de material educativo": "122",
+    "Construcción de aulas": "331",
+    "Reparación de caminos rurales": "171",
+    "Servicio de internet": "113",
+    "Arrendamiento de equipo": "153",
+}
+# Fictitious suppliers and fictitious NITs (digits, a hyphen and the check digit).
+SUPPLIERS = {
+    "Suministros Médicos del Altiplano, S.A.": "4521873-6",
+    "Constructora Vial Maya, S.A.": "3398210-K",
+    "Tecnología y Redes de Guatemala, S.A.": "5012347-1",
+    "Alimentos Nutritivos de Centroamérica, S.A.": "2876543-9",
+    "Papelería y Útiles Escolares, S.A.": "6103398-2",
+    "Servicios Integrales de Limpieza, S.A.": "7754120-5",
+    "Transportes del Norte, S.A.": "1298734-0",
+    "Farmacéutica Nacional, S.A.": "8830125-4",
+    "Equipos de Oficina Quetzal, S.A.": "4467892-3",
+    "Impresos y Publicaciones del Sur, S.A.": "9021456-7",
+    "Agroinsumos de Oriente, S.A.": "3345678-8",
+    "Seguridad y Vigilancia Integral, S.A.": "6678901-K",
+    "Combustibles del Pacífico, S.A.": "2234561-6",
+    "Soluciones en la Nube de Centroamérica, S.A.": "9987654-2",
+}
 
 
 def adquisiciones() -> Dataset:
@@ -138,14 +143,18 @@ def adquisiciones() -> Dataset:
     for nog in nogs:
         method = draw.choice(list(METHODS))
         low, high = METHODS[method]
-        day = date(2024, 1, 2) + timedelta(days=draw.randint(0, 360))
+        # December 2025 to November 2026: the twelve months before the demo's today.
+        day = date(2025, 12, 1) + timedelta(days=draw.randint(0, 364))
+        goods, supplier = draw.choice(list(GOODS)), draw.choice(list(SUPPLIERS))
         rows.append(
             [
                 str(nog),
                 draw.choice(list(ENTITIES)[:12]),
                 method,
-                draw.choice(GOODS),
-                draw.choice(SUPPLIERS),
+                goods,
+                GOODS[goods],
+                SUPPLIERS[supplier],
+                supplier,
                 day.isoformat(),
                 draw.uniform(low, high),
                 draw.choice(["Adjudicado", "Finalizado"]),
@@ -167,9 +176,21 @@ def adquisiciones() -> Dataset:
                 enum=list(METHODS),
             ),
             f.text("descripcion", "Bien, servicio u obra contratada.", "Descripción"),
+            f.text(
+                "renglon",
+                "Renglón presupuestario del gasto.",
+                "Renglón",
+                pattern="^[0-9]{3}$",
+            ),
+            f.text(
+                "nit_proveedor",
+                "NIT de la empresa adjudicada.",
+                "NIT del proveedor",
+                pattern="^[0-9]+-?[0-9K]$",
+            ),
             f.text("proveedor", "Empresa adjudicada (persona jurídica).", "Proveedor"),
             f.day("fecha_adjudicacion", "Fecha de adjudicación.", "Fecha de adjudicación"),
-            f.money("monto_adjudicado", "Monto adjudicado.", "Monto adjudicado"),
+            f.required(f.money("monto_adjudicado", "Monto adjudicado.", "Monto adjudicado")),
             f.text("estado", "Estado del proceso.", "Estado", enum=["Adjudicado", "Finalizado"]),
         ],
         rows,
@@ -179,19 +200,22 @@ def adquisiciones() -> Dataset:
         "minfin",
         "adquisiciones-guatecompras",
         f"Adquisiciones del Estado adjudicadas en Guatecompras ({SAMPLE})",
-        "Datos de ejemplo: procesos de compra adjudicados en 2024 por modalidad, entidad, "
-        "proveedor y monto.",
+        "Datos de ejemplo: procesos de compra adjudicados de diciembre de 2025 a noviembre de "
+        "2026 por modalidad, entidad, renglón, proveedor y monto.",
         ["compras públicas", "Guatecompras", "contrataciones", "licitaciones", "proveedores"],
         ["ECON", "GOVE"],
         "monthly",
         [table],
-        methodology="Procesos con adjudicación publicada en Guatecompras durante 2024.",
-        caveats="Los proveedores son empresas ficticias; los NOG no corresponden a procesos "
-        "reales.",
+        methodology="Procesos con adjudicación publicada en Guatecompras de diciembre de 2025 a "
+        "noviembre de 2026. Las columnas siguen la plantilla de transparencia activa de "
+        "contrataciones (Decreto 57-2008, art. 10, nums. 11, 20 y 22).",
+        caveats="Los proveedores son empresas ficticias y sus NIT inventados; los NOG no "
+        "corresponden a procesos reales.",
         sources=[GUATECOMPRAS],
-        temporal={"start": "2024-01-01", "end": "2024-12-31"},
+        temporal={"start": "2025-12-01", "end": "2026-11-30"},
         spatial={"country": "GT"},
-        obligations=["GT-LAIP-10.10", "GT-LAIP-10.11", "GT-LAIP-10.20", "GT-LAIP-10.22"],
+        obligations=["GT-LAIP-10.11", "GT-LAIP-10.20", "GT-LAIP-10.22"],
+        modified="2026-11-30",
     )
 
 
@@ -346,127 +370,6 @@ def inversion_publica() -> Dataset:
         sources=[{"title": "Sistema Nacional de Inversión Pública (SNIP), SEGEPLAN"}],
         temporal={"start": "2021-01-01", "end": "2024-12-31"},
         spatial={"country": "GT"},
-        obligations=["GT-LAIP-10.18"],
-    )
-
-
-IT_PROJECTS = [
-    ("MIDES", "Sistema de Información del Bono Social (SIBS)", "Desarrollo de software"),
-    (
-        "MIDES",
-        "Módulo de cuenta corriente del Sistema Integrado de Programas Sociales",
-        "Desarrollo de software",
-    ),
-    ("MIDES", "Portal del Sistema Nacional de Información Social", "Desarrollo de software"),
-    ("MIDES", "Plataforma digital de aprendizaje institucional", "Servicios en la nube"),
-    ("MIDES", "Formulario electrónico de solicitud de Beca Social", "Desarrollo de software"),
-    ("MIDES", "Renovación del centro de datos", "Infraestructura"),
-    ("MINEDUC", "Sistema de Registros Educativos en línea", "Desarrollo de software"),
-    ("MINEDUC", "Conectividad de escuelas rurales", "Conectividad"),
-    ("MINEDUC", "Sistema de gestión de calidad", "Desarrollo de software"),
-    ("MSPAS", "Expediente clínico electrónico", "Desarrollo de software"),
-    ("MSPAS", "Red de datos de hospitales", "Conectividad"),
-    ("MSPAS", "Sistema de vigilancia epidemiológica", "Desarrollo de software"),
-    ("MINFIN", "Firma electrónica avanzada", "Seguridad de la información"),
-    ("MINFIN", "Nueva versión de Guatecompras", "Desarrollo de software"),
-    ("MINFIN", "Licenciamiento de bases de datos", "Licenciamiento"),
-    ("SEGEPLAN", "Módulo de seguimiento del SNIP", "Desarrollo de software"),
-    ("SEGEPLAN", "Datos abiertos de cooperación internacional", "Desarrollo de software"),
-    ("SESAN", "Sala situacional en línea", "Desarrollo de software"),
-    ("SESAN", "Respaldo en la nube", "Servicios en la nube"),
-    ("INE", "Captura electrónica de encuestas", "Desarrollo de software"),
-    ("INE", "Centro de cómputo censal", "Infraestructura"),
-    ("SOSEP", "Registro de Hogares Comunitarios", "Desarrollo de software"),
-    ("SOSEP", "Mesa de servicio institucional", "Licenciamiento"),
-    ("MIDES", "Intercambio seguro de datos con RENAP", "Seguridad de la información"),
-]
-IT_STATES = ["Planificación", "En ejecución", "Finalizado", "Suspendido"]
-FUNDING = ["Fondos propios", "Préstamo BID", "Préstamo Banco Mundial", "Donación"]
-
-
-def proyectos_ti() -> Dataset:
-    draw, rows = rng("proyectos-ti"), []
-    for i, (owner, title, kind) in enumerate(IT_PROJECTS, start=1):
-        start = date(2022, 1, 1) + timedelta(days=draw.randint(0, 900))
-        end = start + timedelta(days=draw.randint(180, 900))
-        state = draw.choices(IT_STATES, weights=[2, 6, 4, 1])[0]
-        progress = {"Planificación": 0.0, "Finalizado": 100.0}.get(state, draw.uniform(10, 90))
-        budget = round(draw.uniform(0.3, 25) * 1e6, -3)
-        rows.append(
-            [
-                f"TI-{i:03d}",
-                owner,
-                title,
-                kind,
-                state,
-                start.isoformat(),
-                end.isoformat(),
-                budget,
-                budget * progress / 100 * draw.uniform(0.85, 1.05),
-                progress,
-                draw.choice(FUNDING),
-            ]
-        )
-    table = Table(
-        "proyectos",
-        "Cartera de proyectos de tecnología",
-        "Un proyecto por registro, en formato JSON (lista de objetos).",
-        [
-            f.unique(f.text("codigo", "Código del proyecto.", "Código", pattern="^TI-[0-9]{3}$")),
-            f.text(
-                "institucion",
-                "Siglas de la institución responsable.",
-                "Institución",
-                enum=sorted({p[0] for p in IT_PROJECTS}),
-            ),
-            f.text("nombre", "Nombre del proyecto.", "Nombre"),
-            f.text(
-                "tipo",
-                "Tipo de inversión en tecnología.",
-                "Tipo",
-                enum=sorted({p[2] for p in IT_PROJECTS}),
-            ),
-            f.text("estado", "Estado del proyecto.", "Estado", enum=IT_STATES),
-            f.day("fecha_inicio", "Fecha de inicio.", "Inicio"),
-            f.day("fecha_fin_prevista", "Fecha prevista de finalización.", "Fin previsto"),
-            f.money("presupuesto", "Presupuesto total del proyecto.", "Presupuesto"),
-            f.money("ejecutado", "Monto ejecutado a la fecha.", "Ejecutado"),
-            f.percent("avance", "Avance del proyecto.", "Avance"),
-            f.text("financiamiento", "Fuente de financiamiento.", "Financiamiento", enum=FUNDING),
-        ],
-        rows,
-        format="json",
-        primary_key=["codigo"],
-    )
-    return Dataset(
-        "segeplan",
-        "proyectos-ti",
-        f"Tablero de proyectos de tecnología del Ejecutivo ({SAMPLE})",
-        "Datos de ejemplo: cartera de proyectos de tecnologías de la información de las "
-        "instituciones del Ejecutivo, con presupuesto, ejecución y avance.",
-        ["gobierno electrónico", "tecnología", "proyectos TI", "transformación digital", "tablero"],
-        ["TECH", "GOVE"],
-        "quarterly",
-        [table],
-        methodology=(
-            "Cada institución reporta trimestralmente sus proyectos de tecnología según el "
-            "Programa de Gobierno Electrónico; los nombres se inspiran en los planes "
-            "institucionales, las cifras son ficticias."
-        ),
-        caveats="El ejecutado puede superar el presupuesto cuando hubo ampliaciones.",
-        sources=[{"title": "Programas institucionales de gobierno electrónico 2021-2026"}],
-        temporal={"start": "2022-01-01", "end": "2025-06-30"},
-        spatial={"country": "GT"},
-        queries={
-            "ejecucion_por_institucion": {
-                "title": "Presupuesto y ejecución por institución",
-                "sql": (
-                    "select institucion, count(*) as proyectos, sum(presupuesto) as "
-                    "presupuesto, sum(ejecutado) as ejecutado from proyectos "
-                    "group by institucion order by presupuesto desc"
-                ),
-            },
-        },
     )
 
 
@@ -560,6 +463,5 @@ def datasets() -> list[Dataset]:
         adquisiciones(),
         transferencias(),
         inversion_publica(),
-        proyectos_ti(),
         cooperacion(),
     ]

@@ -326,8 +326,8 @@ def presupuesto_municipal() -> Dataset:
             f.year(2024, 2024),
             f.text("programa", "Programa presupuestario.", "Programa", enum=PROGRAMS),
             f.text("fuente", "Fuente de financiamiento.", "Fuente", enum=FUNDS),
-            f.money("asignado", "Presupuesto aprobado por el Concejo.", "Asignado"),
-            f.money("vigente", "Presupuesto con modificaciones.", "Vigente"),
+            f.required(f.money("asignado", "Presupuesto aprobado por el Concejo.", "Asignado")),
+            f.required(f.money("vigente", "Presupuesto con modificaciones.", "Vigente")),
             f.money("devengado", "Gasto devengado.", "Devengado"),
             f.money("pagado", "Gasto pagado.", "Pagado"),
         ],
@@ -349,7 +349,7 @@ def presupuesto_municipal() -> Dataset:
         sources=[{"title": "Sistema de Contabilidad Integrada para Gobiernos Locales (SICOINGL)"}],
         temporal={"start": "2024-01-01", "end": "2024-12-31"},
         spatial={"country": "GT", "municipalities": ["1601"]},
-        obligations=["GT-LAIP-10.7", "GT-LAIP-10.8"],
+        obligations=["GT-LAIP-10.7"],
     )
 
 
@@ -362,6 +362,15 @@ KINDS = {
     "Ampliación de mercado municipal": "Desarrollo económico local",
     "Construcción de muro de contención": "Gestión de riesgo",
 }
+
+
+# Who builds (fictitious companies, and the municipality's own works unit).
+CONTRACTORS = [
+    "Dirección Municipal de Planificación (administración)",
+    "Construcciones Cuchumatanes, S.A.",
+    "Ingeniería y Obras del Occidente, S.A.",
+    "Constructora Selegua, S.A.",
+]
 
 
 def obras() -> Dataset:
@@ -377,6 +386,8 @@ def obras() -> Dataset:
                 kind,
                 KINDS[kind],
                 draw.choice(["Casco urbano", "Área rural"]),
+                draw.choice(CONTRACTORS),
+                int(cost / 1000 * draw.uniform(0.5, 2.0)),
                 cost,
                 cost * progress / 100,
                 progress,
@@ -404,7 +415,9 @@ def obras() -> Dataset:
                 "Ubicación",
                 enum=["Casco urbano", "Área rural"],
             ),
-            f.money("costo_total", "Costo total contratado.", "Costo total"),
+            f.text("ejecutor", "Empresa o unidad que ejecuta la obra.", "Ejecutor"),
+            f.count("beneficiarios", "Personas beneficiarias estimadas.", "Beneficiarios"),
+            f.required(f.money("costo_total", "Costo total contratado.", "Costo total")),
             f.money("ejecutado", "Monto pagado a la fecha.", "Ejecutado"),
             f.percent("avance_fisico", "Avance físico.", "Avance físico"),
             f.text(

@@ -130,6 +130,7 @@ class Dataset:
     version: str = "1.0.0"
     issued: str = "2024-02-15"
     modified: str = "2025-06-30"
+    conforms_to: str | None = None  # a standard it follows ("it-portfolio")
 
 
 # ---------------------------------------------------------------- values

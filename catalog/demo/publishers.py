@@ -131,3 +131,15 @@ PUBLISHERS: dict[str, dict[str, Any]] = {
         "información pública.",
     ),
 }
+
+# What some bodies do that makes more active-transparency items apply to them
+# (catalog/vocabularies/publisher_duties.yaml; applies_to in catalog/jurisdictions/gt.yaml).
+DUTIES: dict[str, list[str]] = {
+    "mides": ["subsidy-programmes", "beneficiary-goods"],
+    "mineduc": ["subsidy-programmes", "beneficiary-goods"],
+    "mspas": ["beneficiary-goods"],
+    "minfin": ["trusts"],
+    "sosep": ["subsidy-programmes"],
+}
+for _slug, _duties in DUTIES.items():
+    PUBLISHERS[_slug]["duties"] = _duties

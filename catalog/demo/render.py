@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog import jurisdictions, vocabularies
+from catalog.demo.indicators import declared
 from catalog.demo.model import NOTICE, Dataset, Table, write_json, write_table, write_yaml
 
 GENERATED = "# Generado por catalog/demo (python -m catalog.demo); no editar a mano.\n"
@@ -49,8 +50,12 @@ def descriptor(dataset: Dataset, publisher: dict[str, Any]) -> dict[str, Any]:
         out["spatial"] = dataset.spatial
     if dataset.obligations:
         out["obligations"] = dataset.obligations
+    if dataset.conforms_to:
+        out["conformsTo"] = dataset.conforms_to
     out["sources"] = dataset.sources
     out["resources"] = [t.descriptor() for t in dataset.tables]
+    if indicators := declared(f"{dataset.publisher}/{dataset.name}"):
+        out["indicators"] = indicators
     return out
 
 

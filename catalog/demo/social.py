@@ -82,7 +82,6 @@ def bono_social() -> Dataset:
         sources=[SNIS, {"title": "Sistema Integrado de Programas Sociales (SIPS), MIDES"}],
         temporal={"start": "2023-01-01", "end": "2024-12-31"},
         spatial={"country": "GT", "departments": PRIORITY_DEPARTMENTS},
-        obligations=["GT-LAIP-10.15"],
         queries={
             "familias_por_departamento": {
                 "title": "Familias usuarias por departamento y año",
@@ -109,37 +108,53 @@ def bono_social() -> Dataset:
 
 def bolsa_social() -> Dataset:
     draw, rows = rng("bolsa-social"), []
-    for year in (2023, 2024):
-        for month in f.MONTHS:
-            for muni in municipalities("01"):
-                n = at_least(municipal_population()[muni] / 5 * draw.uniform(0.004, 0.012))
-                rows.append([year, month, muni, n, n * 250.0 * draw.uniform(0.97, 1.0)])
+    months = [(y, m) for y in (2024, 2025) for m in f.MONTHS if (y, m) < (2025, 12)]
+    for year, month in months + f.RECENT_MONTHS:
+        for muni in municipalities("01"):
+            n = at_least(municipal_population()[muni] / 5 * draw.uniform(0.004, 0.012))
+            rows.append(
+                [
+                    year,
+                    month,
+                    "Bolsa Social",
+                    muni[:2],
+                    muni,
+                    n,
+                    n * 250.0 * draw.uniform(0.97, 1.0),
+                ]
+            )
     table = Table(
         "entregas",
         "Acreditamientos mensuales de la Bolsa Social",
         "Familias con tarjeta acreditada y monto acreditado por mes y municipio "
         "(archivo con punto y coma y coma decimal, como lo exporta una hoja de cálculo).",
         [
-            f.year(2023, 2024),
+            f.year(2024, 2026),
             f.month(),
+            f.text("programa", "Programa social.", "Programa", enum=["Bolsa Social"]),
+            f.department(),
             f.municipality(),
-            f.count(
-                "familias_acreditadas",
-                "Familias con acreditamiento en el mes.",
-                "Familias acreditadas",
+            f.required(
+                f.count(
+                    "beneficiarios",
+                    "Familias con acreditamiento en el mes.",
+                    "Familias acreditadas",
+                )
             ),
-            f.money(
-                "monto_acreditado",
-                "Monto acreditado en las tarjetas en el mes.",
-                "Monto acreditado",
-                decimalChar=",",
+            f.required(
+                f.money(
+                    "monto_entregado",
+                    "Monto acreditado en las tarjetas en el mes.",
+                    "Monto acreditado",
+                    decimalChar=",",
+                )
             ),
         ],
         rows,
         primary_key=["anio", "mes", "municipio"],
         delimiter=";",
         decimal_comma=True,
-        privacy={"countFields": ["familias_acreditadas"], "minCellSize": 5},
+        privacy={"countFields": ["beneficiarios"], "minCellSize": 5},
     )
     return Dataset(
         "mides",
@@ -153,17 +168,20 @@ def bolsa_social() -> Dataset:
         [table],
         methodology=(
             "Cada mes se cuentan las familias cuya tarjeta de débito recibió el acreditamiento "
-            "para adquirir productos de la canasta básica, por municipio de residencia."
+            "para adquirir productos de la canasta básica, por municipio de residencia. Las "
+            "columnas siguen la plantilla de transparencia activa de programas de subsidios "
+            "(Decreto 57-2008, art. 10, num. 15)."
         ),
         caveats=(
             f"{COUNT_PRIVACY} El archivo usa `;` como separador y coma decimal "
             "(`1234,50`), declarados en el descriptor (`dialect` y `decimalChar`)."
         ),
         sources=[SNIS],
-        temporal={"start": "2023-01-01", "end": "2024-12-31"},
+        temporal={"start": "2024-01-01", "end": "2026-11-30"},
         spatial={"country": "GT", "departments": ["01"], "municipalities": municipalities("01")},
         obligations=["GT-LAIP-10.15"],
-        version="2.1.0",
+        version="3.0.0",
+        modified="2026-11-30",
     )
 
 
@@ -351,7 +369,6 @@ def beca_social() -> Dataset:
         sources=[SNIS],
         temporal={"start": "2024-01-01", "end": "2024-12-31"},
         spatial={"country": "GT"},
-        obligations=["GT-LAIP-10.15"],
         issued="2025-02-10",
     )
 
@@ -440,7 +457,8 @@ UNITS = [
 
 
 def personal_salarios() -> Dataset:
-    draw, rows, number = rng("personal-mides"), [], 0
+    draw, number = rng("personal-mides"), 0
+    staff: list[tuple[int, str, str, str, str, float, float]] = []
     for post, line, how_many, base in POSTS:
         for _ in range(how_many):
             number += 1
@@ -450,9 +468,13 @@ def personal_salarios() -> Dataset:
             )
             salary = round(base * draw.uniform(0.95, 1.05), -1)
             bonus = 250.0 if line != "029" else 0.0
-            rows.append(
-                [number, name, post, line, draw.choice(UNITS), salary, bonus, salary + bonus]
-            )
+            staff.append((number, name, post, line, draw.choice(UNITS), salary, bonus))
+    rows = []
+    for year, month in f.RECENT_MONTHS:
+        raise_ = 1.05 if year == 2026 else 1.0  # the January raise
+        for number, name, post, line, unit, salary, bonus in staff:
+            pay = round(salary * raise_, -1)
+            rows.append([year, month, number, name, post, line, unit, pay, bonus, pay + bonus])
     return Dataset(
         "mides",
         "personal-y-salarios",
@@ -464,9 +486,11 @@ def personal_salarios() -> Dataset:
         "monthly",
         [_staff(rows)],
         methodology=(
-            "Extracto de la nómina de mayo de 2025 del sistema de recursos humanos, con los "
-            "puestos de los renglones 011 (personal permanente), 022 (por contrato) y 029 "
-            "(servicios técnicos y profesionales)."
+            "Extracto mensual de la nómina, de diciembre de 2025 a noviembre de 2026, del "
+            "sistema de recursos humanos, con los puestos de los renglones 011 (personal "
+            "permanente), 022 (por contrato) y 029 (servicios técnicos y profesionales, entre "
+            "ellos los asesores del numeral 27). Las columnas siguen las plantillas de "
+            "transparencia activa de personal y de asesores."
         ),
         caveats=(
             "Los nombres son ficticios. En un portal real, el nombre y la remuneración de quien "
@@ -475,22 +499,24 @@ def personal_salarios() -> Dataset:
             "No se publican CUI, dirección ni otros datos personales."
         ),
         sources=[{"title": "Sistema de Nómina y Registro de Personal (Guatenóminas)"}],
-        temporal={"start": "2025-05-01", "end": "2025-05-31"},
+        temporal={"start": "2025-12-01", "end": "2026-11-30"},
         spatial={"country": "GT"},
         obligations=["GT-LAIP-10.4", "GT-LAIP-10.27"],
-        version="2025.05",
+        version="2026.11",
         issued="2024-01-31",
-        modified="2025-06-05",
+        modified="2026-11-30",
     )
 
 
 def _staff(rows: list) -> Table:
     return Table(
         "personal",
-        "Personal y remuneraciones, mayo de 2025",
-        "Una fila por puesto ocupado, con el nombre de la persona y su remuneración mensual.",
+        "Personal y remuneraciones, diciembre de 2025 a noviembre de 2026",
+        "Una fila por puesto ocupado y mes, con el nombre de la persona y su remuneración mensual.",
         [
-            f.unique(f.count("correlativo", "Número de fila.", "Correlativo")),
+            f.year(2025, 2026),
+            f.month(),
+            f.count("correlativo", "Número del puesto en la nómina.", "Correlativo"),
             f.text(
                 "nombre",
                 "Nombre de la persona que ocupa el puesto (información pública de oficio).",
@@ -499,12 +525,12 @@ def _staff(rows: list) -> Table:
             f.text("puesto", "Puesto nominal.", "Puesto"),
             f.text("renglon", "Renglón presupuestario.", "Renglón", enum=["011", "022", "029"]),
             f.text("dependencia", "Dependencia donde trabaja.", "Dependencia", enum=UNITS),
-            f.money("salario_base", "Salario o honorarios mensuales.", "Salario base"),
+            f.required(f.money("salario_base", "Salario o honorarios mensuales.", "Salario base")),
             f.money("bonificaciones", "Bonificaciones mensuales.", "Bonificaciones"),
-            f.money("total_mensual", "Remuneración mensual total.", "Total mensual"),
+            f.required(f.money("total_mensual", "Remuneración mensual total.", "Total mensual")),
         ],
         rows,
-        primary_key=["correlativo"],
+        primary_key=["anio", "mes", "correlativo"],
         privacy={
             "publicPersonalData": [
                 {"field": "nombre", "legalBasis": "Decreto 57-2008, art. 10, num. 4"}
@@ -550,7 +576,6 @@ def hogares_comunitarios() -> Dataset:
         sources=[{"title": "Programa Hogares Comunitarios, SOSEP"}],
         temporal={"start": "2024-01-01", "end": "2024-12-31"},
         spatial={"country": "GT"},
-        obligations=["GT-LAIP-10.15"],
     )
 
 

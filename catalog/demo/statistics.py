@@ -5,7 +5,13 @@ from __future__ import annotations
 from catalog import territories
 from catalog.demo import fields as f
 from catalog.demo.model import SAMPLE, Column, Dataset, Table
-from catalog.demo.places import DEPARTMENT_POPULATION, at_least, departments, rng
+from catalog.demo.places import (
+    DEPARTMENT_POPULATION,
+    at_least,
+    departments,
+    municipal_population,
+    rng,
+)
 
 CENSUS = {
     "title": "XII Censo Nacional de Población y VII de Vivienda 2018, INE",
@@ -134,6 +140,25 @@ def poblacion() -> Dataset:
         primary_key=["anio", "departamento", "sexo", "grupo_edad"],
         privacy={"countFields": ["personas"], "minCellSize": 5},
     )
+    # Per municipality (no sex or age): the denominator of municipal rates per inhabitant.
+    by_municipality = [
+        [year, code[:2], code, int(people * growth)]
+        for year, growth in ((2024, 1.16), (2025, 1.18))
+        for code, people in sorted(municipal_population().items())
+    ]
+    municipal = Table(
+        "poblacion_municipal",
+        "Población proyectada por municipio",
+        "Personas proyectadas al 30 de junio de cada año, por municipio.",
+        [
+            f.year(2024, 2025),
+            f.department(),
+            f.municipality(),
+            f.count("personas", "Población proyectada.", "Personas"),
+        ],
+        by_municipality,
+        primary_key=["anio", "municipio"],
+    )
     return Dataset(
         "ine",
         "proyecciones-poblacion",
@@ -143,7 +168,7 @@ def poblacion() -> Dataset:
         ["población", "proyecciones", "demografía", "edad", "sexo"],
         ["SOCI", "REGI"],
         "annual",
-        [table],
+        [table, municipal],
         methodology="Método de componentes a partir del censo 2018.",
         caveats="Las cifras del demo aplican un crecimiento uniforme; no son las oficiales.",
         sources=[CENSUS],

@@ -19,8 +19,11 @@ from babel.numbers import format_compact_decimal
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
+from catalog.indicators import maps
+from catalog.indicators.compute import compute_all
 from catalog.release.manifest import Manifest
 from catalog.site import downloads, search
+from catalog.site import indicators as indicator_pages
 from catalog.site.charts import bar_chart
 from catalog.site.model import dataset_view
 from catalog.site.render import LOCALES, number, render
@@ -99,6 +102,8 @@ class Site:
                 self.by_theme[theme].append(item)
             for code in item["territories"]:
                 self.by_territory[code].append(item)
+        # Declared indicators, computed once per build from the release's tables.
+        self.indicators = compute_all(manifests.values(), conn)
 
     # ------------------------------------------------------------- helpers
 
@@ -124,7 +129,9 @@ class Site:
     # --------------------------------------------------------------- pages
 
     def write(self) -> None:
+        self.indicator_files()
         for lang in LANGUAGES:
+            self.indicator_list(lang)
             self.home(lang)
             self.search_page(lang)
             self._listing(BROWSE, self.by_title, lang, "browse.html", "a-z", total=len(self.items))
@@ -283,17 +290,68 @@ class Site:
         items = self.by_territory.get(code, [])
         figures = self._figures(code, lang)
         data = [place, department, municipalities, items, [f["figure"] for f in figures]]
+        found = indicator_pages.ficha(self.indicators, code, lang)
+        locator = self.locators.get(code)
         self.page(
             urls.territory(code).lstrip("/"),
             lang,
             "territory.html",
-            [data, [(f["year"], f["value"]) for f in figures]],
+            [data, [(f["year"], f["value"]) for f in figures], found, locator],
+            indicators=found,
+            locator=locator,
             place=place,
             department=department,
             municipalities=municipalities,
             items=items,
             figures=figures,
         )
+
+    # ---------------------------------------------------------- indicators
+
+    def indicator_files(self) -> None:
+        """What does not depend on the language: the indicators' data file, their CSV
+        downloads and a locator map per territory."""
+        pages = indicator_pages
+        self.writer.page(
+            pages.FILES["data"],
+            key_of("indicators-data", self.indicators),
+            partial(pages.data_file, self.indicators),
+        )
+        for indicator in self.indicators:
+            path = pages.indicator_path(indicator["id"]) + pages.CSV_FILE
+            self.writer.page(
+                path, key_of("indicator-csv", indicator), partial(pages.csv_of, indicator)
+            )
+        self.locators: dict[str, str] = {}
+        shapes = {**maps.shapes("department")[0], **maps.shapes("municipality")[0]}
+        for code in shapes:
+            path = urls.territory(code).lstrip("/") + pages.MAP_FILE
+            title = territories.name(code) or code
+            self.writer.page(
+                path, key_of("locator", code, title), partial(maps.locator, code, title)
+            )
+            self.locators[code] = "/" + path
+
+    def indicator_list(self, lang: str) -> None:
+        pages = indicator_pages
+        themes = pages.by_theme(self.indicators, lang)
+        path = pages.INDICATORS
+        self.page(
+            path, lang, "indicators.html", themes, themes=themes, data_file=pages.FILES["data"]
+        )
+        for indicator in self.indicators:
+            page = pages.indicator_path(indicator["id"])
+            self.writer.page(
+                _file(page, lang),
+                key_of("indicator.html", page, lang, indicator),
+                partial(self._indicator_page, indicator, page, lang),
+            )
+
+    def _indicator_page(self, indicator: dict[str, Any], page: str, lang: str) -> str:
+        view = indicator_pages.indicator_view(
+            indicator, lang, lambda path: "/" + _lang_path(path, lang)
+        )
+        return render("indicator.html", lang, path=page, **view)
 
     def dataset_pages(self, lang: str) -> None:
         """Only decides which pages to write: ``run_jobs`` writes them (in parallel)."""

@@ -45,6 +45,7 @@ from catalog.transparency.obligations import (
     Period,
     check_started,
     due_date,
+    duties_of,
     obligations,
     parse_period,
     period_of,
@@ -171,7 +172,7 @@ class Compliance:
     def items_of(self, slug: str) -> list[Obligation]:
         """The items that apply to a body, in the profile's order."""
         info = self.publishers.get(slug) or {}
-        return obligations(country_of(info), _kind(info))
+        return obligations(country_of(info), _kind(info), duties_of(info))
 
     def cell(self, slug: str, item: Obligation, month: str) -> Cell | None:
         """The body's cell for the item's period that holds a month (None: not in the window)."""
@@ -268,12 +269,13 @@ def compute(
     records = _index(declarations)
     cells: list[Cell] = []
     window_first = parse_period(keys[0]).start
-    items_of: dict[tuple[str, str | None], list[tuple[Obligation, list[tuple[Period, date]]]]] = {}
+    Slot = tuple[str, str | None, tuple[str, ...]]  # (country, kind, duties)
+    items_of: dict[Slot, list[tuple[Obligation, list[tuple[Period, date]]]]] = {}
     for slug, info in sorted(publishers.items()):
         code = country_of(info)
         if (only is not None and slug != only) or code not in jurisdictions():
             continue
-        key = (code, _kind(info))
+        key = (code, _kind(info), duties_of(info))
         if key not in items_of:
             calendar = Calendar.of(code)
             items_of[key] = [
@@ -281,7 +283,7 @@ def compute(
                     item,
                     [(p, due_date(item, p, calendar)) for p in periods(item, window_first, today)],
                 )
-                for item in obligations(code, key[1])
+                for item in obligations(code, key[1], key[2])
             ]
         for item, item_periods in items_of[key]:
             for period, due in item_periods:

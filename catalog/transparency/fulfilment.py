@@ -11,7 +11,7 @@ A published dataset that cites an obligation (``obligations`` in its
 The publication date is the day the build published the dataset's current version
 (``published_at`` in the release index, else the release's generation), in the
 jurisdiction's time zone. When several datasets prove one period, the earliest
-publication counts. Then ``compliance`` gives one body's states for one month.
+publication counts; ``compliance.compute`` turns the evidence into states.
 """
 
 from __future__ import annotations
@@ -21,23 +21,14 @@ from datetime import date, datetime
 from typing import Any
 
 from catalog import urls
-from catalog.errors import CatalogError
-from catalog.i18n import _
 from catalog.jurisdictions import DEFAULT_JURISDICTION
 from catalog.release.index import DatasetEntry
 from catalog.transparency.deadlines import Calendar
 from catalog.transparency.obligations import (
     Obligation,
     Period,
-    check_started,
-    due_date,
     find,
-    obligations,
-    parse_period,
-    period_of,
     periods,
-    score,
-    state,
 )
 
 PERMANENT = "*"  # the period key of a permanent item's evidence: it holds for every period
@@ -127,49 +118,3 @@ def evidence_for(
         return found.get((publisher, item.id, PERMANENT))
     return found.get((publisher, item.id, period.key))
 
-
-def compliance(
-    slug: str,
-    publisher: dict[str, Any],
-    month: str,
-    found: Fulfilments,
-    today: date,
-    lang: str = "es",
-) -> dict[str, Any]:
-    """One body's states for a month (``YYYY-MM``): each applicable item, in the period of
-    its own that holds the month, and the score. CatalogError for a bad or future month."""
-    asked = parse_period(month)
-    if (asked.start.year, asked.start.month) != (asked.end.year, asked.end.month):
-        raise CatalogError(
-            _("{period} is not a month."),
-            _("Write the month as YYYY-MM, for example 2024-05."),
-            period=month[:20],
-        )
-    check_started(asked, today)
-    code = country_of(publisher)
-    calendar = Calendar.of(code)
-    kind = publisher.get("kind") if isinstance(publisher.get("kind"), str) else None
-    items: list[dict[str, Any]] = []
-    states: list[str] = []
-    for item in obligations(code, kind):
-        period = period_of(item, asked.start)
-        evidence = evidence_for(found, slug, item, period)
-        published = evidence.published if evidence else None
-        states.append(state(item, period, today, published, calendar=calendar))
-        items.append(
-            {
-                "obligation": item.id,
-                "title": item.label(lang),
-                "period": period.key,
-                "state": states[-1],
-                "due": due_date(item, period, calendar).isoformat(),
-                "published": published.isoformat() if published else None,
-                "evidence": evidence.url if evidence else None,
-            }
-        )
-    return {
-        "publisher": slug,
-        "period": asked.key,
-        "score": score(states),
-        "items": items,
-    }

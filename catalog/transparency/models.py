@@ -280,3 +280,87 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+# ---------------------------------------------------------------- active transparency
+# Migration 0004. The officers' side of the items each body must publish ex officio:
+# who prepares and who reviews an item (ActiveAssignment), what was recorded for one
+# period (ActiveRecord: a document, a link or a not-applicable declaration, draft →
+# submitted → approved | returned) and every change to either (ActiveEvent, append-only
+# like ``events``: database triggers refuse UPDATE and DELETE). See active.py.
+
+
+class ActiveAssignment(Base):
+    """Who prepares and who reviews one item of one body."""
+
+    __tablename__ = "active_assignments"
+    __table_args__ = (UniqueConstraint("publisher", "obligation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(100))
+    obligation: Mapped[str] = mapped_column(String(60))
+    preparer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    preparer: Mapped[User | None] = relationship(foreign_keys=[preparer_id], lazy="joined")
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActiveRecord(Base):
+    """One body's publication of one item for one period (``*``: a permanent item's
+    standing publication), and where its review stands."""
+
+    __tablename__ = "active_records"
+    __table_args__ = (
+        UniqueConstraint("publisher", "obligation", "period"),
+        Index("ix_active_records_status", "status", "publisher"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(100))
+    obligation: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))  # document | link | not-applicable
+    status: Mapped[str] = mapped_column(String(20))  # draft | submitted | approved | returned
+    url: Mapped[str | None] = mapped_column(String(2000))  # a link's address
+    filename: Mapped[str | None] = mapped_column(String(120))  # a document's cleaned name
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)  # why the item does not apply
+    comment: Mapped[str | None] = mapped_column(Text)  # the reviewer's, when returned
+    prepared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActiveEvent(Base):
+    """One change to an assignment or a record: who, when, what. Never updated, never deleted."""
+
+    __tablename__ = "active_events"
+    __table_args__ = (Index("ix_active_events_item", "publisher", "obligation", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("active_records.id"))
+    publisher: Mapped[str] = mapped_column(String(100))
+    obligation: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str | None] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(20))  # officer | admin | system
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar as months
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -38,10 +39,12 @@ AFTER = ("period-end", "change")
 STATES = ("on-time", "late", "due", "overdue", "not-applicable")
 State = Literal["on-time", "late", "due", "overdue", "not-applicable"]
 ALL = "all"
+FULFILLED_BY = ("dataset", "document")
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+_TEMPLATE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,35 @@ class Obligation:
     fulfilled_by: str = "dataset"
     template: str | None = None  # the Table Schema template's name, if the item has one
 
-    def applies(self, kind: str | None) -> bool:
-        return ALL in self.applies_to or (kind is not None and kind in self.applies_to)
+    def applies(self, kind: str | None, duties: Iterable[str] = ()) -> bool:
+        """Whether the item binds a body of this kind, or one that declares one of these
+        duties (``applies_to`` names kinds of body and duty traits: either one matches)."""
+        wanted = self.applies_to
+        if ALL in wanted or (kind is not None and kind in wanted):
+            return True
+        return any(duty in wanted for duty in duties)
+
+    def applies_to_publisher(self, publisher: Mapping[str, Any] | None) -> bool:
+        """Whether the item binds a publisher (its YAML: ``kind`` and ``duties``)."""
+        return self.applies(kind_of(publisher), duties_of(publisher))
 
     def label(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("es") or self.id
+
+
+def kind_of(publisher: Mapping[str, Any] | None) -> str | None:
+    """A publisher's kind of body (``ministry``...), None when it has none."""
+    kind = (publisher or {}).get("kind")
+    return kind if isinstance(kind, str) else None
+
+
+def duties_of(publisher: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The duty traits a publisher declares (``duties: [subsidy-programmes, ...]`` in its
+    YAML, codes of catalog/vocabularies/publisher_duties.yaml); () when none."""
+    duties = (publisher or {}).get("duties")
+    if not isinstance(duties, list):
+        return ()
+    return tuple(sorted({d for d in duties if isinstance(d, str)}))
 
 
 @dataclass(frozen=True)
@@ -106,7 +133,7 @@ def _parse(code: str, item: dict[str, Any]) -> Obligation:
     if frequency not in FREQUENCIES:
         raise _profile_error(code, identifier, "frequency", frequency, ", ".join(FREQUENCIES))
     kinds = tuple(str(k) for k in item.get("applies_to") or ())
-    allowed_kinds = {ALL, *codes("publisher_kinds")}
+    allowed_kinds = {ALL, *codes("publisher_kinds"), *codes("publisher_duties")}
     if not kinds or not set(kinds) <= allowed_kinds:
         raise _profile_error(
             code, identifier, "applies_to", kinds, ", ".join(sorted(allowed_kinds))
@@ -119,6 +146,16 @@ def _parse(code: str, item: dict[str, Any]) -> Obligation:
         raise _profile_error(code, identifier, "due.count", rule.get("count"), ", ".join(COUNTS))
     if rule.get("after") not in AFTER:
         raise _profile_error(code, identifier, "due.after", rule.get("after"), ", ".join(AFTER))
+    fulfilled_by = item.get("fulfilled_by") or "dataset"
+    if fulfilled_by not in FULFILLED_BY:
+        raise _profile_error(
+            code, identifier, "fulfilled_by", fulfilled_by, ", ".join(FULFILLED_BY)
+        )
+    template = item.get("template")
+    if template is not None and (fulfilled_by != "dataset" or not _TEMPLATE.match(str(template))):
+        raise _profile_error(
+            code, identifier, "template", template, "the name of a file in templates/"
+        )
     return Obligation(
         id=identifier,
         jurisdiction=code,
@@ -128,8 +165,8 @@ def _parse(code: str, item: dict[str, Any]) -> Obligation:
         due=Due(days, str(rule["count"]), str(rule["after"])),
         reference=str(item.get("reference") or ""),
         lawyer_check=item.get("lawyer_check"),
-        fulfilled_by=str(item.get("fulfilled_by") or "dataset"),
-        template=str(item["template"]) if item.get("template") else None,
+        fulfilled_by=str(fulfilled_by),
+        template=str(template) if template else None,
     )
 
 
@@ -139,9 +176,13 @@ def _all(code: str) -> tuple[Obligation, ...]:
     return tuple(_parse(code, item) for item in items)
 
 
-def obligations(code: str, kind: str | None = None) -> list[Obligation]:
+def obligations(
+    code: str, kind: str | None = None, duties: Iterable[str] | None = None
+) -> list[Obligation]:
     """The obligations of a jurisdiction (``GT``, ``CL``, ``PY``); only those that apply
-    to a kind of body (``ministry``, ``municipality``...) when ``kind`` is given."""
+    to a kind of body (``ministry``, ``municipality``...) with these duty traits
+    (``subsidy-programmes``...) when ``kind`` or ``duties`` is given. An item limited to
+    a duty applies only to bodies that declare it: pass a publisher's ``duties_of``."""
     code = str(code).upper()
     if code not in jurisdictions():
         raise CatalogError(
@@ -151,7 +192,10 @@ def obligations(code: str, kind: str | None = None) -> list[Obligation]:
             allowed=", ".join(jurisdictions()),
         )
     found = _all(code)
-    return [o for o in found if kind is None or o.applies(kind)]
+    if kind is None and duties is None:
+        return list(found)
+    traits = tuple(duties or ())
+    return [o for o in found if o.applies(kind, traits)]
 
 
 @cache

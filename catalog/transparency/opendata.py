@@ -188,6 +188,10 @@ def export(
         + "\n",
     )
     _write(folder / "README.md", README)
+    # Beside the request log: the approved active-transparency records (active_export.py).
+    from catalog.transparency.active_export import export_declarations
+
+    export_declarations(workspace, root, publisher, info, into)
     return folder, len(lines)
 
 

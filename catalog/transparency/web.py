@@ -18,7 +18,13 @@ from starlette.middleware import Middleware
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from catalog.transparency import admin_web, officer_web, public_web
+from catalog.transparency import (
+    active_officer_web,
+    active_public_web,
+    admin_web,
+    officer_web,
+    public_web,
+)
 from catalog.transparency.forms import MAX_FORM_BYTES
 from catalog.transparency.pages import (
     PREFIX,
@@ -61,9 +67,19 @@ def create_app(build_dir: Path, workspace: Workspace | WorkspaceSource | None = 
             officer_web.officer_action,
             methods=["POST"],
         ),
+        Route(p + "/oficiales/activa/", active_officer_web.calendar),
+        Route(p + "/oficiales/activa/{publisher}/exportar", active_officer_web.export),
+        Route(p + "/oficiales/activa/{publisher}/{item}", active_officer_web.item_page),
+        Route(
+            p + "/oficiales/activa/{publisher}/{item}/{action}",
+            active_officer_web.item_action,
+            methods=["POST"],
+        ),
+        Route(p + "/activa/documentos/{sha256}/{name}", active_officer_web.document),
         Route(p + "/admin", lambda r: RedirectResponse(p + "/admin/", 308)),
         Route(p + "/admin/", admin_web.admin_page, methods=["GET"]),
         Route(p + "/admin/{action}", admin_web.admin_action, methods=["POST"]),
+        *active_public_web.routes(),  # /activa/...: after /activa/documentos/
     ]
     app = Starlette(
         routes=routes,

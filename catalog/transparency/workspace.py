@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from catalog import clock
 from catalog.release.reader import CurrentRelease
+from catalog.transparency.active import ActiveService
 from catalog.transparency.auth import Signer
 from catalog.transparency.config import Settings, from_env
 from catalog.transparency.db import Database
@@ -71,6 +72,7 @@ class Workspace:
         self.directory = Directory(build_dir, publishers)
         self.signer = Signer(settings.secret_key)
         self.requests = RequestService(self.db, settings, self.directory)
+        self.active = ActiveService(self.db, settings, self.directory)
         # The time sessions and login lockouts are measured against; tests replace it
         # to expire a session or a lockout without waiting.
         self.clock: Callable[[], datetime] = clock.now

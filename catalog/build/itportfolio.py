@@ -1,0 +1,232 @@
+"""The IT-project dashboard's tables, published as a catalogue dataset by every build.
+
+The build gathers the datasets that declare the IT-portfolio standard
+(``"conformsTo": "it-portfolio"``) and are published (their last good snapshot: a
+portfolio whose new version fails validation keeps counting with its previous one),
+reads the CIO ratings the workspace exports (the ``calificaciones-cio`` dataset in an
+extra content folder, as the declarations dataset is for compliance) and computes the
+dashboard with ``catalog.itportfolio`` for today in the default jurisdiction. It
+publishes the result as ``<publisher>/tablero-proyectos-ti``: the publisher is the
+portal's operator (the declarations dataset's publisher) when there is one, else the
+publisher of the first portfolio dataset. Without any portfolio there is no dataset.
+
+Files are written with ``write_if_changed`` under the build's generated-content folder,
+so an unchanged dashboard keeps its hash and costs nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from catalog.content import DESCRIPTOR, DatasetRef, write_if_changed
+from catalog.itportfolio import CioRating, Portfolio, Settings, compute, declares
+
+__all__ = ["Settings", "is_portfolio", "ratings_of", "write_dataset"]
+from catalog.itportfolio.derived import NAME, RATINGS_DATASET, RATINGS_FILE, TABLES, frames
+from catalog.release import naming
+from catalog.release.manifest import Manifest
+
+SOURCE_TABLES = {
+    "inversiones": "investments",
+    "proyectos": "projects",
+    "costos_mensuales": "monthly_costs",
+    "hitos": "milestones",
+}
+README = """# Tablero de proyectos de tecnología
+
+Generado por el portal en cada publicación (`catalog build`) a partir de las carteras de
+proyectos TI publicadas con el estándar `it-portfolio` ({sources}) y de las calificaciones
+de los CIO. Variación de costo y de plazo por proyecto e inversión, en monto y porcentaje;
+colores (verde bajo {green} %, amarillo de {green} a {red} %, rojo desde {red} %, sobre la
+variación absoluta); calificación general; gasto por institución, tipo, financiamiento y
+año; historial por periodo y qué cambió desde el periodo anterior.
+
+Fórmulas y reglas: `docs/it-dashboard.md` del proyecto. {sample}
+"""
+SAMPLE_NOTE = "Las cifras de las carteras de la demostración son datos de ejemplo."
+
+
+def is_portfolio(manifest: Manifest) -> bool:
+    return declares(manifest.get("package"))
+
+
+def read_snapshot(database: Path, manifest: Manifest) -> dict[str, pl.DataFrame]:
+    """The standard's tables of one published snapshot (by resource name)."""
+    found: dict[str, pl.DataFrame] = {}
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        for plan in manifest["tables"]:
+            if plan["resource"] not in SOURCE_TABLES:
+                continue
+            cursor = conn.execute(f"select * from {naming.quote(plan['name'])}")
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            found[plan["resource"]] = pl.DataFrame(
+                rows, schema=names, orient="row", infer_schema_length=None
+            )
+    finally:
+        conn.close()
+    return found
+
+
+def read_ratings(path: Path) -> list[CioRating]:
+    """The CIO ratings of the workspace's export (institucion, inversion, calificacion,
+    comentario, fecha, autor, datos_de_ejemplo); a row that does not read is skipped."""
+    found = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            try:
+                rating = int(row.get("calificacion") or "")
+                when = date.fromisoformat(row.get("fecha") or "")
+            except ValueError:
+                continue
+            if not (1 <= rating <= 5) or not row.get("institucion") or not row.get("inversion"):
+                continue
+            found.append(
+                CioRating(
+                    row["institucion"],
+                    row["inversion"],
+                    rating,
+                    row.get("comentario") or "",
+                    when,
+                    row.get("autor") or "",
+                )
+            )
+    return found
+
+
+def ratings_of(refs: list[DatasetRef], passed: set[str]) -> list[CioRating]:
+    found: list[CioRating] = []
+    for ref in refs:
+        if ref.name == RATINGS_DATASET and ref.id in passed:
+            path = ref.folder / RATINGS_FILE
+            if path.is_file():
+                found += read_ratings(path)
+    return found
+
+
+def write_dataset(
+    root: Path,
+    publisher: str,
+    info: dict[str, Any],
+    sources: list[tuple[Manifest, Path]],
+    ratings: list[CioRating],
+    settings: Settings,
+    today: date,
+) -> DatasetRef:
+    """Compute the dashboard of the ``sources`` (manifest, snapshot database) and write
+    it under ``root/datasets/<publisher>/tablero-proyectos-ti``."""
+    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in SOURCE_TABLES}
+    for manifest, database in sources:
+        for name, frame in read_snapshot(database, manifest).items():
+            parts[name].append(frame.with_columns(pl.all().cast(pl.Utf8)))
+    joined = {
+        SOURCE_TABLES[name]: pl.concat(found, how="diagonal") if found else None
+        for name, found in parts.items()
+    }
+    portfolio = Portfolio(
+        investments=joined["investments"] if joined["investments"] is not None else _empty(),
+        projects=joined["projects"] if joined["projects"] is not None else _empty(),
+        monthly_costs=joined["monthly_costs"],
+        milestones=joined["milestones"],
+    )
+    dashboard = compute(portfolio, ratings, settings, today)
+    folder = root / "datasets" / publisher / NAME
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    for name, frame in frames(dashboard).items():
+        write_if_changed(folder / "data" / f"{name}.csv", _csv(frame))
+    sample = any(_is_sample(m) for m, _db in sources)
+    descriptor = _descriptor(publisher, info, dashboard.period, today, sample)
+    write_if_changed(
+        folder / DESCRIPTOR, json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    )
+    readme = README.format(
+        sources=", ".join(m["dataset"] for m, _db in sources),
+        green=_number(settings.bands.green),
+        red=_number(settings.bands.red),
+        sample=SAMPLE_NOTE if sample else "",
+    )
+    write_if_changed(folder / "README.md", readme)
+    return DatasetRef(publisher, NAME, folder)
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame({"periodo_reporte": []}, schema={"periodo_reporte": pl.Utf8})
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _is_sample(manifest: Manifest) -> bool:
+    text = json.dumps(manifest["package"].get("title", ""), ensure_ascii=False).lower()
+    return "datos de ejemplo" in text
+
+
+def _csv(frame: pl.DataFrame) -> str:
+    floats = [c for c, t in frame.schema.items() if t == pl.Float64]
+    rounded = frame.with_columns([pl.col(c).round(2) for c in floats])
+    return rounded.write_csv(line_terminator="\n", date_format="%Y-%m-%d")
+
+
+def _descriptor(
+    publisher: str, info: dict[str, Any], period: str | None, today: date, sample: bool
+) -> dict[str, Any]:
+    email = info.get("email") or "transparencia@localhost.localdomain"
+    label = " (datos de ejemplo)" if sample else ""
+    start = min(f"{period}-01", today.isoformat()) if period else today.isoformat()
+    return {
+        "name": NAME,
+        "title": f"Tablero de proyectos de tecnología del Estado{label}",
+        "description": (
+            "Variación de costo y de plazo, colores, calificaciones CIO y calificación general "
+            "de cada inversión y proyecto de tecnología, gasto por institución, tipo, "
+            "financiamiento y año, historial por periodo y cambios desde el periodo anterior."
+        ),
+        "publisher": publisher,
+        "keywords": ["tecnología", "proyectos TI", "tablero", "gobierno electrónico"],
+        "themes": ["TECH", "GOVE"],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0 International",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
+        "frequency": "daily",
+        "contactPoint": {"name": info.get("name") or publisher, "email": email},
+        "version": today.isoformat(),
+        "issued": start,
+        "modified": today.isoformat(),
+        "resources": [
+            {
+                "name": table.name,
+                "title": table.title,
+                "description": table.description,
+                "path": f"data/{table.name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {
+                            "name": c.name,
+                            "type": c.type,
+                            "title": c.title,
+                            "description": c.description,
+                        }
+                        for c in table.columns
+                    ],
+                    **({"primaryKey": table.primary_key} if table.primary_key else {}),
+                },
+            }
+            for table in TABLES
+        ],
+    }

@@ -1,0 +1,49 @@
+"""Accessibility of the indicator pages and of a ficha with indicators: axe-core in
+Debian's Chromium finds no serious or critical violation, in both languages, and a
+territory on the map is reachable by keyboard with its value as its name."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+PAGES = [
+    "/indicadores/",
+    "/indicadores/bono-social-cobertura/",
+    "/territories/16/",
+    "/territories/1601/",
+]
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.mark.parametrize("lang", ["", "/en"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_violations(browser, demo_server, axe, path, lang):
+    context = browser.new_context(base_url=demo_server)
+    page = context.new_page()
+    page.goto(lang + path)
+    results = axe.run(page)
+    context.close()
+    assert results.response["passes"]
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+
+
+def test_a_territory_on_the_map_is_focusable_and_named(browser, demo_server):
+    context = browser.new_context(base_url=demo_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/indicadores/desnutricion-aguda/")
+    link = page.locator('svg.map a[href="/territories/16/"]')
+    link.focus()
+    assert link.evaluate("a => document.activeElement === a")
+    assert link.get_attribute("aria-label").startswith("Alta Verapaz: ")
+    assert page.locator("svg.map a").count() == 22
+    context.close()
