@@ -91,23 +91,23 @@ def content(tmp_path: Path) -> tuple[Path, Path]:
     _publisher(root, OPERATOR, "Secretaría de Planificación", "secretariat")
     _publisher(root, "minfin", "Ministerio de Finanzas", "ministry")
     (root / "datasets").mkdir(parents=True)
-    pay = {
+    deposits = {
         "fields": [
             {"name": "mes", "type": "string"},
-            {"name": "puesto", "type": "string"},
-            {"name": "salario", "type": "number"},
+            {"name": "banco", "type": "string"},
+            {"name": "monto", "type": "number"},
         ]
     }
     _dataset(
         root,
         "minfin",
-        "planilla",
+        "depositos",
         {
-            "resources": [{"name": "planilla", "schema": pay}],
-            "obligations": ["GT-LAIP-10.4"],
+            "resources": [{"name": "depositos", "schema": deposits}],
+            "obligations": ["GT-LAIP-10.9"],
             "temporal": {"start": "2026-06-01", "end": "2026-10-31"},
         },
-        [["2026-06", "Analista", "9000"], ["2026-10", "Director", "21000"]],
+        [["2026-06", "Banrural", "9000"], ["2026-10", "Crédito Hipotecario", "21000"]],
     )
     _declarations(
         extra,
@@ -140,17 +140,17 @@ def test_a_build_publishes_the_compliance_dataset(content, tmp_path, monkeypatch
     statuses = {o.dataset: o.status for o in report.datasets}
     assert statuses[f"{OPERATOR}/cumplimiento-transparencia-activa"] == "published"
     rows = _rows(out)
-    # The payroll dataset, published today (Nov 20), meets October's pay duty on time
+    # The deposits dataset, published today (Nov 20), meets October's duty on time
     # (due 30 calendar days after Oct 31) and June's late.
-    october = rows[("minfin", "GT-LAIP-10.4", "2026-10")]
+    october = rows[("minfin", "GT-LAIP-10.9", "2026-10")]
     assert (october["estado"], october["fecha_publicacion"]) == ("on-time", "2026-11-20")
-    assert october["evidencia"].endswith("/datasets/minfin/planilla/")
+    assert october["evidencia"].endswith("/datasets/minfin/depositos/")
     assert october["fuente"] == "dataset"
-    assert rows[("minfin", "GT-LAIP-10.4", "2026-06")]["estado"] == "late"
+    assert rows[("minfin", "GT-LAIP-10.9", "2026-06")]["estado"] == "late"
     # A month the dataset does not cover, and whose due date passed, is overdue.
-    assert rows[("minfin", "GT-LAIP-10.4", "2026-05")]["estado"] == "overdue"
+    assert rows[("minfin", "GT-LAIP-10.9", "2026-05")]["estado"] == "overdue"
     # November's period is open.
-    assert rows[("minfin", "GT-LAIP-10.4", "2026-11")]["estado"] == "due"
+    assert rows[("minfin", "GT-LAIP-10.9", "2026-11")]["estado"] == "due"
     travel = rows[("minfin", "GT-LAIP-10.12", "2026-09")]
     assert (travel["estado"], travel["motivo"]) == ("not-applicable", "Sin viajes")
     # A standing link meets the permanent item from February on: on time from the
@@ -158,7 +158,7 @@ def test_a_build_publishes_the_compliance_dataset(content, tmp_path, monkeypatch
     assert rows[("minfin", "GT-LAIP-10.1", "2026-03")]["estado"] == "on-time"
     assert rows[("minfin", "GT-LAIP-10.1", "2025-12")]["estado"] == "late"
     # The operator has duties too (every body with a profile does).
-    assert ("segeplan", "GT-LAIP-10.4", "2026-10") in rows
+    assert ("segeplan", "GT-LAIP-10.9", "2026-10") in rows
     # It is a catalogue dataset: in the release index, with its table.
     release = CurrentRelease(out)()
     assert release is not None
@@ -177,11 +177,11 @@ def test_same_day_rebuild_changes_nothing_and_a_new_day_moves_states(
     assert not again.changed
     statuses = {o.dataset: o.status for o in again.datasets}
     assert statuses[f"{OPERATOR}/cumplimiento-transparencia-activa"] == "unchanged"
-    # On New Year's Day November's pay duty (due Dec 30) has passed unmet.
+    # On New Year's Day November's deposits duty (due Dec 30) has passed unmet.
     _at(monkeypatch, datetime(2027, 1, 1, 18, 0, tzinfo=UTC))
     later = build(root, out, extra=(extra,))
     assert later.changed
-    assert _rows(out)[("minfin", "GT-LAIP-10.4", "2026-11")]["estado"] == "overdue"
+    assert _rows(out)[("minfin", "GT-LAIP-10.9", "2026-11")]["estado"] == "overdue"
 
 
 def test_without_declarations_there_is_no_operator_and_no_table(content, tmp_path, monkeypatch):
