@@ -588,8 +588,13 @@ def _column_hits(indexed: pl.DataFrame, context: ColumnContext) -> list[Hit]:
         rule = (shape & valid).fill_null(False)
         if frame.select(rule.mean()).item() < threshold:
             continue
-        if kind == "phone" and not _phones_confirmed(frame.filter(rule), context):
-            continue
+        if kind == "phone":
+            # A column of case numbers ends in their year ("4521-2023"); a column of
+            # phones seldom does, and its phones ending in 19xx or 20xx still count.
+            if "phone" not in context.kinds and _ends_in_years(frame):
+                continue
+            if not _phones_confirmed(frame.filter(rule), context):
+                continue
         source = _parts_frame(indexed) if parts is not sample else indexed
         found = source.filter(rule).with_columns(m=pl.col("v").str.strip_chars())
         hit = _first_hit(kind, found)
@@ -628,9 +633,7 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
     countries = context.countries
     if phone_hint or not (context.numeric or amount_hint or coded or identity):
         shape = phone_digits_expr(v, countries)
-        # A column of case numbers ends in their year ("4521-2023"); phones seldom do.
-        not_years = pl.lit(True) if phone_hint else ~v.str.contains(ENDS_IN_YEAR)
-        rules.append(("phone", shape, not_years, 0.5 if phone_hint else 0.8))
+        rules.append(("phone", shape, pl.lit(True), 0.5 if phone_hint else 0.8))
     clean = v.str.replace_all(r"[.\-\s]", "").str.to_uppercase()
     if "CL" in countries:
         # Random numbers pass the mod-11 check one time in 11: 90% valid is a RUT column.
@@ -1252,7 +1255,7 @@ PHONE_DIGITS = {
 PHONE_CHARS = r"[\s\-.()/+]"
 # Phones inside free text (national forms with their usual separators).
 PHONE_IN_TEXT = {
-    "GT": B + r"(?:\+?502[ \-]?)?[2-7]\d{3}[ \-]?\d{4}" + B,
+    "GT": B + r"(?:\+?502[ \-]?)?[2-7]\d{3}-\d{4}" + B,
     "CL": B
     + r"(?:\+?56[ \-]?)?(?:9[ \-]?\d{4}[ \-]?\d{4}|\(?0?[2-7]\d?\)?[ \-]?\d{3,4}[ \-]?\d{4})"
     + B,

@@ -220,7 +220,7 @@ def _serve(build: Path, work: Path, port: int) -> subprocess.Popen:
             return process
         except httpx.HTTPError:
             if process.poll() is not None:
-                raise RuntimeError("catalog serve exited") from None
+                raise RuntimeError(f"catalog serve exited with {process.returncode}") from None
             time.sleep(0.1)
     process.terminate()
     raise RuntimeError(f"catalog serve did not start on port {port}")

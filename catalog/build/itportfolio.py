@@ -27,12 +27,11 @@ import polars as pl
 
 from catalog.content import DESCRIPTOR, DatasetRef, write_if_changed
 from catalog.itportfolio import CioRating, Portfolio, Settings, compute, declares
-
-__all__ = ["Settings", "is_portfolio", "ratings_of", "write_dataset"]
 from catalog.itportfolio.derived import NAME, RATINGS_DATASET, RATINGS_FILE, TABLES, frames
 from catalog.release import naming
 from catalog.release.manifest import Manifest
 
+__all__ = ["Settings", "is_portfolio", "ratings_of", "write_dataset"]
 SOURCE_TABLES = {
     "inversiones": "investments",
     "proyectos": "projects",

@@ -117,4 +117,3 @@ def evidence_for(
     if item.frequency == "permanent-on-change":
         return found.get((publisher, item.id, PERMANENT))
     return found.get((publisher, item.id, period.key))
-
