@@ -17,9 +17,9 @@ from catalog.transparency import accounts, opendata
 from catalog.transparency.active_export import (
     COLUMNS,
     audit_rows,
-    declarations_from_csv,
     export_bytes,
 )
+from catalog.transparency.compliance import read_declarations
 from catalog.transparency.requests import Actor
 
 _today = clock.today()
@@ -116,7 +116,7 @@ def test_open_dataset_of_declarations_validates(approved, repo, tmp_path, catalo
     assert (folder / "README.md").is_file()
     done = catalog_cmd("validate", str(folder))
     assert done.returncode == 0, done.stdout + done.stderr
-    declared = declarations_from_csv(folder / "data" / "declaraciones.csv")
+    declared = read_declarations(folder / "data" / "declaraciones.csv")
     assert sorted(d.kind for d in declared) == ["document", "link", "not-applicable"]
     assert sorted(declared, key=lambda d: d.obligation) == sorted(
         approved.active.declarations(), key=lambda d: d.obligation

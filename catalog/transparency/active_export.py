@@ -8,7 +8,7 @@
 - The open dataset (``catalog requests export`` writes it beside the request log):
   ``datasets/<publisher>/declaraciones-transparencia-activa/``, one row per approved
   record (document, link or not-applicable declaration) of every body. The build
-  reads it back with ``declarations_from_csv``.
+  reads it back with ``compliance.read_declarations``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from catalog.errors import CatalogError
 from catalog.i18n import _, translate
 from catalog.site.downloads import is_dangerous, neutralise
 from catalog.transparency.active import ACTION_LABELS
-from catalog.transparency.compliance import Declaration, check_month, compute
+from catalog.transparency.compliance import check_month, compute
 from catalog.transparency.obligations import parse_period
 from catalog.transparency.workspace import Workspace
 
@@ -327,31 +326,3 @@ def export_declarations(
     _write(folder / "README.md", README)
     return folder, len(declarations)
 
-
-def declarations_from_csv(path: Path) -> list[Declaration]:
-    """The declarations of an exported ``declaraciones.csv`` (rows that cannot be read are
-    skipped: the file passed ``catalog validate`` before the build reads it)."""
-    found: list[Declaration] = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            kind = KINDS.get(row.get("tipo") or "")
-            try:
-                published = date.fromisoformat(row.get("fecha_publicacion") or "")
-            except ValueError:
-                continue
-            if kind is None or not row.get("institucion") or not row.get("obligacion"):
-                continue
-            found.append(
-                Declaration(
-                    publisher=row["institucion"],
-                    obligation=row["obligacion"],
-                    period=row.get("periodo") or "",
-                    kind=kind,
-                    published=published,
-                    url=row.get("url") or None,
-                    reason=row.get("motivo") or None,
-                    sha256=row.get("sha256") or None,
-                    sample=(row.get("datos_de_ejemplo") or "").lower() == "true",
-                )
-            )
-    return found
