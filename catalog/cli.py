@@ -350,7 +350,7 @@ def users() -> None:
 @click.option("--name", default="", help=t(_("Full name.")))
 @click.option(
     "--role",
-    type=click.Choice(["officer", "admin"]),
+    type=click.Choice(["officer", "admin", "cio"]),
     default="officer",
     show_default=True,
     help=t(_("officer (answers requests of its publishers) or admin.")),

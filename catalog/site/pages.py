@@ -22,7 +22,7 @@ from catalog.i18n import LANGUAGES
 from catalog.indicators import maps
 from catalog.indicators.compute import compute_all
 from catalog.release.manifest import Manifest
-from catalog.site import downloads, search
+from catalog.site import downloads, itdashboard, search
 from catalog.site import indicators as indicator_pages
 from catalog.site.charts import bar_chart
 from catalog.site.model import dataset_view
@@ -134,6 +134,7 @@ class Site:
             self.indicator_list(lang)
             self.home(lang)
             self.search_page(lang)
+            itdashboard.write(self, lang)  # /tablero-ti/: the IT-project dashboard
             self._listing(BROWSE, self.by_title, lang, "browse.html", "a-z", total=len(self.items))
             self.publisher_pages(lang)
             self.theme_pages(lang)

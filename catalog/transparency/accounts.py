@@ -1,4 +1,4 @@
-"""Accounts: administrators and transparency officers, their publishers and API tokens.
+"""Accounts: administrators, transparency officers and CIOs, their publishers and API tokens.
 
 Passwords are hashed with Argon2id (argon2-cffi); API tokens are random and only
 their SHA-256 is stored, so a stolen database gives no working credential.
@@ -25,7 +25,8 @@ from catalog.i18n import _
 from catalog.transparency import sessions
 from catalog.transparency.models import ApiToken, Membership, User
 
-ROLES = ("admin", "officer")
+# A ``cio`` (a body's head of IT) only rates its IT investments (cio.py, cio_web.py).
+ROLES = ("admin", "officer", "cio")
 MIN_PASSWORD = 10
 # Longer passwords are refused before hashing: nobody types more, and a megabyte of
 # "password" would only cost the server time.
@@ -99,7 +100,7 @@ def add_user(
         raise CatalogError(
             _("Unknown role {role}."), _("Use one of: {roles}."), role=role, roles=", ".join(ROLES)
         )
-    if role == "officer" and not publishers:
+    if role in ("officer", "cio") and not publishers:
         raise CatalogError(
             _("An officer answers for at least one publisher."),
             _("Give --publisher SLUG (several times for several publishers)."),
@@ -226,5 +227,7 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if found is None or found.revoked_at is not None or not found.user.active:
+        return None
+    if found.user.role == "cio":  # a CIO rates investments in the pages; no request API
         return None
     return found.user

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from catalog import urls
@@ -28,7 +29,7 @@ from catalog.transparency.obligations import (
     Obligation,
     Period,
     find,
-    periods,
+    frequency_periods,
 )
 
 PERMANENT = "*"  # the period key of a permanent item's evidence: it holds for every period
@@ -71,11 +72,22 @@ def _covered(item: Obligation, d: DatasetEntry, published: date) -> list[str]:
     last = _date(d.get("temporal_end"))
     if first is None or last is None or last < first:
         return []
-    # Periods more than a year after the publication are not asked about yet (a future
-    # period is refused), and a coverage up to year 9999 must not be walked month by month.
-    horizon = date(min(published.year + 1, 9998), 12, 31)
-    last_walked = min(last, horizon)
-    return [p.key for p in periods(item, first, last_walked) if first <= p.end <= last]
+    return list(_period_keys(item.frequency, first, last, published.year))
+
+
+@lru_cache(maxsize=4096)  # many datasets share a coverage
+def _period_keys(frequency: str, first: date, last: date, year: int) -> tuple[str, ...]:
+    """The keys of the periods whose last day a coverage holds. Periods more than a year
+    after the publication are not asked about yet (a future period is refused), nor more
+    than eleven years before it (the API's reach): a coverage from year 1 to 9999 must
+    not be walked month by month."""
+    walked_first = max(first, date(max(year - 11, 1), 1, 1))
+    walked_last = min(last, date(min(year + 1, 9998), 12, 31))
+    return tuple(
+        p.key
+        for p in frequency_periods(frequency, walked_first, walked_last)
+        if first <= p.end <= last
+    )
 
 
 def _date(value: str | None) -> date | None:

@@ -73,7 +73,11 @@ class User(Base):
         return self.role == "admin"
 
     def can_act_on(self, publisher: str) -> bool:
-        return self.active and (self.is_admin or publisher in self.publishers)
+        """Whether the account handles requests and publications of ``publisher`` (a CIO
+        only rates IT investments: cio.py)."""
+        return self.active and (
+            self.is_admin or (self.role != "cio" and publisher in self.publishers)
+        )
 
 
 class Membership(Base):
@@ -364,3 +368,28 @@ class ActiveEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# ---------------------------------------------------------------- CIO ratings
+# Migration 0005. A body's head of IT (role ``cio``) rates each IT investment of the
+# body from 1 (high risk) to 5 (low risk) with a comment (public). Every rating is
+# kept: database triggers refuse UPDATE and DELETE. See cio.py.
+
+
+class CioRatingRecord(Base):
+    """One CIO rating of one investment: never updated, never deleted."""
+
+    __tablename__ = "cio_ratings"
+    __table_args__ = (Index("ix_cio_ratings_investment", "publisher", "investment", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(100))
+    investment: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int] = mapped_column(Integer)  # 1 (high risk) to 5 (low risk)
+    comment: Mapped[str] = mapped_column(Text)  # public
+    rated_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author: Mapped[str] = mapped_column(String(60))  # role and initials, never the e-mail
+    submission: Mapped[str | None] = mapped_column(String(64), unique=True)  # one form, once
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data

@@ -249,22 +249,36 @@ def _period(value: str) -> Period | None:
 
 def period_of(obligation: Obligation, day: date) -> Period:
     """The item's period that holds a day: its month, quarter or year."""
-    if obligation.frequency == "annual":
-        return parse_period(f"{day.year:04d}")
-    if obligation.frequency == "quarterly":
-        return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
-    return parse_period(f"{day.year:04d}-{day.month:02d}")
+    return frequency_period(obligation.frequency, day.year, day.month)
+
+
+@cache  # a window asks for the same few hundred periods again and again
+def frequency_period(frequency: str, year: int, month: int) -> Period:
+    """The period of a frequency that holds a month: the month, its quarter or its year."""
+    if frequency == "annual":
+        return Period(f"{year:04d}", date(year, 1, 1), date(year, 12, 31))
+    if frequency == "quarterly":
+        quarter = (month - 1) // 3 + 1
+        first = 3 * quarter - 2
+        return Period(f"{year:04d}-Q{quarter}", date(year, first, 1), _month_end(year, first + 2))
+    return Period(f"{year:04d}-{month:02d}", date(year, month, 1), _month_end(year, month))
 
 
 def periods(obligation: Obligation, first: date, last: date) -> list[Period]:
     """The item's periods that hold a day between ``first`` and ``last`` (both included)."""
+    return frequency_periods(obligation.frequency, first, last)
+
+
+def frequency_periods(frequency: str, first: date, last: date) -> list[Period]:
+    """The periods of a frequency that hold a day between ``first`` and ``last``."""
     found: list[Period] = []
     if last < first:
         return found
-    period = period_of(obligation, first)
+    period = frequency_period(frequency, first.year, first.month)
     while period.start <= last:
         found.append(period)
-        period = period_of(obligation, period.end + timedelta(days=1))
+        after = period.end + timedelta(days=1)
+        period = frequency_period(frequency, after.year, after.month)
     return found
 
 
