@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from catalog import clock
+from catalog.content import write_if_changed
 from catalog.errors import CatalogError
 from catalog.i18n import _, translate
 from catalog.site.downloads import is_dangerous, neutralise
@@ -256,8 +257,6 @@ def export_declarations(
     workspace: Workspace, root: Path, publisher: str, info: dict[str, Any], into: Path | None
 ) -> tuple[Path, int]:
     """Write the approved records as a dataset of ``publisher``; returns (folder, rows)."""
-    from catalog.transparency.opendata import _write  # one writer: atomic, only on change
-
     declarations = sorted(
         workspace.active.declarations(), key=lambda d: (d.publisher, d.obligation, d.period)
     )
@@ -321,8 +320,9 @@ def export_declarations(
         descriptor["temporal"] = {"start": min(days), "end": max(days)}
     folder = (into or root) / "datasets" / publisher / NAME
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    _write(folder / "data" / "declaraciones.csv", buffer.getvalue())
-    _write(folder / "datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n")
-    _write(folder / "README.md", README)
+    write_if_changed(folder / "data" / "declaraciones.csv", buffer.getvalue())
+    write_if_changed(
+        folder / "datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    )
+    write_if_changed(folder / "README.md", README)
     return folder, len(declarations)
-

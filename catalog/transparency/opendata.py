@@ -15,13 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 from sqlalchemy import select
 
 from catalog import clock
-from catalog.content import is_slug, read_yaml
+from catalog.content import is_slug, read_yaml, write_if_changed
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.transparency.models import InfoRequest
@@ -179,26 +178,17 @@ def export(
     last = max(str(line[3]) for line in lines) if lines else None
     folder = (into or root) / "datasets" / publisher / NAME
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    _write(folder / "data" / "solicitudes.csv", buffer.getvalue())
-    _write(
+    write_if_changed(folder / "data" / "solicitudes.csv", buffer.getvalue())
+    write_if_changed(
         folder / "datapackage.json",
         json.dumps(
             _descriptor(publisher, info, len(lines), first, last), ensure_ascii=False, indent=2
         )
         + "\n",
     )
-    _write(folder / "README.md", README)
+    write_if_changed(folder / "README.md", README)
     # Beside the request log: the approved active-transparency records (active_export.py).
     from catalog.transparency.active_export import export_declarations
 
     export_declarations(workspace, root, publisher, info, into)
     return folder, len(lines)
-
-
-def _write(path: Path, text: str) -> None:
-    """Write only when the content changed, atomically: an unchanged log keeps its hash."""
-    if path.exists() and path.read_text("utf-8") == text:
-        return
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
