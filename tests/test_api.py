@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_DATASETS
 from test_serve import AppClient
 
 from catalog.api import create_api
@@ -31,7 +32,7 @@ def client(demo_build: Path) -> AppClient:
 
 def test_status(client: AppClient):
     body = client.get("/api/v1/status").json()
-    assert body["status"] == "ok" and body["datasets"] == 34 and body["release"]
+    assert body["status"] == "ok" and body["datasets"] == DEMO_DATASETS and body["release"]
 
 
 def test_dataset_list_searches_filters_and_counts_facets(client: AppClient):
@@ -69,7 +70,7 @@ def test_cursor_pagination_walks_every_dataset_once(client: AppClient):
             break
         assert body["next"].endswith("cursor=" + body["cursor"])
         params = {"limit": 7, "sort": "name", "cursor": body["cursor"]}
-    assert len(seen) == len(set(seen)) == 34
+    assert len(seen) == len(set(seen)) == DEMO_DATASETS
     assert seen == sorted(seen, key=lambda i: i.replace("/", "--"))
 
 
@@ -125,7 +126,7 @@ def test_bad_parameters_are_400_with_the_field_named(client: AppClient):
 def test_modified_since_filters_by_metadata_date(client: AppClient):
     everything = client.get("/api/v1/datasets", params={"modified_since": "2024-01-01"}).json()
     nothing = client.get("/api/v1/datasets", params={"modified_since": "2999-01-01"}).json()
-    assert everything["count"] == 34 and nothing["count"] == 0
+    assert everything["count"] == DEMO_DATASETS and nothing["count"] == 0
 
 
 def test_rows_json_with_filters_sort_fields_and_paging(client: AppClient):
@@ -162,7 +163,7 @@ def test_rows_as_csv_and_ndjson_stream_the_whole_table(client: AppClient):
 
 def test_publishers_themes_and_territories(client: AppClient):
     publishers = client.get("/api/v1/publishers").json()
-    assert len(publishers) == 12 and sum(p["datasets"] for p in publishers) == 34
+    assert len(publishers) == 12 and sum(p["datasets"] for p in publishers) == DEMO_DATASETS
     mides = client.get("/api/v1/publishers/mides").json()
     assert mides["datasets"] == len(mides["dataset_list"]) > 0
     themes = client.get("/api/v1/themes", headers={"Accept-Language": "en"}).json()
@@ -302,7 +303,7 @@ def test_date_math_and_dates_past_the_calendar_are_400(client: AppClient, fq: st
 def test_date_math_within_the_calendar_still_works(client: AppClient):
     for fq in ("metadata_modified:[NOW-10YEARS TO NOW]", "metadata_modified:[NOW/DAY-1DAY TO *]"):
         found = client.get("/api/3/action/package_search", params={"fq": fq}).json()
-        assert found["result"]["count"] == 34
+        assert found["result"]["count"] == DEMO_DATASETS
     future = "metadata_modified:[NOW+1000YEARS TO *]"
     assert client.get("/api/3/action/package_search", params={"fq": future}).json()["success"]
     since = client.get("/api/v1/datasets", params={"modified_since": "9999-12-31T23:59:59-05:00"})

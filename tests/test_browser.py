@@ -9,6 +9,7 @@ import re
 import urllib.request
 
 import pytest
+from conftest import DEMO_DATASETS
 
 from catalog.site.pages import sort_key
 
@@ -48,7 +49,7 @@ def test_facets_filter_and_count(page):
     page.goto("/search/")
     page.locator("#results li").first.wait_for()
     status = page.locator("#status")
-    assert status.inner_text().startswith("34 ")
+    assert status.inner_text().startswith(f"{DEMO_DATASETS} ")
     theme = page.get_by_role("group", name="Tema")
     label = theme.locator("label", has_text=re.compile(r"^Salud \(\d+\)$")).inner_text()
     expected = int(re.search(r"\((\d+)\)", label).group(1))
@@ -121,7 +122,7 @@ def test_browse_pages_work_without_javascript(browser, demo_server):
     context = browser.new_context(base_url=demo_server, java_script_enabled=False)
     page = context.new_page()
     page.goto("/browse/")
-    assert page.locator(".dataset-list li").count() == 34
+    assert page.locator(".dataset-list li").count() == DEMO_DATASETS
     page.get_by_role("link", name=re.compile("Hechos delictivos")).click()
     page.wait_for_url("**/datasets/ine/hechos-delictivos/")
     assert page.get_by_role("link", name="CSV (UTF-8)").count() == 1

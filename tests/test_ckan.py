@@ -11,7 +11,7 @@ from pathlib import Path
 import ckanapi
 import httpx
 import pytest
-from conftest import free_port, serving
+from conftest import DEMO_DATASETS, free_port, serving
 
 REPO = Path(__file__).resolve().parent.parent
 CKANAPI = str(Path(sys.executable).with_name("ckanapi"))
@@ -53,7 +53,7 @@ def test_cli_dump_datasets_all(portal: str, tmp_path: Path):
     result = cli("dump", "datasets", "--all", "-O", str(out), "-q", "-r", portal)
     assert result.returncode == 0, result.stderr
     packages = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(packages) == 34
+    assert len(packages) == DEMO_DATASETS
     assert {p["name"] for p in packages} >= {BONO, "ine--hechos-delictivos"}
     assert all(p["resources"] and p["type"] == "dataset" for p in packages)
 
@@ -64,7 +64,7 @@ def test_cli_search_datasets(portal: str):
     names = [json.loads(line)["name"] for line in result.stdout.splitlines()]
     assert names and all(n.count("--") == 1 for n in names)
     everything = cli("search", "datasets", "-r", portal)
-    assert len(everything.stdout.splitlines()) == 34
+    assert len(everything.stdout.splitlines()) == DEMO_DATASETS
 
 
 def test_package_show_has_ckan_fields_and_real_downloads(ckan: ckanapi.RemoteCKAN, portal: str):
@@ -97,9 +97,9 @@ def test_harvester_queries(ckan: ckanapi.RemoteCKAN):
     names = []
     for start in range(0, 40, 10):
         page = ckan.action.package_search(fq=since, sort="id asc", rows=10, start=start)
-        assert page["count"] == 34
+        assert page["count"] == DEMO_DATASETS
         names += [p["name"] for p in page["results"]]
-    assert names == sorted(names) and len(set(names)) == 33
+    assert names == sorted(names) and len(set(names)) == DEMO_DATASETS
     future = ckan.action.package_search(fq="metadata_modified:[2999-01-01T00:00:00Z TO *]")
     assert future["count"] == 0 and future["results"] == []
 
@@ -108,7 +108,7 @@ def test_package_search_facets_as_ckan_shapes_them(ckan: ckanapi.RemoteCKAN):
     found = ckan.action.package_search(
         q="*:*", rows=0, **{"facet.field": ["organization", "groups", "tags"], "facet.limit": 3}
     )
-    assert found["count"] == 33 and found["results"] == []
+    assert found["count"] == DEMO_DATASETS and found["results"] == []
     orgs = found["search_facets"]["organization"]
     assert orgs["title"] == "organization" and len(orgs["items"]) == 3
     item = orgs["items"][0]
@@ -119,14 +119,14 @@ def test_package_search_facets_as_ckan_shapes_them(ckan: ckanapi.RemoteCKAN):
     titles = [p["title"] for p in mspas["results"]]
     assert titles == sorted(titles)
     negated = ckan.action.package_search(q="-organization:mspas", rows=0)
-    assert negated["count"] == 30
+    assert negated["count"] == DEMO_DATASETS - 3
 
 
 def test_organizations_groups_tags_licences(ckan: ckanapi.RemoteCKAN):
     orgs = ckan.action.organization_list()
     assert len(orgs) == 12 and "mides" in orgs
     full = ckan.action.organization_list(all_fields=True)
-    assert sum(o["package_count"] for o in full) == 33
+    assert sum(o["package_count"] for o in full) == DEMO_DATASETS
     mides = ckan.action.organization_show(id="mides", include_datasets=True)
     assert mides["package_count"] == len(mides["packages"]) > 0
     groups = ckan.action.group_list(all_fields=True)
@@ -140,7 +140,7 @@ def test_organizations_groups_tags_licences(ckan: ckanapi.RemoteCKAN):
     assert licences["CC-BY-4.0"]["url"].startswith("https://creativecommons.org")
     status = ckan.action.status_show()
     assert status["ckan_version"].startswith("2.") and "datastore" in status["extensions"]
-    assert len(ckan.action.package_list()) == 33
+    assert len(ckan.action.package_list()) == DEMO_DATASETS
     current = ckan.action.current_package_list_with_resources(limit=5)
     assert len(current) == 5 and current[0]["resources"]
 
@@ -176,7 +176,7 @@ def test_datastore_search_sql_reads_but_never_writes(ckan: ckanapi.RemoteCKAN):
         sql="SELECT d.id, count(r.name) AS n FROM datasets d JOIN resources r ON r.dataset = d.id "
         "GROUP BY d.id ORDER BY d.id"
     )
-    assert len(joined["records"]) == 33
+    assert len(joined["records"]) == DEMO_DATASETS
     for sql in (
         "DELETE FROM datasets",
         "UPDATE datasets SET title = 'x'",
@@ -191,7 +191,7 @@ def test_datastore_search_sql_reads_but_never_writes(ckan: ckanapi.RemoteCKAN):
         ckan.action.datastore_search_sql(sql="SELECT 1; DELETE FROM datasets")
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.datastore_search_sql(sql="SELEC nonsense")
-    assert ckan.action.package_search(rows=0)["count"] == 33
+    assert ckan.action.package_search(rows=0)["count"] == DEMO_DATASETS
 
 
 def test_get_and_post_give_the_same_answer(portal: str):

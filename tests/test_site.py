@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_DATASETS
 from test_build import MIDES, write_dataset
 
 from catalog import territories, urls
@@ -102,7 +103,7 @@ def test_every_page_exists_in_both_languages(demo_build: Path):
     publishers = load_publishers(REPO)
     index = json.loads((demo_build / "current" / "index.json").read_text())
     datasets = [d["id"] for d in index["datasets"]]
-    assert len(datasets) == 33
+    assert len(datasets) == DEMO_DATASETS
     themes = {t for d in index["datasets"] for t in d["themes"] or []}
     paths = [urls.dataset(*d.split("/")) for d in datasets]
     paths += [urls.publisher(slug) for slug in publishers]
@@ -137,7 +138,7 @@ def test_every_dataset_is_reachable_without_javascript(demo_build: Path):
     linked = set()
     for page in (site / "browse").rglob("index.html"):
         linked |= set(re.findall(r'href="(/datasets/[^"/]+/[^"/]+/)"', page.read_text()))
-    assert len(linked) == 33
+    assert len(linked) == DEMO_DATASETS
 
 
 def test_dataset_page_shows_metadata_resources_and_reuse(demo_build: Path):
@@ -226,7 +227,7 @@ def test_publisher_page_lists_overdue_datasets(demo_build: Path):
     manifests = demo_manifests(demo_build)
     publishers = load_publishers(REPO)
     db = demo_build / "current" / "sql" / "catalogo.db"
-    for today, overdue in ((date(2025, 7, 1), False), (date(2027, 1, 1), True)):
+    for today, overdue in ((date(2025, 7, 1), False), (date(2027, 2, 1), True)):
         site = demo_build.parent / f"site-{today}"
         write_site(site, manifests, publishers, "es", database=db, today=today)
         html = (site / "publishers/mides/index.html").read_text()
@@ -323,7 +324,7 @@ def test_search_index_holds_every_dataset_and_its_facets(demo_build: Path):
     site = site_of(demo_build)
     for lang, prefix in (("es", ""), ("en", "en/")):
         index = json.loads((site / prefix / "search/index.json").read_text())
-        assert len(index["datasets"]) == 33
+        assert len(index["datasets"]) == DEMO_DATASETS
         assert index["facets"] == [
             "publisher",
             "theme",
@@ -351,7 +352,7 @@ def test_dataset_pages_weigh_under_100_kb_with_their_css(demo_build: Path):
     css = (site / "assets/style.css").stat().st_size
     pages = list((site / "datasets").glob("*/*/index.html"))
     pages += list((site / "en" / "datasets").glob("*/*/index.html"))
-    assert len(pages) == 66
+    assert len(pages) == 2 * DEMO_DATASETS
     heaviest = max(p.stat().st_size for p in pages)
     assert heaviest + css < 100_000
 

@@ -70,7 +70,7 @@ def variance_chart(
             f'<text class="label" x="{left - 8}" y="{y + 14}">{escape(short)}</text>'
             f'<rect class="risk-bar {escape(colour)}" x="{x:.1f}" y="{y + 3}" '
             f'width="{width:.1f}" height="{row - 8}"></rect>'
-            f'<text class="value" x="{end:.1f}" y="{y + 14}" text-anchor="{anchor}">'
+            f'<text class="value {anchor}" x="{end:.1f}" y="{y + 14}">'
             f"{escape(value)}</text>"
         )
         described.append(f"{label}: {value}")
@@ -101,8 +101,8 @@ def timeline(
         return left + (value - first).days / span * (WIDTH - left - right)
 
     parts = [
-        f'<text class="axis" x="{left}" y="14" text-anchor="start">{escape(long_date(first))}</text>'
-        f'<text class="axis" x="{WIDTH - right}" y="14" text-anchor="end">'
+        f'<text class="axis start" x="{left}" y="14">{escape(long_date(first))}</text>'
+        f'<text class="axis end" x="{WIDTH - right}" y="14">'
         f"{escape(long_date(last))}</text>"
     ]
     described = []
@@ -122,7 +122,9 @@ def timeline(
                 f'y1="{y}" y2="{y}"></line>'
             )
         if m["planned"]:
-            parts.append(f'<circle class="planned" cx="{x(m["planned"]):.1f}" cy="{y}" r="5"></circle>')
+            parts.append(
+                f'<circle class="planned" cx="{x(m["planned"]):.1f}" cy="{y}" r="5"></circle>'
+            )
         if m["actual"]:
             cx = x(m["actual"])
             parts.append(
@@ -164,8 +166,8 @@ def cost_curve(
     parts = [
         f'<line class="base" x1="{left}" x2="{WIDTH - right}" y1="{top + usable}" '
         f'y2="{top + usable}"></line>',
-        f'<text class="axis" x="{left - 6}" y="{top + 4}" text-anchor="end">{escape(fmt(peak))}</text>',
-        f'<text class="axis" x="{left - 6}" y="{top + usable}" text-anchor="end">0</text>',
+        f'<text class="axis end" x="{left - 6}" y="{top + 4}">{escape(fmt(peak))}</text>',
+        f'<text class="axis end" x="{left - 6}" y="{top + usable}">0</text>',
     ]
     labels = {0, len(months) - 1} | set(range(0, len(months), max(1, len(months) // 6)))
     for i in sorted(labels):
@@ -174,7 +176,9 @@ def cost_curve(
             f'<text class="axis" x="{px:.1f}" y="{height - 12}">{escape(months[i][0])}</text>'
         )
     line = " ".join(f"{px:.1f},{py:.1f}" for px, py in planned)
-    parts.append(f'<polyline class="planned-line" points="{line}" stroke-dasharray="6 4"></polyline>')
+    parts.append(
+        f'<polyline class="planned-line" points="{line}" stroke-dasharray="6 4"></polyline>'
+    )
     parts += [
         f'<circle class="planned" cx="{px:.1f}" cy="{py:.1f}" r="3"></circle>' for px, py in planned
     ]

@@ -283,9 +283,7 @@ class Dashboard:
         )
         chart = self.variance_chart(views, lang)
         changes = self.changes(lang)
-        stale = sorted(
-            (v for v in views if v["cio_stale"]), key=lambda v: -(v["cio_age"] or 0)
-        )
+        stale = sorted((v for v in views if v["cio_stale"]), key=lambda v: -(v["cio_age"] or 0))
         unrated = [v for v in views if v["cio"] is None]
         data = [totals, at_risk, spending, changes, stale, unrated, self.common(lang), str(chart)]
         self.site.page(
@@ -640,13 +638,13 @@ class Dashboard:
                     "sql": [urls.sql_table(t) for _r, t in sorted(tables.items())],
                 }
             )
-        for dataset in (self.data.dataset, self.data.ratings_dataset):
-            if dataset:
-                publisher, name = dataset.split("/", 1)
+        for other in (self.data.dataset, self.data.ratings_dataset):
+            if other:
+                publisher, name = other.split("/", 1)
                 found.append(
                     {
                         "url": urls.dataset(publisher, name, lang),
-                        "label": self._title(dataset),
+                        "label": self._title(other),
                         "sql": [],
                     }
                 )
@@ -772,7 +770,9 @@ def _atom(entries: list[dict[str, Any]], lang: str) -> bytes:
     fg.title(translate(_("IT projects: rating changes and projects turning red"), lang))
     fg.subtitle(
         translate(
-            _("CIO rating changes, and investments and projects turning red, of the state's IT portfolio."),
+            _(
+                "CIO rating changes, and investments and projects turning red, of the state's IT portfolio."
+            ),
             lang,
         )
     )

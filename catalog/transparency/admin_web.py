@@ -194,8 +194,11 @@ def _new_account(page: Page, form: FormData) -> None:
     email = field(form, "email", _("E-mail"), 254, page.lang)
     name = field(form, "name", _("Name"), accounts.MAX_NAME, page.lang).strip()
     password = field(form, "password", _("Password"), accounts.MAX_PASSWORD, page.lang)
+    role = field(form, "role", _("Role"), 20, page.lang) or "officer"  # officer or cio
+    if role not in ("officer", "cio"):
+        raise FormRefused(400, _("Unknown role {role}."), _("Choose a role from the list."), role=role)
     with page.ws.db.write() as session:
-        user = accounts.add_user(session, email, name, password, "officer", publishers)
+        user = accounts.add_user(session, email, name, password, role, publishers)
         LOG.info("account %s created by user %s", user.id, page.signed_in.id)
 
 
@@ -259,7 +262,7 @@ def _admin_change(page: Page, name: str, form: FormData) -> None:
 def _kept(form: FormData) -> dict[str, Any]:
     """What the administrator wrote, shown again with the message (never the password)."""
     kept: dict[str, Any] = {}
-    for name in ("jurisdiction", "day", "reason", "email", "name"):
+    for name in ("jurisdiction", "day", "reason", "email", "name", "role"):
         value = form.get(name)
         kept[name] = value[:300] if isinstance(value, str) and encodable(value) else ""
     kept["publishers"] = [p[:100] for p in form.getlist("publishers")[:200] if isinstance(p, str)]

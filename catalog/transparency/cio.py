@@ -312,9 +312,7 @@ class CioService:
         """Every rating, oldest first (the export)."""
         with self.ws.db.read() as session:
             rows = session.scalars(
-                select(CioRatingRecord).order_by(
-                    CioRatingRecord.rated_on, CioRatingRecord.id
-                )
+                select(CioRatingRecord).order_by(CioRatingRecord.rated_on, CioRatingRecord.id)
             )
             return [_plain(r) for r in rows]
 
@@ -324,3 +322,48 @@ def _twice() -> Conflict:
         _("This rating was already recorded: the form was sent twice."),
         _("See the history below; to rate again, fill in the form anew."),
     )
+
+
+# ---------------------------------------------------------------- the demo
+
+DEMO_CIO_EMAIL = "cio@demo.gob.gt"
+DEMO_AUTHOR = "CIO (ejemplo)"
+
+
+def seed_demo(workspace: Workspace, password: str) -> int:
+    """The demo CIO (of every body the sample ratings name) and the sample ratings of
+    ``catalog.demo.itportfolio.sample_ratings()``, flagged as sample data, once.
+    Returns how many ratings were created (0 when they exist already)."""
+    from datetime import UTC, time
+
+    from catalog.demo.itportfolio import sample_ratings
+    from catalog.transparency import accounts
+
+    samples = sample_ratings()
+    bodies = sorted({r.publisher for r in samples}) or ["mides"]
+    with workspace.db.write() as session:
+        user = session.scalar(select(User).where(User.email == DEMO_CIO_EMAIL))
+        if user is None:
+            user = accounts.add_user(
+                session, DEMO_CIO_EMAIL, "CIO de ejemplo (demo)", password, ROLE, bodies
+            )
+        if session.scalar(
+            select(func.count()).select_from(CioRatingRecord).where(CioRatingRecord.sample)
+        ):
+            return 0
+        for r in samples:
+            session.add(
+                CioRatingRecord(
+                    publisher=r.publisher,
+                    investment=r.investment_id,
+                    rating=r.rating,
+                    comment=r.comment[:MAX_COMMENT],
+                    rated_on=r.date,
+                    created_at=datetime.combine(r.date, time(15, 0), tzinfo=UTC),
+                    user_id=user.id,
+                    author=DEMO_AUTHOR,
+                    submission=None,
+                    sample=True,
+                )
+            )
+        return len(samples)

@@ -208,9 +208,7 @@ def _rate(page: Page, publisher: str, ident: str, form: Any) -> Response:
     }
     try:
         if any(len(v) > 1 for v in values.values()):
-            raise RequestError(
-                _("The form could not be read."), _("Send it again from its page.")
-            )
+            raise RequestError(_("The form could not be read."), _("Send it again from its page."))
         single = {k: (v[0] if v else None) for k, v in values.items()}
         cio.CioService(page.ws).rate(
             page.signed_in,
@@ -226,4 +224,3 @@ def _rate(page: Page, publisher: str, ident: str, form: Any) -> Response:
             page, publisher, ident, error.status, error.message(page.lang), kept
         )
     return page.redirect(f"{BASE}/{quote(publisher)}/{quote(ident)}?hecho=1#historial")
-

@@ -68,6 +68,9 @@ def seed(workspace: Workspace, count: int = 24) -> tuple[str, str, int]:
         existing = session.scalar(select(func.count()).select_from(InfoRequest)) or 0
         session.expunge(user)
     seed_active(workspace, user)
+    from catalog.transparency.cio import seed_demo  # the demo CIO and sample IT ratings
+
+    seed_demo(workspace, DEMO_PASSWORD)
     if existing:
         return DEMO_EMAIL, DEMO_PASSWORD, 0
     rng = random.Random(5)

@@ -55,6 +55,8 @@ def needs_login(page: Page) -> Response | None:
     """A redirect to the sign-in page, or None when someone is signed in."""
     if page.user is None:
         return page.redirect(f"{PREFIX}/oficiales/entrar?next={quote(page.request.url.path)}")
+    if page.user.role == "cio":  # a CIO only rates IT investments (cio_web.py)
+        return page.redirect(f"{PREFIX}/oficiales/ti/")
     return None
 
 

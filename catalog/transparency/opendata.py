@@ -191,4 +191,8 @@ def export(
     from catalog.transparency.active_export import export_declarations
 
     export_declarations(workspace, root, publisher, info, into)
+    # And the CIO ratings of the IT investments (cio_export.py).
+    from catalog.transparency.cio_export import export_ratings
+
+    export_ratings(workspace, root, publisher, info, into)
     return folder, len(lines)

@@ -22,6 +22,7 @@ from catalog.transparency import (
     active_officer_web,
     active_public_web,
     admin_web,
+    cio_web,
     officer_web,
     public_web,
 )
@@ -80,6 +81,7 @@ def create_app(build_dir: Path, workspace: Workspace | WorkspaceSource | None = 
         Route(p + "/admin/", admin_web.admin_page, methods=["GET"]),
         Route(p + "/admin/{action}", admin_web.admin_action, methods=["POST"]),
         *active_public_web.routes(),  # /activa/...: after /activa/documentos/
+        *cio_web.routes(),  # /oficiales/ti/...: the CIOs' ratings of IT investments
     ]
     app = Starlette(
         routes=routes,
