@@ -1,15 +1,17 @@
 """The officers' active-transparency flow in a real browser (Chromium through Playwright,
 a real uvicorn server): sign in, record a link, submit it, approve it as the reviewer,
-and see the period on time in the calendar."""
+and see the period on time in the calendar; axe finds no serious violation on the
+officers' pages."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from conftest import free_port
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -24,12 +26,6 @@ _today = clock.today()
 # This month: published today, it is on time whatever day today is.
 PERIOD = f"{_today.year:04d}-{_today.month:02d}"
 ITEM = "/transparencia/oficiales/activa/mides/GT-LAIP-10.12"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +91,18 @@ def test_record_submit_approve_on_time(browser, server):
     assert "GT-LAIP-10.12" in luis.content()
     assert "Aprobada y publicada" in (luis.goto(server + ITEM) and luis.inner_text("#history"))
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/transparencia/oficiales/activa/", ITEM])
+def test_officer_pages_have_no_serious_accessibility_violations(browser, server, path):
+    context, page = sign_in(browser, server, "ana@mides.gob.gt")
+    page.goto(server + path)
+    results = Axe().run(page)
+    context.close()
+    assert results.response["passes"]
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
