@@ -24,7 +24,10 @@ from catalog.transparency.web import create_app
 
 PASSWORD = "clave-de-prueba-1"
 INVESTMENTS = {
-    ("mides", "TI-MIDES-01"): {"name": "Sistema Nacional de Información Social", "period": "2026-09"},
+    ("mides", "TI-MIDES-01"): {
+        "name": "Sistema Nacional de Información Social",
+        "period": "2026-09",
+    },
     ("mides", "TI-MIDES-02"): {"name": "Integración con RENAP", "period": "2026-09"},
     ("mineduc", "TI-MINEDU-04"): {"name": "SIRE", "period": "2026-09"},
 }
@@ -36,7 +39,9 @@ AT = datetime(2026, 10, 5, 15, tzinfo=UTC)
 def ws(workspace):
     cio.use_investments(workspace, lambda: INVESTMENTS)
     with workspace.db.write() as session:
-        accounts.add_user(session, "cio@mides.gob.gt", "Ana María López", PASSWORD, "cio", ["mides"])
+        accounts.add_user(
+            session, "cio@mides.gob.gt", "Ana María López", PASSWORD, "cio", ["mides"]
+        )
         accounts.add_user(session, "uip@mides.gob.gt", "Oficial", PASSWORD, "officer", ["mides"])
         accounts.add_user(session, "admin@demo.gob.gt", "Admin", PASSWORD, "admin", [])
     return workspace
@@ -49,7 +54,9 @@ def user(ws, email):
         return found
 
 
-def rate(ws, email="cio@mides.gob.gt", investment="TI-MIDES-01", rating="4", comment="En curso.", **kw):
+def rate(
+    ws, email="cio@mides.gob.gt", investment="TI-MIDES-01", rating="4", comment="En curso.", **kw
+):
     return cio.CioService(ws).rate(
         user(ws, email), "mides", investment, rating, comment, kw.get("submission") or cio.new_submission(), at=kw.get("at", AT)
     )  # fmt: skip
@@ -66,7 +73,9 @@ def test_the_migration_creates_exactly_the_model(ws):
 
 def test_every_rating_is_kept_with_date_and_author(ws):
     first = rate(ws, rating="4", comment="Avanza según lo previsto.")
-    second = rate(ws, rating="2", comment="El proveedor se atrasó.", at=datetime(2026, 11, 2, tzinfo=UTC))
+    second = rate(
+        ws, rating="2", comment="El proveedor se atrasó.", at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
     history = cio.CioService(ws).history("mides", "TI-MIDES-01")
     assert [r.id for r in history] == [second.id, first.id]  # newest first
     assert [r.rating for r in history] == [2, 4]
@@ -108,7 +117,14 @@ def test_refusals(ws, email, investment, rating, comment, error, status, spanish
 def test_a_cio_rates_only_its_own_bodies(ws):
     service = cio.CioService(ws)
     with pytest.raises(Forbidden) as refused:
-        service.rate(user(ws, "cio@mides.gob.gt"), "mineduc", "TI-MINEDU-04", "3", "Bien.", cio.new_submission())
+        service.rate(
+            user(ws, "cio@mides.gob.gt"),
+            "mineduc",
+            "TI-MINEDU-04",
+            "3",
+            "Bien.",
+            cio.new_submission(),
+        )
     assert "mineduc" in refused.value.message("es")
 
 
@@ -163,10 +179,14 @@ def test_the_pages_record_a_rating_and_show_the_history(app):
     c = signed_in(app, "cio@mides.gob.gt")
     assert c.get("/transparencia/oficiales/").headers["location"] == "/transparencia/oficiales/ti/"
     home = c.get("/transparencia/oficiales/ti/")
-    assert home.status_code == 200 and "TI-MIDES-01" in home.text and "TI-MINEDU-04" not in home.text
+    assert (
+        home.status_code == 200 and "TI-MIDES-01" in home.text and "TI-MINEDU-04" not in home.text
+    )
     form = c.get(PAGE).text
     assert "públicos" in form or "público" in form  # the form says comments are public
-    done = c.post(PAGE, data={**form_of(c), "calificacion": "2", "comentario": "Atraso del proveedor."})
+    done = c.post(
+        PAGE, data={**form_of(c), "calificacion": "2", "comentario": "Atraso del proveedor."}
+    )
     assert done.status_code == 303
     page = c.get(done.headers["location"]).text
     assert "2: riesgo moderadamente alto" in page and "Atraso del proveedor." in page
@@ -196,7 +216,9 @@ def test_csrf_double_submission_and_english(app):
     form = form_of(c)
     forged = c.post(PAGE, data={**form, "csrf": "x", "calificacion": "3", "comentario": "Bien."})
     assert forged.status_code == 403
-    assert c.post(PAGE, data={**form, "calificacion": "3", "comentario": "Bien."}).status_code == 303
+    assert (
+        c.post(PAGE, data={**form, "calificacion": "3", "comentario": "Bien."}).status_code == 303
+    )
     twice = c.post(PAGE + "?lang=en", data={**form, "calificacion": "3", "comentario": "Bien."})
     assert twice.status_code == 409 and "sent twice" in twice.text
     unknown = c.get("/transparencia/oficiales/ti/mides/NOPE?lang=en")
@@ -208,7 +230,9 @@ def test_csrf_double_submission_and_english(app):
 def test_officers_are_refused_and_visitors_sent_to_sign_in(app):
     officer = signed_in(app, "uip@mides.gob.gt")
     assert officer.get("/transparencia/oficiales/ti/").status_code == 403
-    refused = officer.post(PAGE, data={**form_of(signed_in(app, "cio@mides.gob.gt")), "calificacion": "3"})
+    refused = officer.post(
+        PAGE, data={**form_of(signed_in(app, "cio@mides.gob.gt")), "calificacion": "3"}
+    )
     assert refused.status_code == 403
     visitor = TestClient(app, follow_redirects=False)
     assert "/oficiales/entrar" in visitor.get(PAGE).headers["location"]
@@ -252,7 +276,9 @@ def test_the_export_is_the_dataset_the_build_reads(ws, tmp_path, repo):
     descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
     assert descriptor["name"] == "calificaciones-cio" and descriptor["modified"] == "2026-10-05"
     found = read_ratings(folder / "data" / "calificaciones.csv")
-    assert [(r.publisher, r.investment_id, r.rating) for r in found] == [("mides", "TI-MIDES-01", 4)]
+    assert [(r.publisher, r.investment_id, r.rating) for r in found] == [
+        ("mides", "TI-MIDES-01", 4)
+    ]
     before = (folder / "datapackage.json").stat().st_mtime_ns
     export_ratings(ws, repo, "segeplan", {"name": "SEGEPLAN"}, tmp_path)
     assert (folder / "datapackage.json").stat().st_mtime_ns == before  # unchanged: untouched
@@ -269,4 +295,6 @@ def test_the_demo_seeds_sample_ratings_once(ws, tmp_path, repo):
     assert user(ws, cio.DEMO_CIO_EMAIL).role == "cio"
     folder, _rows = export_ratings(ws, repo, "segeplan", {}, tmp_path)
     text_ = (folder / "data" / "calificaciones.csv").read_text("utf-8")
-    assert "@" not in text_ and "datos de ejemplo" in (folder / "datapackage.json").read_text("utf-8")
+    assert "@" not in text_ and "datos de ejemplo" in (folder / "datapackage.json").read_text(
+        "utf-8"
+    )

@@ -152,7 +152,7 @@ def cost_curve(
     by month: ``[(YYYY-MM, planned to date, actual to date or None)]``."""
     if not months:
         return Markup("")
-    top, bottom, left, right = 20, 34, 70, 20
+    top, bottom, left, right = 20, 34, 110, 30
     height = 240
     peak = max([p for _m, p, _a in months] + [a or 0 for _m, _p, a in months] + [1.0])
     step = (WIDTH - left - right) / max(len(months) - 1, 1)
@@ -169,7 +169,10 @@ def cost_curve(
         f'<text class="axis end" x="{left - 6}" y="{top + 4}">{escape(fmt(peak))}</text>',
         f'<text class="axis end" x="{left - 6}" y="{top + usable}">0</text>',
     ]
-    labels = {0, len(months) - 1} | set(range(0, len(months), max(1, len(months) // 6)))
+    every = max(1, len(months) // 6)
+    last_index = len(months) - 1
+    labels = {i for i in range(0, last_index, every) if last_index - i >= every / 2}
+    labels |= {0, last_index}
     for i in sorted(labels):
         px, _py = point(i, 0)
         parts.append(

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from feedgen.feed import FeedGenerator
@@ -34,7 +36,8 @@ from catalog.i18n import _, translate
 from catalog.itportfolio.compute import months_between
 from catalog.site import itcharts
 from catalog.site.itdata import MAX_NAME, MAX_TEXT, DashboardData, day, flag, procurement_key
-from catalog.site.render import long_date, number
+from catalog.site.render import LOCALES, long_date, number, render
+from catalog.site.writer import key_of
 
 if TYPE_CHECKING:
     from catalog.site.pages import Site
@@ -87,6 +90,29 @@ FILTER_WORDS = {
 }
 
 
+def _symbols(lang: str) -> tuple[str, str, str]:
+    from babel import Locale
+
+    found = Locale.parse(LOCALES[lang]).number_symbols
+    symbols = found.get("latn", found)
+    return symbols["group"], symbols["decimal"], symbols["minusSign"]
+
+
+_PLAIN = {lang: _symbols(lang) == (",", ".", "-") for lang in LOCALES}
+
+
+def fast_number(value: float, lang: str, digits: int = 0) -> str:
+    """``render.number`` (Babel's ``#,##0.##``, half-even) without Babel's per-call cost:
+    a dashboard of thousands of investments formats hundreds of thousands of figures."""
+    if not _PLAIN.get(lang):
+        return number(value, lang, digits)
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
+    text = f"{exact:,.{digits}f}"
+    if digits:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def table_path(filter_: str = "todas", order: str = "general") -> str:
     if filter_ == "todas" and order == "general":
         return TABLE
@@ -116,6 +142,9 @@ class Dashboard:
         self.site = site
         self.data = data
         self.computed = day(data.summary.get("fecha_calculo")) or site.today
+        from catalog.site.itdata import _settings
+
+        self.settings = _settings(data.dataset.split("/")[0], site.publishers)
         self.paths = self._paths()
         self.ratings = _group(data.ratings, "institucion", "id_inversion")
         self.history = _group(data.history, "institucion", "id_inversion")
@@ -158,11 +187,11 @@ class Dashboard:
         found = _f(value)
         if found is None:
             return "—"
-        return ("+" if found > 0 else "") + number(found, lang, 2) + " %"
+        return ("+" if found > 0 else "") + fast_number(found, lang, 2) + " %"
 
     def _money(self, value: Any, lang: str) -> str:
         found = _f(value)
-        return "—" if found is None else number(round(found), lang, 0)
+        return "—" if found is None else fast_number(round(found), lang, 0)
 
     def _days(self, value: Any, lang: str) -> str:
         found = _i(value)
@@ -205,7 +234,7 @@ class Dashboard:
             "cio_author": str(row.get("autor_calificacion_cio") or "")[:MAX_NAME],
             "cio_age": (self.computed - rated).days if rated else None,
             "cio_stale": flag(row.get("calificacion_cio_vencida")),
-            "overall": number(_f(row.get("calificacion_general")) or 0, lang, 1),
+            "overall": fast_number(_f(row.get("calificacion_general")) or 0, lang, 1),
             "overall_value": _f(row.get("calificacion_general")) or 0.0,
             "overall_colour": self._colour(row.get("color_general"), lang),
             "_cost": abs(_f(row.get("variacion_costo_pct")) or 0.0),
@@ -239,9 +268,7 @@ class Dashboard:
         }
 
     def _stale_days(self) -> int:
-        from catalog.site.itdata import _settings
-
-        return _settings(self.data.dataset.split("/")[0], self.site.publishers).stale_rating_days
+        return self.settings.stale_rating_days
 
     def common(self, lang: str) -> dict[str, Any]:
         publisher, name = self.data.dataset.split("/", 1)
@@ -274,7 +301,7 @@ class Dashboard:
         )
         spending = self.spending(lang)
         distribution = [
-            (translate(COLOUR_WORDS[c], lang), totals[c]) for c in ("green", "yellow", "red")
+            (translate(COLOUR_SHORT[c], lang), totals[c]) for c in ("green", "yellow", "red")
         ]
         from catalog.site.charts import bar_chart
 
@@ -320,10 +347,7 @@ class Dashboard:
         )
 
     def _bands(self) -> tuple[float, float]:
-        from catalog.site.itdata import _settings
-
-        bands = _settings(self.data.dataset.split("/")[0], self.site.publishers).bands
-        return bands.green, bands.red
+        return self.settings.bands.green, self.settings.bands.red
 
     def spending(self, lang: str) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -382,6 +406,7 @@ class Dashboard:
         return sorted(out, key=lambda c: (order.get(c["kind"], 5), c["name"]))
 
     def tables(self, views: list[dict[str, Any]], lang: str) -> None:
+        digest = key_of("it-views", views)
         for filter_, colour in FILTERS.items():
             chosen = [v for v in views if colour is None or v["overall_colour"]["key"] == colour]
             for order in ORDERS:
@@ -412,7 +437,8 @@ class Dashboard:
                     path,
                     lang,
                     "tablero_ti_inversiones.html",
-                    [rows, links, filter_, order, self.common(lang)],
+                    # The rows follow from the views, the filter and the order.
+                    [digest, links, filter_, order, self.common(lang)],
                     items=rows,
                     links=links,
                     order_label=translate(ORDER_WORDS[order], lang),
@@ -473,23 +499,6 @@ class Dashboard:
         project_ids = [p["id"] for p in projects]
         milestones = self.milestones(project_ids, projects, lang)
         months = self.months(project_ids)
-        words = {
-            "planned": translate(_("Planned"), lang),
-            "projected": translate(_("Projected"), lang),
-            "actual": translate(_("Actual"), lang),
-        }
-        timeline = itcharts.timeline(
-            milestones,
-            translate(_("Milestones: planned and expected or actual dates"), lang),
-            words,
-            lambda d: long_date(d, lang),
-        )
-        curve = itcharts.cost_curve(
-            [(m["month"], m["planned_total"], m["actual_total"]) for m in months],
-            translate(_("Cumulative cost by month: planned and actual"), lang),
-            words,
-            lambda v: number(round(v), lang, 0),
-        )
         ratings = [
             {
                 "date": day(r.get("fecha_calificacion_cio")),
@@ -510,7 +519,7 @@ class Dashboard:
                 "schedule_days": self._days(h.get("variacion_plazo_dias"), lang),
                 "schedule_colour": self._colour(h.get("color_plazo"), lang),
                 "cio": _i(h.get("calificacion_cio")),
-                "overall": number(_f(h.get("calificacion_general")) or 0, lang, 1),
+                "overall": fast_number(_f(h.get("calificacion_general")) or 0, lang, 1),
                 "overall_colour": self._colour(h.get("color_general"), lang),
             }
             for h in sorted(
@@ -542,15 +551,38 @@ class Dashboard:
             "history": history,
             "contracts": contracts,
             "related": related,
-            "timeline": timeline,
-            "curve": curve,
             "totals_period": self.data.period,
             "stale_rating_days": self._stale_days(),
             **self.common(lang),
         }
-        data = {k: v for k, v in context.items() if k not in ("timeline", "curve")}
-        data["charts"] = [str(timeline), str(curve)]
-        self.site.page(path, lang, "tablero_ti_inversion.html", data, **context)
+        # The charts derive from the data in the key: drawn only when the page is written.
+        template = "tablero_ti_inversion.html"
+        self.site.writer.page(
+            _lang(path, lang) + "index.html",
+            key_of(template, path, lang, context),
+            partial(self._investment_page, template, path, lang, context),
+        )
+
+    def _investment_page(self, template: str, path: str, lang: str, context: dict[str, Any]) -> str:
+        milestones, months = context["milestones"], context["months"]
+        words = {
+            "planned": translate(_("Planned"), lang),
+            "projected": translate(_("Projected"), lang),
+            "actual": translate(_("Actual"), lang),
+        }
+        timeline = itcharts.timeline(
+            milestones,
+            translate(_("Milestones: planned and expected or actual dates"), lang),
+            words,
+            lambda d: long_date(d, lang),
+        )
+        curve = itcharts.cost_curve(
+            [(m["month"], m["planned_total"], m["actual_total"]) for m in months],
+            translate(_("Cumulative cost by month: planned and actual"), lang),
+            words,
+            lambda v: number(round(v), lang, 0),
+        )
+        return render(template, lang, path=path, timeline=timeline, curve=curve, **context)
 
     def project_view(self, row: dict[str, Any], lang: str) -> dict[str, Any]:
         return {
@@ -713,7 +745,9 @@ class Dashboard:
                             "summary": translate(
                                 _("Overall rating {overall} of 5."),
                                 lang,
-                                overall=number(_f(h.get("calificacion_general")) or 0, lang, 1),
+                                overall=fast_number(
+                                    _f(h.get("calificacion_general")) or 0, lang, 1
+                                ),
                             ),
                             "when": _period_end(period),
                             "path": path or BASE,
@@ -754,8 +788,6 @@ class Dashboard:
 
     def feed(self, lang: str) -> None:
         entries = self.feed_entries(lang)
-        from catalog.site.writer import key_of
-
         self.site.writer.page(
             _lang(FEED, lang),
             key_of("it-feed", lang, entries, urls.base_url()),
