@@ -384,6 +384,16 @@ AMOUNT_WORDS = (
     "pagado",
     "vigente",
     "asignado",
+    "saldo",
+    "modificado",
+    "ejecutado",
+    "comprometido",
+    "obligado",
+    "financiero",
+    "recaudado",
+    "transferido",
+    "guaranies",
+    "quetzales",
 )
 BIRTH_WORDS = ("nacimiento", "nacim", "birth", "natal", "fnac", "fec_nac", "fecha_nac")
 BIRTH_TOKENS = frozenset("dob nac".split())
@@ -417,7 +427,8 @@ class ColumnContext:
         self.tokens = frozenset(re.split(r"[^a-z0-9]+", self.text))
         self.numeric = numeric
         self.date_format = date_format
-        self.kinds = header_kinds(header if header is not None else words[:300])
+        self.header_label = header if header is not None else words[:300]
+        self.kinds = header_kinds(self.header_label)
         self.countries = country_set(countries)
         self.person_table = person_table
         self.facility_table = facility_table
@@ -533,8 +544,42 @@ def _validate_rut(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit
     return _first_hit(kind, valid) if 2 * valid.height >= found.height else None
 
 
+# Mailboxes of an office or a function, not of a person ("info@", "transparencia@",
+# "uip.mides@"): the first word of the address before "@" names what it is for.
+ROLE_MAILBOXES = frozenset(
+    """info informacion informaciones contacto contact contactenos contactanos transparencia
+    uip oip oai oirs acceso accesoinformacion informacionpublica solicitudes solicitud
+    recepcion prensa comunicacion comunicaciones comunicacionsocial despacho secretaria
+    secretariageneral atencion atencionciudadana atencionalusuario consultas consulta
+    denuncias denuncia quejas reclamos sugerencias soporte ayuda helpdesk mesadeayuda admin
+    administracion administrador webmaster web noreply no notificaciones notificacion rrhh
+    recursoshumanos personal compras adquisiciones licitaciones contrataciones tesoreria
+    finanzas financiero juridico juridica legal asesoriajuridica partes oficinadepartes
+    mesadepartes ventanilla ventanillaunica tramites datos datosabiertos estadistica
+    estadisticas biblioteca archivo correspondencia gerencia direccion subdireccion oficina
+    sede office mail correo postmaster abuse privacy privacidad protecciondedatos
+    auditoria planificacion proyectos cooperacion relacionespublicas eventos inscripciones
+    matricula admisiones becas""".split()
+)
+
+
+def is_role_email(address: str) -> bool:
+    """An address of an office or a function (``info@``, ``transparencia@``), not of a person."""
+    local = re.split(r"@|\s|[\[(<{]", str(address).strip()[:200], maxsplit=1)[0].lower()
+    first = re.match(r"[a-z]+", normalize_word(local))
+    return bool(first) and first.group() in ROLE_MAILBOXES  # type: ignore[union-attr]
+
+
+def role_email_expr(match: pl.Expr) -> pl.Expr:
+    """Vectorised ``is_role_email`` over matched addresses."""
+    local = match.str.to_lowercase().str.extract(r"^([a-z]+)", 1)
+    return local.is_in(list(ROLE_MAILBOXES)).fill_null(False)
+
+
 def _validate_email(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
-    return _first_hit(kind, found)
+    """A person's address, at work or not (``jperez@mineduc.gob.gt``); the mailboxes of
+    offices and functions (``info@``, ``transparencia@``) are not personal data."""
+    return _first_hit(kind, found.filter(~role_email_expr(pl.col("m"))))
 
 
 def _validate_plain(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
@@ -646,6 +691,11 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
         rules.append(("cedula", v.str.contains(CEDULA_BARE), pl.lit(True), 0.8))
     if "GT" in countries and identity:
         rules.append(("cui", v.str.contains(r"^" + CUI_SHAPE + r"$"), pl.lit(True), 0.8))
+    if "PY" in countries and not identity and _names_an_id_number(context):
+        # "num_id", "nro_id": a record's number as often as a cédula; dotted thousands
+        # ("4.567.890") are how cédulas are written, never how records are numbered.
+        dotted = v.str.contains(r"^\d{1,2}\.\d{3}\.\d{3}$|^\d{3}\.\d{3}$")
+        rules.append(("cedula", dotted, pl.lit(True), 0.8))
     if identity:
         # Named as an identity document and holding document-like numbers.
         any_id = v.str.contains(r"^[A-Za-z]{0,2}[\- ]?\d[\d.\- ]{3,16}[\dkK]$")
@@ -666,10 +716,49 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
     return rules
 
 
+# A value of 2-6 words of letters ("TZOC CHUC, PETRONA", "de la Cruz Xol Juan").
+NAME_WORDS = r"^\p{L}[\p{L}'’\-.]*(?:,?\s+\p{L}[\p{L}'’\-.]*){1,5}$"
+
+
+def name_list_share(values: list[str]) -> tuple[float, float]:
+    """(share of values with a listed given name or surname, share with a word that
+    makes a place or an institution)."""
+    if not values:
+        return 0.0, 0.0
+    given, surnames = name_lists()
+    known = blocked = 0
+    for value in values:
+        tokens = {normalize_word(w) for w in re.split(r"[\s,]+", value[:80]) if w}
+        known += bool(tokens & (given | surnames))
+        blocked += bool(tokens & NOT_A_PERSON)
+    return known / len(values), blocked / len(values)
+
+
+def _named_names(sample: pl.Series, context: ColumnContext) -> bool:
+    """Under a header naming a person's name (``nombre_completo``, ``APELLIDOS, NOMBRES``):
+    values of 2-6 words of letters, some of them in the name lists, none of a place's or
+    an institution's. Catches names outside the lists (many Maya names)."""
+    if not context.kinds & {"given", "surname"} or context.kinds & {"company", "facility"}:
+        return False
+    if sample.str.contains(NAME_WORDS).mean() < 0.8:  # type: ignore[operator]
+        return False
+    known, blocked = name_list_share(sample.head(2000).to_list())
+    return known >= 0.1 and blocked <= 0.1
+
+
+def _names_an_id_number(context: ColumnContext) -> bool:
+    """A header such as ``num_id``, ``nro_id``, ``id_no``: an "id" and a number word."""
+    tokens = header_tokens(context.header_label)[1]
+    return "id" in tokens and bool(tokens & {"num", "nro", "numero", "number", "no", "n"})
+
+
 def _name_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
     sample = sample.filter(sample.str.len_bytes() <= 80)
     if sample.len() == 0 or not sample.str.contains(r"^\p{L}+[ ,]").any():
         return None
+    if _named_names(sample, context):
+        found = indexed.filter(pl.col("v").str.strip_chars().str.contains(NAME_WORDS))
+        return _first_hit("name", found.with_columns(m=pl.col("v")))
     names = sum(looks_like_name(v) for v in sample.to_list())
     if 2 * names < sample.len() or names < min(3, sample.len()):
         return None
@@ -689,8 +778,13 @@ def _birthdate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnCont
     if not named and sample.str.contains(TIME_SUFFIX).mean() > 0.2:  # type: ignore[operator]
         if sample.str.contains(MIDNIGHT_SUFFIX).mean() < 0.8:  # type: ignore[operator]
             return None  # times of the day: events, not births
+    if named:
+        serials = _excel_serial_hit(indexed, sample)
+        if serials:
+            return serials
     days = sample.str.replace(TIME_SUFFIX, "")
-    fmt, dates = _best_date_format(days, date_part_format(context.date_format))
+    compact = COMPACT_DATE_FORMATS if named else ()
+    fmt, dates = _best_date_format(days, date_part_format(context.date_format), compact)
     if fmt is None:
         return None
     in_range = dates.filter((dates >= dt.date(1900, 1, 1)) & (dates <= clock.today()))
@@ -702,8 +796,29 @@ def _birthdate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnCont
     return _first_hit("birthdate", found.with_columns(m=pl.col("v")))
 
 
-def _best_date_format(sample: pl.Series, declared: str | None) -> tuple[str | None, pl.Series]:
+# Dates without separators ("19870312", "12031987"), read only under a birth header.
+COMPACT_DATE_FORMATS = ("%Y%m%d", "%d%m%Y")
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
+EXCEL_SERIAL = r"^\d{5}(?:\.0+)?$"  # 10000 (1927-05-18) up to today
+
+
+def _excel_serial_hit(indexed: pl.DataFrame, sample: pl.Series) -> Hit | None:
+    """Birth dates exported as Excel serial day numbers (``31845`` for 1987-03-12), under
+    a birth header: 80% of the values are serials of a day between 1927 and today."""
+    today = (clock.today() - EXCEL_EPOCH).days
+    serial = pl.col("v").str.strip_chars()
+    number = serial.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+    rule = (serial.str.contains(EXCEL_SERIAL) & number.is_between(10_000, today)).fill_null(False)
+    if sample.to_frame("v").select(rule.mean()).item() < 0.8:
+        return None
+    return _first_hit("birthdate", indexed.filter(rule).with_columns(m=pl.col("v")))
+
+
+def _best_date_format(
+    sample: pl.Series, declared: str | None, extra: tuple[str, ...] = ()
+) -> tuple[str | None, pl.Series]:
     formats = ([declared] if declared and "%d" in declared else []) + list(DATE_FORMATS)
+    formats += list(extra)
     best: tuple[str | None, pl.Series] = (None, pl.Series([], dtype=pl.Date))
     for fmt in formats:
         try:
@@ -886,7 +1001,20 @@ def header_tokens(label: str) -> tuple[str, frozenset[str]]:
 HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     # kind: (substrings of the joined text, whole tokens)
     "identity": (
-        ("cedula", "identidad", "identificacion_personal", "pasaporte", "documento_identidad"),
+        (
+            "cedula",
+            "identidad",
+            "identificacion_personal",
+            "pasaporte",
+            "documento_identidad",
+            "id_number",
+            "idnumber",
+            "national_id",
+            "id_nacional",
+            "nro_identificacion",
+            "num_identificacion",
+            "numero_identificacion",
+        ),
         frozenset("ci dni dpi cui rut run rol carnet cedula nrodoc numdoc documento doc".split()),
     ),
     "tax": (("identificacion_tributaria", "registro_tributario"), frozenset("nit ruc".split())),
@@ -956,6 +1084,15 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "sucursal",
             "agencia",
             "institucion",
+            "dependencia",
+            "delegacion",
+            "juzgado",
+            "fiscalia",
+            "municipalidad",
+            "gobernacion",
+            "biblioteca",
+            "museo",
+            "unidad_ejecutora",
         ),
         frozenset("rbd deis udi renae ues ips cs ps caps cap upa sapu".split()),
     ),
@@ -1032,7 +1169,8 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "count": (
         (
             "cantidad",
-            "beneficiari",
+            "beneficiarios",
+            "beneficiarias",
             "personas",
             "casos",
             "pacientes",
@@ -1270,6 +1408,9 @@ PHONE_IN_TEXT = {
 YEAR_PAIR_STRICT = r"^(?:19|20)\d{2}\s*[\-/]\s*(?:19|20)\d{2}$"
 ENDS_IN_YEAR = r"^\d{1,6}[ \-/](?:19|20)\d{2}$"
 DATE_LIKE = r"^\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}"
+# Thousands grouped with dots or commas ("23.456.789", "1.250.000,00"): an amount in
+# Chile or Paraguay, never how a phone is written (those start with 0 or a code).
+GROUPED_AMOUNT = r"^[1-9]\d{0,2}(?:[.,]\d{3}){2,}(?:[.,]\d{1,2})?$"
 
 
 def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
@@ -1280,6 +1421,7 @@ def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
         clean.str.contains(pattern)
         & ~value.str.contains(YEAR_PAIR_STRICT)
         & ~value.str.contains(DATE_LIKE)
+        & ~value.str.contains(GROUPED_AMOUNT)
     )
 
 
@@ -1368,7 +1510,10 @@ STREET_WORDS = (
     r"block|blk|depto|dpto|departamento|manzana|mz|mza|colonia|col|sector|villa|poblaci[oó]n|"
     r"residencial|condominio|aldea|caser[ií]o|cant[oó]n|carretera|ruta|diagonal|boulevard|"
     r"bulevar|calzada|callej[oó]n|pje|edificio|torre|apto|apartamento|interior|esquina|"
-    r"compa[ñn][ií]a|asentamiento|lotificaci[oó]n)" + B + r")"
+    r"compa[ñn][ií]a|asentamiento|lotificaci[oó]n|esq|casi|mcal|cuadra|vereda|"
+    r"camino|sendero|pasillo|parcela|chacra|quinta)" + B + r")"
+    # "c/" (casi, con: between streets in Paraguay), "Bº"/"B°" (barrio), "N°" before a number
+    r"|(?i:" + B + r"(?:c/|b[º°]|n[º°]\s?\d))"
 )
 COORDINATE = r"^-?\d{1,3}[.,]\d{4,}$"
 COORDINATE_PAIR = r"^\(?\s*-?\d{1,3}[.,]\d{4,}\s*[,; ]\s*-?\d{1,3}[.,]\d{4,}\s*\)?$"

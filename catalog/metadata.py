@@ -30,6 +30,7 @@ from catalog.content import (
 from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
+from catalog.indicators import declaration as indicator_declarations
 from catalog.jurisdictions import COUNTRY, DEFAULT_JURISDICTION, jurisdictions, obligation
 from catalog.vocabularies import codes, entry
 
@@ -163,6 +164,23 @@ MESSAGES = {
         _(
             "Municipality codes are four digits as text: the department code, then the "
             "municipality's number, e.g. 0101 (Guatemala) or 1601 (Cobán)."
+        ),
+    ),
+    "territory-code": (
+        _('"{value}" is not a code of the {levels} of {country} ({property}).'),
+        _(
+            "Codes of the {levels} of {country} have {digits} digits, written as text, "
+            "e.g. {example}; the list is catalog/data/{file}."
+        ),
+    ),
+    "territory-level-missing": (
+        _(
+            '"{value}": the codes of the {levels} of {country} are not in the catalogue yet '
+            "({property})."
+        ),
+        _(
+            "Declare the territories of the first level only, or add the list to "
+            "catalog/data/ (see catalog/data/TERRITORIES-SOURCE.txt)."
         ),
     ),
     "obligation": (
@@ -441,25 +459,67 @@ def _check_spatial(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> lis
         return []
     if not isinstance(spatial, dict):
         return [_error("spatial-object", "spatial", actual=_kind_of(spatial))]
-    country = spatial.get("country", DEFAULT_JURISDICTION)
+    country = spatial.get("country")
+    if country is None:  # the publisher's country, as the privacy gate reads it
+        country = _publisher_country(root, d.get("publisher")) or DEFAULT_JURISDICTION
     if not isinstance(country, str) or not COUNTRY.match(country):
         return [_error("country", "spatial.country", value=str(country))]
-    if country != "GT":  # only Guatemala's territory codes ship with the catalogue
+    if country not in territories.countries():  # no code list of that country ships
         return []
-    return _territory_codes(spatial, "departments", "department", territories.is_department) + (
-        _territory_codes(spatial, "municipalities", "municipality", territories.is_municipality)
+    return _territory_codes(spatial, "departments", "department", country) + (
+        _territory_codes(spatial, "municipalities", "municipality", country)
     )
 
 
-def _territory_codes(
-    spatial: dict[str, Any], key: str, message: str, valid: Callable[[object], bool]
-) -> list[Finding]:
+def _publisher_country(root: Path | None, slug: object) -> str | None:
+    """The ``jurisdiction.country`` of a publisher's file under ``root``, if it says one."""
+    if root is None or not isinstance(slug, str) or not is_slug(slug):
+        return None
+    try:
+        data = read_yaml(root / "publishers" / f"{slug}.yaml")
+    except (ContentError, OSError):
+        return None
+    where = data.get("jurisdiction") if isinstance(data, dict) else None
+    country = where.get("country") if isinstance(where, dict) else None
+    return country.upper() if isinstance(country, str) else None
+
+
+def _territory_codes(spatial: dict[str, Any], key: str, level: str, country: str) -> list[Finding]:
     values, prop = spatial.get(key), f"spatial.{key}"
     if values is None:
         return []
     if not isinstance(values, list):
         return [_error("not-list", prop, actual=_kind_of(values))]
-    return [_error(message, prop, value=str(v)) for v in values if not valid(v)]
+    return [
+        _code_error(level, prop, str(v), country)
+        for v in values
+        if territories.level(v, country) != level
+    ]
+
+
+def _code_error(level: str, prop: str, value: str, country: str) -> Finding:
+    """An unknown territory code: Guatemala's messages name INE codes; other countries'
+    say what their codes look like and where the list is."""
+    if country == DEFAULT_JURISDICTION:
+        return _error(level, prop, value=value)
+    if not territories.example(country, level):  # no list of that level ships yet
+        return _error(
+            "territory-level-missing",
+            prop,
+            value=value,
+            country=country,
+            levels=territories.level_name(country, level),
+        )
+    return _error(
+        "territory-code",
+        prop,
+        value=value,
+        country=country,
+        levels=territories.level_name(country, level),
+        digits=territories.digits(country, level),
+        example=territories.example(country, level),
+        file=territories.COUNTRIES[country].file,
+    )
 
 
 def _check_obligations(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
@@ -526,6 +586,24 @@ def _territory_field(field: dict[str, Any], resource: str) -> list[Finding]:
     return []
 
 
+def _check_populations(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list:
+    """A rate per population names a population dataset the content root has (a warning:
+    catalog/indicators/declaration.py)."""
+    if root is None or not isinstance(d.get("indicators"), list):
+        return []
+    resources = d.get("resources") if isinstance(d.get("resources"), list) else []
+    package = {  # schemas in their own files read in, as the declarations name their fields
+        **d,
+        "resources": [
+            {**r, "schema": _schema_of(r, ref.folder)} if isinstance(r, dict) else r
+            for r in resources
+        ],
+    }
+    return indicator_declarations.population_findings(
+        package, indicator_declarations.population_in_content(root), ref.id
+    )
+
+
 DATASET_CHECKS: tuple[Callable[[dict[str, Any], DatasetRef, Path | None], list[Finding]], ...] = (
     _check_name,
     _check_publisher,
@@ -543,6 +621,7 @@ DATASET_CHECKS: tuple[Callable[[dict[str, Any], DatasetRef, Path | None], list[F
     _check_obligations,
     _check_sources,
     _check_territory_fields,
+    _check_populations,
 )
 
 
@@ -659,7 +738,32 @@ def _check_jurisdiction(data: dict[str, Any]) -> list[Finding]:
                 allowed=", ".join(jurisdictions()),
             )
         ]
-    return _local_codes(where, data.get("kind")) if country == "GT" else []
+    if country == "GT":
+        return _local_codes(where, data.get("kind"))
+    return _foreign_codes(where, str(country)) if country in territories.countries() else []
+
+
+def _foreign_codes(where: dict[str, Any], country: str) -> list[Finding]:
+    """The territory codes a Chilean or Paraguayan publisher gives must be real."""
+    problems = []
+    for level in ("department", "municipality"):
+        value = where.get(level)
+        if value is None or territories.level(value, country) == level:
+            continue
+        problems.append(_code_error(level, f"jurisdiction.{level}", str(value), country))
+    department, municipality = where.get("department"), where.get("municipality")
+    if problems or municipality is None or department is None:
+        return problems
+    if territories.department_of(municipality, country) != department:
+        problems.append(
+            _error(
+                "municipality-department",
+                "jurisdiction.municipality",
+                value=str(municipality),
+                department=str(department),
+            )
+        )
+    return problems
 
 
 def _local_codes(where: dict[str, Any], kind: object) -> list[Finding]:

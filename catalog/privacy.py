@@ -470,9 +470,23 @@ class _Meaning:
             k & {"person_role"} and not k & {"facility", "company", "count"}
             for k in self.kinds.values()
         )
-        person_columns = {"identity", "given", "surname", "birth", "person_attr", "email"}
-        self.person = bool(every & person_columns) or self.household
+        person_columns = {"identity", "birth", "person_attr", "email"}
+        # "nombre" names a station, a product or a programme as often as a person: a
+        # name column makes the table about people only when its values are names.
+        named = [c for c, k in self.kinds.items() if k & {"given", "surname"}]
+        self.person = (
+            bool(every & person_columns)
+            or self.household
+            or any(_holds_names(target.frame.get_column(c)) for c in named)
+        )
         self.declaration = declaration
+
+
+def _holds_names(series: pl.Series) -> bool:
+    """Some of the values are listed given names or surnames, few are places or bodies."""
+    sample = ids.sample_values(pl.DataFrame({"v": series}), size=500)
+    known, blocked = ids.name_list_share(sample.to_list())
+    return known >= 0.1 and blocked <= 0.2
 
 
 def _column_kinds(target: _Resource, column: str) -> frozenset[str]:
@@ -607,20 +621,22 @@ def _name_parts(
     surnames = [c for c, k in meaning.kinds.items() if "surname" in k]
     if not given or not surnames:
         return hits
-    names, family = ids.name_lists()
-    word = r"^\p{L}[\p{L}'\- ]{0,40}$"
-    parts = {}
+    word = r"^\p{L}[\p{L}'’\-. ]{0,40}$"
+    parts, shares = {}, []
     for column in given + surnames:
         sample = ids.sample_values(pl.DataFrame({"v": target.frame.get_column(column)}))
         if sample.len() == 0 or sample.str.contains(word).mean() < 0.8:  # type: ignore[operator]
             continue
-        words = [ids.normalize_word(v.split()[0]) for v in sample.head(2000).to_list() if v]
-        known = names if column in given else family
-        if sum(w in known for w in words) >= 0.2 * len(words):
+        known, blocked = ids.name_list_share(sample.head(2000).to_list())
+        if blocked <= 0.1:
             parts[column] = sample
+            shares.append(known)
     kept_given = [c for c in given if c in parts]
     kept_surnames = [c for c in surnames if c in parts]
-    if not kept_given or not kept_surnames:
+    # Given names and surnames side by side are a person's name; one column of the
+    # set with a fifth of its values in the lists is enough (Maya or Guaraní names
+    # may be missing from them).
+    if not kept_given or not kept_surnames or max(shares) < 0.2:
         return hits
     labels = ", ".join(
         f'"{_short(target.names.get(c, c), 30)}"' for c in kept_given + kept_surnames

@@ -273,16 +273,17 @@ def _read_in_python(
     values = cells.unique(maintain_order=True).to_list()
     results = [reader(value) for value in values]
     dtype = typed.dtype
+    names = [name for name in fld.supported_constraints if fld.constraints.get(name) is not None]
+    # An array's items are checked against its arrayItem (notes "array item ..."): their
+    # constraints come after the field's own, as Frictionless adds them.
+    for _value, notes in results:
+        names.extend(n for n in notes or {} if n != "type" and n not in names)
     lookup = pl.DataFrame(
         {
             "cell": pl.Series(values, dtype=pl.Utf8),
             "typed": pl.Series([_to_polars(t, fld.type) for t, _ in results], dtype=dtype),
             "type": [bool(n and "type" in n) for _, n in results],
-            **{
-                name: [bool(n and name in n) for _, n in results]
-                for name in fld.supported_constraints
-                if fld.constraints.get(name) is not None
-            },
+            **{name: [bool(n and name in n) for _, n in results] for name in names},
         }
     )
     joined = pl.DataFrame({"cell": cells}).join(
@@ -291,9 +292,7 @@ def _read_in_python(
     typed = typed.scatter(rows, joined["typed"])
     type_error = _falses(len(raw)).scatter(rows, joined["type"])
     merged: dict[str, pl.Series] = {}
-    for name in fld.supported_constraints:
-        if fld.constraints.get(name) is None:
-            continue
+    for name in names:
         base = constraints.get(name, _falses(len(raw)))
         merged[name] = base.scatter(rows, joined[name] | base.gather(rows))
     return typed, type_error, merged

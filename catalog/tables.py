@@ -21,9 +21,20 @@ Frictionless validate them too.
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import contextlib
+import copy
 import csv
+import gzip
 import io
+import itertools
+import lzma
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +51,24 @@ from catalog.schema import cast_frame
 # about the time it takes to read it once, in constant memory.
 #
 # Above this a file is refused rather than read (a 2 GB upload would need several
-# GB of memory); split such tables into several resources.
-MAX_RESOURCE_BYTES = 1024 * 1024 * 1024
+# GB of memory); split such tables into several resources. A setting: the environment
+# variable CATALOG_MAX_RESOURCE_BYTES (bytes; 0 = no limit) overrides it.
+DEFAULT_MAX_RESOURCE_BYTES = 1024 * 1024 * 1024
+
+
+def _setting(name: str, default: int) -> int:
+    """An integer setting from the environment (0 or less means: no limit)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        return default
+    return value if value > 0 else 1 << 62
+
+
+MAX_RESOURCE_BYTES = _setting("CATALOG_MAX_RESOURCE_BYTES", DEFAULT_MAX_RESOURCE_BYTES)
 # One line of a CSV file. Parsers buffer a whole line (polars, Python's csv module, the
 # dialect sniffer), so a 100 MB file without a line break cost gigabytes; a real row of
 # even a wide table is a few kilobytes.
@@ -66,6 +93,9 @@ CSV_FORMATS = ("csv", "tsv", "txt")
 JSON_FORMATS = ("json", "jsonl", "ndjson")
 ZIP_FORMATS = ("xlsx", "ods")
 SNIFF_LINES = 100  # what Frictionless samples to sniff the dialect
+HEADER_SAMPLE = 100  # the records Frictionless looks at to find the header row
+# Compressions Frictionless reads (declared, or from the path's last extension).
+COMPRESSIONS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open, "zip": None}
 CHUNK_ROWS = 100_000
 HEAD_BYTES = 1 << 20  # enough for the 100 lines the dialect is sniffed from
 LINE_SEPARATOR = "\x1f"  # reading whole lines: a byte that never occurs in text
@@ -128,8 +158,8 @@ def resource_path(folder: Path, resource: dict[str, Any]) -> Path:
     if isinstance(path, list):
         raise TableError(
             "resource-error",
-            _("Resource {resource}: multipart paths are not supported."),
-            _("Join the parts into one file."),
+            _("Resource {resource}: a multipart path must be a list of relative paths."),
+            _('Give each part as a relative path, such as ["data/part1.csv", "data/part2.csv"].'),
             resource=name,
         )
     if not isinstance(path, str) or not path:
@@ -175,8 +205,13 @@ def resource_format(resource: dict[str, Any]) -> str:
     if isinstance(fmt, str) and fmt:
         return fmt.lower()
     path = resource.get("path")
+    if isinstance(path, list) and path and isinstance(path[0], str):
+        path = path[0]  # multipart: the parts share a format
     if isinstance(path, str) and "." in path:
-        return path.rsplit(".", 1)[-1].lower()
+        stem, ext = path.rsplit(".", 1)
+        if ext.lower() in COMPRESSIONS and "." in stem:  # data.csv.gz is CSV, compressed
+            ext = stem.rsplit(".", 1)[-1]
+        return ext.lower()
     return "csv"
 
 
@@ -188,15 +223,148 @@ def read_resource(folder: Path, resource: dict[str, Any], *, fast: bool = True) 
 
     The limits above are checked first (TableError), so a hostile file is never parsed.
     """
-    path = resource_path(folder, resource)
+    if resource.get("path") is None and isinstance(resource.get("data"), list):
+        table = _read_inline(resource)
+        _check_cells(table, resource.get("name", "?"))
+        return table
     fmt = resource_format(resource)
-    check_limits(path, resource, fmt)
-    if fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
-        table = _read_csv(path, resource, fmt, fast=fast)
-    else:
-        table = _read_with_frictionless(folder, path, resource, fmt)
+    with local_file(folder, resource) as (path, original):
+        check_limits(path, resource, fmt)
+        if fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
+            table = _read_csv(path, resource, fmt, fast=fast)
+        elif path == original:
+            table = _read_with_frictionless(folder, path, resource, fmt)
+        else:
+            local = {**resource, "path": path.name}
+            local.pop("compression", None)
+            table = _read_with_frictionless(path.parent, path, local, fmt)
+    table.path = original
     _check_cells(table, resource.get("name", "?"))
     return table
+
+
+def resource_paths(folder: Path, resource: dict[str, Any]) -> list[Path]:
+    """The resource's file, or its parts when ``path`` is a list (multipart)."""
+    path = resource.get("path")
+    if isinstance(path, list) and path and all(isinstance(p, str) and p for p in path):
+        return [resource_path(folder, {**resource, "path": part}) for part in path]
+    return [resource_path(folder, resource)]
+
+
+def compression_of(resource: dict[str, Any]) -> str | None:
+    """The declared compression, or the one the path's extension implies (as Frictionless)."""
+    declared = resource.get("compression")
+    if isinstance(declared, str) and declared:
+        return declared.lower()
+    path = resource.get("path")
+    if isinstance(path, str) and "." in path:
+        ext = path.rsplit(".", 1)[-1].lower()
+        if ext in COMPRESSIONS:
+            return ext
+    return None
+
+
+@contextlib.contextmanager
+def local_file(folder: Path, resource: dict[str, Any]) -> Iterator[tuple[Path, Path]]:
+    """(a plain file with the resource's bytes, the resource's own file).
+
+    A multipart resource is joined into one temporary file the way Frictionless joins
+    it (the parts after the first lose their header line, for CSV with a header); a
+    compressed one (``compression``: gz, bz2, xz or zip, or the path's extension) is
+    decompressed into one, never beyond the resource size limit. Otherwise the file
+    is used as it is.
+    """
+    parts = resource_paths(folder, resource)
+    name = resource.get("name", "?")
+    compression = None if len(parts) > 1 else compression_of(resource)
+    if len(parts) == 1 and compression is None:
+        yield parts[0], parts[0]
+        return
+    if compression is not None and compression not in COMPRESSIONS:
+        raise TableError(
+            "compression-error",
+            _("Resource {resource}: the compression {compression} is not supported."),
+            _('Compress the file with "gz" or "zip", or publish it uncompressed.'),
+            resource=name,
+            compression=compression,
+        )
+    handle, temp = tempfile.mkstemp(prefix="catalog-", suffix="." + resource_format(resource))
+    target = Path(temp)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if compression is not None:
+                _decompress(parts[0], compression, out, name)
+            else:
+                _join_parts(parts, resource, out, name)
+        yield target, parts[0]
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _copy_bounded(source: Any, out: Any, resource: str, path: Path) -> None:
+    written = 0
+    while block := source.read(1 << 20):
+        written += len(block)
+        if written > MAX_RESOURCE_BYTES:
+            raise TableError(
+                "source-error",
+                _("Resource {resource}: {path} unpacks to {size} bytes; the limit is {limit}."),
+                _("Split the table into several resources (for example one per year)."),
+                resource=resource,
+                path=path.name,
+                size=written,
+                limit=MAX_RESOURCE_BYTES,
+            )
+        out.write(block)
+
+
+def _decompress(path: Path, compression: str, out: Any, resource: str) -> None:
+    try:
+        if compression == "zip":
+            with zipfile.ZipFile(path) as archive:
+                members = archive.namelist()
+                if not members:
+                    raise zipfile.BadZipFile("the archive is empty")
+                with archive.open(members[0]) as source:
+                    _copy_bounded(source, out, resource, path)
+            return
+        with COMPRESSIONS[compression](path, "rb") as source:  # type: ignore[misc]
+            _copy_bounded(source, out, resource, path)
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as exc:
+        raise TableError(
+            "compression-error",
+            _("Resource {resource}: {path} is not a valid {compression} file: {reason}."),
+            _('Check the resource\'s "compression" and that the file was fully uploaded.'),
+            resource=resource,
+            path=path.name,
+            compression=compression,
+            reason=str(exc) or type(exc).__name__,
+        ) from None
+
+
+def _join_parts(parts: list[Path], resource: dict[str, Any], out: Any, name: str) -> None:
+    dialect = resource.get("dialect")
+    headless = (isinstance(dialect, dict) and dialect.get("header") is False) or (
+        resource_format(resource) != "csv"
+    )
+    written = 0
+    for number, part in enumerate(parts, start=1):
+        with part.open("rb") as source:
+            for line_number, line in enumerate(source, start=1):
+                if not headless and number > 1 and line_number == 1:
+                    continue
+                written += len(line)
+                if written > MAX_RESOURCE_BYTES:
+                    raise TableError(
+                        "source-error",
+                        _("Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."),
+                        _("Split the table into several resources (for example one per year)."),
+                        resource=name,
+                        path=part.name,
+                        size=written,
+                        limit=MAX_RESOURCE_BYTES,
+                    )
+                out.write(line)
 
 
 def typed_frame(table: Table, schema: dict[str, Any]) -> pl.DataFrame:
@@ -412,6 +580,7 @@ def _plain_dialect(dialect: Any) -> bool:
 def _read_csv(path: Path, resource: dict[str, Any], fmt: str, *, fast: bool) -> Table:
     name = resource.get("name", "?")
     declared = resource.get("encoding")
+    detect = detects_header(resource.get("dialect"))
     table = None
     if fast and _plain_utf8(declared):
         # UTF-8 is validated by polars itself: the file is never loaded into Python.
@@ -422,7 +591,7 @@ def _read_csv(path: Path, resource: dict[str, Any], fmt: str, *, fast: bool) -> 
         if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             sample = head.decode("utf-8-sig", errors="ignore")
             dialect = csv_dialect(sample, resource.get("dialect"), fmt)
-            table = _read_csv_fast(path, dialect, sample)
+            table = _read_csv_fast(path, dialect, sample, detect=detect)
             encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
             guessed = None
     if table is None:
@@ -430,7 +599,7 @@ def _read_csv(path: Path, resource: dict[str, Any], fmt: str, *, fast: bool) -> 
         text, encoding, guessed = decode(raw, declared, name)
         del raw
         dialect = csv_dialect(text[:HEAD_BYTES], resource.get("dialect"), fmt)
-        table = _read_csv_exact(text, dialect, name, path)
+        table = _read_csv_exact(text, dialect, name, path, detect=detect)
     table.encoding = encoding
     table.guessed_encoding = guessed
     table.path = path
@@ -578,19 +747,57 @@ def column_names(labels: list[str]) -> list[str]:
     return names
 
 
+def labels_of(cells: list[str]) -> list[str]:
+    """The header's labels as Frictionless reads them: each stripped of surrounding spaces."""
+    return [cell.strip() for cell in cells]
+
+
+def header_row(sample: list[list[str]]) -> int:
+    """The header's record number (1-based), found as Frictionless finds it when the
+    dialect says nothing of the header: the first record whose width is within 10% (at
+    least one cell) of the sample's mean width, so that a leading title or comment line
+    narrower than the table is skipped; the first record when none is."""
+    if not sample:
+        return 1
+    widths = [len(cells) for cells in sample]
+    width = round(sum(widths) / len(widths))
+    drift = max(round(width * 0.1), 1)
+    for number, cells in enumerate(sample, start=1):
+        if width - drift <= len(cells) <= width + drift:
+            return number
+    return 1
+
+
+def detects_header(declared: Any) -> bool:
+    """True when the dialect says nothing of the header (Frictionless then looks for it)."""
+    if not isinstance(declared, dict):
+        return True
+    inner = declared.get("csv")
+    keys = set(declared) | (set(inner) if isinstance(inner, dict) else set())
+    return not keys & {"header", "headerRows"}
+
+
 def _read_csv_exact(
-    text: str, dialect: csv.Dialect, name: str = "?", path: Path = Path("?")
+    text: str,
+    dialect: csv.Dialect,
+    name: str = "?",
+    path: Path = Path("?"),
+    *,
+    detect: bool = True,
 ) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
-    labels = next(reader, [])
+    sample = list(itertools.islice(reader, HEADER_SAMPLE))
+    first = header_row(sample) if detect else 1
+    records = itertools.chain(sample[first:], reader)
+    labels = labels_of(sample[first - 1] if sample else [])
     names = column_names(labels)
     width = len(names)
     chunks: list[pl.DataFrame] = []
     numbers: list[int] = []
     extra: list[tuple[int, int, str]] = []
     columns: list[list[str | None]] = [[] for _ in names]
-    row_number = 1
-    for cells in reader:
+    row_number = first
+    for cells in records:
         row_number += 1
         numbers.append(row_number)
         for index, column in enumerate(columns):
@@ -626,7 +833,9 @@ def _chunk(names: list[str], columns: list[list[str | None]]) -> pl.DataFrame:
     )
 
 
-def _read_csv_fast(path: Path, dialect: csv.Dialect, sample: str) -> Table | None:
+def _read_csv_fast(
+    path: Path, dialect: csv.Dialect, sample: str, *, detect: bool = True
+) -> Table | None:
     """Polars, when every line is provably one record as wide as the header; None otherwise."""
     quote = dialect.quotechar
     if (
@@ -638,8 +847,14 @@ def _read_csv_fast(path: Path, dialect: csv.Dialect, sample: str) -> Table | Non
         or len(quote) != 1
     ):
         return None
+    if detect:
+        lines = io.StringIO(sample, newline="").readlines()
+        whole = lines if len(sample.encode()) < HEAD_BYTES - 4 else lines[:-1]
+        records = list(itertools.islice(csv.reader(whole, dialect=dialect), HEADER_SAMPLE))
+        if header_row(records) != 1:
+            return None  # a title line above the header: the exact reader skips it
     first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
-    header = next(csv.reader([first], dialect=dialect), [])
+    header = labels_of(next(csv.reader([first], dialect=dialect), []))
     counts = _count_bytes(path, dialect.delimiter, quote)
     if counts["\r"] != counts["\r\n"] or len(header) < 2:
         return None
@@ -752,7 +967,15 @@ def _fast_table(frame: pl.DataFrame, header: list[str]) -> Table:
 # ---------------------------------------------------------------- XLSX, JSON, other dialects
 
 
-def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], fmt: str) -> Table:
+def _read_inline(resource: dict[str, Any]) -> Table:
+    """Inline ``data`` (a list of rows: lists with a header first, or objects), read by
+    Frictionless as it reads them."""
+    return _read_with_frictionless(Path("."), None, resource, "inline")
+
+
+def _read_with_frictionless(
+    folder: Path, path: Path | None, resource: dict[str, Any], fmt: str
+) -> Table:
     from frictionless import FrictionlessException
     from frictionless.resources import TableResource
 
@@ -761,7 +984,11 @@ def _read_with_frictionless(folder: Path, path: Path, resource: dict[str, Any], 
     }
     descriptor["name"] = "table"
     descriptor["type"] = "table"  # a .json path is otherwise read as metadata, not rows
-    descriptor["path"] = str(path.relative_to(folder.resolve()))
+    if path is None:
+        descriptor["data"] = copy.deepcopy(resource["data"])
+        descriptor.pop("path", None)
+    else:
+        descriptor["path"] = str(path.resolve().relative_to(folder.resolve()))
     try:
         source = TableResource.from_descriptor(descriptor, basepath=str(folder.resolve()))
         with source:

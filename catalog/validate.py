@@ -78,7 +78,19 @@ class ValidationRun:
 def validate_paths(paths: list[Path]) -> ValidationRun:
     """Validate datasets given as folders or ``datapackage.json`` paths (ContentError if not)."""
     refs = [resolve_target(Path(path)) for path in paths]
-    return ValidationRun([validate_dataset(ref) for ref in refs])
+    return ValidationRun([_validate_guarded(ref) for ref in refs])
+
+
+def _validate_guarded(ref: DatasetRef) -> DatasetReport:
+    """One dataset's validation; whatever goes wrong in it is a finding of that dataset
+    (exit 1), never the end of the command: the other datasets are still validated."""
+    try:
+        return validate_dataset(ref)
+    except Exception as exc:  # a bug or a library tripping over a file: reported, not fatal
+        report = DatasetReport(dataset=ref.id, valid=False, folder=ref.folder)
+        note = f"{type(exc).__name__}: {exc}"
+        report.findings.append(problem("error", note=note))
+        return _finish(report, ref)
 
 
 def validate_dataset(
@@ -210,6 +222,8 @@ def _structure(package: dict[str, Any], folder: Path) -> list[Finding]:
 
 def _extra_structure(built: Package) -> list[Finding]:
     """What Frictionless finds only when reading rows (or crashes on): checked up front."""
+    from frictionless import FrictionlessException
+
     findings: list[Finding] = []
     names = {resource.name for resource in built.resources}
     for resource in built.resources:
@@ -225,7 +239,10 @@ def _extra_structure(built: Package) -> list[Finding]:
                 )
                 findings.append(problem("resource-error", note=note))
         for fld in schema.fields:
-            reader = fld.create_value_reader()
+            try:
+                reader = fld.create_value_reader()
+            except FrictionlessException:  # an optional format's extra is not installed:
+                continue  # reported on the resource when its rows are read, as Frictionless does
             for name in BOUNDS:
                 bound = fld.constraints.get(name)
                 if bound is not None and reader(bound) is None:
@@ -327,6 +344,8 @@ class _Checker:
     def resource(
         self, resource: dict[str, Any], report: DatasetReport, keep: bool
     ) -> list[Finding]:
+        from frictionless import FrictionlessException
+
         # The structure check before this requires every resource's name (a string).
         name: str = resource["name"]
         self.current = name
@@ -349,6 +368,8 @@ class _Checker:
             findings.extend(self._with_frictionless(name))
         except TableError as exc:  # a resource its foreign keys refer to cannot be read
             findings.append(_content_finding("source-error", exc, name))
+        except FrictionlessException as exc:  # e.g. a format whose extra is not installed
+            findings.append(_from_frictionless(exc.error))
         personal = privacy.check_resource(table.frame, resource, self.ref.id, table.row_numbers)
         privacy.mask_data_errors(findings, personal, resource)
         return self._tag(findings + personal, resource, table)
@@ -376,7 +397,7 @@ class _Checker:
             notice = problem("error-limit", limit=LIMIT_ERRORS)
             notice.blocking = False
             return [*findings, notice]
-        return findings + _file_integrity(table.path, resource)
+        return findings + _row_count(table, resource) + _file_integrity(table.path, resource)
 
     def _cells(
         self, table: Table, schema: Schema, keep: set[str] | None = None
@@ -470,6 +491,16 @@ def _is_tabular(resource: dict[str, Any]) -> bool:
     if resource.get("schema") is not None or resource.get("type") == "table":
         return True
     return resource_format(resource) in CSV_FORMATS + ("xlsx", "xls", "ods")
+
+
+def _row_count(table: Table, resource: dict[str, Any]) -> list[Finding]:
+    """A declared ``rows`` against the rows read (Frictionless's row-count; header excluded)."""
+    declared = resource.get("rows")
+    if isinstance(declared, int) and not isinstance(declared, bool):
+        actual = table.frame.height
+        if declared != actual:
+            return [problem("row-count", expected=declared, actual=actual)]
+    return []
 
 
 def _file_integrity(path: Path | None, resource: dict[str, Any]) -> list[Finding]:
@@ -579,7 +610,7 @@ def _cell_errors(
             )
         )
     for order, (name, mask) in enumerate(check.constraints.items(), start=1):
-        limit = _limit_text(fld.constraints.get(name)) if fld is not None else ""
+        limit = _limit_text(_constraint(fld, name)) if fld is not None else ""
         for index in (mask & live).arg_true().head(LIMIT_ERRORS + 1).to_list():
             errors.append(
                 _Error(
@@ -596,6 +627,15 @@ def _cell_errors(
                 )
             )
     return errors
+
+
+def _constraint(fld: Any, name: str) -> Any:
+    """A field's constraint, or its array items' (``arrayItem``) when it has none of that name."""
+    if name in fld.constraints:
+        return fld.constraints[name]
+    item = getattr(fld, "array_item", None)
+    inner = item.get("constraints") if isinstance(item, dict) else None
+    return inner.get(name) if isinstance(inner, dict) else None
 
 
 def _limit_text(value: Any) -> str:

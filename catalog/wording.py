@@ -74,6 +74,7 @@ TEXTS: dict[str, str] = {
         "The file is encoded as {encoding}, not UTF-8, and the resource does not say so."
     ),
     "byte-count": _("The file has {actual} bytes, but the resource declares {expected}."),
+    "row-count": _("The file has {actual} rows, but the resource declares {expected}."),
     "hash-count": _("The file's hash is {actual}, but the resource declares {expected}."),
     "error-limit": _("Validation of this file stopped after {limit} errors, as Frictionless does."),
     "package-error": _("The datapackage.json is not a valid Data Package: {note}."),
@@ -144,6 +145,7 @@ HINTS: dict[str, str] = {
         'UTF-8 (in Excel: "CSV UTF-8").'
     ),
     "byte-count": _('Update "bytes" in the resource, or remove it.'),
+    "row-count": _('Update "rows" in the resource (rows of data, without the header), or remove it.'),
     "hash-count": _('Update "hash" in the resource, or remove it.'),
     "error-limit": _("Fix these errors and validate again to see the rest."),
     "generic": _("Fix the descriptor or the file as the message says."),

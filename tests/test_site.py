@@ -18,7 +18,8 @@ from catalog.build import build
 from catalog.build.publish import read_manifest
 from catalog.build.site import write_site
 from catalog.metadata import load_publishers
-from catalog.site import quality
+from catalog.site import quality, search
+from catalog.site.pages import sort_key
 from catalog.site.render import markdown_html, render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -323,8 +324,9 @@ def test_key_figures_sum_the_latest_year(demo_build: Path):
 def test_search_index_holds_every_dataset_and_its_facets(demo_build: Path):
     site = site_of(demo_build)
     for lang, prefix in (("es", ""), ("en", "en/")):
-        index = json.loads((site / prefix / "search/index.json").read_text())
-        assert len(index["datasets"]) == DEMO_DATASETS
+        folder = site / prefix / "search"
+        index = json.loads((folder / "index.json").read_text())
+        assert index["count"] == DEMO_DATASETS
         assert index["facets"] == [
             "publisher",
             "theme",
@@ -334,14 +336,40 @@ def test_search_index_holds_every_dataset_and_its_facets(demo_build: Path):
             "territory",
             "frequency",
         ]
-        bono = next(d for d in index["datasets"] if d["id"] == "mides/bono-social-cobertura")
+        # Datasets are numbered in title order; what a result shows is in blocks.
+        docs = [
+            row
+            for n in range(-(-DEMO_DATASETS // index["block"]))
+            for row in json.loads((folder / f"docs/{n}.json").read_text())
+        ]
+        assert [sort_key(row[2]) for row in docs] == sorted(sort_key(row[2]) for row in docs)
+        number = next(n for n, row in enumerate(docs) if row[0] == "mides/bono-social-cobertura")
+        assert docs[number][1] == f"/{prefix}datasets/mides/bono-social-cobertura/"
+
+        def postings(term: str) -> dict[int, float]:
+            shard = json.loads((folder / f"terms/{search.shard(term)}.json").read_text())
+            return search.decode_postings(shard[term])
+
         # search.js matches stems (catalog/textnorm.py): the column familias_usuarias's too
-        assert {"famili", "usuari"} <= set(bono["terms"])
+        assert number in postings("famili") and number in postings("usuari")
         assert "de" in index["stopwords"]
-        assert "16" in bono["territory"] and "SOCI" in bono["theme"]
-        assert bono["url"] == f"/{prefix}datasets/mides/bono-social-cobertura/"
+
+        def having(facet: str, value: str) -> list[int]:
+            values = json.loads((folder / f"facets/{facet}.json").read_text())
+            return search.decode_docs(values[value])
+
+        assert number in having("territory", "16") and number in having("theme", "SOCI")
         expected = "Población y sociedad" if lang == "es" else "Population and society"
         assert index["labels"]["theme"]["SOCI"] == expected
+
+
+def test_search_lists_of_numbers_survive_their_encoding():
+    for docs in ([], [0], [3, 4, 5, 900, 70_000], list(range(0, 5000, 2))):
+        assert search.decode_docs(search.encode_docs(docs, 70_001)) == docs
+    assert search.encode_docs(list(range(0, 600, 2)), 600).startswith("!")  # dense: a bitmap
+    postings = [(0, 3.0), (7, 0.5), (40_000, 6.5)]
+    assert search.decode_postings(search.encode_postings(postings)) == dict(postings)
+    assert search.shard("educ") == "ed" and search.shard("x") == "x" and search.shard("é") == "_"
 
 
 # ------------------------------------------------------- light and local
@@ -415,6 +443,7 @@ def test_one_changed_dataset_rewrites_only_the_pages_that_show_it(demo_build: Pa
     assert "en/datasets/sesan/desnutricion-aguda/index.html" in rewritten
     assert "publishers/sesan/index.html" in rewritten
     assert "search/index.json" in rewritten
+    assert "search/docs/0.json" in rewritten
     assert "datasets/mides/bono-social-cobertura/index.html" not in rewritten
     assert "publishers/mides/index.html" not in rewritten
     assert third.written == len(rewritten) < first.written / 5

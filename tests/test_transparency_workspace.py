@@ -218,9 +218,13 @@ def test_export_into_generated_content_leaves_the_content_untouched(workspace, t
     folder, rows = export(workspace, content, "segeplan", generated)
     assert rows == 1
     assert folder == generated / "datasets" / "segeplan" / "registro-solicitudes-acceso"
-    # Only the generated dataset: the build reads the content root and this folder.
-    assert [p.relative_to(generated).as_posix() for p in generated.glob("datasets/*/*")] == [
-        "datasets/segeplan/registro-solicitudes-acceso"
+    # Only the generated datasets (the request log, the approved active-transparency
+    # records, the CIO ratings): the build reads the content root and this folder.
+    found = sorted(p.relative_to(generated).as_posix() for p in generated.glob("datasets/*/*"))
+    assert found == [
+        "datasets/segeplan/calificaciones-cio",
+        "datasets/segeplan/declaraciones-transparencia-activa",
+        "datasets/segeplan/registro-solicitudes-acceso",
     ]
     assert not (content / "datasets" / "segeplan").exists()
     # The contact point is the publisher's, read from the content (no build needed).

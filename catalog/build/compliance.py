@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from catalog.content import DESCRIPTOR, DatasetRef, write_if_changed
+from catalog.content import DatasetRef
+from catalog.generated import csv_resource, descriptor, schema, write_package
 from catalog.release.index import DatasetEntry
 from catalog.transparency.compliance import (
     DECLARATIONS_DATASET,
@@ -36,7 +36,7 @@ from catalog.transparency.compliance import (
 from catalog.transparency.obligations import find
 
 NAME = "cumplimiento-transparencia-activa"
-DATA = "data/cumplimiento.csv"
+TABLE = "cumplimiento"  # data/cumplimiento.csv
 STATES = ["on-time", "late", "due", "overdue", "not-applicable"]
 SOURCES = ["dataset", "document", "link", "not-applicable"]
 # name, type, title, description (Spanish: the portal's language of record)
@@ -103,13 +103,8 @@ def write_dataset(
     months = window_months()
     table = compute(publishers, datasets, records, today, months=months, generated=generated)
     folder = root / "datasets" / declarations.publisher / NAME
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    write_if_changed(folder / DATA, _csv(table))
-    descriptor = _descriptor(declarations.publisher, operator, table)
-    write_if_changed(
-        folder / DESCRIPTOR, json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
-    )
-    write_if_changed(folder / "README.md", README.format(months=months))
+    package = _descriptor(declarations.publisher, operator, table)
+    write_package(folder, package, {TABLE: _csv(table)}, README.format(months=months))
     return DatasetRef(declarations.publisher, NAME, folder)
 
 
@@ -142,53 +137,27 @@ def _csv(table: Compliance) -> str:
 
 
 def _descriptor(publisher: str, info: dict[str, Any], table: Compliance) -> dict[str, Any]:
-    today = table.today.isoformat()
-    email = info.get("email") or "transparencia@localhost.localdomain"
-    return {
-        "name": NAME,
-        "title": "Cumplimiento de transparencia activa por institución",
-        "description": (
+    today, first = table.today.isoformat(), f"{table.months[0]}-01"
+    return descriptor(
+        name=NAME,
+        title="Cumplimiento de transparencia activa por institución",
+        description=(
             "Estado de cada ítem de transparencia activa que la ley obliga a publicar, "
             "por institución y periodo: a tiempo, tarde, en plazo, vencido o no aplica, "
             "con la fecha límite, la fecha de publicación y la evidencia."
         ),
-        "publisher": publisher,
-        "keywords": ["transparencia activa", "información pública de oficio", "cumplimiento"],
-        "themes": ["GOVE"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
+        publisher=publisher,
+        info=info,
+        keywords=["transparencia activa", "información pública de oficio", "cumplimiento"],
+        themes=["GOVE"],
+        today=today,
+        issued=first,
+        temporal=(first, today),
+        resources=[
+            csv_resource(
+                TABLE,
+                "Cumplimiento por institución, ítem y periodo",
+                schema(COLUMNS, ["institucion", "obligacion", "periodo"], CONSTRAINTS),
+            )
         ],
-        "frequency": "daily",
-        "contactPoint": {"name": info.get("name") or publisher, "email": email},
-        "version": today,
-        "issued": f"{table.months[0]}-01",
-        "modified": today,
-        "temporal": {"start": f"{table.months[0]}-01", "end": today},
-        "resources": [
-            {
-                "name": "cumplimiento",
-                "title": "Cumplimiento por institución, ítem y periodo",
-                "path": DATA,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {
-                            "name": n,
-                            "type": t,
-                            "title": ti,
-                            "description": d,
-                            **({"constraints": CONSTRAINTS[n]} if n in CONSTRAINTS else {}),
-                        }
-                        for n, t, ti, d in COLUMNS
-                    ],
-                    "primaryKey": ["institucion", "obligacion", "periodo"],
-                },
-            }
-        ],
-    }
+    )

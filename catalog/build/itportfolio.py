@@ -10,7 +10,7 @@ publishes the result as ``<publisher>/tablero-proyectos-ti``: the publisher is t
 portal's operator (the declarations dataset's publisher) when there is one, else the
 publisher of the first portfolio dataset. Without any portfolio there is no dataset.
 
-Files are written with ``write_if_changed`` under the build's generated-content folder,
+Files are written with ``catalog.generated.write_package`` under the build's generated-content folder,
 so an unchanged dashboard keeps its hash and costs nothing.
 """
 
@@ -25,7 +25,8 @@ from typing import Any
 
 import polars as pl
 
-from catalog.content import DESCRIPTOR, DatasetRef, write_if_changed
+from catalog.content import DatasetRef
+from catalog.generated import csv_resource, descriptor, schema, write_package
 from catalog.itportfolio import CioRating, Portfolio, Settings, compute, declares
 from catalog.itportfolio.derived import NAME, RATINGS_DATASET, RATINGS_FILE, TABLES, frames
 from catalog.release import naming
@@ -138,21 +139,16 @@ def write_dataset(
     )
     dashboard = compute(portfolio, ratings, settings, today)
     folder = root / "datasets" / publisher / NAME
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    for name, frame in frames(dashboard).items():
-        write_if_changed(folder / "data" / f"{name}.csv", _csv(frame))
     sample = any(_is_sample(m) for m, _db in sources)
-    descriptor = _descriptor(publisher, info, dashboard.period, today, sample)
-    write_if_changed(
-        folder / DESCRIPTOR, json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
-    )
     readme = README.format(
         sources=", ".join(m["dataset"] for m, _db in sources),
         green=_number(settings.bands.green),
         red=_number(settings.bands.red),
         sample=SAMPLE_NOTE if sample else "",
     )
-    write_if_changed(folder / "README.md", readme)
+    tables = {name: _csv(frame) for name, frame in frames(dashboard).items()}
+    package = _descriptor(publisher, info, dashboard.period, today, sample)
+    write_package(folder, package, tables, readme)
     return DatasetRef(publisher, NAME, folder)
 
 
@@ -178,54 +174,32 @@ def _csv(frame: pl.DataFrame) -> str:
 def _descriptor(
     publisher: str, info: dict[str, Any], period: str | None, today: date, sample: bool
 ) -> dict[str, Any]:
-    email = info.get("email") or "transparencia@localhost.localdomain"
     label = " (datos de ejemplo)" if sample else ""
     start = min(f"{period}-01", today.isoformat()) if period else today.isoformat()
-    return {
-        "name": NAME,
-        "title": f"Tablero de proyectos de tecnología del Estado{label}",
-        "description": (
+    return descriptor(
+        name=NAME,
+        title=f"Tablero de proyectos de tecnología del Estado{label}",
+        description=(
             "Variación de costo y de plazo, colores, calificaciones CIO y calificación general "
             "de cada inversión y proyecto de tecnología, gasto por institución, tipo, "
             "financiamiento y año, historial por periodo y cambios desde el periodo anterior."
         ),
-        "publisher": publisher,
-        "keywords": ["tecnología", "proyectos TI", "tablero", "gobierno electrónico"],
-        "themes": ["TECH", "GOVE"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
-        ],
-        "frequency": "daily",
-        "contactPoint": {"name": info.get("name") or publisher, "email": email},
-        "version": today.isoformat(),
-        "issued": start,
-        "modified": today.isoformat(),
-        "resources": [
-            {
-                "name": table.name,
-                "title": table.title,
-                "description": table.description,
-                "path": f"data/{table.name}.csv",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {
-                            "name": c.name,
-                            "type": c.type,
-                            "title": c.title,
-                            "description": c.description,
-                        }
-                        for c in table.columns
-                    ],
-                    **({"primaryKey": table.primary_key} if table.primary_key else {}),
-                },
-            }
+        publisher=publisher,
+        info=info,
+        keywords=["tecnología", "proyectos TI", "tablero", "gobierno electrónico"],
+        themes=["TECH", "GOVE"],
+        today=today.isoformat(),
+        issued=start,
+        resources=[
+            csv_resource(
+                table.name,
+                table.title,
+                schema(
+                    [(c.name, c.type, c.title, c.description) for c in table.columns],
+                    table.primary_key or (),
+                ),
+                table.description,
+            )
             for table in TABLES
         ],
-    }
+    )

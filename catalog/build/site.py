@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from catalog import clock
+from catalog import clock, territories
 from catalog.release.layout import DB_FILE, SITE, SQL
 from catalog.release.manifest import CONTENT_HASH, Manifest
 from catalog.site import downloads
@@ -65,8 +65,15 @@ def write_site(
     try:
         by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}
         digests = {d: dataset_key(m) for d, m in by_id.items()}
+        # Territory codes are read in the dataset's country (its spatial, or its publisher's).
+        country = {
+            d: territories.dataset_country(m["package"], publishers.get(m["publisher"]))
+            for d, m in by_id.items()
+        }
         facts = {
-            d: writer.remember(f"facts:{d}", digests[d], partial(dataset_facts, m, conn))
+            d: writer.remember(
+                f"facts:{d}:{country[d]}", digests[d], partial(dataset_facts, m, conn, country[d])
+            )
             for d, m in by_id.items()
         }
         items = {d: summary(m, facts[d], reports.get(d) or {}, today) for d, m in by_id.items()}

@@ -79,7 +79,12 @@ class _Population:
     """The population table a rate divides by: ``people(level, code, period)``."""
 
     def __init__(
-        self, conn: sqlite3.Connection, plan: TablePlan, spec: dict[str, Any], extra: str | None
+        self,
+        conn: sqlite3.Connection,
+        plan: TablePlan,
+        spec: dict[str, Any],
+        extra: str | None,
+        country: str = territories.DEFAULT_COUNTRY,
     ):
         self.by: dict[tuple[str, str, Any], dict[Any, float]] = defaultdict(dict)
         self.total: dict[tuple[str, Any], dict[Any, float]] = defaultdict(dict)
@@ -96,7 +101,8 @@ class _Population:
                 f"where {field} is not null{where} group by 1, 2, 3"
             )
             for code, when, key, people in conn.execute(sql, params):
-                self.by[(level, str(code), key)][_period(when)] = float(people)
+                place = territories.key(str(code), country)
+                self.by[(level, place, key)][_period(when)] = float(people)
                 if level == "department":
                     years = self.total[("", key)]
                     years[_period(when)] = years.get(_period(when), 0.0) + float(people)
@@ -108,9 +114,14 @@ class _Population:
 
 
 def _cells(
-    conn: sqlite3.Connection, ind: Indicator, plan: TablePlan, group: str | None
+    conn: sqlite3.Connection,
+    ind: Indicator,
+    plan: TablePlan,
+    group: str | None,
+    country: str = territories.DEFAULT_COUNTRY,
 ) -> dict[Any, Cells]:
-    """``{group value: {code: {period: (numerator or value, denominator)}}}``."""
+    """``{group value: {key: {period: (numerator or value, denominator)}}}``; the codes of
+    ``country`` as territory keys (``0101``, ``CL-13101``)."""
     comp, kind = ind["computation"], ind["kind"]
     where, params = _where(ind["filter"])
     place, period = quote(ind["territory"]["field"]), quote(ind["period"])
@@ -133,7 +144,8 @@ def _cells(
     for code, when, key, num_v, den_v in conn.execute(sql, params):
         if code is None or when is None or num_v is None:
             continue
-        out[key][str(code)][_period(when)] = (float(num_v), None if den_v is None else float(den_v))
+        place = territories.key(str(code), country)
+        out[key][place][_period(when)] = (float(num_v), None if den_v is None else float(den_v))
     return out
 
 
@@ -262,8 +274,10 @@ def compute(
     plan: TablePlan,
     tables: dict[tuple[str, str], TablePlan],
     conn: sqlite3.Connection,
+    country: str = territories.DEFAULT_COUNTRY,
 ) -> dict[str, Any]:
-    """One indicator's values, aggregates and gaps (JSON-ready)."""
+    """One indicator's values, aggregates and gaps (JSON-ready); ``country`` is the
+    country of the dataset's territory codes, which become keys (``CL-13101``)."""
     population_plan = None
     if ind["kind"] == "population":
         spec = ind["computation"]["population"]
@@ -272,12 +286,13 @@ def compute(
     def population(extra: str | None) -> _Population | None:
         if population_plan is None:
             return None
-        return _Population(conn, population_plan, ind["computation"]["population"], extra)
+        spec = ind["computation"]["population"]
+        return _Population(conn, population_plan, spec, extra, country)
 
     base = population(None)
     values: dict[str, Any] = {"department": {}, "municipality": {}, "national": {}}
     if ind["kind"] != "population" or base is not None:
-        cells = _cells(conn, ind, plan, None).get(None, {})
+        cells = _cells(conn, ind, plan, None, country).get(None, {})
         values = _series(ind, cells, base)
     periods = sorted({p for by in values.values() for s in by.values() for p in s}, key=str)
     latest = periods[-1] if periods else None
@@ -286,7 +301,7 @@ def compute(
         by_field = group.get("population")
         people = population(by_field) if by_field and population_plan else base
         found: dict[str, dict[str, float]] = defaultdict(dict)
-        for key, cells in _cells(conn, ind, plan, group["field"]).items():
+        for key, cells in _cells(conn, ind, plan, group["field"], country).items():
             if key is None:
                 continue
             per_group: People | None = None
@@ -311,6 +326,7 @@ def compute(
         "theme": ind["theme"],
         "polarity": ind["polarity"],
         "level": ind["territory"]["level"],
+        "country": country,
         "kind": ind["kind"],
         "baseline": ind["baseline"],
         "target": ind["target"],
@@ -341,21 +357,28 @@ class _GroupPopulation:
 
 
 def compute_all(
-    manifests: Iterable[Manifest], conn: sqlite3.Connection | None
+    manifests: Iterable[Manifest],
+    conn: sqlite3.Connection | None,
+    publishers: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every indicator the datasets of a release declare, computed (first id wins)."""
+    """Every indicator the datasets of a release declare, computed (first id wins).
+    ``publishers`` gives each dataset's country when its ``spatial`` does not."""
     if conn is None:
         return []
     manifests = sorted(manifests, key=lambda m: m["dataset"])
     tables = {(m["dataset"], t["resource"]): t for m in manifests for t in m["tables"]}
     found: dict[str, dict[str, Any]] = {}
     for manifest in manifests:
+        publisher = (publishers or {}).get(manifest["publisher"])
+        country = territories.dataset_country(manifest["package"], publisher)
+        if country not in territories.COUNTRIES:
+            continue  # no code list: no territory to compare
         for ind in declared(manifest["package"], manifest["dataset"]):
             plan = tables.get((manifest["dataset"], ind["resource"]))
             if plan is None or ind["id"] in found:
                 continue
             try:
-                found[ind["id"]] = compute(ind, plan, tables, conn)
+                found[ind["id"]] = compute(ind, plan, tables, conn, country)
             except sqlite3.Error:
                 continue  # a table missing from the database has nothing to say
     return list(found.values())

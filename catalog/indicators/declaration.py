@@ -9,8 +9,12 @@ See docs/indicators.md for the format.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypedDict
 
+from catalog.content import is_slug, read_json
+from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
 
@@ -410,3 +414,90 @@ def check_package(package: dict[str, Any]) -> list[Finding]:
 def declared(package: dict[str, Any], dataset: str | None = None) -> list[Indicator]:
     """The declarations of ``package`` that pass the checks."""
     return parse(package, dataset)[0]
+
+
+def population_findings(
+    package: dict[str, Any],
+    resources_of: Callable[[str], list[str] | None],
+    dataset: str | None = None,
+) -> list[Finding]:
+    """Warnings about rates per population whose population is not in the catalogue.
+
+    ``resources_of(dataset id)`` gives the resource names of a dataset of the catalogue,
+    or None when there is no such dataset: the content root's descriptors in
+    ``catalog validate`` (``population_in_content``), the release's manifests in a
+    build. Not blocking: the indicator has no values until the population is published.
+    """
+    found = []
+    for indicator in declared(package, dataset):
+        if indicator["kind"] != "population":
+            continue
+        spec = indicator["computation"]["population"]
+        where = f"indicators[{indicator['id']}].computation.population"
+        resources = resources_of(spec["dataset"])
+        if resources is None:
+            finding = _finding(
+                indicator["dataset"] or dataset,
+                where,
+                _(
+                    "Indicator {id} is a rate per population of dataset {value}, which is "
+                    "not in the catalogue."
+                ),
+                _(
+                    "Publish the population dataset {value} (datasets/{value}/), or name "
+                    "the dataset id (publisher/name) of one the catalogue has."
+                ),
+                id=indicator["id"],
+                value=spec["dataset"],
+            )
+        elif spec["resource"] not in resources:
+            finding = _finding(
+                indicator["dataset"] or dataset,
+                where,
+                _(
+                    "Indicator {id} divides by resource {resource} of dataset {value}, "
+                    "which has no such resource."
+                ),
+                _("Use one of its resources: {allowed}."),
+                id=indicator["id"],
+                value=spec["dataset"],
+                resource=spec["resource"],
+                allowed=", ".join(resources) or "-",
+            )
+        else:
+            continue
+        finding.blocking = False
+        found.append(finding)
+    return found
+
+
+def population_in_content(root: Path) -> Callable[[str], list[str] | None]:
+    """``resources_of`` over the datasets of a content root (``datasets/<pub>/<name>/``)."""
+
+    def resources_of(ident: str) -> list[str] | None:
+        publisher, _sep, name = ident.partition("/")
+        if not is_slug(publisher) or not is_slug(name):
+            return None
+        path = root / "datasets" / publisher / name / "datapackage.json"
+        try:
+            descriptor = read_json(path) if path.is_file() else None
+        except ContentError:
+            descriptor = None
+        if not isinstance(descriptor, dict):
+            return None
+        return _names(descriptor.get("resources"))
+
+    return resources_of
+
+
+def population_in_release(manifests: Iterable[Any]) -> Callable[[str], list[str] | None]:
+    """``resources_of`` over a release's manifests (at build time)."""
+    known: dict[str, list[str]] = {}
+    for manifest in manifests:
+        known[manifest["dataset"]] = _names(manifest["package"].get("resources"))
+    return known.get
+
+
+def _names(resources: object) -> list[str]:
+    items = resources if isinstance(resources, list) else []
+    return [r["name"] for r in items if isinstance(r, dict) and isinstance(r.get("name"), str)]

@@ -23,6 +23,9 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = {"department": "gt_departamentos.topo.json", "municipality": "gt_municipios.topo.json"}
+# The countries whose boundaries ship: Guatemala only. Chile and Paraguay have no
+# well-kept, openly licensed boundary package on PyPI to vendor: their pages have no map.
+COUNTRIES = ("GT",)
 WIDTH = 1000  # viewBox units; coordinates are rounded to whole units
 TOLERANCE = {"department": 1.2, "municipality": 1.6}
 # Viridis, 5 classes: colour-blind safe, readable in grey, dark is high.

@@ -65,13 +65,14 @@ def values_rows(
                         "national_value": national,
                     }
                 )
-    if territory in (None, "GT"):
+    country = str(indicator.get("country") or territories.DEFAULT_COUNTRY)
+    if territory in (None, country):
         for when, value in indicator["national"]:
             if period is None or when == period:
                 rows.append(
                     {
-                        "code": "GT",
-                        "name": "Guatemala",
+                        "code": country,
+                        "name": territories.country_name(country),
                         "level": "national",
                         "period": when,
                         "value": value,

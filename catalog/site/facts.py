@@ -63,21 +63,24 @@ def _levels(columns: list[Column]) -> dict[str, str]:
     return levels
 
 
-def _valid(level: str, code: Any) -> bool:
-    check = territories.is_department if level == "department" else territories.is_municipality
-    return isinstance(code, str) and check(code)
+def _valid(level: str, code: Any, country: str = territories.DEFAULT_COUNTRY) -> bool:
+    return isinstance(code, str) and territories.level(code, country) == level
 
 
-def _coverage(conn: sqlite3.Connection, table: str, levels: dict[str, str]) -> set[str]:
+def _coverage(
+    conn: sqlite3.Connection, table: str, levels: dict[str, str], country: str
+) -> set[str]:
     codes: set[str] = set()
     for level, expr in levels.items():
         rows = conn.execute(f"select distinct {expr} from {quote(table)}").fetchall()
-        codes |= {code for (code,) in rows if _valid(level, code)}
+        codes |= {
+            territories.key(code, country) for (code,) in rows if _valid(level, code, country)
+        }
     return codes
 
 
 def _figure(
-    conn: sqlite3.Connection, plan: TablePlan, levels: dict[str, str]
+    conn: sqlite3.Connection, plan: TablePlan, levels: dict[str, str], country: str
 ) -> dict[str, Any] | None:
     columns = plan["columns"]
     year = _year_column(columns)
@@ -95,8 +98,9 @@ def _figure(
             f"group by 1, 2 order by 1, 2"
         )
         for code, when, value in conn.execute(sql):
-            if _valid(level, code) and value is not None:
-                series = values.setdefault(level, {}).setdefault(code, {"series": []})
+            if _valid(level, code, country) and value is not None:
+                place = territories.key(code, country)
+                series = values.setdefault(level, {}).setdefault(place, {"series": []})
                 series["series"].append([when, round(value, 2)])
     for by_code in values.values():
         for item in by_code.values():
@@ -113,13 +117,25 @@ def _figure(
     }
 
 
-def dataset_facts(manifest: Manifest, conn: sqlite3.Connection | None) -> dict[str, Any]:
-    """``{"territories": [codes], "figures": [...]}`` for one dataset."""
+def dataset_facts(
+    manifest: Manifest, conn: sqlite3.Connection | None, country: str | None = None
+) -> dict[str, Any]:
+    """``{"territories": [keys], "figures": [...]}`` for one dataset.
+
+    ``country`` is the country of its codes (``territories.dataset_country``: its
+    ``spatial.country`` or its publisher's); territories are named by their keys
+    (``0101`` in Guatemala, ``CL-13101`` in Chile). A country without a shipped code
+    list has no territories."""
     spatial = manifest["package"].get("spatial") or {}
+    if not isinstance(spatial, dict):
+        spatial = {}
+    country = country or territories.dataset_country(manifest["package"])
+    if country not in territories.COUNTRIES:
+        return {"territories": [], "figures": []}
     codes = {
-        c
+        territories.key(c, country)
         for c in list(spatial.get("departments") or []) + list(spatial.get("municipalities") or [])
-        if isinstance(c, str) and (territories.is_department(c) or territories.is_municipality(c))
+        if isinstance(c, str) and territories.level(c, country) is not None
     }
     figures = []
     for plan in manifest["tables"]:
@@ -127,8 +143,8 @@ def dataset_facts(manifest: Manifest, conn: sqlite3.Connection | None) -> dict[s
         if not levels or conn is None:
             continue
         try:
-            codes |= _coverage(conn, plan["name"], levels)
-            figure = _figure(conn, plan, levels)
+            codes |= _coverage(conn, plan["name"], levels, country)
+            figure = _figure(conn, plan, levels, country)
         except sqlite3.Error:
             continue  # a table missing from the database has nothing to say
         if figure:

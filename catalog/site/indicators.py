@@ -210,15 +210,21 @@ def _map(
         shown = f"{fmt(value, lang)} {unit}" if value is not None else translate("no data", lang)
         return f"{territories.name(code)}: {shown}"
 
-    svg = maps.choropleth(
-        level,
-        values,
-        title=title,
-        describe=describe,
-        link=lambda code: page_url(urls.territory(code).lstrip("/")),
-        legend=lambda low, high: f"{fmt(low, lang)} – {fmt(high, lang)}",
-        no_data=translate("No data", lang),
-        ident=f"map-{level}",
+    # Boundaries ship for Guatemala only: elsewhere the ranking table stands alone.
+    mapped = (indicator.get("country") or territories.DEFAULT_COUNTRY) in maps.COUNTRIES
+    svg = (
+        maps.choropleth(
+            level,
+            values,
+            title=title,
+            describe=describe,
+            link=lambda code: page_url(urls.territory(code).lstrip("/")),
+            legend=lambda low, high: f"{fmt(low, lang)} – {fmt(high, lang)}",
+            no_data=translate("No data", lang),
+            ident=f"map-{level}",
+        )
+        if mapped
+        else ""
     )
     return {
         "level": level,

@@ -26,7 +26,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from feedgen.feed import FeedGenerator
@@ -171,13 +171,7 @@ class Dashboard:
         return str(info.get("name") or slug)
 
     def _colour(self, colour: Any, lang: str) -> dict[str, str]:
-        key = colour if colour in SYMBOLS else "green"
-        return {
-            "key": key,
-            "symbol": SYMBOLS[key],
-            "word": translate(COLOUR_WORDS[key], lang),
-            "short": translate(COLOUR_SHORT[key], lang),
-        }
+        return _colour_of(colour if colour in SYMBOLS else "green", lang)
 
     def _rating(self, value: Any, lang: str) -> str:
         rating = _i(value)
@@ -197,7 +191,7 @@ class Dashboard:
         found = _i(value)
         if found is None:
             return "—"
-        return translate(_("{days} days"), lang, days=("+" if found > 0 else "") + str(found))
+        return _days_text(found, lang)
 
     def investment_view(self, row: dict[str, Any], lang: str) -> dict[str, Any]:
         pub, ident = str(row["institucion"]), str(row["id_inversion"])
@@ -824,6 +818,21 @@ def _atom(entries: list[dict[str, Any]], lang: str) -> bytes:
         fe.updated(moment)
         fe.published(moment)
     return fg.atom_str(pretty=True)
+
+
+@lru_cache(maxsize=16)
+def _colour_of(key: str, lang: str) -> dict[str, str]:
+    return {
+        "key": key,
+        "symbol": SYMBOLS[key],
+        "word": translate(COLOUR_WORDS[key], lang),
+        "short": translate(COLOUR_SHORT[key], lang),
+    }
+
+
+@lru_cache(maxsize=8192)
+def _days_text(days: int, lang: str) -> str:
+    return translate(_("{days} days"), lang, days=("+" if days > 0 else "") + str(days))
 
 
 def _period_end(period: str) -> date:

@@ -7,7 +7,6 @@ shows, so an unchanged page is reused from the previous release.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import unicodedata
 from collections import defaultdict
@@ -103,7 +102,7 @@ class Site:
             for code in item["territories"]:
                 self.by_territory[code].append(item)
         # Declared indicators, computed once per build from the release's tables.
-        self.indicators = compute_all(manifests.values(), conn)
+        self.indicators = compute_all(manifests.values(), conn, publishers)
 
     # ------------------------------------------------------------- helpers
 
@@ -191,17 +190,26 @@ class Site:
     def search_page(self, lang: str) -> None:
         path = urls.search().lstrip("/")
         self.page(path, lang, "search.html", None)
-        ids = sorted(self.items)
-        records = [self.items[i] for i in ids]
-        self.writer.page(
-            _lang_path(path + SEARCH_INDEX, lang),
-            key_of("search-index", lang, records, self.publishers, [self.digests[i] for i in ids]),
-            lambda: json.dumps(
-                search.index(records, self.manifests, self.publishers, lang),
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ),
-        )
+        # The index's files (catalog/site/search.py), all made again when any dataset changes.
+        records = self.by_title
+        digests = [self.digests[i["id"]] for i in records]
+        key = key_of("search-index", lang, records, self.publishers, digests)
+        made: dict[str, str] = {}
+
+        def produce() -> list[str]:
+            made.update(search.files(records, self.manifests, self.publishers, lang))
+            return sorted(made)
+
+        names = self.writer.remember(f"search-files:{lang}", key, produce)
+        folder = _lang_path(path, lang)
+
+        def write() -> None:
+            if not made:
+                produce()
+            for name, content in made.items():
+                self.writer.write(folder + name, content)
+
+        self.writer.files([folder + name for name in names], key, write)
 
     def publisher_pages(self, lang: str) -> None:
         listing = self.publisher_list()
@@ -274,11 +282,41 @@ class Site:
             }
             for d in territories.departments()
         ]
-        self.page(TERRITORIES, lang, "territories.html", departments, departments=departments)
-        for department in departments:
+        # Chile's and Paraguay's territories: only those the data covers, after Guatemala's.
+        foreign = self.foreign_territories()
+        listing = departments + [
+            {**d, "name": f"{d['name']} ({territories.country_name(d['country'])})"}
+            for d in foreign
+        ]
+        self.page(TERRITORIES, lang, "territories.html", listing, departments=listing)
+        for department in departments + foreign:
             self.territory(department["code"], department, None, department["municipalities"], lang)
             for municipality in department["municipalities"]:
                 self.territory(municipality["code"], municipality, department, [], lang)
+
+    def foreign_territories(self) -> list[dict[str, Any]]:
+        """The departments (regions) of countries other than Guatemala that the data
+        covers, each with its covered municipalities (comunas, districts); no map."""
+        found = []
+        for country in territories.countries():
+            if country == territories.DEFAULT_COUNTRY:
+                continue
+            for d in territories.departments(country):
+                municipalities = [
+                    {**m, "count": len(self.by_territory[m["code"]])}
+                    for m in territories.municipalities(d["code"])
+                    if self.by_territory.get(m["code"])
+                ]
+                if self.by_territory.get(d["code"]) or municipalities:
+                    found.append(
+                        {
+                            **d,
+                            "country": country,
+                            "count": len(self.by_territory.get(d["code"], [])),
+                            "municipalities": municipalities,
+                        }
+                    )
+        return found
 
     def territory(
         self,

@@ -1,15 +1,35 @@
-"""The static search index: one JSON file per language, read by ``assets/search.js``.
+"""The static search index: small files per language, read by ``assets/search.js``.
 
-Each dataset is one compact record: what a result shows (title, short description,
-date, quality), its facet values, and ``terms``, the stems search matches and their
-weights, made from its title, keywords, description, publisher, resources and columns
-by ``catalog.textnorm``, the rule the API's search uses. The index also carries the
-stop words; ``search.js`` normalises and stems the query by the same rule. No server
-is needed: the client matches, counts facets and sorts in the browser.
+A query fetches only what it needs, so search stays light at 50,000 datasets
+(docs/architecture.md, "Static search"):
+
+- ``index.json``: the number of datasets, the facets, the labels of their values,
+  the stop words and the list of term shards;
+- ``terms/<xx>.json``: the postings of every stem beginning with ``xx`` (its
+  first two letters or digits; ``_`` for the rest): which datasets hold the stem
+  and its weight there. A query loads the shards of its words only;
+- ``facets/<facet>.json``: for each facet value, the datasets that have it. The
+  keyword facet keeps its ``KEYWORD_TOP`` most used values there; the others are
+  in ``facets/keyword-<h>.json`` (``h`` a hash of the keyword), loaded only when
+  a reader filters by one of them;
+- ``modified.json``: the datasets by date of update (for that sort only);
+- ``docs/<n>.json``: what a result shows (title, short description, date,
+  quality, publisher, formats) of ``BLOCK`` datasets at a time.
+
+Datasets are numbered in title order (``pages.sort_key``), so sorting by title
+(and breaking ties of relevance) is sorting by number. Lists of dataset numbers
+are written compactly as text (``encode_docs``): gaps as base-64 variable-length
+numbers, or a bitmap when that is shorter. Each dataset's stems and weights come
+from its title, keywords, description, publisher, resources and columns by
+``catalog.textnorm``, the rule the API's search uses; ``search.js`` normalises and
+stems the query by the same rule. No server is needed.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter, defaultdict
 from typing import Any
 
 from catalog import territories, textnorm
@@ -18,6 +38,11 @@ from catalog.site.render import page_url
 from catalog.vocabularies import label
 
 FACETS = ("publisher", "theme", "keyword", "format", "license", "territory", "frequency")
+BLOCK = 16  # datasets per docs/<n>.json
+KEYWORD_TOP = 150  # keyword values whose counts every query shows
+RARE_SHARDS = 64  # files of the other keyword values
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_SHARD = re.compile(r"[a-z0-9]{1,2}")
 
 
 def search_texts(manifest: Manifest, publisher: dict[str, Any] | None) -> dict[str, str]:
@@ -40,16 +65,98 @@ def search_texts(manifest: Manifest, publisher: dict[str, Any] | None) -> dict[s
     )
 
 
-def record(item: dict[str, Any], texts: dict[str, str], lang: str) -> dict[str, Any]:
-    weighted = textnorm.weighted_terms(texts)
+# ------------------------------------------------------------- encoding
+
+
+def varint(value: int) -> str:
+    """``value`` >= 0 in base 64: five bits a character, low bits first; a character
+    of 32 or more says another follows."""
+    out = []
+    while value >= 32:
+        out.append(ALPHABET[32 + (value & 31)])
+        value >>= 5
+    out.append(ALPHABET[value])
+    return "".join(out)
+
+
+def read_varints(text: str) -> list[int]:
+    values, value, shift = [], 0, 0
+    for char in text:
+        digit = ALPHABET.index(char)
+        value |= (digit & 31) << shift
+        if digit >= 32:
+            shift += 5
+        else:
+            values.append(value)
+            value, shift = 0, 0
+    return values
+
+
+def encode_docs(docs: list[int], count: int) -> str:
+    """Sorted dataset numbers: gaps as varints, or ``!`` and a bitmap of ``count`` bits
+    (six a character) when that is shorter."""
+    gaps = "".join(varint(d - p) for d, p in zip(docs, [0, *docs], strict=False))
+    if len(gaps) * 6 <= count:
+        return gaps
+    bits = [0] * ((count + 5) // 6)
+    for d in docs:
+        bits[d // 6] |= 1 << (d % 6)
+    return "!" + "".join(ALPHABET[b] for b in bits)
+
+
+def decode_docs(text: str) -> list[int]:
+    if text.startswith("!"):
+        return [
+            6 * i + bit
+            for i, char in enumerate(text[1:])
+            for bit in range(6)
+            if ALPHABET.index(char) >> bit & 1
+        ]
+    docs, previous = [], 0
+    for gap in read_varints(text):
+        previous += gap
+        docs.append(previous)
+    return docs
+
+
+def encode_postings(postings: list[tuple[int, float]]) -> str:
+    """``[(dataset number, weight)]`` in order: gap and twice the weight (weights are
+    sums of halves, ``textnorm.WEIGHTS``), as varints."""
+    out, previous = [], 0
+    for doc, weight in postings:
+        out.append(varint(doc - previous) + varint(round(2 * weight)))
+        previous = doc
+    return "".join(out)
+
+
+def decode_postings(text: str) -> dict[int, float]:
+    values = read_varints(text)
+    found, doc = {}, 0
+    for gap, twice in zip(values[::2], values[1::2], strict=True):
+        doc += gap
+        found[doc] = twice / 2
+    return found
+
+
+def shard(term: str) -> str:
+    """The file of a stem's postings: its first two characters, ``_`` if not [a-z0-9]."""
+    prefix = term[:2]
+    return prefix if _SHARD.fullmatch(prefix) else "_"
+
+
+def rare_shard(value: str) -> int:
+    """The file of a keyword outside the top ones (``search.js`` hashes alike)."""
+    h = 5381
+    for char in value:
+        h = (h * 33 + ord(char)) % 4294967296
+    return h % RARE_SHARDS
+
+
+# ---------------------------------------------------------------- files
+
+
+def _values(item: dict[str, Any]) -> dict[str, list[str]]:
     return {
-        "id": item["id"],
-        "url": page_url(item["path"], lang),
-        "title": item["title"],
-        "description": item["description"],
-        "modified": item["modified"],
-        "quality": item["quality"],
-        "terms": {t: int(w) if w.is_integer() else w for t, w in sorted(weighted.items())},
         "publisher": [item["publisher"]],
         "theme": item["themes"],
         "keyword": item["keywords"],
@@ -60,39 +167,82 @@ def record(item: dict[str, Any], texts: dict[str, str], lang: str) -> dict[str, 
     }
 
 
-def index(
+def files(
     items: list[dict[str, Any]],
     manifests: dict[str, Manifest],
     publishers: dict[str, dict],
     lang: str,
-) -> dict[str, Any]:
-    """The whole index of one language: records, the labels of every facet value and the
-    stop words; ``manifests`` maps each item's id to its build manifest."""
-    records = [
-        record(
-            item,
-            search_texts(manifests[item["id"]], publishers.get(item["publisher"])),
-            lang,
+) -> dict[str, str]:
+    """The index of one language: file path (under ``search/``) -> content. ``items``
+    come in title order (their numbers); ``manifests`` maps each id to its manifest."""
+    count = len(items)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    facets: dict[str, dict[str, list[int]]] = {f: defaultdict(list) for f in FACETS}
+    modified: dict[str, list[int]] = defaultdict(list)
+    docs: list[list[Any]] = []
+    for n, item in enumerate(items):
+        texts = search_texts(manifests[item["id"]], publishers.get(item["publisher"]))
+        for term, weight in textnorm.weighted_terms(texts).items():
+            postings[term].append((n, weight))
+        for facet, values in _values(item).items():
+            for value in dict.fromkeys(values):
+                facets[facet][value].append(n)
+        modified[item["modified"]].append(n)
+        docs.append(
+            [
+                item["id"],
+                page_url(item["path"], lang),
+                item["title"],
+                item["description"],
+                item["modified"],
+                item["quality"],
+                item["publisher"],
+                item["formats"],
+            ]
         )
-        for item in items
-    ]
-    values: dict[str, set[str]] = {facet: set() for facet in FACETS}
-    for rec in records:
-        for facet in FACETS:
-            values[facet].update(rec[facet])
-    labels = {
-        "publisher": {
-            s: str((publishers.get(s) or {}).get("name") or s) for s in values["publisher"]
+    out: dict[str, Any] = {}
+    shards: dict[str, dict[str, str]] = defaultdict(dict)
+    for term in sorted(postings):
+        shards[shard(term)][term] = encode_postings(postings[term])
+    for name, terms in shards.items():
+        out[f"terms/{name}.json"] = terms
+    keywords = facets["keyword"]
+    top = {v for v, _ in Counter({v: len(d) for v, d in keywords.items()}).most_common(KEYWORD_TOP)}
+    rare: dict[int, dict[str, str]] = defaultdict(dict)
+    for value in sorted(set(keywords) - top):
+        rare[rare_shard(value)][value] = encode_docs(keywords[value], count)
+    for h, values in rare.items():
+        out[f"facets/keyword-{h}.json"] = values
+    for facet in FACETS:
+        kept = {v: d for v, d in facets[facet].items() if facet != "keyword" or v in top}
+        out[f"facets/{facet}.json"] = {v: encode_docs(d, count) for v, d in sorted(kept.items())}
+    out["modified.json"] = {
+        date: encode_docs(d, count) for date, d in sorted(modified.items(), reverse=True)
+    }
+    for start in range(0, count, BLOCK):
+        out[f"docs/{start // BLOCK}.json"] = docs[start : start + BLOCK]
+    values = {f: set(facets[f]) for f in FACETS}
+    out["index.json"] = {
+        "version": 2,
+        "count": count,
+        "block": BLOCK,
+        "facets": list(FACETS),
+        "shards": sorted(shards),
+        "rare": bool(set(keywords) - top),
+        "rareShards": RARE_SHARDS,
+        "labels": {
+            "publisher": {
+                s: str((publishers.get(s) or {}).get("name") or s) for s in values["publisher"]
+            },
+            "theme": {c: label("themes", c, lang) for c in values["theme"]},
+            "license": {c: label("licenses", c, lang) for c in values["license"]},
+            "frequency": {c: label("frequencies", c, lang) for c in values["frequency"]},
+            "territory": {c: territories.name(c) or c for c in values["territory"]},
+            "format": {c: c.upper() for c in values["format"]},
         },
-        "theme": {c: label("themes", c, lang) for c in values["theme"]},
-        "license": {c: label("licenses", c, lang) for c in values["license"]},
-        "frequency": {c: label("frequencies", c, lang) for c in values["frequency"]},
-        "territory": {c: territories.name(c) or c for c in values["territory"]},
-        "format": {c: c.upper() for c in values["format"]},
+        "stopwords": sorted(textnorm.STOPWORDS),
     }
     return {
-        "facets": list(FACETS),
-        "labels": labels,
-        "stopwords": sorted(textnorm.STOPWORDS),
-        "datasets": records,
+        path: json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        for path, content in out.items()
     }

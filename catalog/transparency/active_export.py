@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from catalog import clock
-from catalog.content import write_if_changed
 from catalog.errors import CatalogError
+from catalog.generated import csv_resource, descriptor, schema, write_package
 from catalog.i18n import _, translate
 from catalog.site.downloads import is_dangerous, neutralise
 from catalog.transparency.active import ACTION_LABELS
@@ -233,24 +232,19 @@ datos de demostración, no información oficial.
 
 
 def _schema() -> dict[str, Any]:
-    fields: list[dict[str, Any]] = []
-    for name, kind, title, description in COLUMNS:
-        field: dict[str, Any] = {
-            "name": name,
-            "type": kind,
-            "title": title,
-            "description": description,
-        }
-        if name in ("institucion", "obligacion", "periodo", "tipo", "fecha_publicacion"):
-            field["constraints"] = {"required": True}
-        if name == "tipo":
-            field["constraints"]["enum"] = list(TYPES.values())
-        if name == "periodo":
-            field["constraints"]["pattern"] = r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?|\*"
-        if name == "sha256":
-            field["constraints"] = {"pattern": "[0-9a-f]{64}"}
-        fields.append(field)
-    return {"fields": fields, "primaryKey": ["institucion", "obligacion", "periodo"]}
+    required = {"required": True}
+    return schema(
+        COLUMNS,
+        ["institucion", "obligacion", "periodo"],
+        {
+            "institucion": required,
+            "obligacion": required,
+            "periodo": {**required, "pattern": r"\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?|\*"},
+            "tipo": {**required, "enum": list(TYPES.values())},
+            "fecha_publicacion": required,
+            "sha256": {"pattern": "[0-9a-f]{64}"},
+        },
+    )
 
 
 def export_declarations(
@@ -278,51 +272,24 @@ def export_declarations(
             ]
         )
     days = [d.published.isoformat() for d in declarations]
-    today = clock.today().isoformat()
-    descriptor: dict[str, Any] = {
-        "name": NAME,
-        "title": "Declaraciones de transparencia activa",
-        "description": (
+    package = descriptor(
+        name=NAME,
+        title="Declaraciones de transparencia activa",
+        description=(
             "Publicaciones de oficio aprobadas por los oficiales de información de cada "
             "institución: documentos, enlaces y declaraciones de no aplicación, con su fecha."
         ),
-        "publisher": publisher,
-        "keywords": ["transparencia activa", "información pública de oficio", "cumplimiento"],
-        "themes": ["GOVE"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
+        publisher=publisher,
+        info=info,
+        keywords=["transparencia activa", "información pública de oficio", "cumplimiento"],
+        themes=["GOVE"],
+        today=clock.today().isoformat(),
+        issued=min(days) if days else None,
+        temporal=(min(days), max(days)) if days else None,
+        resources=[
+            csv_resource("declaraciones", "Declaraciones de transparencia activa", _schema())
         ],
-        "frequency": "daily",
-        "contactPoint": {
-            "name": info.get("name") or publisher,
-            "email": info.get("email") or "transparencia@localhost.localdomain",
-        },
-        "version": today,
-        "issued": min(days) if days else today,
-        "modified": today,
-        "resources": [
-            {
-                "name": "declaraciones",
-                "title": "Declaraciones de transparencia activa",
-                "path": "data/declaraciones.csv",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": _schema(),
-            }
-        ],
-    }
-    if days:
-        descriptor["temporal"] = {"start": min(days), "end": max(days)}
-    folder = (into or root) / "datasets" / publisher / NAME
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    write_if_changed(folder / "data" / "declaraciones.csv", buffer.getvalue())
-    write_if_changed(
-        folder / "datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     )
-    write_if_changed(folder / "README.md", README)
+    folder = (into or root) / "datasets" / publisher / NAME
+    write_package(folder, package, {"declaraciones": buffer.getvalue()}, README)
     return folder, len(declarations)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from sqlalchemy import select
 
 from catalog import clock
-from catalog.content import is_slug, read_yaml, write_if_changed
+from catalog.content import is_slug, read_yaml
 from catalog.errors import CatalogError
+from catalog.generated import csv_resource, descriptor, schema, write_package
 from catalog.i18n import _
 from catalog.transparency.models import InfoRequest
 from catalog.transparency.states import HIDDEN
@@ -86,49 +86,27 @@ def _row(request: InfoRequest) -> list[object]:
     ]
 
 
-def _descriptor(publisher: str, info: dict, rows: int, first: str | None, last: str | None) -> dict:
-    today = clock.today().isoformat()
-    email = info.get("email") or "transparencia@localhost.localdomain"
-    descriptor = {
-        "name": NAME,
-        "title": "Registro de solicitudes de acceso a la información (anonimizado)",
-        "description": "Cada solicitud de acceso a la información recibida en el portal: fechas, plazo, estado y resultado. Sin datos de los solicitantes.",
-        "publisher": publisher,
-        "keywords": ["acceso a la información", "solicitudes", "transparencia pasiva"],
-        "themes": ["GOVE"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
+def _descriptor(publisher: str, info: dict, first: str | None, last: str | None) -> dict:
+    return descriptor(
+        name=NAME,
+        title="Registro de solicitudes de acceso a la información (anonimizado)",
+        description=(
+            "Cada solicitud de acceso a la información recibida en el portal: fechas, plazo, "
+            "estado y resultado. Sin datos de los solicitantes."
+        ),
+        publisher=publisher,
+        info=info,
+        keywords=["acceso a la información", "solicitudes", "transparencia pasiva"],
+        themes=["GOVE"],
+        today=clock.today().isoformat(),
+        issued=first,
+        temporal=(first, last) if first and last else None,
+        resources=[
+            csv_resource(
+                "solicitudes", "Solicitudes de acceso a la información", schema(COLUMNS, ["codigo"])
+            )
         ],
-        "frequency": "daily",
-        "contactPoint": {"name": info.get("name") or publisher, "email": email},
-        "version": today,
-        "issued": first or today,
-        "modified": today,
-        "resources": [
-            {
-                "name": "solicitudes",
-                "title": "Solicitudes de acceso a la información",
-                "path": "data/solicitudes.csv",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {"name": n, "type": t, "title": ti, "description": d}
-                        for n, t, ti, d in COLUMNS
-                    ],
-                    "primaryKey": ["codigo"],
-                },
-            }
-        ],
-    }
-    if first and last:
-        descriptor["temporal"] = {"start": first, "end": last}
-    return descriptor
+    )
 
 
 README = """# Registro de solicitudes de acceso a la información
@@ -177,16 +155,8 @@ def export(
     first = str(lines[0][3]) if lines else None
     last = max(str(line[3]) for line in lines) if lines else None
     folder = (into or root) / "datasets" / publisher / NAME
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    write_if_changed(folder / "data" / "solicitudes.csv", buffer.getvalue())
-    write_if_changed(
-        folder / "datapackage.json",
-        json.dumps(
-            _descriptor(publisher, info, len(lines), first, last), ensure_ascii=False, indent=2
-        )
-        + "\n",
-    )
-    write_if_changed(folder / "README.md", README)
+    package = _descriptor(publisher, info, first, last)
+    write_package(folder, package, {"solicitudes": buffer.getvalue()}, README)
     # Beside the request log: the approved active-transparency records (active_export.py).
     from catalog.transparency.active_export import export_declarations
 

@@ -1,6 +1,7 @@
-/* Search over the static index (search/index.json): no server, no external request.
-   The state lives in the address (?q=...&theme=SOCI&sort=title), so a search can be
-   shared and the back button works. */
+/* Search over the static index (search/index.json and the small files beside it,
+   catalog/site/search.py): no server, no external request; a query fetches only the
+   files it needs. The state lives in the address (?q=...&theme=SOCI&sort=title), so a
+   search can be shared and the back button works. */
 (function () {
   "use strict";
 
@@ -259,6 +260,61 @@
     return cur;
   }
 
+  /* ---- The index (catalog/site/search.py): small files fetched as a query needs them.
+     Datasets are numbers in title order; lists of numbers are text (gaps as base-64
+     varints, or "!" and a bitmap). */
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = Object.create(null);
+  for (var a = 0; a < 64; a++) DIGIT[ALPHABET.charAt(a)] = a;
+  function varints(text) {
+    var out = [], value = 0, shift = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text.charAt(i)];
+      value += (digit & 31) * Math.pow(2, shift);
+      if (digit >= 32) shift += 5; else { out.push(value); value = 0; shift = 0; }
+    }
+    return out;
+  }
+  function docsOf(text) {
+    var out = [], i;
+    if (text.charAt(0) === "!") {
+      for (i = 1; i < text.length; i++) {
+        var bits = DIGIT[text.charAt(i)];
+        for (var b = 0; b < 6; b++) if (bits >> b & 1) out.push(6 * (i - 1) + b);
+      }
+      return out;
+    }
+    var previous = 0;
+    varints(text).forEach(function (gap) { previous += gap; out.push(previous); });
+    return out;
+  }
+  function postingsOf(text) {  // {doc: weight}
+    var values = varints(text), found = new Map(), doc = 0;
+    for (var i = 0; i < values.length; i += 2) { doc += values[i]; found.set(doc, values[i + 1] / 2); }
+    return found;
+  }
+  function shardOf(term) {
+    var prefix = term.slice(0, 2);
+    return /^[a-z0-9]{1,2}$/.test(prefix) ? prefix : "_";
+  }
+  function rareShard(value) {
+    var h = 5381;
+    for (var ch of value) h = (h * 33 + ch.codePointAt(0)) % 4294967296;
+    return h % index.rareShards;
+  }
+
+  var base = null, index = null, files = Object.create(null);
+  function load(name) {  // one file of the index, fetched once
+    if (!files[name]) {
+      files[name] = fetch(base + name).then(function (response) {
+        if (response.status === 404) return {};
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      });
+    }
+    return files[name];
+  }
+
   /* ---- Matching and ranking, as the API's search does (catalog/api/search.py): every
      stem of the query must be a stem of the dataset (a word with * or ? matches the stems
      it fits); the score sums idf x weight over the query's stems. Quotes and the API's
@@ -271,38 +327,100 @@
     var wanted = [];
     String(q || "").replace(/["']/g, " ").split(/\s+/).forEach(function (token) {
       if (/[*?]/.test(token)) {
-        if (token.replace(/[*?]/g, "")) wanted.push({ pattern: pattern(token) });
+        if (token.replace(/[*?]/g, "")) {
+          var literal = fold(token).split(/[*?]/)[0];
+          wanted.push({ pattern: pattern(token), prefix: literal });
+        }
       } else {
         terms(token).forEach(function (t) { wanted.push({ term: t }); });
       }
     });
     return wanted;
   }
-  function frequencies(datasets) {  // in how many datasets each stem is
-    var df = Object.create(null);
-    datasets.forEach(function (d) { Object.keys(d.terms).forEach(function (t) { df[t] = (df[t] || 0) + 1; }); });
-    return df;
+  function shardsFor(w) {  // the term shards a wanted word can be in
+    if (w.term) return [shardOf(w.term)];
+    var p = w.prefix.slice(0, 2);
+    if (p.length === 2 && /^[a-z0-9]{2}$/.test(p)) return [p, "_"];
+    return index.shards.filter(function (s) { return !p || s === "_" || s.slice(0, p.length) === p; });
   }
-  function find(datasets, df, q) {
-    var wanted = parse(q), own = Object.prototype.hasOwnProperty;
-    if (!wanted.length) return datasets.map(function (d) { return { d: d, score: 1 }; });
-    var found = [];
-    datasets.forEach(function (d) {
-      var score = 0, seen = Object.create(null);
-      var ok = wanted.every(function (w) {
-        if (w.term) {
-          if (!own.call(d.terms, w.term)) return false;
-          if (!seen[w.term]) {
-            seen[w.term] = true;
-            score += Math.log(1 + datasets.length / (1 + df[w.term])) * d.terms[w.term];
-          }
-          return true;
+  /* The datasets a query finds: {doc: score}, or null when it restricts nothing. */
+  function find(q) {
+    var wanted = parse(q);
+    if (!wanted.length) return Promise.resolve(null);
+    var names = {};
+    wanted.forEach(function (w) { shardsFor(w).forEach(function (s) { names[s] = true; }); });
+    names = Object.keys(names);
+    return Promise.all(names.map(function (s) { return load("terms/" + s + ".json"); })).then(function (shards) {
+      var found = null, seen = Object.create(null);
+      wanted.forEach(function (w) {
+        var lists = [];  // postings of the stems this word means
+        shards.forEach(function (shard) {
+          Object.keys(shard).forEach(function (t) {
+            if (w.term ? t === w.term : w.pattern.test(t)) lists.push([t, shard[t]]);
+          });
+        });
+        var these = new Map();
+        lists.forEach(function (entry) {
+          var postings = postingsOf(entry[1]), first = !seen[entry[0]];
+          var idf = Math.log(1 + index.count / (1 + postings.size));
+          if (w.term) seen[entry[0]] = true;
+          postings.forEach(function (weight, doc) {
+            var score = w.term && first ? idf * weight : 0;
+            these.set(doc, Math.max(these.get(doc) || 0, score));
+          });
+        });
+        if (found === null) found = these;
+        else {
+          var next = new Map();
+          found.forEach(function (score, doc) { if (these.has(doc)) next.set(doc, score + these.get(doc)); });
+          found = next;
         }
-        return Object.keys(d.terms).some(function (t) { return w.pattern.test(t); });
       });
-      if (ok) found.push({ d: d, score: score });
+      return found;
     });
-    return found;
+  }
+
+  /* ---- Facets: the datasets of each value; counts over the datasets found. */
+  var facetDocs = null;  // facet -> value -> [doc]
+  function loadFacets() {
+    return Promise.all(index.facets.map(function (f) { return load("facets/" + f + ".json"); }))
+      .then(function (all) {
+        facetDocs = {};
+        index.facets.forEach(function (f, i) {
+          facetDocs[f] = {};
+          Object.keys(all[i]).forEach(function (v) { facetDocs[f][v] = docsOf(all[i][v]); });
+        });
+      });
+  }
+  function valueDocs(facet, value) {  // a filter's datasets, a rare keyword's included
+    if (facetDocs[facet][value]) return Promise.resolve(facetDocs[facet][value]);
+    if (facet !== "keyword" || !index.rare) return Promise.resolve([]);
+    return load("facets/keyword-" + rareShard(value) + ".json").then(function (rare) {
+      return rare[value] ? docsOf(rare[value]) : [];
+    });
+  }
+  var modifiedRank = null;
+  function loadModified() {
+    if (modifiedRank) return Promise.resolve();
+    return load("modified.json").then(function (dates) {
+      modifiedRank = new Int32Array(index.count);
+      var rank = 0;
+      Object.keys(dates).sort().reverse().forEach(function (date) {
+        docsOf(dates[date]).forEach(function (d) { modifiedRank[d] = rank++; });
+      });
+    });
+  }
+  var blocks = Object.create(null);
+  function records(docs) {  // what results show, by doc number
+    var names = {};
+    docs.forEach(function (d) { names[Math.floor(d / index.block)] = true; });
+    return Promise.all(Object.keys(names).map(function (n) {
+      return load("docs/" + n + ".json").then(function (rows) {
+        rows.forEach(function (r, i) {
+          blocks[n * index.block + i] = { id: r[0], url: r[1], title: r[2], description: r[3], modified: r[4], quality: r[5], publisher: r[6], format: r[7] };
+        });
+      });
+    })).then(function () { return docs.map(function (d) { return blocks[d]; }); });
   }
 
   var form = document.getElementById("search-form");
@@ -316,7 +434,7 @@
   var text = document.getElementById("messages").dataset;
   var lang = document.documentElement.lang || "es";
   var PAGE = 20, TOP_VALUES = 8;
-  var index = null, df = null, shown = PAGE, expanded = {};
+  var shown = PAGE, expanded = {}, runs = 0;
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
@@ -334,6 +452,7 @@
     if (isNaN(d)) return iso;
     return d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric" });
   }
+  function labelOf(facet, v) { return (index.labels[facet] && index.labels[facet][v]) || v; }
 
   function state() {
     var params = new URLSearchParams(location.search);
@@ -350,49 +469,69 @@
     history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
   }
 
-  function matches(d, filters, skip) {
-    return index.facets.every(function (f) {
-      var wanted = filters[f];
-      return f === skip || !wanted.length || wanted.some(function (v) { return d[f].indexOf(v) >= 0; });
+  /* For each facet with a filter, which datasets pass it; a dataset is shown when it is
+     found and fails no facet, and counts for a facet's values when it fails at most that one. */
+  function filtering(s) {
+    var facets = index.facets.filter(function (f) { return s.filters[f].length; });
+    return Promise.all(facets.map(function (f) {
+      return Promise.all(s.filters[f].map(function (v) { return valueDocs(f, v); })).then(function (lists) {
+        var pass = new Uint8Array(index.count);
+        lists.forEach(function (docs) { docs.forEach(function (d) { pass[d] = 1; }); });
+        return pass;
+      });
+    })).then(function (passes) {
+      var fails = new Uint8Array(index.count), pass = {};
+      facets.forEach(function (f, i) {
+        pass[f] = passes[i];
+        for (var d = 0; d < index.count; d++) if (!passes[i][d]) fails[d]++;
+      });
+      return { fails: fails, pass: pass };
     });
   }
 
-  function byTitle(a, b) { return a.d.title.localeCompare(b.d.title, lang); }
-  function byRelevance(a, b) { return b.score - a.score || byTitle(a, b); }
-
   function run() {
-    var s = state();
+    var s = state(), mine = ++runs;
     input.value = s.q;
     sortSelect.value = s.sort;
-    var scored = find(index.datasets, df, s.q);
-    var found = scored.filter(function (r) { return matches(r.d, s.filters); });
-    if (s.sort === "title") found.sort(byTitle);
-    else if (s.sort === "modified") found.sort(function (a, b) { return a.d.modified < b.d.modified ? 1 : a.d.modified > b.d.modified ? -1 : byTitle(a, b); });
-    else found.sort(byRelevance);
-    renderFacets(scored, s);
-    renderResults(found);
+    return Promise.all([find(s.q), filtering(s), s.sort === "modified" ? loadModified() : null]).then(function (got) {
+      if (mine !== runs) return;
+      var scores = got[0], f = got[1], found = [];
+      if (scores === null) { for (var d = 0; d < index.count; d++) if (!f.fails[d]) found.push({ d: d, score: 1 }); }
+      else scores.forEach(function (score, d) { if (!f.fails[d]) found.push({ d: d, score: score }); });
+      if (s.sort === "title") found.sort(function (a, b) { return a.d - b.d; });
+      else if (s.sort === "modified") found.sort(function (a, b) { return modifiedRank[a.d] - modifiedRank[b.d]; });
+      else found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
+      renderFacets(scores, f, s);
+      return renderResults(found, mine);
+    });
   }
 
-  function renderFacets(scored, s) {
+  function renderFacets(scores, f, s) {
     facetsBox.textContent = "";
-    var active = index.facets.some(function (f) { return s.filters[f].length; });
+    var active = index.facets.some(function (facet) { return s.filters[facet].length; });
     if (active) {
       var clear = el("button", { type: "button", "class": "link", text: text.clear });
       clear.addEventListener("click", function () {
-        index.facets.forEach(function (f) { s.filters[f] = []; });
+        index.facets.forEach(function (facet) { s.filters[facet] = []; });
         save(s); shown = PAGE; run();
       });
       facetsBox.appendChild(clear);
     }
     index.facets.forEach(function (facet) {
-      var counts = {};
-      scored.forEach(function (r) {
-        if (!matches(r.d, s.filters, facet)) return;
-        r.d[facet].forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+      var pass = f.pass[facet];
+      function counts(d) {
+        if (scores !== null && !scores.has(d)) return false;
+        return f.fails[d] === 0 || (pass !== undefined && f.fails[d] === 1 && !pass[d]);
+      }
+      var count = {};
+      Object.keys(facetDocs[facet]).forEach(function (v) {
+        var n = 0;
+        facetDocs[facet][v].forEach(function (d) { if (counts(d)) n++; });
+        if (n) count[v] = n;
       });
-      s.filters[facet].forEach(function (v) { counts[v] = counts[v] || 0; });
-      var values = Object.keys(counts).sort(function (a, b) {
-        return counts[b] - counts[a] || String(index.labels[facet] && index.labels[facet][a] || a).localeCompare(String(index.labels[facet] && index.labels[facet][b] || b), lang);
+      s.filters[facet].forEach(function (v) { count[v] = count[v] || 0; });
+      var values = Object.keys(count).sort(function (a, b) {
+        return count[b] - count[a] || String(labelOf(facet, a)).localeCompare(String(labelOf(facet, b)), lang);
       });
       if (!values.length) return;
       var limit = expanded[facet] ? values.length : TOP_VALUES;
@@ -402,14 +541,15 @@
         var box = el("input", { type: "checkbox", id: id, name: facet, value: v });
         box.checked = s.filters[facet].indexOf(v) >= 0;
         box.addEventListener("change", function () {
-          var list = s.filters[facet];
-          if (box.checked) list.push(v); else list.splice(list.indexOf(v), 1);
-          save(s); shown = PAGE; run();
-          var again = document.getElementById(id);
-          if (again) again.focus();
+          var chosen = s.filters[facet];
+          if (box.checked) chosen.push(v); else chosen.splice(chosen.indexOf(v), 1);
+          save(s); shown = PAGE;
+          run().then(function () {
+            var again = document.getElementById(id);
+            if (again) again.focus();
+          });
         });
-        var name = (index.labels[facet] && index.labels[facet][v]) || v;
-        list.appendChild(el("li", {}, [box, el("label", { "for": id, text: name + " (" + counts[v] + ")" })]));
+        list.appendChild(el("li", {}, [box, el("label", { "for": id, text: labelOf(facet, v) + " (" + count[v] + ")" })]));
       });
       var group = el("fieldset", { "class": "facet" }, [el("legend", { text: text["facet" + facet.charAt(0).toUpperCase() + facet.slice(1)] }), list]);
       if (values.length > limit) {
@@ -421,19 +561,21 @@
     });
   }
 
-  function renderResults(found) {
-    results.textContent = "";
+  function renderResults(found, mine) {
     status.textContent = !found.length ? text.none : found.length === 1 ? text.one : fill(text.results, { count: found.length.toLocaleString(lang) });
-    found.slice(0, shown).forEach(function (r) {
-      var d = r.d;
-      var meta = [index.labels.publisher[d.publisher[0]] || d.publisher[0], fill(text.updated, { date: longDate(d.modified) }), fill(text.quality, { score: d.quality })];
-      results.appendChild(el("li", {}, [
-        el("h3", {}, [el("a", { href: d.url, text: d.title })]),
-        el("p", { text: d.description }),
-        el("p", { "class": "meta", text: meta.join(" · ") + (d.format.length ? " · " + d.format.join(", ").toUpperCase() : "") })
-      ]));
+    return records(found.slice(0, shown).map(function (r) { return r.d; })).then(function (rows) {
+      if (mine !== runs) return;
+      results.textContent = "";
+      rows.forEach(function (d) {
+        var meta = [labelOf("publisher", d.publisher), fill(text.updated, { date: longDate(d.modified) }), fill(text.quality, { score: d.quality })];
+        results.appendChild(el("li", {}, [
+          el("h3", {}, [el("a", { href: d.url, text: d.title })]),
+          el("p", { text: d.description }),
+          el("p", { "class": "meta", text: meta.join(" · ") + (d.format.length ? " · " + d.format.join(", ").toUpperCase() : "") })
+        ]));
+      });
+      more.hidden = found.length <= shown;
     });
-    more.hidden = found.length <= shown;
   }
 
   form.addEventListener("submit", function (event) {
@@ -449,22 +591,26 @@
   more.addEventListener("click", function () { shown += PAGE; run(); });
 
   status.textContent = text.loading;
-  fetch(form.dataset.index).then(function (response) {
-    if (!response.ok) throw new Error(response.status);
-    return response.json();
-  }).then(function (data) {
+  base = form.dataset.index;
+  load("index.json").then(function (data) {
     index = data;
     index.stopwords.forEach(function (w) { STOP[w] = true; });
-    df = frequencies(index.datasets);
+    return loadFacets();
+  }).then(function () {
     // The matching logic, for tests and the curious: the ids a query finds, best first.
     window.catalogSearch = {
       terms: terms,
       find: function (q) {
-        return find(index.datasets, df, q).sort(byRelevance)
-          .map(function (r) { return r.d.id; });
+        return find(q).then(function (scores) {
+          var found = [];
+          if (scores === null) for (var d = 0; d < index.count; d++) found.push({ d: d, score: 1 });
+          else scores.forEach(function (score, d) { found.push({ d: d, score: score }); });
+          found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
+          return records(found.map(function (r) { return r.d; }));
+        }).then(function (rows) { return rows.map(function (r) { return r.id; }); });
       }
     };
-    run();
+    return run();
   }).catch(function () {
     status.textContent = text.failed;
   });

@@ -1,0 +1,943 @@
+"""A red-team pass on the privacy gate: new ministry files, unlike the corpus's.
+
+Each case is a small dataset as a Guatemalan, Chilean or Paraguayan body would export
+it (CSV in UTF-8 with ``,``, Windows-1252 with ``;``, or XLSX with number and date
+cells), written with its publisher (whose ``jurisdiction.country`` picks the rules).
+``catalog validate`` runs on each: the file is stopped or passes, and no personal value
+is ever shown in full, neither in a message nor in the JSON report of the CLI.
+About a third of the files are traps that must pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import cli
+from catalog.content import DatasetRef
+from catalog.findings import Finding
+from catalog.identifiers import MUNICIPALITIES_PER_DEPARTMENT, rut_check_digit
+from catalog.validate import validate_dataset
+
+# Given names and surnames as they appear in Guatemalan registers, Maya ones included.
+GIVEN_GT = ["Petrona", "Sebastián", "Marcos", "Juana", "Diego", "Catarina", "Tomás", "Manuela"]
+MAYA_SURNAMES = ["Tzoc", "Chuc", "Sic", "Ajú", "Batz", "Cumes", "Tecún", "Xicará", "Sacalxot"]
+SURNAMES_GT = ["Pérez", "de la Cruz", "López", "Hernández", "Ramírez", "Chávez", "Morales"]
+GIVEN_CL = ["Constanza", "Benjamín", "Francisca", "Vicente", "Josefa", "Matías", "Catalina"]
+SURNAMES_CL = ["Muñoz", "Rojas", "Díaz", "Soto", "Contreras", "Silva", "Martínez", "Sepúlveda"]
+GIVEN_PY = ["Derlis", "Nilda", "Osvaldo", "Mirta", "Celso", "Ramona", "Hugo", "Liz"]
+SURNAMES_PY = ["Benítez", "Giménez", "Ortiz", "Villalba", "Duarte", "Cabañas", "Insfrán", "Ayala"]
+PLACEHOLDERS = ["NO TIENE", "SIN DATO", "-", "", "S/D", "0"]
+
+
+@dataclass
+class Case:
+    name: str
+    country: str
+    stopped: bool
+    header: list[str]
+    rows: list[list[object]]
+    types: dict[str, str] = field(default_factory=dict)
+    kind: str = "csv"  # csv (UTF-8, ","), cp1252 (";"), xlsx
+    privacy: dict | None = None
+    personal: list[str] = field(default_factory=list)  # never printed in full
+    columns: set[str] = field(default_factory=set)  # the columns that must be reported
+
+
+# --- Values -------------------------------------------------------------------------------
+
+
+def cui(draw: random.Random) -> str:
+    while True:
+        serial = f"{draw.randrange(10**7, 10**8):08d}"
+        remainder = sum(int(d) * w for d, w in zip(serial, range(2, 10), strict=True)) % 11
+        if remainder < 10:
+            department = draw.randint(1, 22)
+            municipality = draw.randint(1, MUNICIPALITIES_PER_DEPARTMENT[department - 1])
+            return f"{serial}{remainder}{department:02d}{municipality:02d}"
+
+
+def rut_body(draw: random.Random, low: int = 4_000_000, high: int = 26_000_000) -> str:
+    return str(draw.randint(low, high))
+
+
+def rut_k(draw: random.Random) -> str:
+    """A RUT whose check digit is K, without dots: ``12345678-K``."""
+    while True:
+        body = rut_body(draw)
+        if rut_check_digit(body) == "K":
+            return f"{body}-K"
+
+
+def dotted(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def gt_mobile(draw: random.Random) -> str:
+    return f"{draw.choice('345')}{draw.randint(100, 999)}{draw.randint(1000, 9999)}"
+
+
+def person_gt(draw: random.Random) -> tuple[str, str]:
+    """(given names, surnames) of a Guatemalan person, Maya surnames half of the time."""
+    pool = MAYA_SURNAMES if draw.random() < 0.5 else SURNAMES_GT
+    return draw.choice(GIVEN_GT), f"{draw.choice(pool)} {draw.choice(MAYA_SURNAMES)}"
+
+
+def birth(draw: random.Random, low: int = 1945, high: int = 2012) -> dt.date:
+    start = dt.date(low, 1, 1)
+    return start + dt.timedelta(days=draw.randint(0, (high - low) * 365))
+
+
+def municipality(draw: random.Random) -> tuple[str, str]:
+    d = draw.randint(1, 22)
+    return f"{d:02d}", f"{d:02d}{draw.randint(1, MUNICIPALITIES_PER_DEPARTMENT[d - 1]):02d}"
+
+
+# --- Files that must be stopped -------------------------------------------------------------
+
+
+def gt_phones_in_notes(draw: random.Random) -> Case:
+    """Phones inside case notes, without hyphen, with a phone word before them."""
+    rows, personal = [], []
+    for i in range(160):
+        number = gt_mobile(draw)
+        spaced = f"{number[:4]} {number[4:]}"
+        note = draw.choice(
+            [
+                f"Se llamó a la beneficiaria al Tel. {number}, no contestó",
+                f"Referir a su hija, cel {spaced}, para coordinar la entrega",
+                f"Confirmó por whatsapp +502 {number[:4]}-{number[4:]} que recibió el bono",
+                "Entrega sin novedad",
+            ]
+        )
+        personal += [number, spaced, f"{number[:4]}-{number[4:]}"] if "Entrega" not in note else []
+        rows.append([f"C-{2024}-{i:05d}", "Alta Verapaz", "Cobán", note])
+    header = ["caso", "departamento", "municipio", "seguimiento_visita"]
+    return Case(
+        "rt-gt-telefonos-en-notas",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"seguimiento_visita"},
+    )
+
+
+def gt_phone_column_spaced(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        number = gt_mobile(draw)
+        cell = draw.choice([f"{number[:4]} {number[4:]}", number, f"+502 {number}", "NO TIENE"])
+        personal += [cell] if cell != "NO TIENE" else []
+        rows.append([i + 1, "Quiché", "Nebaj", cell])
+    return Case(
+        "rt-gt-celular-espacios",
+        "GT",
+        True,
+        ["no", "departamento", "municipio", "cel"],
+        rows,
+        personal=personal,
+        columns={"cel"},
+    )
+
+
+def cl_phones_mobile_and_fixed(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(150):
+        cell = draw.choice(
+            [
+                f"+56 9 {draw.randint(5000, 9999)} {draw.randint(1000, 9999)}",
+                f"(2) 2{draw.randint(100, 999)} {draw.randint(1000, 9999)}",
+                f"9{draw.randint(10000000, 99999999)}",
+            ]
+        )
+        personal.append(cell)
+        rows.append([i + 1, "Metropolitana", "Puente Alto", cell, "Bono Invierno"])
+    header = ["folio", "region", "comuna", "tel_contacto", "beneficio"]
+    return Case(
+        "rt-cl-telefonos",
+        "CL",
+        True,
+        header,
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"tel_contacto"},
+    )
+
+
+def py_phones_movil(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(150):
+        cell = draw.choice(
+            [
+                f"0981 {draw.randint(100, 999)} {draw.randint(100, 999)}",
+                f"(021) {draw.randint(200, 699)} {draw.randint(100, 999)}",
+                f"0971{draw.randint(100000, 999999)}",
+                "NO POSEE",
+            ]
+        )
+        personal += [cell] if cell != "NO POSEE" else []
+        rows.append([i + 1, "Central", "Luque", cell])
+    return Case(
+        "rt-py-movil",
+        "PY",
+        True,
+        ["nro", "departamento", "distrito", "movil"],
+        rows,
+        personal=personal,
+        columns={"movil"},
+    )
+
+
+def gt_dpi_spaced_upper_header(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        number = cui(draw)
+        cell = f"{number[:4]} {number[4:9]} {number[9:]}"
+        personal.append(cell)
+        rows.append([i + 1, cell, draw.choice(["F", "M"]), draw.randint(18, 80)])
+    header = ["No.", "NUMERO DE DPI", "SEXO", "EDAD"]
+    return Case(
+        "rt-gt-dpi-espacios",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="xlsx",
+        personal=personal,
+        types={"No.": "integer", "EDAD": "integer"},
+        columns={"NUMERO DE DPI"},
+    )
+
+
+def gt_cui_header_bare(draw: random.Random) -> Case:
+    cuis = [cui(draw) for _ in range(80)]
+    rows = [[i + 1, c, "Bolsa Social"] for i, c in enumerate(cuis)]
+    return Case(
+        "rt-gt-cui", "GT", True, ["id", "cui", "programa"], rows, personal=cuis, columns={"cui"}
+    )
+
+
+def cl_ruts_k_without_dots(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        if i % 3 == 0:
+            cell = rut_k(draw)
+        else:
+            body = rut_body(draw)
+            cell = f"{dotted(int(body))}-{rut_check_digit(body).lower()}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Ñuble", "Chillán"])
+    return Case(
+        "rt-cl-rut-k",
+        "CL",
+        True,
+        ["folio", "run_beneficiario", "region", "comuna"],
+        rows,
+        personal=personal,
+        columns={"run_beneficiario"},
+    )
+
+
+def py_cedula_dotted_by_header(header_name: str) -> Callable[[random.Random], Case]:
+    def build(draw: random.Random) -> Case:
+        rows, personal = [], []
+        for i in range(100):
+            number = dotted(draw.randint(600_000, 6_900_000))
+            personal.append(number)
+            rows.append([i + 1, number, draw.choice(["Caaguazú", "Alto Paraná", "Central"])])
+        slug = header_name.lower().replace(" ", "-").replace(".", "")
+        return Case(
+            f"rt-py-ci-{slug}",
+            "PY",
+            True,
+            ["nro", header_name, "departamento"],
+            rows,
+            kind="cp1252",
+            personal=personal,
+            columns={header_name},
+        )
+
+    build.__name__ = f"py_cedula_{header_name}"
+    return build
+
+
+def gt_identity_in_generic_column(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(90):
+        number = cui(draw)
+        personal.append(number)
+        rows.append([i + 1, "DPI", number, "Validado"])
+    header = ["correlativo", "tipo_dato", "valor", "estado"]
+    return Case(
+        "rt-gt-dpi-en-valor", "GT", True, header, rows, personal=personal, columns={"valor"}
+    )
+
+
+def cl_rut_in_generic_column(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(90):
+        body = rut_body(draw)
+        cell = f"{dotted(int(body))}-{rut_check_digit(body)}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Ingresada"])
+    return Case(
+        "rt-cl-rut-en-referencia",
+        "CL",
+        True,
+        ["id", "referencia", "estado"],
+        rows,
+        personal=personal,
+        columns={"referencia"},
+    )
+
+
+def gt_names_surname_first_maya(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(150):
+        given, surnames = person_gt(draw)
+        cell = f"{surnames}, {given}".upper()
+        personal.append(cell)
+        rows.append([i + 1, cell, "Totonicapán", draw.choice(["Q300.00", "Q500.00"])])
+    header = ["No.", "APELLIDOS, NOMBRES", "MUNICIPIO", "MONTO"]
+    return Case(
+        "rt-gt-apellidos-nombres",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"APELLIDOS, NOMBRES"},
+    )
+
+
+def gt_maya_names_unknown_header(draw: random.Random) -> Case:
+    """Maya given names and surnames, mostly outside any list, under a plain header."""
+    given = ["Xwan", "Ixchel", "Kej", "Nikte'", "Ixmukane", "Balam", "Tojil", "Ixkik'"]
+    rows, personal = [], []
+    for i in range(120):
+        cell = f"{draw.choice(given)} {draw.choice(MAYA_SURNAMES)} {draw.choice(MAYA_SURNAMES)}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Sololá", "Nahualá"])
+    header = ["correlativo", "nombre_completo", "departamento", "municipio"]
+    return Case(
+        "rt-gt-nombres-mayas",
+        "GT",
+        True,
+        header,
+        rows,
+        personal=personal,
+        columns={"nombre_completo"},
+    )
+
+
+def py_names_split_upper(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        given = f"{draw.choice(GIVEN_PY)} {draw.choice(GIVEN_PY)}".upper()
+        surnames = f"{draw.choice(SURNAMES_PY)} {draw.choice(SURNAMES_PY)}".upper()
+        personal.append(f"{given} {surnames}")
+        rows.append([i + 1, given, surnames, "Tekoporã"])
+    header = ["nro", "NOMBRES", "APELLIDOS", "PROGRAMA"]
+    return Case(
+        "rt-py-nombres-apellidos",
+        "PY",
+        True,
+        header,
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"NOMBRES", "APELLIDOS"},
+    )
+
+
+def gt_birth_dates_xlsx_cells(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        born = birth(draw)
+        rows.append([i + 1, born, 2024 - born.year, draw.choice(["F", "M"]), "Chimaltenango"])
+    header = ["No.", "FECHA DE NACIMIENTO", "EDAD", "SEXO", "DEPARTAMENTO"]
+    return Case(
+        "rt-gt-nacimiento-xlsx",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="xlsx",
+        types={"FECHA DE NACIMIENTO": "date", "EDAD": "integer", "No.": "integer"},
+        columns={"FECHA DE NACIMIENTO"},
+    )
+
+
+def gt_birth_dates_excel_serials(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        born = birth(draw)
+        serial = (born - dt.date(1899, 12, 30)).days
+        rows.append([i + 1, serial, draw.choice(["Mujer", "Hombre"]), "Escuintla"])
+    header = ["id", "fecha_nac", "sexo", "departamento"]
+    return Case(
+        "rt-gt-nacimiento-serial",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="xlsx",
+        types={"id": "integer", "fecha_nac": "integer"},
+        columns={"fecha_nac"},
+    )
+
+
+def cl_birth_dates_dmy_upper(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        cell = birth(draw).strftime("%d/%m/%Y")
+        personal.append(cell)
+        rows.append([i + 1, cell, "Valparaíso"])
+    return Case(
+        "rt-cl-fec-nac",
+        "CL",
+        True,
+        ["folio", "F. NAC.", "region"],
+        rows,
+        personal=personal,
+        columns={"F. NAC."},
+    )
+
+
+def gt_addresses(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(140):
+        cell = draw.choice(
+            [
+                f"{draw.randint(1, 12)}a. Calle {draw.randint(1, 30)}-{draw.randint(10, 99)} "
+                f"Zona {draw.randint(1, 21)}",
+                f"Km {draw.randint(10, 40)}.5 Carretera a El Salvador, casa {draw.randint(1, 90)}",
+                f"Aldea Chuicacá, Caserío Xecanchavox, lote {draw.randint(1, 60)}",
+                f"{draw.randint(1, 9)}a. Avenida {draw.randint(1, 20)}-{draw.randint(10, 99)}, "
+                f"Colonia El Maestro",
+            ]
+        )
+        personal.append(cell)
+        given, surnames = person_gt(draw)
+        rows.append([i + 1, cell, "Quetzaltenango", draw.choice(["F", "M"]), draw.randint(5, 90)])
+    header = ["No.", "DIRECCION DE RESIDENCIA", "DEPARTAMENTO", "SEXO", "EDAD"]
+    return Case(
+        "rt-gt-direcciones",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="cp1252",
+        privacy={"quasiIdentifiers": ["DEPARTAMENTO"], "k": 2},
+        columns={"DIRECCION DE RESIDENCIA"},
+    )
+
+
+def cl_py_addresses(draw: random.Random) -> Case:
+    rows = []
+    for i in range(120):
+        cell = draw.choice(
+            [
+                f"Pasaje Los Aromos {draw.randint(100, 9999)}, Depto {draw.randint(1, 99)}",
+                f"Villa Los Héroes, Psje. {draw.randint(1, 20)} casa {draw.randint(1, 90)}",
+                f"Av. Vicuña Mackenna {draw.randint(1000, 9999)}",
+            ]
+        )
+        rows.append([i + 1, cell, "La Florida"])
+    return Case(
+        "rt-cl-domicilio", "CL", True, ["folio", "domicilio", "comuna"], rows, columns={"domicilio"}
+    )
+
+
+def py_addresses_between_streets(draw: random.Random) -> Case:
+    rows = []
+    streets = ["Mcal. López", "España", "Eusebio Ayala", "Tte. Fariña", "Brasil"]
+    for i in range(120):
+        cell = draw.choice(
+            [
+                f"Barrio San Pablo c/ {draw.choice(streets)}",
+                f"{draw.choice(streets)} {draw.randint(100, 3999)} c/ {draw.choice(streets)}",
+                f"Bº Obrero, {draw.choice(streets)} esq. {draw.choice(streets)}",
+            ]
+        )
+        rows.append([i + 1, draw.choice(["F", "M"]), cell, "Asunción"])
+    return Case(
+        "rt-py-direccion-esquina",
+        "PY",
+        True,
+        ["nro", "sexo", "direccion", "distrito"],
+        rows,
+        privacy={"quasiIdentifiers": ["sexo"], "k": 2},
+        columns={"direccion"},
+    )
+
+
+def gt_beneficiary_coordinates(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        lat = f"{draw.uniform(14.5, 15.9):.6f}"
+        lon = f"{draw.uniform(-91.9, -90.1):.6f}"
+        rows.append([f"BEN-{i:05d}", "Huehuetenango", lat, lon, "Entregado"])
+    header = ["codigo_beneficiario", "departamento", "lat", "lon", "estado_entrega"]
+    return Case(
+        "rt-gt-coordenadas-beneficiarios",
+        "GT",
+        True,
+        header,
+        rows,
+        kind="xlsx",
+        types={"lat": "number", "lon": "number"},
+        columns={"lat", "lon"},
+    )
+
+
+def gt_personal_institutional_emails(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(60):
+        given, surnames = person_gt(draw)
+        local = (given[0] + surnames.split()[0]).lower().replace("á", "a").replace("ú", "u")
+        cell = f"{local}{i}@mineduc.gob.gt"
+        personal.append(cell)
+        rows.append([i + 1, "Docente", cell, "Sololá"])
+    return Case(
+        "rt-gt-correo-docentes",
+        "GT",
+        True,
+        ["id", "puesto", "correo_e", "departamento"],
+        rows,
+        personal=personal,
+        columns={"correo_e"},
+    )
+
+
+def gt_undeclared_beneficiary_list(draw: random.Random) -> Case:
+    """Microdata with English and abbreviated headers, declaring nothing."""
+    rows = []
+    for i in range(120):
+        dep, mun = municipality(draw)
+        rows.append(
+            [i + 1, dep, mun, draw.choice(["F", "M"]), draw.randint(60, 95), "Adulto mayor"]
+        )
+    header = ["id", "dept", "muni", "gender", "age", "program"]
+    return Case("rt-gt-microdatos-ingles", "GT", True, header, rows)
+
+
+# --- Traps that must pass ------------------------------------------------------------------
+
+
+def gt_budget_eight_digits(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        amounts = [draw.randint(20_000_000, 79_999_999) for _ in range(3)]
+        rows.append([2024, f"{draw.randint(1, 99):03d}", "Funcionamiento", *amounts])
+    header = ["ejercicio", "programa", "tipo_gasto", "asignado", "modificado", "ejecutado"]
+    return Case(
+        "rt-gt-presupuesto",
+        "GT",
+        False,
+        header,
+        rows,
+        kind="xlsx",
+        types={
+            "ejercicio": "integer",
+            "asignado": "integer",
+            "modificado": "integer",
+            "ejecutado": "integer",
+        },
+    )
+
+
+def py_budget_dotted_guaranies(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        cells = [dotted(draw.randint(2_000_000, 89_000_000)) for _ in range(2)]
+        rows.append([2024, f"{i:03d}", "Servicios personales", *cells])
+    header = ["anio", "objeto", "descripcion", "plan_financiero", "saldo"]
+    return Case("rt-py-presupuesto-puntos", "PY", False, header, rows, kind="cp1252")
+
+
+def cl_procurement_company_ruts(draw: random.Random) -> Case:
+    rows = []
+    for i in range(120):
+        body = str(draw.randint(76_000_000, 99_999_999))
+        rows.append(
+            [
+                f"1057-{i}-LE24",
+                f"{dotted(int(body))}-{rut_check_digit(body)}",
+                "Servicios Generales SpA",
+                dotted(draw.randint(1_000_000, 90_000_000)),
+            ]
+        )
+    header = ["codigo_licitacion", "rut_proveedor", "razon_social", "monto_adjudicado"]
+    return Case("rt-cl-compras", "CL", False, header, rows)
+
+
+def py_procurement_company_rucs(draw: random.Random) -> Case:
+    from stdnum.py import ruc
+
+    rows = []
+    for i in range(120):
+        body = str(draw.randint(80_000_000, 80_140_000))
+        rows.append(
+            [
+                f"{400000 + i}",
+                f"{body}-{ruc.calc_check_digit(body)}",
+                "Constructora Guaraní S.A.",
+                dotted(draw.randint(10**7, 10**9)),
+            ]
+        )
+    header = ["id_llamado", "ruc_contratista", "razon_social", "monto"]
+    return Case("rt-py-contrataciones", "PY", False, header, rows, kind="cp1252")
+
+
+def gt_school_codes(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        code = f"{draw.randint(1, 22):02d}-{draw.randint(1, 17):02d}-{draw.randint(1, 9999):04d}-43"
+        rows.append(
+            [
+                code,
+                f"EORM Aldea {draw.choice(['Xecam', 'Pachaj', 'Chuisac'])}",
+                f"{draw.uniform(14.5, 15.9):.6f}",
+                f"{draw.uniform(-91.9, -90.1):.6f}",
+                draw.randint(20, 400),
+            ]
+        )
+    header = [
+        "codigo_establecimiento",
+        "nombre_establecimiento",
+        "latitud",
+        "longitud",
+        "matricula_total",
+    ]
+    return Case(
+        "rt-gt-escuelas",
+        "GT",
+        False,
+        header,
+        rows,
+        types={"latitud": "number", "longitud": "number", "matricula_total": "integer"},
+    )
+
+
+def gt_cultural_events(draw: random.Random) -> Case:
+    rows = []
+    day = dt.date(1990, 1, 1)
+    for i in range(200):
+        day += dt.timedelta(days=draw.randint(20, 90))
+        rows.append(
+            [
+                i + 1,
+                f"Festival de Marimba {i}",
+                day.strftime("%d/%m/%Y"),
+                "Ministerio de Cultura y Deportes",
+                "Antigua Guatemala",
+            ]
+        )
+    header = ["id", "evento", "fecha", "organizador", "municipio"]
+    return Case("rt-gt-eventos", "GT", False, header, rows, kind="cp1252")
+
+
+def cl_weather_stations(draw: random.Random) -> Case:
+    rows = []
+    day = dt.date(1994, 1, 1)
+    for i in range(300):
+        rows.append(
+            [
+                "330020",
+                "Quinta Normal",
+                "-33.445000",
+                "-70.682778",
+                (day + dt.timedelta(days=i * 37)).isoformat(),
+                f"{draw.uniform(0, 30):.1f}",
+                f"{draw.uniform(5, 32):.1f}",
+            ]
+        )
+    header = ["codigo_nacional", "nombre", "lat", "lon", "fecha", "precipitacion_mm", "tmax"]
+    return Case("rt-cl-estaciones", "CL", False, header, rows)
+
+
+def py_aggregate_declared(draw: random.Random) -> Case:
+    rows = []
+    for dep in ["Concepción", "San Pedro", "Cordillera", "Guairá", "Caaguazú"]:
+        for sex in ["Mujer", "Hombre"]:
+            for band in ["0-14", "15-29", "30-64", "65+"]:
+                rows.append([dep, sex, band, draw.randint(40, 9000)])
+    header = ["departamento", "sexo", "rango_edad", "personas"]
+    return Case(
+        "rt-py-agregado",
+        "PY",
+        False,
+        header,
+        rows,
+        privacy={
+            "quasiIdentifiers": ["departamento", "sexo", "rango_edad"],
+            "countFields": ["personas"],
+            "k": 5,
+            "minCellSize": 5,
+        },
+    )
+
+
+def gt_officials_directory(draw: random.Random) -> Case:
+    rows = []
+    for i in range(60):
+        given, surnames = person_gt(draw)
+        local = f"{given[0]}{surnames.split()[0]}".lower().replace("ú", "u").replace("á", "a")
+        rows.append(
+            [
+                f"{given} {surnames}",
+                "Director de Área",
+                "Dirección Financiera",
+                f"2411-{draw.randint(1000, 9999)} ext. {draw.randint(100, 999)}",
+                f"{local}{i}@mineduc.gob.gt",
+            ]
+        )
+    header = ["nombre", "cargo", "dependencia", "telefono_institucional", "correo"]
+    basis = "Decreto 57-2008, art. 10, num. 4"
+    return Case(
+        "rt-gt-directorio",
+        "GT",
+        False,
+        header,
+        rows,
+        privacy={
+            "publicPersonalData": [
+                {"field": "nombre", "legalBasis": basis},
+                {"field": "telefono_institucional", "legalBasis": basis},
+                {"field": "correo", "legalBasis": basis},
+            ]
+        },
+    )
+
+
+def gt_office_generic_emails(draw: random.Random) -> Case:
+    offices = ["info", "transparencia", "uip", "contacto", "recepcion", "prensa", "despacho"]
+    rows = []
+    for i, office in enumerate(offices * 5):
+        rows.append(
+            [
+                i + 1,
+                f"Sede departamental {i}",
+                f"{office}@mides.gob.gt",
+                f"2{draw.randint(100, 999)}-{draw.randint(1000, 9999)}",
+            ]
+        )
+    header = ["id", "sede", "correo", "telefono_sede"]
+    return Case("rt-gt-correos-oficinas", "GT", False, header, rows)
+
+
+def gt_invoices_isbn_postal(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        rows.append(
+            [
+                f"{draw.randint(20_000_000, 79_999_999)}",
+                f"978-9929-{draw.randint(100, 999)}-{draw.randint(10, 99)}-{draw.randint(0, 9)}",
+                f"{draw.choice(['01', '03', '09'])}0{draw.randint(10, 99)}",
+                draw.randint(1990, 2024),
+                (dt.date(2024, 1, 1) + dt.timedelta(days=draw.randint(0, 300))).strftime(
+                    "%d/%m/%Y"
+                ),
+                f"{draw.randint(100, 99999)}.00",
+            ]
+        )
+    header = ["numero_factura", "isbn", "codigo_postal", "anio_edicion", "fecha_compra", "monto"]
+    return Case("rt-gt-facturas-isbn", "GT", False, header, rows, kind="cp1252")
+
+
+def cl_municipal_founding(draw: random.Random) -> Case:
+    """Dates in dd/mm/yyyy of decrees, all days of the week, over a century."""
+    rows = []
+    for i in range(120):
+        day = dt.date(1900, 1, 1) + dt.timedelta(days=draw.randint(0, 120 * 365))
+        rows.append([f"{13100 + i}", f"Comuna {i}", day.strftime("%d/%m/%Y"), f"DFL {i}"])
+    header = ["codigo_comuna", "comuna", "fecha_decreto", "norma"]
+    return Case("rt-cl-comunas", "CL", False, header, rows)
+
+
+def gt_coverage_by_department(draw: random.Random) -> Case:
+    rows = []
+    for year in range(2015, 2025):
+        for dep in range(1, 23):
+            rows.append(
+                [year, f"{dep:02d}", draw.randint(1000, 90000), f"{draw.uniform(40, 99):.1f}"]
+            )
+    header = ["anio", "codigo_departamento", "hogares_cubiertos", "cobertura_pct"]
+    return Case(
+        "rt-gt-cobertura",
+        "GT",
+        False,
+        header,
+        rows,
+        kind="xlsx",
+        privacy={
+            "quasiIdentifiers": ["codigo_departamento"],
+            "countFields": ["hogares_cubiertos"],
+            "k": 5,
+        },
+    )
+
+
+CASES: list[Callable[[random.Random], Case]] = [
+    gt_phones_in_notes,
+    gt_phone_column_spaced,
+    cl_phones_mobile_and_fixed,
+    py_phones_movil,
+    gt_dpi_spaced_upper_header,
+    gt_cui_header_bare,
+    cl_ruts_k_without_dots,
+    py_cedula_dotted_by_header("doc"),
+    py_cedula_dotted_by_header("dni"),
+    py_cedula_dotted_by_header("id_number"),
+    py_cedula_dotted_by_header("num_id"),
+    py_cedula_dotted_by_header("Nro. C.I."),
+    gt_identity_in_generic_column,
+    cl_rut_in_generic_column,
+    gt_names_surname_first_maya,
+    gt_maya_names_unknown_header,
+    py_names_split_upper,
+    gt_birth_dates_xlsx_cells,
+    gt_birth_dates_excel_serials,
+    cl_birth_dates_dmy_upper,
+    gt_addresses,
+    cl_py_addresses,
+    py_addresses_between_streets,
+    gt_beneficiary_coordinates,
+    gt_personal_institutional_emails,
+    gt_undeclared_beneficiary_list,
+    gt_budget_eight_digits,
+    py_budget_dotted_guaranies,
+    cl_procurement_company_ruts,
+    py_procurement_company_rucs,
+    gt_school_codes,
+    gt_cultural_events,
+    cl_weather_stations,
+    py_aggregate_declared,
+    gt_officials_directory,
+    gt_office_generic_emails,
+    gt_invoices_isbn_postal,
+    cl_municipal_founding,
+    gt_coverage_by_department,
+]
+
+
+# --- Writing a case as a dataset ------------------------------------------------------------
+
+PUBLISHERS = {"GT": "mineduc", "CL": "minsal-cl", "PY": "mspbs-py"}
+
+
+def write_case(root: Path, case: Case) -> DatasetRef:
+    slug = PUBLISHERS[case.country]
+    (root / "publishers").mkdir(parents=True, exist_ok=True)
+    (root / "publishers" / f"{slug}.yaml").write_text(
+        f"name: Ministerio\nkind: ministry\njurisdiction:\n  country: {case.country}\n"
+        "email: info@example.org\n",
+        encoding="utf-8",
+    )
+    folder = root / "datasets" / slug / case.name
+    (folder / "data").mkdir(parents=True)
+    resource: dict = {"name": "datos", "profile": "tabular-data-resource"}
+    if case.kind == "xlsx":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(case.header)
+        for row in case.rows:
+            sheet.append(row)
+        book.save(folder / "data" / "datos.xlsx")
+        resource.update(path="data/datos.xlsx", format="xlsx")
+    else:
+        encoding = "cp1252" if case.kind == "cp1252" else "utf-8"
+        delimiter = ";" if case.kind == "cp1252" else ","
+        with (folder / "data" / "datos.csv").open("w", encoding=encoding, newline="") as out:
+            writer = csv.writer(out, delimiter=delimiter)
+            writer.writerow(case.header)
+            writer.writerows(case.rows)
+        resource.update(path="data/datos.csv", format="csv", encoding=encoding)
+        if delimiter != ",":
+            resource["dialect"] = {"delimiter": delimiter}
+    fields = [{"name": n, "type": case.types.get(n, "string")} for n in case.header]
+    resource["schema"] = {"fields": fields}
+    if case.privacy is not None:
+        resource["privacy"] = case.privacy
+    package = {"name": case.name, "title": case.name, "resources": [resource]}
+    (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
+    return DatasetRef(slug, case.name, folder)
+
+
+def privacy_stops(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.blocking and f.type.startswith("privacy-")]
+
+
+def everything_shown(findings: list[Finding]) -> str:
+    parts = []
+    for finding in findings:
+        parts.append(json.dumps(finding.to_dict(), ensure_ascii=False, default=str))
+        for lang in ("es", "en"):
+            parts.append(json.dumps(finding.to_json(lang), ensure_ascii=False))
+            parts.append(finding.message(lang))
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def redteam(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Case, list[Finding]]]:
+    root = tmp_path_factory.mktemp("redteam")
+    results = {}
+    for number, build in enumerate(CASES):
+        case = build(random.Random(100 + number))
+        report = validate_dataset(write_case(root, case), root=root)
+        results[build.__name__] = (case, report.findings)
+    return results
+
+
+@pytest.mark.parametrize("build", CASES, ids=lambda b: b.__name__)
+def test_each_file_is_stopped_or_passes(redteam, build) -> None:
+    case, findings = redteam[build.__name__]
+    stops = privacy_stops(findings)
+    if case.stopped:
+        assert stops, case.name
+        flagged = {f.fieldName for f in stops}
+        assert case.columns <= flagged, (case.name, case.columns - flagged)
+    else:
+        assert not stops, [(f.type, f.fieldName, f.message("en")) for f in stops]
+
+
+def test_the_red_team_corpus_scores_all_caught_and_no_false_alarm(redteam) -> None:
+    caught = sum(bool(privacy_stops(f)) for c, f in redteam.values() if c.stopped)
+    alarms = sum(bool(privacy_stops(f)) for c, f in redteam.values() if not c.stopped)
+    must = sum(c.stopped for c, _ in redteam.values())
+    assert (caught, alarms) == (must, 0)
+    assert len(redteam) - must >= len(redteam) // 3
+
+
+def test_no_personal_value_is_printed_in_full(redteam) -> None:
+    for case, findings in redteam.values():
+        shown = everything_shown(findings)
+        for value in case.personal:
+            assert str(value) not in shown, (case.name, value)
+
+
+def test_the_json_report_of_the_cli_shows_no_personal_value(tmp_path: Path) -> None:
+    cases = [build(random.Random(7)) for build in CASES if build(random.Random(7)).personal]
+    folders = [str(write_case(tmp_path, case).folder) for case in cases]
+    result = CliRunner().invoke(cli, ["validate", "--json", *folders])
+    report = result.output
+    assert '"privacy-direct-identifier"' in report
+    for case in cases:
+        for value in case.personal:
+            assert value not in report, (case.name, value)
