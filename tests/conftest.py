@@ -173,3 +173,23 @@ def hostile(demo_manifests: list[dict], demo_publishers: dict[str, dict]):
     publishers = copy.deepcopy(demo_publishers)
     publishers[manifest["publisher"]]["name"] = HOSTILE
     return manifest, publishers
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, run in the page under test (axe_playwright_python)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def serious_violations(axe, page) -> list[str]:
+    """axe's serious and critical violations on a page, as readable lines (the page's
+    address, the rule, its impact, the first elements). Asserts axe did run."""
+    response = axe.run(page).response
+    assert response["passes"] or response.get("testEngine"), "axe-core did not run"
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -4,7 +4,7 @@ on the home, search, dataset, publisher and territory pages, in both languages."
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from conftest import serious_violations
 
 PAGES = [
     "/",
@@ -16,11 +16,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def axe() -> Axe:
-    return Axe()
-
-
 @pytest.mark.parametrize("lang", ["", "/en"])
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_or_critical_violations(browser, demo_server, axe, path, lang):
@@ -29,15 +24,8 @@ def test_no_serious_or_critical_violations(browser, demo_server, axe, path, lang
     page.goto(lang + path)
     if path.startswith("/search/"):
         page.locator("#results li").first.wait_for()  # judge the page with its results
-    results = axe.run(page)
+    serious = serious_violations(axe, page)
     context.close()
-    violations = results.response["violations"]
-    assert results.response["passes"] or results.response.get("testEngine")
-    serious = [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
     assert not serious, serious
 
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import uvicorn
-from axe_playwright_python.sync_playwright import Axe
+from conftest import serious_violations
 from playwright.sync_api import sync_playwright
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -170,36 +170,22 @@ def test_the_workspace_wears_the_catalogues_header_and_stylesheet(page):
     assert page.get_by_role("button", name="Cerrar sesión").count() == 0
 
 
-@pytest.fixture(scope="module")
-def axe() -> Axe:
-    return Axe()
-
-
-def serious(axe: Axe, page) -> list[str]:
-    results = axe.run(page)
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_no_serious_or_critical_accessibility_violations(page, axe):
     code = file_request(page)
-    found = serious(axe, page)  # the "request received" page
+    found = serious_violations(axe, page)  # the "request received" page
     public = ["/transparencia/", "/transparencia/solicitudes/nueva", "/transparencia/solicitudes/"]
     public += ["/transparencia/estadisticas", f"/transparencia/solicitudes/{code}"]
     public += ["/transparencia/oficiales/entrar", "/transparencia/no-existe"]
     for path in public:
         for lang in ("es", "en"):
             page.goto(f"{path}?lang={lang}")
-            found += serious(axe, page)
+            found += serious_violations(axe, page)
     sign_in(page)
     for path in ("/transparencia/oficiales/", f"/transparencia/oficiales/solicitudes/{code}"):
         page.goto(path)
-        found += serious(axe, page)
+        found += serious_violations(axe, page)
     page.context.clear_cookies()
     sign_in(page, "admin@gob.gt")
     page.goto("/transparencia/admin/")
-    found += serious(axe, page)
+    found += serious_violations(axe, page)
     assert not found, found
