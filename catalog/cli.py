@@ -240,6 +240,96 @@ def demo(root: Path, lang: str) -> None:
     click.echo(translate(_("Demo catalogue written to {root}."), lang, root=str(root)))
 
 
+# ------------------------------------------------------- harvesting other portals
+
+
+@cli.command(help=t(_("Import the datasets of another portal (CKAN, data.json, DCAT) into ROOT.")))
+@click.argument("url")
+@click.option(
+    "--kind",
+    type=click.Choice(["ckan", "data.json", "dcat"]),
+    default=None,
+    help=t(_("Kind of source (default: guessed from the address; CKAN otherwise).")),
+)
+@root_option
+@click.option(
+    "--map",
+    "mapping_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help=t(_("YAML file that maps organisations, licences and themes (docs/harvesting.md).")),
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help=t(_("Read every dataset of the source, not only those modified since the last run.")),
+)
+@click.option(
+    "--max-download-mb",
+    type=click.IntRange(1, 100_000),
+    default=200,
+    show_default=True,
+    help=t(_("Largest resource downloaded, in megabytes.")),
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=30.0,
+    show_default=True,
+    help=t(_("Seconds to wait for the source to connect or send more data.")),
+)
+@click.option(
+    "--max-redirects",
+    type=click.IntRange(0, 20),
+    default=5,
+    show_default=True,
+    help=t(_("Most redirects followed for one address.")),
+)
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    help=t(_("Also fetch from local and private-network addresses (a portal on the intranet).")),
+)
+@lang_option
+def harvest(
+    url: str,
+    kind: str | None,
+    root: Path,
+    mapping_file: Path | None,
+    full: bool,
+    max_download_mb: int,
+    timeout: float,
+    max_redirects: int,
+    allow_private_network: bool,
+    lang: str,
+) -> None:
+    from catalog.harvest.mapping import load_mapping
+    from catalog.harvest.net import Limits
+    from catalog.harvest.run import Options
+    from catalog.harvest.run import harvest as run_harvest
+
+    options = Options(
+        url=url,
+        root=root,
+        kind=kind,
+        mapping=load_mapping(mapping_file),
+        limits=Limits(
+            timeout=timeout,
+            max_bytes=max_download_mb * 1024 * 1024,
+            max_redirects=max_redirects,
+            allow_private=allow_private_network,
+        ),
+        full=full,
+        lang=lang,
+    )
+    report = run_harvest(options, echo=click.echo)
+    if report.failure is not None:
+        click.echo(report.summary(lang), err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(report.summary(lang))
+    sys.exit(EXIT_OK)
+
+
 # ------------------------------------------------------- transparency workspace
 
 data_dir_option = click.option(

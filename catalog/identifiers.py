@@ -395,6 +395,11 @@ AMOUNT_WORDS = (
     "guaranies",
     "quetzales",
 )
+# Columns named by a month ("enero", "ene_2024") hold a month's amounts or counts.
+MONTH_TOKENS = frozenset(
+    """enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre ene feb mar abr may jun jul ago sep sept set oct nov dic""".split()
+)
 BIRTH_WORDS = ("nacimiento", "nacim", "birth", "natal", "fnac", "fec_nac", "fecha_nac")
 BIRTH_TOKENS = frozenset("dob nac".split())
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
@@ -464,7 +469,21 @@ def scan_column(column: pl.Series, context: ColumnContext | None = None) -> list
             merged[hit.kind] = hit
     if merged.keys() & {"cui", "rut", "cedula", "nit", "ruc"}:
         merged.pop("idnumber", None)  # the document itself was recognised
+    if "phone" in merged and _office_phones(context):
+        merged.pop("phone")
     return list(merged.values())
+
+
+def _office_phones(context: ColumnContext) -> bool:
+    """The phones of offices, schools, health centres or companies, not of people: the
+    header names the facility or the company (``telefono_sede``, ``tel_establecimiento``,
+    ``telefono_proveedor``), or the rows are facilities and nothing in the table is about
+    people. Free text is always read."""
+    if context.free_text or "phone" not in context.kinds:
+        return False
+    if context.kinds & {"facility", "company"}:
+        return True
+    return context.facility_table and context.person_table is False
 
 
 def _first_hit(kind: str, matches: pl.DataFrame) -> Hit | None:
@@ -531,7 +550,7 @@ def _validate_cui(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit
     clean = pl.col("m").str.replace_all(r"\D", "")
     valid = found.filter(cui_valid_expr(clean))
     # A CUI column validates almost always; random 13-digit numbers about 0.3% of the time.
-    if "identity" in context.kinds or context.free_text:
+    if ("identity" in context.kinds and "company" not in context.kinds) or context.free_text:
         return _first_hit(kind, valid)
     return _first_hit(kind, valid) if 2 * valid.height >= found.height else None
 
@@ -539,7 +558,9 @@ def _validate_cui(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit
 def _validate_rut(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
     clean = pl.col("m").str.replace_all(r"[.\-]", "").str.to_uppercase()
     valid = found.filter(rut_valid_expr(clean) & (rut_body_expr(clean) < PERSONAL_RUT_LIMIT))
-    if "identity" in context.kinds or context.free_text:
+    # A supplier's RUT column (rut_proveedor) holds companies' RUTs and a few of sole
+    # traders: it is reported only when most of its RUTs are people's.
+    if ("identity" in context.kinds and "company" not in context.kinds) or context.free_text:
         return _first_hit(kind, valid)
     return _first_hit(kind, valid) if 2 * valid.height >= found.height else None
 
@@ -672,7 +693,7 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
     rules = []
     kinds = context.kinds
     phone_hint = "phone" in kinds or context.hints(PHONE_WORDS, PHONE_TOKENS)
-    amount_hint = context.hints(AMOUNT_WORDS) or "amount" in kinds
+    amount_hint = context.hints(AMOUNT_WORDS, MONTH_TOKENS) or "amount" in kinds
     coded = context.hints(CODE_WORDS, CODE_TOKENS) or "code" in kinds or "tax" in kinds
     identity = "identity" in kinds and not amount_hint and "company" not in kinds
     countries = context.countries
@@ -720,30 +741,53 @@ def _shape_rules(context: ColumnContext) -> list[tuple[str, pl.Expr, pl.Expr, fl
 NAME_WORDS = r"^\p{L}[\p{L}'’\-.]*(?:,?\s+\p{L}[\p{L}'’\-.]*){1,5}$"
 
 
-def name_list_share(values: list[str]) -> tuple[float, float]:
-    """(share of values with a listed given name or surname, share with a word that
-    makes a place or an institution)."""
+def name_list_share(values: list[str]) -> tuple[float, float, float]:
+    """(share of values with a listed given name or surname, share with both a listed
+    given name and another listed surname, share with a word that makes a place or an
+    institution)."""
     if not values:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     given, surnames = name_lists()
-    known = blocked = 0
+    known = pairs = blocked = 0
     for value in values:
         tokens = {normalize_word(w) for w in re.split(r"[\s,]+", value[:80]) if w}
         known += bool(tokens & (given | surnames))
+        first = tokens & given
+        pairs += bool(first) and bool(tokens & surnames - (first if len(first) == 1 else set()))
         blocked += bool(tokens & NOT_A_PERSON)
-    return known / len(values), blocked / len(values)
+    return known / len(values), pairs / len(values), blocked / len(values)
+
+
+# A person's role ("beneficiario", "solicitante") names the person unless the header is
+# about something else of theirs (their code, count, sex, date, place...).
+NOT_A_NAME_KINDS = frozenset(
+    "code count amount date event person_attr place identity tax phone email address "
+    "coordinate birth".split()
+)
 
 
 def _named_names(sample: pl.Series, context: ColumnContext) -> bool:
     """Under a header naming a person's name (``nombre_completo``, ``APELLIDOS, NOMBRES``):
     values of 2-6 words of letters, some of them in the name lists, none of a place's or
     an institution's. Catches names outside the lists (many Maya names)."""
-    if not context.kinds & {"given", "surname"} or context.kinds & {"company", "facility"}:
+    role = "person_role" in context.kinds and not context.kinds & NOT_A_NAME_KINDS
+    if not (context.kinds & {"given", "surname"} or role):
+        return False
+    if context.kinds & {"company", "facility"}:
         return False
     if sample.str.contains(NAME_WORDS).mean() < 0.8:  # type: ignore[operator]
         return False
-    known, blocked = name_list_share(sample.head(2000).to_list())
-    return known >= 0.1 and blocked <= 0.1
+    known, pairs, blocked = name_list_share(sample.head(2000).to_list())
+    # Half the values with a listed name, or a fifth with a listed given name and
+    # surname: "Harina Integral Flor" in a list of products is not a person.
+    return (known >= 0.5 or pairs >= 0.2) and blocked <= 0.1
+
+
+HOUSEHOLD_WORDS = ("hogar", "vivienda", "familia", "jefe_hogar", "jefa_hogar")
+
+
+def names_a_household(label: str) -> bool:
+    return any(w in header_tokens(label)[0] for w in HOUSEHOLD_WORDS)
 
 
 def _names_an_id_number(context: ColumnContext) -> bool:
@@ -879,6 +923,8 @@ def _coordinate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnCon
     if not (context.person_table or context.household):
         return None
     precise = pl.col("v").str.contains(COORDINATE) | pl.col("v").str.contains(COORDINATE_PAIR)
+    if "utm" in context.tokens or "utm" in context.text:
+        precise = precise | pl.col("v").str.contains(UTM)
     if sample.to_frame("v").select(precise.fill_null(False).mean()).item() < 0.8:
         return None
     found = indexed.filter(precise.fill_null(False)).with_columns(m=pl.col("v").str.strip_chars())
@@ -945,12 +991,14 @@ def country_set(countries: object) -> tuple[str, ...]:
 
 # --- Placeholders and multi-valued cells --------------------------------------------
 
-# What people type when there is no value: never counted in a share.
+# What people type when there is no value: never counted in a share ("CF", consumidor
+# final, is the NIT of whoever gives none in Guatemala).
 PLACEHOLDER = (
     r"(?i)^\s*(?:no\s*tiene|no\s*posee|no\s*aplica|no\s*registra|no\s*indica|no\s*reporta|"
     r"sin\s*(?:dato|datos|informaci[oó]n|info|n[uú]mero|numero|tel[eé]fono|correo|registro)|"
     r"s/?d|s/?n|s/?i|n/?a|n/?d|n\.?a\.?|n\.?d\.?|ninguno|ninguna|nada|no|null|none|nan|"
-    r"desconocido|ignorado|pendiente|x+|0+|-+|\.+|_+|\?+|\*+|#+|[0]+[\-\s./]*[0]+)\s*$"
+    r"desconocido|ignorado|pendiente|no\s*sabe|ns/?nr|c/?f|x+|0+|-+|\.+|_+|\?+|\*+|#+|"
+    r"[0]+[\-\s./]*[0]+)\s*$"
 )
 # Several values in one cell: "5512-3456 / 7951-2345", "a; b", "a, b", "a y b", "a o b".
 MULTI_SPLIT = r"\s*(?:/|;|\||,\s+|\s+y\s+|\s+o\s+|\s+e\s+|\n)\s*"
@@ -1036,7 +1084,17 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         frozenset("dob nac fnac".split()),
     ),
     "address": (
-        ("direccion", "domicilio", "residencia", "address", "morada"),
+        (
+            "direccion",
+            "direcc",
+            "domicilio",
+            "residencia",
+            "address",
+            "morada",
+            "ubicacion_vivienda",
+            "ubicacion_hogar",
+            "ubicacion_domicilio",
+        ),
         frozenset("dir calle".split()),
     ),
     "coordinate": (
@@ -1411,6 +1469,9 @@ DATE_LIKE = r"^\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}|^\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4
 # Thousands grouped with dots or commas ("23.456.789", "1.250.000,00"): an amount in
 # Chile or Paraguay, never how a phone is written (those start with 0 or a code).
 GROUPED_AMOUNT = r"^[1-9]\d{0,2}(?:[.,]\d{3}){2,}(?:[.,]\d{1,2})?$"
+# Negative numbers, amounts with cents ("2345678.50") and decimals such as coordinates
+# ("-25.123456", "14.634915") are numbers, not phones.
+DECIMAL_NUMBER = r"^\s*-|^\d+[.,]\d{1,2}$|^\d{1,3}[.,]\d{4,}$"
 
 
 def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
@@ -1422,6 +1483,7 @@ def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
         & ~value.str.contains(YEAR_PAIR_STRICT)
         & ~value.str.contains(DATE_LIKE)
         & ~value.str.contains(GROUPED_AMOUNT)
+        & ~value.str.contains(DECIMAL_NUMBER)
     )
 
 
@@ -1516,6 +1578,7 @@ STREET_WORDS = (
     r"|(?i:" + B + r"(?:c/|b[º°]|n[º°]\s?\d))"
 )
 COORDINATE = r"^-?\d{1,3}[.,]\d{4,}$"
+UTM = r"^\d{6,7}(?:[.,]\d+)?$"  # metres east or north: a point to the metre
 COORDINATE_PAIR = r"^\(?\s*-?\d{1,3}[.,]\d{4,}\s*[,; ]\s*-?\d{1,3}[.,]\d{4,}\s*\)?$"
 
 

@@ -591,12 +591,12 @@ def _check_populations(d: dict[str, Any], ref: DatasetRef, root: Path | None) ->
     catalog/indicators/declaration.py)."""
     if root is None or not isinstance(d.get("indicators"), list):
         return []
-    resources = d.get("resources") if isinstance(d.get("resources"), list) else []
+    resources = d.get("resources")
     package = {  # schemas in their own files read in, as the declarations name their fields
         **d,
         "resources": [
             {**r, "schema": _schema_of(r, ref.folder)} if isinstance(r, dict) else r
-            for r in resources
+            for r in (resources if isinstance(resources, list) else [])
         ],
     }
     return indicator_declarations.population_findings(

@@ -466,11 +466,22 @@ class _Meaning:
         self.kinds = {c: _column_kinds(target, c) for c in target.frame.columns}
         every = set().union(*self.kinds.values()) if self.kinds else set()
         self.facility = "facility" in every
+        # A person's role ("beneficiario", "jefe_hogar") makes rows people or households
+        # when the column codes them (codigo_beneficiario, id_hogar), names a household,
+        # or holds names; "responsable" holding "Ministerio de Cultura" does not.
+        roles = [
+            c
+            for c, k in self.kinds.items()
+            if "person_role" in k and not k & {"facility", "company", "count"}
+        ]
         self.household = any(
-            k & {"person_role"} and not k & {"facility", "company", "count"}
-            for k in self.kinds.values()
+            "code" in self.kinds[c]
+            or ids.names_a_household(target.names.get(c, c))
+            or _holds_names(target.frame.get_column(c))
+            for c in roles
         )
-        person_columns = {"identity", "birth", "person_attr", "email"}
+        # An e-mail column counts by its content (a person's address, not "info@").
+        person_columns = {"identity", "birth", "person_attr"}
         # "nombre" names a station, a product or a programme as often as a person: a
         # name column makes the table about people only when its values are names.
         named = [c for c, k in self.kinds.items() if k & {"given", "surname"}]
@@ -485,8 +496,8 @@ class _Meaning:
 def _holds_names(series: pl.Series) -> bool:
     """Some of the values are listed given names or surnames, few are places or bodies."""
     sample = ids.sample_values(pl.DataFrame({"v": series}), size=500)
-    known, blocked = ids.name_list_share(sample.to_list())
-    return known >= 0.1 and blocked <= 0.2
+    known, pairs, blocked = ids.name_list_share(sample.to_list())
+    return (known >= 0.5 or pairs >= 0.2) and blocked <= 0.2
 
 
 def _column_kinds(target: _Resource, column: str) -> frozenset[str]:
@@ -521,6 +532,7 @@ def check_resource(
     hits: dict[str, list[Hit]] = {}
     for column in target.frame.columns:
         hits[column] = _scan(target, column, meaning, country, meaning.person)
+    hits = _repeated_phone_columns(meaning, hits)
     if not meaning.person and any(h.kind in ids.PERSON_KINDS for v in hits.values() for h in v):
         # Found by content: the table is about people after all; the rules that depend
         # on it (dates of birth, tax numbers, addresses, coordinates) look again.
@@ -551,6 +563,25 @@ def check_resource(
     for name in declaration.count_fields:
         findings += _small_cells(target, name, declaration.min_cell_size)
     return findings
+
+
+REPEATED_PHONE_COLUMNS = 3
+
+
+def _repeated_phone_columns(meaning: _Meaning, hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
+    """Three or more columns "of phones" that no header names as phones are columns of
+    amounts or codes of the same shape (a budget by month: 8-digit amounts look like
+    Guatemalan phones); a table lists a person's phones in one or two columns."""
+    unnamed = [
+        c
+        for c, found in hits.items()
+        if any(h.kind == "phone" for h in found) and not meaning.kinds[c] & {"phone", "freetext"}
+    ]
+    if len(unnamed) < REPEATED_PHONE_COLUMNS:
+        return hits
+    return {
+        c: [h for h in found if h.kind != "phone" or c not in unnamed] for c, found in hits.items()
+    }
 
 
 def _not_public(hits: list[Hit], public: str | None, declaration: Declaration) -> list[Hit]:
@@ -627,7 +658,7 @@ def _name_parts(
         sample = ids.sample_values(pl.DataFrame({"v": target.frame.get_column(column)}))
         if sample.len() == 0 or sample.str.contains(word).mean() < 0.8:  # type: ignore[operator]
             continue
-        known, blocked = ids.name_list_share(sample.head(2000).to_list())
+        known, _pairs, blocked = ids.name_list_share(sample.head(2000).to_list())
         if blocked <= 0.1:
             parts[column] = sample
             shares.append(known)

@@ -31,7 +31,6 @@ import io
 import itertools
 import lzma
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -69,6 +68,12 @@ def _setting(name: str, default: int) -> int:
 
 
 MAX_RESOURCE_BYTES = _setting("CATALOG_MAX_RESOURCE_BYTES", DEFAULT_MAX_RESOURCE_BYTES)
+# A CSV file that is validated in batches (read_batches) is never held whole, so it has
+# no such limit unless CATALOG_MAX_STREAMED_BYTES sets one.
+MAX_STREAMED_BYTES = _setting("CATALOG_MAX_STREAMED_BYTES", 0)
+# How much of a CSV file one batch reads (whole lines, about this many bytes): a batch
+# costs about five times its size in memory while it is checked.
+BATCH_BYTES = _setting("CATALOG_BATCH_BYTES", 32 * 1024 * 1024)
 # One line of a CSV file. Parsers buffer a whole line (polars, Python's csv module, the
 # dialect sniffer), so a 100 MB file without a line break cost gigabytes; a real row of
 # even a wide table is a few kilobytes.
@@ -187,7 +192,10 @@ def resource_path(folder: Path, resource: dict[str, Any]) -> Path:
             path=path,
         )
     size = target.stat().st_size
-    if size > MAX_RESOURCE_BYTES:
+    limit = MAX_RESOURCE_BYTES
+    if resource_format(resource) in CSV_FORMATS and compression_of(resource) is None:
+        limit = max(MAX_RESOURCE_BYTES, MAX_STREAMED_BYTES)  # checked again if read whole
+    if size > limit:
         raise TableError(
             "source-error",
             _("Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."),
@@ -230,17 +238,182 @@ def read_resource(folder: Path, resource: dict[str, Any], *, fast: bool = True) 
     fmt = resource_format(resource)
     with local_file(folder, resource) as (path, original):
         check_limits(path, resource, fmt)
-        if fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
-            table = _read_csv(path, resource, fmt, fast=fast)
-        elif path == original:
-            table = _read_with_frictionless(folder, path, resource, fmt)
-        else:
-            local = {**resource, "path": path.name}
-            local.pop("compression", None)
-            table = _read_with_frictionless(path.parent, path, local, fmt)
+        return _read_whole(folder, path, original, resource, fmt, fast=fast)
+
+
+class StreamError(Exception):
+    """A file read in batches turned out not to be what the first look proved (invalid
+    UTF-8 further on, a line polars reads otherwise): read it again, whole and exactly."""
+
+
+def read_batches(
+    folder: Path, resource: dict[str, Any], *, fast: bool = True, batch_bytes: int | None = None
+) -> Iterator[Table]:
+    """The resource's cells in batches of whole records (about ``batch_bytes`` each).
+
+    A plain UTF-8 CSV file whose lines are provably its records (no quote character,
+    every line as wide as the header) is read a block of lines at a time, so memory
+    does not grow with the file; anything else comes as one batch, the whole table
+    (read_resource). Batches carry their own Frictionless row numbers. Iterating may
+    raise StreamError after some batches: start again with ``fast=False``.
+    """
+    if resource.get("path") is None and isinstance(resource.get("data"), list):
+        yield read_resource(folder, resource, fast=fast)
+        return
+    fmt = resource_format(resource)
+    name = resource.get("name", "?")
+    with local_file(folder, resource) as (path, original):
+        check_limits(path, resource, fmt)
+        stream = None
+        if fast and fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
+            if _plain_utf8(resource.get("encoding")):
+                stream = _stream_csv(path, resource, fmt, batch_bytes or BATCH_BYTES)
+        if stream is None:
+            yield _read_whole(folder, path, original, resource, fmt, fast=fast)
+            return
+        for table in stream:
+            table.path = original
+            _check_cells(table, name)
+            yield table
+
+
+def _check_whole_size(path: Path, resource: dict[str, Any]) -> None:
+    """A file read whole into memory may not exceed MAX_RESOURCE_BYTES."""
+    size = path.stat().st_size
+    if size > MAX_RESOURCE_BYTES:
+        raise TableError(
+            "source-error",
+            _("Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."),
+            _("Split the table into several resources (for example one per year)."),
+            resource=resource.get("name", "?"),
+            path=path.name,
+            size=size,
+            limit=MAX_RESOURCE_BYTES,
+        )
+
+
+def _read_whole(
+    folder: Path, path: Path, original: Path, resource: dict[str, Any], fmt: str, *, fast: bool
+) -> Table:
+    _check_whole_size(path, resource)
+    if fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
+        table = _read_csv(path, resource, fmt, fast=fast)
+    elif path == original:
+        table = _read_with_frictionless(folder, path, resource, fmt)
+    else:
+        local = {**resource, "path": path.name}
+        local.pop("compression", None)
+        table = _read_with_frictionless(path.parent, path, local, fmt)
     table.path = original
     _check_cells(table, resource.get("name", "?"))
     return table
+
+
+def _stream_csv(
+    path: Path, resource: dict[str, Any], fmt: str, batch_bytes: int
+) -> Iterator[Table] | None:
+    """Batches of a CSV file whose lines are provably its records; None if not provable."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if _looks_binary(head) or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    sample = head.decode("utf-8-sig", errors="ignore")
+    dialect = csv_dialect(sample, resource.get("dialect"), fmt)
+    if not _fast_dialect(dialect):
+        return None
+    if detects_header(resource.get("dialect")) and _header_below(sample, dialect, len(head) >= HEAD_BYTES):
+        return None
+    quote = str(dialect.quotechar)
+    first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
+    header = labels_of(next(csv.reader([first], dialect=dialect), []))
+    counts = _count_bytes(path, dialect.delimiter, quote)
+    lines = counts["\n"] + (0 if counts["ends with newline"] else 1)
+    if (
+        counts["\r"] != counts["\r\n"]
+        or len(header) < 2
+        or counts[quote] != 0
+        or counts[dialect.delimiter] != (len(header) - 1) * lines
+    ):
+        return None
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    return _csv_blocks(path, dialect, header, encoding, fmt, lines - 1, batch_bytes)
+
+
+def _csv_blocks(
+    path: Path,
+    dialect: csv.Dialect,
+    header: list[str],
+    encoding: str,
+    fmt: str,
+    records: int,
+    batch_bytes: int,
+) -> Iterator[Table]:
+    names = column_names(header)
+    row = 2  # the first record after the header
+    with path.open("rb") as fh:
+        fh.readline()  # the header
+        rest = b""
+        while True:
+            block = fh.read(max(batch_bytes, 1))
+            data = rest + block
+            if not block:
+                rest = b""
+            else:
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    rest = data
+                    continue
+                data, rest = data[: cut + 1], data[cut + 1 :]
+            if data:
+                try:
+                    frame = pl.read_csv(
+                        data,
+                        has_header=False,
+                        separator=dialect.delimiter,
+                        quote_char=None,
+                        schema={n: pl.Utf8 for n in names},
+                        empty_string_is_null=False,
+                        raise_if_empty=False,
+                    )
+                except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
+                    raise StreamError(str(exc)) from None
+                del data
+                numbers = pl.int_range(row, row + frame.height, dtype=pl.Int64, eager=True)
+                yield Table(
+                    frame=frame,
+                    row_numbers=numbers.alias("row"),
+                    labels=header,
+                    encoding=encoding,
+                    format=fmt,
+                    fast=True,
+                )
+                row += frame.height
+            if not block:
+                break
+    if row - 2 != records:
+        raise StreamError(f"read {row - 2} records, counted {records} lines")
+
+
+def _fast_dialect(dialect: csv.Dialect) -> bool:
+    """A dialect polars reads as Python's csv module does (for files without quotes)."""
+    quote = dialect.quotechar
+    return not (
+        len(dialect.delimiter) != 1
+        or dialect.escapechar
+        or dialect.skipinitialspace
+        or not dialect.doublequote
+        or quote is None
+        or len(quote) != 1
+    )
+
+
+def _header_below(sample: str, dialect: csv.Dialect, truncated: bool) -> bool:
+    """True when Frictionless would take a record below the first as the header
+    (``truncated``: the sample is the start of a longer file, its last line cut)."""
+    lines = io.StringIO(sample, newline="").readlines()
+    whole = lines[:-1] if truncated else lines
+    records = list(itertools.islice(csv.reader(whole, dialect=dialect), HEADER_SAMPLE))
+    return header_row(records) != 1
 
 
 def resource_paths(folder: Path, resource: dict[str, Any]) -> list[Path]:
@@ -357,7 +530,9 @@ def _join_parts(parts: list[Path], resource: dict[str, Any], out: Any, name: str
                 if written > MAX_RESOURCE_BYTES:
                     raise TableError(
                         "source-error",
-                        _("Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."),
+                        _(
+                            "Resource {resource}: {path} is too large ({size} bytes; the limit is {limit})."
+                        ),
                         _("Split the table into several resources (for example one per year)."),
                         resource=name,
                         path=part.name,
@@ -837,22 +1012,11 @@ def _read_csv_fast(
     path: Path, dialect: csv.Dialect, sample: str, *, detect: bool = True
 ) -> Table | None:
     """Polars, when every line is provably one record as wide as the header; None otherwise."""
-    quote = dialect.quotechar
-    if (
-        len(dialect.delimiter) != 1
-        or dialect.escapechar
-        or dialect.skipinitialspace
-        or not dialect.doublequote
-        or quote is None
-        or len(quote) != 1
-    ):
+    quote = str(dialect.quotechar)
+    if not _fast_dialect(dialect):
         return None
-    if detect:
-        lines = io.StringIO(sample, newline="").readlines()
-        whole = lines if len(sample.encode()) < HEAD_BYTES - 4 else lines[:-1]
-        records = list(itertools.islice(csv.reader(whole, dialect=dialect), HEADER_SAMPLE))
-        if header_row(records) != 1:
-            return None  # a title line above the header: the exact reader skips it
+    if detect and _header_below(sample, dialect, len(sample.encode()) >= HEAD_BYTES - 8):
+        return None  # a title line above the header: the exact reader skips it
     first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
     header = labels_of(next(csv.reader([first], dialect=dialect), []))
     counts = _count_bytes(path, dialect.delimiter, quote)
@@ -1020,7 +1184,7 @@ def _read_with_frictionless(
     rows = [(n, c) for n, c in rows if n not in header_rows]
     widest = max([(len(labels), 1)] + [(len(c), n) for n, c in rows])
     if widest[0] > MAX_COLUMNS:
-        raise _too_wide(resource.get("name", "?"), path, *widest)
+        raise _too_wide(resource.get("name", "?"), path or Path("data"), *widest)
     columns = {
         name: pl.Series(
             name, [_cell_text(c[i]) if i < len(c) else None for _, c in rows], dtype=pl.Utf8

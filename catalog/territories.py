@@ -47,6 +47,7 @@ class Country:
     second: str  # ``nivel`` of the second level
     digits: tuple[int, int]  # length of a first- and a second-level code
     names: dict[str, dict[str, str]]  # level -> language -> plural name of the level
+    examples: tuple[str, str]  # a well-known code of each level, for messages
 
 
 COUNTRIES: dict[str, Country] = {
@@ -59,6 +60,7 @@ COUNTRIES: dict[str, Country] = {
             "department": {"es": "departamentos", "en": "departments"},
             "municipality": {"es": "municipios", "en": "municipalities"},
         },
+        ("01", "0101"),
     ),
     "CL": Country(
         "cl_territories.csv",
@@ -69,6 +71,7 @@ COUNTRIES: dict[str, Country] = {
             "department": {"es": "regiones", "en": "regions"},
             "municipality": {"es": "comunas", "en": "communes"},
         },
+        ("13", "13101"),
     ),
     "PY": Country(
         "py_territories.csv",
@@ -79,6 +82,7 @@ COUNTRIES: dict[str, Country] = {
             "department": {"es": "departamentos", "en": "departments"},
             "municipality": {"es": "distritos", "en": "districts"},
         },
+        ("11", "1101"),
     ),
 }
 DATA = FOLDER / COUNTRIES["GT"].file  # Guatemala's list (read by the benchmarks and tests)
@@ -208,12 +212,14 @@ def level_name(country: str, which: str, lang: str = "es") -> str:
 
 
 def example(country: str, which: str) -> str:
-    """A real code of the level, for messages: ``13101`` for a Chilean comuna."""
-    where = country.upper()
-    for row in _rows(where) if where in COUNTRIES else ():
-        if row["level"] == which:
-            return row["code"]
-    return ""
+    """A well-known code of the level and its name, for messages: ``13101 (Santiago)``
+    for a Chilean comuna; empty when the level's list does not ship."""
+    spec = COUNTRIES.get(country.upper())
+    if spec is None:
+        return ""
+    code = spec.examples[LEVELS.index(which)]
+    found = _by_code(country.upper()).get(code)
+    return f"{code} ({found['name']})" if found and found["level"] == which else ""
 
 
 def digits(country: str, which: str) -> int:

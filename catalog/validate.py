@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,9 +30,10 @@ from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_sc
 from catalog.tables import (
     CSV_FORMATS,
     MAX_COLUMNS,
+    StreamError,
     Table,
     TableError,
-    read_resource,
+    read_batches,
     resource_format,
 )
 from catalog.transparency import templates
@@ -94,9 +96,15 @@ def _validate_guarded(ref: DatasetRef) -> DatasetReport:
 
 
 def validate_dataset(
-    ref: DatasetRef, *, root: Path | None = None, keep_tables: bool = False, fast: bool = True
+    ref: DatasetRef,
+    *,
+    root: Path | None = None,
+    keep_tables: bool = False,
+    fast: bool = True,
+    batch_bytes: int | None = None,
 ) -> DatasetReport:
-    """Every check of one dataset; ``fast=False`` forces the exact CSV reader (tests)."""
+    """Every check of one dataset; ``fast=False`` forces the exact CSV reader (tests),
+    ``batch_bytes`` the size of the blocks a large CSV file is read in (tables.BATCH_BYTES)."""
     report = DatasetReport(dataset=ref.id, valid=True, folder=ref.folder)
     try:
         descriptor = read_json(ref.descriptor_path)
@@ -121,7 +129,7 @@ def validate_dataset(
     structure = [] if findings else _structure(package, ref.folder)
     report.findings.extend(structure)
     if not findings and not structure:
-        checker = _Checker(ref, package, fast=fast)
+        checker = _Checker(ref, package, fast=fast, batch_bytes=batch_bytes)
         # The privacy gate follows the publisher's jurisdiction (its identifiers, phones).
         country = privacy.publisher_country(root or root_of(ref), ref.publisher)
         with privacy.use_jurisdiction(country):
@@ -332,10 +340,18 @@ EXAMPLES = {
 class _Checker:
     """Validates the resources of one package, sharing foreign-key lookups between them."""
 
-    def __init__(self, ref: DatasetRef, package: dict[str, Any], *, fast: bool) -> None:
+    def __init__(
+        self,
+        ref: DatasetRef,
+        package: dict[str, Any],
+        *,
+        fast: bool,
+        batch_bytes: int | None = None,
+    ) -> None:
         self.ref = ref
         self.package = package
         self.fast = fast
+        self.batch_bytes = batch_bytes
         self.resources = {r.get("name"): r for r in package.get("resources", [])}
         self._frictionless: Package | None = None
         self._keys: dict[tuple[str, tuple[str, ...]], pl.DataFrame] = {}
@@ -344,7 +360,6 @@ class _Checker:
     def resource(
         self, resource: dict[str, Any], report: DatasetReport, keep: bool
     ) -> list[Finding]:
-        from frictionless import FrictionlessException
 
         # The structure check before this requires every resource's name (a string).
         name: str = resource["name"]
@@ -352,27 +367,68 @@ class _Checker:
         if not _is_tabular(resource):
             return self._tag(self._file_checks(resource), resource)
         try:
-            table = read_resource(self.ref.folder, resource, fast=self.fast)
-        except TableError as exc:
-            return self._tag([_content_finding("source-error", exc, name)], resource)
-        if keep:
-            report.tables[name] = table
+            findings = self._batches(resource, report, keep, fast=self.fast)
+        except StreamError:  # the file is not what its first look proved: read it exactly
+            report.tables.pop(name, None)
+            findings = self._batches(resource, report, keep, fast=False)
+        return self._tag(findings, resource)
+
+    def _batches(
+        self, resource: dict[str, Any], report: DatasetReport, keep: bool, *, fast: bool
+    ) -> list[Finding]:
+        """Rows and privacy, batch by batch (one batch unless the file is read in blocks)."""
+        from frictionless import FrictionlessException
+
+        name: str = resource["name"]
         findings: list[Finding] = []
-        if table.guessed_encoding:
-            findings.append(
-                problem("encoding-error", variant="guessed", encoding=table.guessed_encoding)
-            )
+        rows: _RowStream | None = None
+        fallback = False
+        personal = _PrivacyStream(resource, self.ref.id)
+        count = 0
         try:
-            findings.extend(self._rows(table, resource))
-        except Unsupported:
+            for table in read_batches(
+                self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes
+            ):
+                count += 1
+                if count == 1:
+                    if keep:
+                        report.tables[name] = table
+                    if table.guessed_encoding:
+                        findings.append(
+                            problem(
+                                "encoding-error", variant="guessed", encoding=table.guessed_encoding
+                            )
+                        )
+                    try:
+                        rows = _RowStream(self, resource, table)
+                    except Unsupported:
+                        fallback = True
+                    except FrictionlessException as exc:  # a format whose extra is missing
+                        findings.append(_from_frictionless(exc.error))
+                elif count == 2:
+                    report.tables.pop(name, None)  # a table read in blocks is not kept
+                if rows is not None:
+                    try:
+                        rows.add(table)
+                    except Unsupported:
+                        rows, fallback = None, True
+                    except TableError as exc:  # a resource its foreign keys refer to
+                        rows = None
+                        findings.append(_content_finding("source-error", exc, name))
+                    except FrictionlessException as exc:
+                        rows = None
+                        findings.append(_from_frictionless(exc.error))
+                personal.add(table)
+        except TableError as exc:
+            report.tables.pop(name, None)
+            return [_content_finding("source-error", exc, name)]
+        if rows is not None:
+            findings.extend(rows.finish())
+        if fallback:
             findings.extend(self._with_frictionless(name))
-        except TableError as exc:  # a resource its foreign keys refer to cannot be read
-            findings.append(_content_finding("source-error", exc, name))
-        except FrictionlessException as exc:  # e.g. a format whose extra is not installed
-            findings.append(_from_frictionless(exc.error))
-        personal = privacy.check_resource(table.frame, resource, self.ref.id, table.row_numbers)
-        privacy.mask_data_errors(findings, personal, resource)
-        return self._tag(findings + personal, resource, table)
+        found = personal.finish()
+        privacy.mask_data_errors(findings, found, resource)
+        return findings + found
 
     def _tag(
         self, findings: list[Finding], resource: dict[str, Any], table: Table | None = None
@@ -386,18 +442,10 @@ class _Checker:
     # -- rows, the columnar way
 
     def _rows(self, table: Table, resource: dict[str, Any]) -> list[Finding]:
-        if not table.exact or not isinstance(resource.get("schema"), dict):
-            raise Unsupported("not read exactly")
-        schema = load_schema(resource["schema"])
-        checks, header = self._cells(table, schema)
-        findings = header + _row_findings(table, checks, schema, self)
-        truncated = len(findings) > LIMIT_ERRORS
-        findings = findings[:LIMIT_ERRORS]
-        if truncated:
-            notice = problem("error-limit", limit=LIMIT_ERRORS)
-            notice.blocking = False
-            return [*findings, notice]
-        return findings + _row_count(table, resource) + _file_integrity(table.path, resource)
+        """The row checks of a table read whole (one batch)."""
+        rows = _RowStream(self, resource, table)
+        rows.add(table)
+        return rows.finish()
 
     def _cells(
         self, table: Table, schema: Schema, keep: set[str] | None = None
@@ -437,20 +485,34 @@ class _Checker:
         resource = self.resources.get(name)
         if resource is None or not isinstance(resource.get("schema"), dict):
             raise Unsupported("reference")
-        table = read_resource(self.ref.folder, resource, fast=self.fast)
-        if not table.exact:
-            raise Unsupported("reference not read exactly")
         schema = load_schema({**resource["schema"], "foreignKeys": []})
-        checks, _header = self._cells(table, schema, keep=set(fields))
-        by_name = {check.name: check.typed for check in checks}
-        columns = [
-            by_name.get(f, pl.repeat(None, table.frame.height, eager=True)).alias(f"k{i}")
-            for i, f in enumerate(fields)
-        ]
-        frame = pl.DataFrame(columns) if columns else pl.DataFrame()
-        frame = frame.filter(~pl.all_horizontal(pl.all().is_null())).unique()
+        parts: list[pl.DataFrame] = []
+        try:
+            batches = list(self._key_batches(resource, schema, fields, fast=self.fast))
+        except StreamError:
+            batches = list(self._key_batches(resource, schema, fields, fast=False))
+        parts = batches
+        frame = pl.concat(parts).unique() if len(parts) > 1 else parts[0]
         self._keys[(name, fields)] = frame
         return frame
+
+    def _key_batches(
+        self, resource: dict[str, Any], schema: Schema, fields: tuple[str, ...], *, fast: bool
+    ) -> Iterator[pl.DataFrame]:
+        """The distinct non-empty key tuples of each batch of a referenced resource."""
+        for table in read_batches(
+            self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes
+        ):
+            if not table.exact:
+                raise Unsupported("reference not read exactly")
+            checks, _header = self._cells(table, schema, keep=set(fields))
+            by_name = {check.name: check.typed for check in checks}
+            columns = [
+                by_name.get(f, pl.repeat(None, table.frame.height, eager=True)).alias(f"k{i}")
+                for i, f in enumerate(fields)
+            ]
+            frame = pl.DataFrame(columns) if columns else pl.DataFrame()
+            yield frame.filter(~pl.all_horizontal(pl.all().is_null())).unique()
 
     # -- rows, the Frictionless way
 
@@ -478,6 +540,297 @@ class _Checker:
         return _file_integrity(path, resource)
 
 
+class _RowStream:
+    """The row checks of one resource, fed batch by batch.
+
+    Each batch is typed and checked on its own (cells, blank rows, foreign keys against
+    the referenced keys); only the typed values of unique and primary-key fields, and
+    the row numbers, are kept across batches, so memory grows with the key columns,
+    not with the file. Findings sort by row as Frictionless reports them, and stop at
+    LIMIT_ERRORS as it does: the same findings for any batch size.
+    """
+
+    def __init__(self, checker: _Checker, resource: dict[str, Any], first: Table) -> None:
+        if not first.exact or not isinstance(resource.get("schema"), dict):
+            raise Unsupported("not read exactly")
+        self.checker = checker
+        self.resource = resource
+        self.schema = load_schema(resource["schema"])
+        key = set(self.schema.primary_key)
+        key.update(f.name for f in self.schema.fields if f.constraints.get("unique"))
+        self.key_names = key
+        self.header: list[Finding] | None = None
+        self.found: list[tuple[int, tuple[int, int], Finding]] = []
+        self.names: list[str] = []
+        self.typed: dict[str, list[pl.Series]] = {}
+        self.rows = _RowNumbers()
+        self.height = 0
+        self.path = first.path
+
+    def add(self, table: Table) -> None:
+        checks, header = self.checker._cells(table, self.schema)
+        if self.header is None:
+            self.header = header
+            self.names = [check.name for check in checks]
+        if len(self.found) <= LIMIT_ERRORS:  # later rows cannot enter the report
+            rows = table.row_numbers
+            self.found.extend(
+                (int(rows[e.index]), e.slot, e.make())
+                for e in _row_errors(table, checks, self.schema, self.checker)
+            )
+        kept = [check for check in checks if check.name in self.key_names]
+        for check in kept:
+            self.typed.setdefault(check.name, []).append(check.typed)
+        if kept:
+            self.rows.add(table)
+        self.height += table.frame.height
+
+    def finish(self) -> list[Finding]:
+        found = self.found
+        if self.typed:
+            rows = self.rows
+            empty = pl.Series([], dtype=pl.Null)
+            checks = [
+                FieldCheck(
+                    name=name,
+                    typed=_joined(self.typed[name]) if name in self.typed else empty,
+                    blank=empty,
+                    absent=empty,
+                    type_error=empty,
+                )
+                for name in self.names
+            ]
+            found = found + [
+                (int(rows[e.index]), e.slot, e.make())
+                for e in _key_errors(rows, checks, self.schema)
+            ]
+        found.sort(key=lambda item: (item[0], item[1]))
+        findings = (self.header or []) + [f for _row, _slot, f in found[: LIMIT_ERRORS + 1]]
+        truncated = len(findings) > LIMIT_ERRORS
+        findings = findings[:LIMIT_ERRORS]
+        if truncated:
+            notice = problem("error-limit", limit=LIMIT_ERRORS)
+            notice.blocking = False
+            return [*findings, notice]
+        return (
+            findings
+            + _row_count(self.height, self.resource)
+            + _file_integrity(self.path, self.resource)
+        )
+
+
+class _RowNumbers:
+    """The row numbers of the rows kept across batches, by position: a range while the
+    batches follow each other line for line (a file read in blocks), a column otherwise."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.count = 0
+        self.parts: list[pl.Series] = []
+        self.contiguous = True
+
+    def add(self, table: Table) -> None:
+        numbers = table.row_numbers
+        height = len(numbers)
+        if height == 0:
+            return
+        start, end = int(numbers[0]), int(numbers[-1])
+        follows = self.first is None or start == self.first + self.count
+        if self.contiguous and follows and table.fast and end - start + 1 == height:
+            self.first = start if self.first is None else self.first
+        else:
+            if self.contiguous and self.first is not None:
+                self.parts.append(
+                    pl.int_range(self.first, self.first + self.count, dtype=pl.Int64, eager=True)
+                )
+            self.contiguous = False
+            self.parts.append(numbers)
+        self.count += height
+
+    def __getitem__(self, index: int) -> int:
+        if self.contiguous:
+            return (self.first or 0) + index
+        if len(self.parts) > 1:
+            self.parts = [pl.concat(self.parts)]
+        return int(self.parts[0][index])
+
+
+def _joined(parts: list[pl.Series]) -> pl.Series:
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
+
+
+class _PrivacyStream:
+    """The privacy gate over a resource read in batches.
+
+    One batch (a table read whole): ``privacy.check_resource`` on it, as always. Several:
+    each batch is checked on its own and repeated findings (same type, column, row and
+    words) are reported once, except k-anonymity, which needs every row: the batches'
+    quasi-identifier combinations are counted as they go (memory grows with the distinct
+    combinations, not the rows) and the gate judges those counts at the end.
+    """
+
+    def __init__(self, resource: dict[str, Any], dataset: str) -> None:
+        self.resource = resource
+        self.dataset = dataset
+        self.pending: Table | None = None
+        self.batches = 0
+        self.found: list[Finding] = []
+        self.seen: set[tuple[Any, ...]] = set()
+        self.groups: pl.DataFrame | None = None
+        declared = resource.get("privacy")
+        self.declared: dict[str, Any] = declared if isinstance(declared, dict) else {}
+
+    def add(self, table: Table) -> None:
+        self.batches += 1
+        if self.batches == 1:
+            self.pending = table  # alone, it is checked as a whole table
+            return
+        if self.pending is not None:
+            self._batch(self.pending)
+            self.pending = None
+        self._batch(table)
+
+    def finish(self) -> list[Finding]:
+        if self.pending is not None:
+            table = self.pending
+            self.pending = None
+            return privacy.check_resource(
+                table.frame, self.resource, self.dataset, table.row_numbers
+            )
+        return self.found + self._k_anonymity()
+
+    def _batch(self, table: Table) -> None:
+        for finding in privacy.check_resource(
+            table.frame, self.resource, self.dataset, table.row_numbers
+        ):
+            if finding.type == "privacy-k-anonymity" and self._quasi(table) is not None:
+                continue  # judged on the whole table at the end
+            key = (finding.type, finding.fieldName, finding.rowNumber, finding.text)
+            if key not in self.seen:
+                self.seen.add(key)
+                self.found.append(finding)
+        self._count_groups(table)
+
+    def _quasi(self, table: Table) -> list[str] | None:
+        """The frame columns of the declared quasi-identifiers (None if not all found)."""
+        names = self.declared.get("quasiIdentifiers")
+        if not isinstance(names, list) or not names:
+            return None
+        columns = _columns_of(self.resource, table.frame.columns)
+        found = [columns.get(n) for n in names if isinstance(n, str)]
+        if len(found) != len(names) or any(c is None for c in found):
+            return None
+        return [c for c in found if c is not None]
+
+    def _count_field(self, table: Table) -> tuple[str, dict[str, Any]] | None:
+        counts = self.declared.get("countFields")
+        if not isinstance(counts, list) or not counts or not isinstance(counts[0], str):
+            return None
+        column = _columns_of(self.resource, table.frame.columns).get(counts[0])
+        if column is None:
+            return None
+        return column, _field_descriptor(self.resource, counts[0])
+
+    def _count_groups(self, table: Table) -> None:
+        columns = self._quasi(table)
+        if columns is None:
+            return
+        count = self._count_field(table)
+        if count is None:
+            weight = pl.lit(1, dtype=pl.Int64)
+        else:
+            numbers = privacy._numbers(table.frame.get_column(count[0]), count[1])
+            weight = pl.lit(numbers.fill_null(0).fill_nan(0).round().cast(pl.Int64))
+        keys = [f"q{i}" for i in range(len(columns))]
+        groups = (
+            table.frame.lazy()
+            .select(
+                *(pl.col(c).fill_null("").alias(q) for c, q in zip(columns, keys, strict=True)),
+                weight.alias("__n__"),
+                pl.lit(table.row_numbers).alias("__row__"),
+            )
+            .group_by(keys)
+            .agg(pl.col("__n__").sum(), pl.col("__row__").min())
+            .collect()
+        )
+        if self.groups is not None:
+            groups = (
+                pl.concat([self.groups, groups])
+                .group_by(keys)
+                .agg(pl.col("__n__").sum(), pl.col("__row__").min())
+            )
+        self.groups = groups
+
+    def _k_anonymity(self) -> list[Finding]:
+        """The gate's k-anonymity over the whole table: one row per combination, its
+        count of rows (or of people, with countFields) as a count field."""
+        if self.groups is None:
+            return []
+        names = [str(n) for n in self.declared["quasiIdentifiers"]]
+        counts = self.declared.get("countFields")
+        weighted = isinstance(counts, list) and bool(counts) and isinstance(counts[0], str)
+        count_name = str(counts[0]) if weighted and isinstance(counts, list) else "__n__"
+        groups = self.groups.sort("__row__")
+        frame = groups.select(
+            *(pl.col(f"q{i}").alias(name) for i, name in enumerate(names)),
+            pl.col("__n__").cast(pl.Utf8).alias(count_name),
+        )
+        fields = [_field_descriptor(self.resource, name) or {"name": name} for name in names]
+        summary = {
+            "name": self.resource.get("name"),
+            "schema": {"fields": [*fields, {"name": count_name, "type": "integer"}]},
+            "privacy": {
+                "quasiIdentifiers": names,
+                "k": self.declared.get("k", privacy.DEFAULT_K),
+                "countFields": [count_name],
+            },
+        }
+        found = privacy.check_resource(frame, summary, self.dataset, groups["__row__"])
+        findings = [f for f in found if f.type == "privacy-k-anonymity"]
+        if not weighted:  # rows, not people: the words the gate uses for microdata
+            for finding in findings:
+                if finding.rowNumber is not None:
+                    finding.text = K_MICRODATA_TEXT
+                finding.hint = privacy.K_HINT
+                finding.params["field"] = None
+        return findings
+
+
+# The gate's words for a small group of microdata rows (privacy.py, _k_anonymity).
+K_MICRODATA_TEXT = _(
+    "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
+    "k = {k}, so the people in them can be singled out."
+)
+
+
+def _columns_of(resource: dict[str, Any], columns: list[str]) -> dict[str, str]:
+    """Field name -> frame column, by name or else by position (as the privacy gate pairs them)."""
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    mapping: dict[str, str] = {}
+    if not isinstance(fields, list):
+        return mapping
+    names = {f.get("name") for f in fields if isinstance(f, dict)}
+    for position, descriptor in enumerate(fields):
+        name = descriptor.get("name") if isinstance(descriptor, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in columns:
+            mapping[name] = name
+        elif position < len(columns) and columns[position] not in names:
+            mapping[name] = columns[position]
+    return mapping
+
+
+def _field_descriptor(resource: dict[str, Any], name: str) -> dict[str, Any]:
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    for descriptor in fields if isinstance(fields, list) else []:
+        if isinstance(descriptor, dict) and descriptor.get("name") == name:
+            return dict(descriptor)
+    return {}
+
+
 def _key_fields(schema: Schema) -> set[str]:
     """Fields whose typed values the row checks compare: unique, primary and foreign keys."""
     names = {f.name for f in schema.fields if f.constraints.get("unique")}
@@ -493,11 +846,10 @@ def _is_tabular(resource: dict[str, Any]) -> bool:
     return resource_format(resource) in CSV_FORMATS + ("xlsx", "xls", "ods")
 
 
-def _row_count(table: Table, resource: dict[str, Any]) -> list[Finding]:
+def _row_count(actual: int, resource: dict[str, Any]) -> list[Finding]:
     """A declared ``rows`` against the rows read (Frictionless's row-count; header excluded)."""
     declared = resource.get("rows")
     if isinstance(declared, int) and not isinstance(declared, bool):
-        actual = table.frame.height
         if declared != actual:
             return [problem("row-count", expected=declared, actual=actual)]
     return []
@@ -538,9 +890,11 @@ class _Error:
     make: Any  # () -> Finding
 
 
-def _row_findings(
+def _row_errors(
     table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker
-) -> list[Finding]:
+) -> list[_Error]:
+    """The errors of one batch of rows, but for unique and primary keys, which span the
+    whole table (_key_errors, once every batch is read); sorted, at most LIMIT_ERRORS + 1."""
     rows = table.row_numbers
     height = table.frame.height
     width = len(checks)
@@ -580,9 +934,11 @@ def _row_findings(
                     lambda i=index, c=check: problem("missing-cell", row=rows[i], field=c.name),
                 )
             )
-    errors.extend(_key_errors(table, checks, schema, checker, width))
+    typed = {check.name: check.typed for check in checks}
+    for number, fk in enumerate(schema.foreign_keys):
+        errors.extend(_fk_errors(table, typed, fk, checker, width, number))
     errors.sort(key=lambda e: (e.index, e.slot))
-    return [error.make() for error in errors[: LIMIT_ERRORS + 1]]
+    return errors[: LIMIT_ERRORS + 1]
 
 
 def _cell_errors(
@@ -644,10 +1000,9 @@ def _limit_text(value: Any) -> str:
     return str(value)
 
 
-def _key_errors(
-    table: Table, checks: list[FieldCheck], schema: Schema, checker: _Checker, width: int
-) -> list[_Error]:
-    rows = table.row_numbers
+def _key_errors(rows: Any, checks: list[FieldCheck], schema: Schema) -> list[_Error]:
+    """Unique fields and the primary key, over the whole table's typed key columns."""
+    width = len(checks)
     typed = {check.name: check.typed for check in checks}
     errors: list[_Error] = []
     for position, check in enumerate(checks):
@@ -692,8 +1047,6 @@ def _key_errors(
                     ),
                 )
             )
-    for number, fk in enumerate(schema.foreign_keys):
-        errors.extend(_fk_errors(table, typed, fk, checker, width, number))
     return errors
 
 

@@ -145,7 +145,9 @@ HINTS: dict[str, str] = {
         'UTF-8 (in Excel: "CSV UTF-8").'
     ),
     "byte-count": _('Update "bytes" in the resource, or remove it.'),
-    "row-count": _('Update "rows" in the resource (rows of data, without the header), or remove it.'),
+    "row-count": _(
+        'Update "rows" in the resource (rows of data, without the header), or remove it.'
+    ),
     "hash-count": _('Update "hash" in the resource, or remove it.'),
     "error-limit": _("Fix these errors and validate again to see the rest."),
     "generic": _("Fix the descriptor or the file as the message says."),

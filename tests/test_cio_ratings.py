@@ -298,3 +298,18 @@ def test_the_demo_seeds_sample_ratings_once(ws, tmp_path, repo):
     assert "@" not in text_ and "datos de ejemplo" in (folder / "datapackage.json").read_text(
         "utf-8"
     )
+
+
+def test_the_cio_pages_pass_axe(app, browser):
+    from axe_playwright_python.sync_playwright import Axe
+
+    c = signed_in(app, "cio@mides.gob.gt")
+    c.post(PAGE, data={**form_of(c), "calificacion": "4", "comentario": "Bien."})
+    for path in ("/transparencia/oficiales/ti/", PAGE, PAGE + "?lang=en"):
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.set_content(c.get(path).text)
+        violations = Axe().run(tab).response["violations"]
+        context.close()
+        serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, (path, serious)

@@ -521,3 +521,59 @@ def test_api_lists_indicators_and_their_values(demo_build: Path):
     assert bad.status_code == 400
     openapi = client.get("/api/openapi.json").json()
     assert "/api/v1/indicators/{indicator_id}/values" in openapi["paths"]
+
+
+# ------------------------------------------------------------------ the population of a rate
+
+
+def _rate_package() -> dict[str, Any]:
+    fields = _fields(("anio", "integer"), ("municipio", "string"), ("sexo", "string"))
+    fields += _fields(("casos", "integer"))
+    return {
+        "name": "casos",
+        "publisher": "salud",
+        "resources": [{"name": "casos", "schema": {"fields": fields}}],
+        "indicators": [CASES],
+    }
+
+
+def test_a_rate_names_a_population_the_catalogue_has():
+    from catalog.indicators.declaration import population_findings
+
+    package = _rate_package()
+    assert population_findings(package, {"ine/pob": ["pob"]}.get) == []
+    (missing,) = population_findings(package, {}.get)
+    assert not missing.blocking and missing.type == "indicator-error"
+    assert missing.fieldName == "indicators[casos-por-mil].computation.population"
+    assert "ine/pob" in missing.message("en") and "not in the catalogue" in missing.message("en")
+    assert "no está en el catálogo" in missing.message("es")
+    assert "datasets/ine/pob/" in missing.fix("en")
+    (resource,) = population_findings(package, {"ine/pob": ["personas"]}.get)
+    assert "resource pob" in resource.message("en") and "personas" in resource.fix("en")
+
+
+def test_validate_warns_of_a_missing_population_dataset(tmp_path: Path):
+    from catalog.validate import validate_paths
+
+    def copy_dataset(ident: str) -> Path:
+        source = REPO / "datasets" / ident
+        folder = tmp_path / "datasets" / ident
+        (folder / "data").mkdir(parents=True)
+        for data in (source / "data").iterdir():
+            (folder / "data" / data.name).write_bytes(data.read_bytes())
+        (folder / "datapackage.json").write_bytes((source / "datapackage.json").read_bytes())
+        publisher = ident.split("/")[0] + ".yaml"
+        (tmp_path / "publishers").mkdir(exist_ok=True)
+        (tmp_path / "publishers" / publisher).write_bytes(
+            (REPO / "publishers" / publisher).read_bytes()
+        )
+        return folder
+
+    folder = copy_dataset("sesan/desnutricion-aguda")
+    run = validate_paths([folder])
+    (warning,) = [f for f in run.findings if "computation.population" in (f.fieldName or "")]
+    assert not warning.blocking and run.valid  # a warning: the rate waits for its population
+    assert "ine/proyecciones-poblacion" in warning.message("en")
+    copy_dataset("ine/proyecciones-poblacion")
+    again = validate_paths([folder])
+    assert not [f for f in again.findings if "computation.population" in (f.fieldName or "")]

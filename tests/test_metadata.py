@@ -204,7 +204,12 @@ def test_other_jurisdictions_obligations_are_known(tree: Path):
 
 
 def test_spatial_codes_of_other_countries_are_not_checked_against_guatemala(tree: Path):
-    assert check(tree, spatial={"country": "CL", "departments": ["RM"]}) == []
+    # Chile's list ships (catalog/data/cl_territories.csv): its codes, not Guatemala's.
+    assert check(tree, spatial={"country": "CL", "departments": ["13"]}) == []
+    (found,) = check(tree, spatial={"country": "CL", "departments": ["RM"]})
+    assert "regiones of CL" in found.message("en")
+    # A country without a list is not checked.
+    assert check(tree, spatial={"country": "SV", "departments": ["RM"]}) == []
 
 
 def test_territory_fields_must_be_a_known_level_and_a_string(tree: Path):

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from catalog import identifiers as ids
 from catalog.cli import cli
 from catalog.content import DatasetRef
 from catalog.findings import Finding
@@ -536,12 +538,224 @@ def gt_undeclared_beneficiary_list(draw: random.Random) -> Case:
     return Case("rt-gt-microdatos-ingles", "GT", True, header, rows)
 
 
+def gt_names_under_role_header(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        given, surnames = person_gt(draw)
+        cell = f"{given} {surnames}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Santa Cruz del Quiché", "Q400.00"])
+    header = ["correlativo", "beneficiaria", "municipio", "monto"]
+    return Case(
+        "rt-gt-beneficiaria", "GT", True, header, rows, personal=personal, columns={"beneficiaria"}
+    )
+
+
+def gt_maya_names_in_notes(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        given, surnames = person_gt(draw)
+        cell = f"{given} {surnames}"
+        note = draw.choice(
+            [
+                f"Se entregó la bolsa a la señora {cell} en su vivienda",
+                f"Visita domiciliaria: atendió {cell}, madre de tres menores",
+                "Sin novedad en la entrega",
+            ]
+        )
+        personal += [cell] if "novedad" not in note else []
+        rows.append([f"V-{i:04d}", "Sololá", note])
+    return Case(
+        "rt-gt-nombres-en-notas",
+        "GT",
+        True,
+        ["visita", "departamento", "observaciones"],
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"observaciones"},
+    )
+
+
+def cl_rut_and_phone_in_notes(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        body = rut_body(draw)
+        run = f"{dotted(int(body))}-{rut_check_digit(body).lower()}"
+        phone = f"+56 9 {draw.randint(5000, 9999)} {draw.randint(1000, 9999)}"
+        note = f"Solicitante RUN {run} pide revisión; contactar al {phone}"
+        personal += [run, phone]
+        rows.append([f"SOL-{i:05d}", "Biobío", note])
+    return Case(
+        "rt-cl-notas",
+        "CL",
+        True,
+        ["folio", "region", "detalle_solicitud"],
+        rows,
+        personal=personal,
+        columns={"detalle_solicitud"},
+    )
+
+
+def py_cedula_and_phone_in_notes(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        ci = dotted(draw.randint(700_000, 6_500_000))
+        phone = f"0981 {draw.randint(100, 999)} {draw.randint(100, 999)}"
+        note = f"Titular con C.I. N° {ci}, llamar al cel {phone} por la tarde"
+        personal += [ci, phone]
+        rows.append([i + 1, "Itapúa", note])
+    return Case(
+        "rt-py-notas",
+        "PY",
+        True,
+        ["nro", "departamento", "observacion"],
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"observacion"},
+    )
+
+
+def gt_personal_nit_with_cf(draw: random.Random) -> Case:
+    from stdnum.gt import nit
+
+    rows, personal = [], []
+    for i in range(120):
+        if i % 3 == 0:
+            cell = "CF"
+        else:
+            body = str(draw.randint(1_000_000, 9_999_999))
+            cell = f"{body}-{nit.calc_check_digit(body)}"
+            personal.append(cell)
+        given, surnames = person_gt(draw)
+        rows.append([i + 1, f"{given} {surnames}", cell, "Q1,200.00"])
+    header = ["no", "nombre_solicitante", "nit", "monto_subsidio"]
+    return Case(
+        "rt-gt-nit-cf",
+        "GT",
+        True,
+        header,
+        rows,
+        personal=personal,
+        columns={"nit", "nombre_solicitante"},
+    )
+
+
+def gt_household_utm(draw: random.Random) -> Case:
+    rows = []
+    for i in range(120):
+        rows.append(
+            [
+                f"H-{i:05d}",
+                "Alta Verapaz",
+                f"{draw.randint(700000, 799999)}",
+                f"{draw.randint(1700000, 1799999)}",
+                draw.randint(1, 9),
+            ]
+        )
+    header = ["id_hogar", "departamento", "utm_x", "utm_y", "integrantes"]
+    return Case("rt-gt-utm-hogares", "GT", True, header, rows, columns={"utm_x", "utm_y"})
+
+
+def cl_coordinate_pairs(draw: random.Random) -> Case:
+    rows = []
+    for i in range(120):
+        pair = f"{draw.uniform(-37, -36):.6f}, {draw.uniform(-73, -72):.6f}"
+        rows.append([i + 1, draw.choice(["F", "M"]), draw.randint(20, 90), pair])
+    header = ["folio", "sexo", "edad", "coordenadas"]
+    return Case(
+        "rt-cl-coordenadas",
+        "CL",
+        True,
+        header,
+        rows,
+        privacy={"quasiIdentifiers": ["sexo"], "k": 2},
+        columns={"coordenadas"},
+    )
+
+
+def gt_birth_dates_compact(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        cell = birth(draw).strftime("%Y%m%d")
+        personal.append(cell)
+        rows.append([i + 1, cell, "Jutiapa"])
+    return Case(
+        "rt-gt-fec-nac-compacta",
+        "GT",
+        True,
+        ["id", "fec_nac", "departamento"],
+        rows,
+        personal=personal,
+        columns={"fec_nac"},
+    )
+
+
+def py_emails_with_placeholders(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(120):
+        if i % 2:
+            cell = draw.choice(["NO TIENE", "-", "", "SIN CORREO"])
+        else:
+            given, surname = draw.choice(GIVEN_PY).lower(), draw.choice(SURNAMES_PY).lower()
+            cell = f"{given}.{surname}{i}@{draw.choice(['gmail.com', 'hotmail.com'])}"
+            cell = cell.replace("í", "i").replace("á", "a").replace("ñ", "n")
+            personal.append(cell)
+        rows.append([i + 1, "Central", cell])
+    return Case(
+        "rt-py-correos",
+        "PY",
+        True,
+        ["nro", "departamento", "CORREO ELECTRONICO"],
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"CORREO ELECTRONICO"},
+    )
+
+
+def gt_dpi_hyphens_doc_header(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        number = cui(draw)
+        cell = f"{number[:4]}-{number[4:9]}-{number[9:]}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Izabal"])
+    return Case(
+        "rt-gt-doc-identificacion",
+        "GT",
+        True,
+        ["id", "doc_identificacion", "depto"],
+        rows,
+        personal=personal,
+        columns={"doc_identificacion"},
+    )
+
+
+def cl_run_without_check_digit(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        cell = rut_body(draw)
+        personal.append(cell)
+        rows.append([i + 1, cell, "Araucanía"])
+    return Case(
+        "rt-cl-run-sin-dv",
+        "CL",
+        True,
+        ["folio", "RUN", "region"],
+        rows,
+        personal=personal,
+        columns={"RUN"},
+    )
+
+
 # --- Traps that must pass ------------------------------------------------------------------
 
 
 def gt_budget_eight_digits(draw: random.Random) -> Case:
     rows = []
-    for i in range(150):
+    for _i in range(150):
         amounts = [draw.randint(20_000_000, 79_999_999) for _ in range(3)]
         rows.append([2024, f"{draw.randint(1, 99):03d}", "Funcionamiento", *amounts])
     header = ["ejercicio", "programa", "tipo_gasto", "asignado", "modificado", "ejecutado"]
@@ -606,7 +820,7 @@ def py_procurement_company_rucs(draw: random.Random) -> Case:
 
 def gt_school_codes(draw: random.Random) -> Case:
     rows = []
-    for i in range(150):
+    for _i in range(150):
         code = f"{draw.randint(1, 22):02d}-{draw.randint(1, 17):02d}-{draw.randint(1, 9999):04d}-43"
         rows.append(
             [
@@ -743,7 +957,7 @@ def gt_office_generic_emails(draw: random.Random) -> Case:
 
 def gt_invoices_isbn_postal(draw: random.Random) -> Case:
     rows = []
-    for i in range(150):
+    for _i in range(150):
         rows.append(
             [
                 f"{draw.randint(20_000_000, 79_999_999)}",
@@ -793,6 +1007,131 @@ def gt_coverage_by_department(draw: random.Random) -> Case:
     )
 
 
+def gt_events_with_institutions(draw: random.Random) -> Case:
+    """A plain "fecha" over decades, every day of the week, beside a "responsable" that
+    names institutions, not people."""
+    rows = []
+    for i in range(200):
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=draw.randint(0, 50 * 365))
+        rows.append(
+            [
+                i + 1,
+                f"Declaratoria de patrimonio {i}",
+                day.strftime("%d/%m/%Y"),
+                draw.choice(["Ministerio de Cultura y Deportes", "IDAEH", "Municipalidad"]),
+            ]
+        )
+    header = ["id", "descripcion", "fecha", "responsable"]
+    return Case("rt-gt-declaratorias", "GT", False, header, rows)
+
+
+def gt_office_directory(draw: random.Random) -> Case:
+    rows = []
+    for i in range(40):
+        rows.append(
+            [
+                f"Delegación departamental {i}",
+                f"{draw.randint(1, 12)}a. Avenida {draw.randint(1, 20)}-{draw.randint(10, 99)}"
+                f" Zona {draw.randint(1, 21)}",
+                f"{draw.choice('2367')}{draw.randint(100, 999)}-{draw.randint(1000, 9999)}",
+                f"{draw.choice(['info', 'uip', 'contacto'])}.dep{i}@mides.gob.gt",
+            ]
+        )
+    header = ["dependencia", "direccion", "telefono", "correo"]
+    return Case("rt-gt-directorio-oficinas", "GT", False, header, rows, kind="cp1252")
+
+
+def gt_monthly_budget_strings(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        months = [str(int(10 ** draw.uniform(5.5, 8.3))) for _ in range(4)]
+        rows.append([f"{i:03d}", "Transferencias corrientes", *months])
+    header = ["renglon", "descripcion", "enero", "febrero", "marzo", "abril"]
+    return Case("rt-gt-presupuesto-mensual", "GT", False, header, rows)
+
+
+def cl_procurement_some_sole_traders(draw: random.Random) -> Case:
+    rows = []
+    for i in range(150):
+        body = str(
+            draw.randint(5_000_000, 20_000_000)
+            if i % 10 == 0
+            else draw.randint(76_000_000, 79_999_999)
+        )
+        rows.append(
+            [
+                f"2345-{i}-LE24",
+                f"{dotted(int(body))}-{rut_check_digit(body)}",
+                f"+56 2 2{draw.randint(100, 999)} {draw.randint(1000, 9999)}",
+                dotted(draw.randint(1_000_000, 90_000_000)),
+            ]
+        )
+    header = ["codigo_licitacion", "rut_proveedor", "telefono_proveedor", "monto"]
+    return Case("rt-cl-compras-personas-naturales", "CL", False, header, rows)
+
+
+def gt_court_cases(draw: random.Random) -> Case:
+    rows = []
+    for _i in range(150):
+        rows.append(
+            [
+                f"01073-20{draw.randint(10, 24)}-{draw.randint(1, 999):05d}",
+                f"Res. {draw.randint(1000, 7999)}-20{draw.randint(10, 24)}",
+                draw.choice(["Amparo", "Inconstitucionalidad"]),
+                (dt.date(2020, 1, 1) + dt.timedelta(days=draw.randint(0, 1500))).isoformat(),
+            ]
+        )
+    header = ["numero_expediente", "resolucion", "tipo_proceso", "fecha_resolucion"]
+    return Case("rt-gt-expedientes", "GT", False, header, rows, kind="cp1252")
+
+
+def cl_products(draw: random.Random) -> Case:
+    products = [
+        "Leche Entera Polvo",
+        "Arroz Grado Dos",
+        "Aceite Vegetal Maravilla",
+        "Legumbres Lenteja Partida",
+        "Harina Integral Flor",
+    ]
+    rows = [[i + 1, draw.choice(products), draw.randint(100, 5000)] for i in range(100)]
+    return Case("rt-cl-productos", "CL", False, ["id", "nombre", "cantidad_kg"], rows)
+
+
+def py_school_coordinates(draw: random.Random) -> Case:
+    """Paraguayan schools' coordinates: "-25.123456" must not be read as a landline."""
+    rows = []
+    for _ in range(150):
+        rows.append(
+            [
+                str(draw.randint(1000, 99999)),
+                f"Escuela Básica N° {draw.randint(1, 9000)}",
+                f"{draw.uniform(-27, -22):.6f}",
+                f"{draw.uniform(-62, -54):.6f}",
+            ]
+        )
+    header = ["codigo_local", "nombre_institucion", "latitud", "longitud"]
+    return Case("rt-py-locales-escolares", "PY", False, header, rows, kind="cp1252")
+
+
+def gt_monthly_budget_as_text(draw: random.Random) -> Case:
+    """Monthly 8-digit amounts, typed as text, all from 2 to 7: twelve columns of what
+    look like Guatemalan phones one by one."""
+    months = ["ENE", "FEB", "MAR", "ABR", "MAY", "JUN"]
+    rows = [
+        [f"{i:03d}", *[str(draw.randint(20_000_000, 79_999_999)) for _ in months]]
+        for i in range(120)
+    ]
+    return Case("rt-gt-ejecucion-mensual", "GT", False, ["renglon", *months], rows)
+
+
+def py_amounts_with_cents(draw: random.Random) -> Case:
+    rows = [
+        [i + 1, f"{draw.randint(2_000_000, 8_999_999)}.50", str(draw.randint(2_000_000, 8_999_999))]
+        for i in range(150)
+    ]
+    return Case("rt-py-pagos", "PY", False, ["id", "importe_pagado", "obligado_gs"], rows)
+
+
 CASES: list[Callable[[random.Random], Case]] = [
     gt_phones_in_notes,
     gt_phone_column_spaced,
@@ -820,6 +1159,17 @@ CASES: list[Callable[[random.Random], Case]] = [
     gt_beneficiary_coordinates,
     gt_personal_institutional_emails,
     gt_undeclared_beneficiary_list,
+    gt_names_under_role_header,
+    gt_maya_names_in_notes,
+    cl_rut_and_phone_in_notes,
+    py_cedula_and_phone_in_notes,
+    gt_personal_nit_with_cf,
+    gt_household_utm,
+    cl_coordinate_pairs,
+    gt_birth_dates_compact,
+    py_emails_with_placeholders,
+    gt_dpi_hyphens_doc_header,
+    cl_run_without_check_digit,
     gt_budget_eight_digits,
     py_budget_dotted_guaranies,
     cl_procurement_company_ruts,
@@ -833,6 +1183,15 @@ CASES: list[Callable[[random.Random], Case]] = [
     gt_invoices_isbn_postal,
     cl_municipal_founding,
     gt_coverage_by_department,
+    gt_events_with_institutions,
+    gt_office_directory,
+    gt_monthly_budget_strings,
+    cl_procurement_some_sole_traders,
+    gt_court_cases,
+    cl_products,
+    py_school_coordinates,
+    gt_monthly_budget_as_text,
+    py_amounts_with_cents,
 ]
 
 
@@ -941,3 +1300,81 @@ def test_the_json_report_of_the_cli_shows_no_personal_value(tmp_path: Path) -> N
     for case in cases:
         for value in case.personal:
             assert value not in report, (case.name, value)
+
+
+# --- The rules behind the fixes, value by value ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "role"),
+    [
+        ("info@mineduc.gob.gt", True),
+        ("transparencia@mides.gob.gt", True),
+        ("uip.mides@mides.gob.gt", True),
+        ("jperez@mineduc.gob.gt", False),
+        ("maria.info@gmail.com", False),
+        ("ana [at] correo punto gt", False),
+    ],
+)
+def test_mailboxes_of_offices_are_not_personal(address: str, role: bool) -> None:
+    assert ids.is_role_email(address) is role
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("id_number", "identity"),
+        ("NUMERO DE DPI", "identity"),
+        ("doc", "identity"),
+        ("dni", "identity"),
+        ("cui", "identity"),
+        ("tel_contacto", "phone"),
+        ("fono", "phone"),
+        ("movil", "phone"),
+        ("correo_e", "email"),
+        ("e_mail", "email"),
+        ("FECHA DE NACIMIENTO", "birth"),
+        ("F. NAC.", "birth"),
+        ("DIRECCION DE RESIDENCIA", "address"),
+        ("telefono_sede", "facility"),
+        ("dependencia", "facility"),
+    ],
+)
+def test_headers_of_the_red_team_files(label: str, kind: str) -> None:
+    assert kind in ids.header_kinds(label)
+
+
+def test_a_beneficiary_code_is_not_a_count() -> None:
+    assert "count" not in ids.header_kinds("codigo_beneficiario")
+    assert "count" in ids.header_kinds("beneficiarios")
+
+
+@pytest.mark.parametrize(
+    ("value", "phone"),
+    [
+        ("23.456.789", False),  # guaraníes
+        ("1.250.000,00", False),
+        ("-25.123456", False),  # a coordinate
+        ("2345678.50", False),  # an amount with cents
+        ("(021) 283-456", True),
+        ("0981 123 456", True),
+    ],
+)
+def test_amounts_and_decimals_do_not_have_the_shape_of_phones(value: str, phone: bool) -> None:
+    frame = pl.DataFrame({"v": [value]})
+    shaped = frame.select(ids.phone_digits_expr(pl.col("v"), ("PY",))).item()
+    assert shaped is phone
+
+
+def test_birth_dates_as_excel_serials_or_without_separators() -> None:
+    context = ids.ColumnContext("fecha_nac", header="fecha_nac", countries="GT")
+    serials = pl.Series(
+        [str((dt.date(1980, 1, 1) - dt.date(1899, 12, 30)).days + i * 97) for i in range(50)]
+    )
+    assert [h.kind for h in ids.scan_column(serials, context)] == ["birthdate"]
+    compact = pl.Series(
+        [(dt.date(1970, 1, 1) + dt.timedelta(days=i * 211)).strftime("%Y%m%d") for i in range(50)]
+    )
+    assert [h.kind for h in ids.scan_column(compact, context)] == ["birthdate"]
+    years = pl.Series([str(1950 + i) for i in range(50)])  # a year of birth may be published
+    assert ids.scan_column(years, context) == []

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from catalog import territories, urls
+from catalog.indicators.declaration import declared
 from catalog.standards import robots, sitemap
 from catalog.standards.facts import territory_codes
 
@@ -54,6 +55,15 @@ def test_every_page_in_both_languages(urlset, demo_manifests, demo_publishers):
     assert len(places) == 22 + 340
     for code in places:
         expected |= both(lambda lang, c=code: urls.territory(c, lang))
+    # The indicators, active transparency (served, the language by ?lang=) and the IT
+    # dashboard the demo's build publishes.
+    idents = {i["id"] for m in demo_manifests for i in declared(m["package"], m["dataset"])}
+    for path in ["/indicadores/", "/tablero-ti/"] + [f"/indicadores/{i}/" for i in idents]:
+        expected |= {urls.absolute(path), urls.absolute("/en" + path)}
+    expected |= {
+        urls.absolute("/transparencia/activa/"),
+        urls.absolute("/transparencia/activa/?lang=en"),
+    }
     assert set(urlset) == expected
 
 
@@ -130,3 +140,36 @@ def test_territory_dates_can_follow_the_coverage_the_site_found(
     pages = sitemap.pages(demo_manifests, demo_publishers, coverage)
     dates = {page.paths["es"]: page.lastmod for page in pages}
     assert dates[urls.territory("0202")].isoformat() == national["package"]["modified"]
+
+
+def test_the_indicators_and_dashboards_are_listed(urlset, demo_manifests):
+    for path in ("/indicadores/", "/indicadores/desnutricion-aguda/", "/tablero-ti/"):
+        for address in (urls.absolute(path), urls.absolute("/en" + path)):
+            assert address in urlset, address
+        links = urlset[urls.absolute(path)].findall("x:link", NS)
+        alternates = {link.get("hreflang"): link.get("href") for link in links}
+        assert alternates["en"] == urls.absolute("/en" + path)
+    matrix = urlset[urls.absolute("/transparencia/activa/")]
+    alternates = {link.get("hreflang"): link.get("href") for link in matrix.findall("x:link", NS)}
+    assert alternates["en"] == urls.absolute("/transparencia/activa/?lang=en")
+    # An indicator page is dated by the dataset that declares it.
+    sesan = next(m for m in demo_manifests if m["dataset"] == "sesan/desnutricion-aguda")
+    page = urlset[urls.absolute("/indicadores/desnutricion-aguda/")]
+    assert page.findtext("s:lastmod", namespaces=NS) == sesan["package"]["modified"]
+
+
+def test_the_build_names_the_indicators_it_computed(demo_manifests, demo_publishers):
+    pages = sitemap.pages(demo_manifests, demo_publishers, indicators=["desnutricion-aguda"])
+    paths = {page.paths["es"] for page in pages}
+    assert "/indicadores/desnutricion-aguda/" in paths
+    assert not any(p.startswith("/indicadores/matricula") for p in paths)
+    without = [m for m in demo_manifests if m["name"] != "tablero-proyectos-ti"]
+    assert "/tablero-ti/" not in {page.paths["es"] for page in sitemap.pages(without, {})}
+
+
+def test_chilean_territories_are_listed_where_data_covers_them(demo_manifests, demo_publishers):
+    coverage = {demo_manifests[0]["dataset"]: ["CL-13", "CL-13101"]}
+    pages = sitemap.pages(demo_manifests, demo_publishers, coverage)
+    paths = {page.paths["es"] for page in pages}
+    assert {urls.territory("CL-13"), urls.territory("CL-13101")} <= paths
+    assert urls.territory("CL-13102") not in paths  # no data: no page

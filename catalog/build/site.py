@@ -81,6 +81,7 @@ def write_site(
             writer.files(downloads.files_of(m), digests[d], later=(d, DOWNLOADS))
         site = Site(writer, items, by_id, facts, publishers, reports, digests, conn, today)
         site.write()
+        computed = [i["id"] for i in site.indicators]  # the indicator pages written
         run_pending(site, writer.pending, database, first=DOWNLOADS)
         _assets(writer)
     finally:
@@ -90,7 +91,9 @@ def write_site(
     coverage = {d: f["territories"] for d, f in facts.items()}  # as the territory pages list
     # DCAT, DCAT-US, feeds, sitemap and robots.txt; territory feeds list what the
     # territory pages list.
-    write_documents(folder, list(by_id.values()), publishers, lang, coverage=coverage)
+    write_documents(
+        folder, list(by_id.values()), publishers, lang, coverage=coverage, indicators=computed
+    )
     return writer
 
 

@@ -49,11 +49,9 @@ def _page(fetcher: Fetcher, url: str) -> dict[str, Any]:
         raise SourceError(exc.code, exc.text, **exc.params) from None
     data = decode_json(body, kind, url)
     if not isinstance(data, dict) or "success" not in data:
-        raise SourceError(
-            "not-ckan", _("{url} did not answer as a CKAN Action API does."), url=url
-        )
+        raise SourceError("not-ckan", _("{url} did not answer as a CKAN Action API does."), url=url)
     if data.get("success") is not True:
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
         raise SourceError(
             "ckan-error",
             _("The CKAN portal refused the search: {reason}."),
@@ -65,9 +63,7 @@ def _page(fetcher: Fetcher, url: str) -> dict[str, Any]:
         or not isinstance(result.get("results"), list)
         or not isinstance(result.get("count"), int)
     ):
-        raise SourceError(
-            "not-ckan", _("{url} did not answer as a CKAN Action API does."), url=url
-        )
+        raise SourceError("not-ckan", _("{url} did not answer as a CKAN Action API does."), url=url)
     return result
 
 
@@ -153,10 +149,10 @@ def to_record(package: dict[str, Any]) -> Record:
     name = text_of(package.get("name")) or text_of(package.get("id"))
     if org_name and name.startswith(f"{org_name}--"):  # this portal's ids: publisher--dataset
         name = name[len(org_name) + 2 :]
-    groups = package.get("groups") if isinstance(package.get("groups"), list) else []
+    groups: list[Any] = package["groups"] if isinstance(package.get("groups"), list) else []
     themes = [text_of(g.get(k)) for g in groups if isinstance(g, dict) for k in ("name", "title")]
     themes += [v for k, v in extras.items() if fold(k) in ("theme", "dcat_theme")]
-    tags = package.get("tags") if isinstance(package.get("tags"), list) else []
+    tags: list[Any] = package["tags"] if isinstance(package.get("tags"), list) else []
     resources = []
     for item in package.get("resources") or []:
         if not isinstance(item, dict) or not text_of(item.get("url")):

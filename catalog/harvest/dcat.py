@@ -21,6 +21,7 @@ from catalog.i18n import _
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3, unknown to rdflib
 MAX_PAGES = 10_000
 RDF_ACCEPT = "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.5"
 
@@ -53,7 +54,7 @@ def datajson_records(fetcher: Fetcher, url: str) -> list[Record]:
     datasets = data.get("dataset") if isinstance(data, dict) else None
     if not isinstance(datasets, list):
         raise SourceError(
-            "not-datajson", _("{url} is not a DCAT-US catalogue (no \"dataset\" list)."), url=url
+            "not-datajson", _('{url} is not a DCAT-US catalogue (no "dataset" list).'), url=url
         )
     return [_datajson_record(d) for d in datasets if isinstance(d, dict) and d.get("title")]
 
@@ -67,7 +68,9 @@ def _datajson_record(d: dict[str, Any]) -> Record:
     publisher = d.get("publisher") if isinstance(d.get("publisher"), dict) else {}
     contact = d.get("contactPoint") if isinstance(d.get("contactPoint"), dict) else {}
     name = text_of((publisher or {}).get("name"))
-    identifier = text_of(d.get("identifier")) or text_of(d.get("landingPage")) or text_of(d["title"])
+    identifier = (
+        text_of(d.get("identifier")) or text_of(d.get("landingPage")) or text_of(d["title"])
+    )
     resources = []
     for item in d.get("distribution") or []:
         if isinstance(item, dict) and text_of(item.get("downloadURL")):
@@ -241,7 +244,7 @@ def _rdf_record(graph: Graph, subject: Any) -> Record:
         frequency=str(_node(graph, subject, DCTERMS.accrualPeriodicity) or ""),
         contact_name=lit(graph, contact, VCARD.fn) if contact is not None else "",
         contact_email=_mail(email),
-        version=lit(graph, subject, DCAT.version) or lit(graph, subject, OWL.versionInfo),
+        version=lit(graph, subject, DCAT_VERSION) or lit(graph, subject, OWL.versionInfo),
         issued=lit(graph, subject, DCTERMS.issued),
         modified=lit(graph, subject, DCTERMS.modified),
         landing_page=str(_node(graph, subject, DCAT.landingPage) or ""),

@@ -38,6 +38,7 @@ from catalog.content import SLUG, is_slug, read_yaml
 from catalog.errors import CatalogError
 from catalog.i18n import _
 from catalog.jurisdictions import jurisdictions
+from catalog.metadata import check_publisher
 from catalog.vocabularies import codes, vocabulary
 
 TABULAR = ("csv", "xlsx")
@@ -227,7 +228,9 @@ def load_mapping(path: Path | None) -> Mapping:
         if key not in checks or value not in checks[key]:
             raise MappingError(
                 _('The default "{key}: {value}" of the mapping file is not known.'),
-                _("Defaults: theme, frequency, license, kind, country, with codes of the catalogue."),
+                _(
+                    "Defaults: theme, frequency, license, kind, country, with codes of the catalogue."
+                ),
                 key=str(key),
                 value=str(value),
             )
@@ -324,6 +327,13 @@ def publisher_file(record: PublisherRecord, slug: str, email: str, mapping: Mapp
         data["description"] = record.description
     if record.website.startswith(("http://", "https://")):
         data["website"] = record.website
+    if check_publisher(data, slug):  # e.g. a municipality without its INE codes
+        data["kind"] = mapping.defaults.get("kind", "other")
+    if check_publisher(data, slug):
+        data["kind"] = "other"
+    problems = check_publisher(data, slug)
+    if problems:  # the finding's own words, translated when the log is written
+        raise Refusal("publisher", problems[0].text, **problems[0].params)
     return data
 
 

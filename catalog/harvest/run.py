@@ -115,7 +115,9 @@ class HarvestReport:
             return ""
         reason = translate(self.failure.text, lang, **self.failure.params)
         return translate(
-            _("The source failed: {reason} Nothing was changed: the last good harvest stays in place."),
+            _(
+                "The source failed: {reason} Nothing was changed: the last good harvest stays in place."
+            ),
             lang,
             reason=reason,
         )
@@ -154,9 +156,7 @@ def detect_kind(url: str) -> str:
     path = url.split("?", 1)[0].split("#", 1)[0].lower().rstrip("/")
     if path.endswith("data.json"):
         return "data.json"
-    if re.search(r"\.(ttl|jsonld|json-ld|rdf|xml|n3|nt)$", path) or "/catalog" in path.rsplit(
-        "/", 1
-    )[-1:][0]:
+    if re.search(r"\.(ttl|jsonld|json-ld|rdf|xml|n3|nt)$", path):
         return "dcat"
     return "ckan"
 
@@ -251,6 +251,13 @@ def _tabular(record: Record) -> list[tuple[str, str, ResourceRecord]]:
     return sorted(chosen.values(), key=lambda c: record.resources.index(c[2]))
 
 
+def _sniff_format(path: Path, declared: str) -> str:
+    """``xlsx`` when the file is a ZIP (an Excel workbook), ``csv`` when it is not."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return "xlsx" if head == b"PK\x03\x04" else "csv" if declared == "xlsx" else declared
+
+
 def _readme(record: Record) -> str | None:
     text = record.description.strip()
     return text + "\n" if len(text) > 300 or "\n" in text else None
@@ -328,6 +335,10 @@ class _Harvester:
                 self.fetcher.download(resource.url, path)
             except FetchError as exc:
                 return Outcome("refused", dataset, record.source_id, exc.code, exc.text, exc.params)
+            actual = _sniff_format(path, fmt)
+            if actual != fmt:  # the source's format was wrong: the bytes decide
+                fmt = actual
+                path = path.rename(path.with_suffix(f".{fmt}"))
             try:
                 schema = resource.schema or infer_schema(folder, f"data/{res_name}.{fmt}")
             except ValueError:
@@ -363,7 +374,10 @@ class _Harvester:
             new_publisher = None
         else:
             email = package["contactPoint"]["email"]
-            data = publisher_file(record.publisher, slug, email, options.mapping)
+            try:
+                data = publisher_file(record.publisher, slug, email, options.mapping)
+            except Refusal as exc:
+                return Outcome("refused", dataset, record.source_id, exc.code, exc.text, exc.params)
             new_publisher = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
             (temp / "publishers" / f"{slug}.yaml").write_text(new_publisher, encoding="utf-8")
         refusal = _validate(DatasetRef(slug, name, folder), temp, options.lang)
@@ -397,7 +411,11 @@ def _validate(ref: DatasetRef, root: Path, lang: str) -> tuple[str, str, dict[st
     }
     if privacy:
         return "privacy", _("The privacy gate stopped it ({kind}): {first}"), params
-    return "invalid", _("It did not pass validation ({count} errors; first, {kind}): {first}"), params
+    return (
+        "invalid",
+        _("It did not pass validation ({count} errors; first, {kind}): {first}"),
+        params,
+    )
 
 
 def _install(folder: Path, target: Path, work: Path) -> None:
@@ -490,8 +508,7 @@ def harvest(
         finally:
             log.close()
             shutil.rmtree(state_dir / "tmp", ignore_errors=True)
-    summary = report.log.with_suffix(".txt")
-    summary.write_text(report.summary(options.lang) + "\n", encoding="utf-8")
+            log.path.with_suffix(".txt").write_text(report.summary(options.lang) + "\n", "utf-8")
     return report
 
 

@@ -37,7 +37,9 @@ def decode_json(body: bytes, content_type: str, url: str) -> Any:
         check_json_nesting([body], MAX_NESTING)
         return json.loads(body.decode("utf-8-sig"))
     except NestingError:
-        raise SourceError("garbage", _("{url} answered with JSON nested too deep."), url=url) from None
+        raise SourceError(
+            "garbage", _("{url} answered with JSON nested too deep."), url=url
+        ) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise SourceError(
             "garbage",

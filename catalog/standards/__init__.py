@@ -32,6 +32,7 @@ def write_documents(
     lang: str,
     *,
     coverage: dict[str, list[str]] | None = None,
+    indicators: list[str] | None = None,
 ) -> list[Path]:
     """Write every catalogue-wide document into ``site_dir``; returns the paths written.
 
@@ -40,6 +41,8 @@ def write_documents(
     ``coverage`` optionally maps a dataset id to the INE codes of the territories it
     covers (as its territory pages show them); without it, a dataset covers what its
     ``spatial`` declares. Territory feeds and the sitemap's dates follow it.
+    ``indicators`` are the ids of the indicators the site has pages for (the sitemap
+    lists them; by default every valid one the datasets declare).
     """
     lang = normalize_lang(lang)
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -50,7 +53,7 @@ def write_documents(
         _write(site_dir, urls.DCAT_US, _json(datajson.document(manifests, publishers, lang))),
     ]
     written += feeds.write_feeds(site_dir, manifests, publishers, lang, coverage)
-    written += sitemap.write_sitemaps(site_dir, manifests, publishers, coverage)
+    written += sitemap.write_sitemaps(site_dir, manifests, publishers, coverage, indicators)
     written.append(_write(site_dir, urls.ROBOTS, robots.robots()))
     return written
 

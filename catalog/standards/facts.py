@@ -205,10 +205,15 @@ def country_name(code: str, lang: str | None = None) -> str:
 def declared_territories(manifest: Manifest) -> list[str]:
     """The INE codes the dataset declares in ``spatial``: departments, then municipalities."""
     spatial = manifest["package"].get("spatial")
-    if not isinstance(spatial, dict) or country(manifest) != "GT":
+    where = country(manifest)
+    if not isinstance(spatial, dict) or where not in territories.countries():
         return []
-    codes = [c for c in spatial.get("departments") or [] if territories.is_department(c)]
-    codes += [c for c in spatial.get("municipalities") or [] if territories.is_municipality(c)]
+    codes = [
+        territories.key(c, where)
+        for prop, level in (("departments", "department"), ("municipalities", "municipality"))
+        for c in spatial.get(prop) or []
+        if territories.level(c, where) == level
+    ]
     return list(dict.fromkeys(codes))
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
+from catalog.indicators.declaration import declared
+from catalog.itportfolio.derived import NAME as DASHBOARD_DATASET
 from catalog.release.manifest import Manifest
 from catalog.standards import facts
 from catalog.vocabularies import codes
@@ -27,6 +29,11 @@ MAX_URLS = 50_000
 # the first page of a paginated list: the others are reached from it.
 LISTS = ("/browse/", "/publishers/", "/themes/", "/territories/")
 INFO_PAGES = ("/about/", "/licence/", "/developers/")
+INDICATORS = "/indicadores/"  # the list, then /indicadores/<id>/ (catalog/site/indicators.py)
+DASHBOARD = "/tablero-ti/"  # the IT-project dashboard, when a build published it
+# Active transparency's matrix is served by ``catalog serve`` (not a static page): one
+# address, the language asked with ``?lang=``.
+ACTIVE_TRANSPARENCY = {"es": "/transparencia/activa/", "en": "/transparencia/activa/?lang=en"}
 
 
 @dataclass(frozen=True)
@@ -41,14 +48,23 @@ def pages(
     manifests: list[Manifest],
     publishers: dict[str, dict],
     coverage: dict[str, list[str]] | None = None,
+    indicators: list[str] | None = None,
 ) -> list[Page]:
-    """Every page: home, search, the lists, information pages, datasets, publishers, the
-    themes that have datasets, and territories (all 22 departments and 340
-    municipalities). ``coverage``: see ``facts.covered``."""
+    """Every page: home, search, the lists, information pages, the indicators, active
+    transparency, the IT dashboard (when published), datasets, publishers, the themes
+    that have datasets, and territories (all 22 departments and 340 municipalities of
+    Guatemala; Chile's and Paraguay's that the data covers). ``coverage``: see
+    ``facts.covered``; ``indicators``: the ids of the indicators the build computed
+    (by default every valid one the datasets declare)."""
     newest = facts.newest(manifests)
     found = [_page(urls.home, newest), _page(urls.search, newest)]
     found += [_page(_under_home(path), newest) for path in LISTS]
     found += [_page(_under_home(path), None) for path in INFO_PAGES]
+    found += _indicator_pages(manifests, indicators)
+    found.append(Page(dict(ACTIVE_TRANSPARENCY), None))
+    dashboard = [m for m in manifests if m["name"] == DASHBOARD_DATASET]
+    if dashboard:
+        found.append(_page(_under_home(DASHBOARD), facts.newest(dashboard)))
     for manifest in sorted(manifests, key=lambda m: m["dataset"]):
         pub, name = manifest["publisher"], manifest["name"]
         found.append(
@@ -68,6 +84,9 @@ def pages(
     by_territory = _grouped(manifests, lambda m: facts.covered(m, coverage))
     every = [d["code"] for d in territories.departments()]
     every += [m["code"] for m in territories.municipalities()]
+    every += sorted(  # other countries' territories have a page only when data covers them
+        code for code in by_territory if territories.country_of(code) != territories.DEFAULT_COUNTRY
+    )
     for code in every:
         found.append(
             _page(
@@ -83,9 +102,11 @@ def write_sitemaps(
     manifests: list[Manifest],
     publishers: dict[str, dict],
     coverage: dict[str, list[str]] | None = None,
+    indicators: list[str] | None = None,
 ) -> list[Path]:
     """Write ``sitemap.xml`` (and its parts when the site is very large)."""
-    entries = [url for page in pages(manifests, publishers, coverage) for url in _urls(page)]
+    found = pages(manifests, publishers, coverage, indicators)
+    entries = [url for page in found for url in _urls(page)]
     target = site_dir / urls.SITEMAP.lstrip("/")
     if len(entries) <= MAX_URLS:
         target.write_bytes(urlset(entries))
@@ -127,6 +148,25 @@ def index(parts: list[str], lastmod: date | None) -> bytes:
         if lastmod:
             ET.SubElement(sitemap, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
     return _xml(root)
+
+
+def _indicator_pages(manifests: list[Manifest], computed: list[str] | None) -> list[Page]:
+    """``/indicadores/`` and a page per indicator, dated by the dataset declaring it."""
+    by_id: dict[str, Manifest] = {}
+    for manifest in sorted(manifests, key=lambda m: m["dataset"]):
+        for indicator in declared(manifest["package"], manifest["dataset"]):
+            by_id.setdefault(indicator["id"], manifest)  # the first declaration wins
+    ids = sorted(by_id) if computed is None else sorted(set(computed))
+    found = [_page(_under_home(INDICATORS), facts.newest(list(by_id.values())))]
+    for ident in ids:
+        declaring = by_id.get(ident)
+        found.append(
+            _page(
+                _under_home(f"{INDICATORS}{ident}/"),
+                facts.modified(declaring) if declaring else None,
+            )
+        )
+    return found
 
 
 def _under_home(path: str):

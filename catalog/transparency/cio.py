@@ -228,7 +228,8 @@ class CioService:
         self.ws = workspace
 
     def investment(self, publisher: str, ident: str) -> dict[str, Any]:
-        found = investments(self.ws).get((publisher, ident))
+        known = len(ident) <= 64 and len(publisher) <= 100  # the columns' sizes
+        found = investments(self.ws).get((publisher, ident)) if known else None
         if found is None:
             raise NotFound(
                 _("Unknown IT investment {investment} of {publisher}."),

@@ -329,6 +329,7 @@ def build() -> None:
         },
     )
     _xlsx()
+    spec_cases()
     package(
         "json-rows",
         [
@@ -373,6 +374,194 @@ def _xlsx() -> None:
     for row in (["id", "valor", "fecha"], [1, 2.5, "2024-01-01"], ["x", 3, "hoy"], [3, "n", None]):
         sheet.append(row)
     book.save(HERE / "xlsx" / "data" / "tabla.xlsx")
+
+
+def spec_cases() -> None:
+    """Cases written from the Table Schema and Data Package specifications (and from how
+    Frictionless reads what they leave open), beyond the project's own bugs."""
+    import gzip
+    import zipfile
+
+    five = [
+        field("id", "integer"),
+        field("departamento"),
+        field("municipio"),
+        field("programa"),
+        field("beneficiarios", "integer"),
+    ]
+    # No "header" in the dialect: Frictionless takes as header the first record about as
+    # wide as the table, so a title line above it is skipped (row numbers still count it).
+    one(
+        "header-after-title",
+        five,
+        "Cobertura de programas sociales, 2024\n"
+        "id,departamento,municipio,programa,beneficiarios\n"
+        "1,01,0101,Bono Social,10\n2,01,0102,Bono Social,diez\n3,02,0201,Beca Social,7\n",
+    )
+    # ... but a declared header row is line 1, title or not.
+    one(
+        "header-declared-title",
+        five,
+        "Cobertura de programas sociales, 2024\n"
+        "id,departamento,municipio,programa,beneficiarios\n1,01,0101,Bono Social,10\n",
+        dialect={"header": True},
+    )
+    # Labels are compared stripped of surrounding spaces (an Excel export's "name ").
+    one(
+        "label-spaces",
+        [field("id", "integer"), field("nombre")],
+        "id , nombre \n1,Ana\nx,Luis\n",
+    )
+    # arrayItem: each item of an array is read and checked as a field of its own.
+    one(
+        "array-item",
+        [
+            field("id", "integer"),
+            field(
+                "sexos",
+                "array",
+                arrayItem={"type": "string", "constraints": {"enum": ["F", "M"]}},
+            ),
+            field("edades", "array", arrayItem={"type": "integer"}),
+        ],
+        'id,sexos,edades\n1,"[""F"",""M""]","[1,2]"\n2,"[""F"",""X""]","[3]"\n'
+        '3,"[]","[""a""]"\n4,no,"[4]"\n',
+    )
+    # A declared row count (Data Package: "rows", the data rows without the header).
+    one(
+        "row-count",
+        [field("id", "integer"), field("nombre")],
+        "id,nombre\n1,Ana\n2,Luis\n",
+        rows=3,
+    )
+    one("row-count-right", [field("id", "integer")], "id\n1\n2\n", rows=2)
+    # Compression: declared on a path that ends in .csv, implied by .csv.gz, and zip.
+    rows = "id,nombre\n1,Ana\nx,Luis\n3,Eva\n"
+    one(
+        "compression-declared",
+        [field("id", "integer"), field("nombre")],
+        gzip.compress(rows.encode(), mtime=0),
+        compression="gz",
+    )
+    package(
+        "compression-extension",
+        [
+            csv_resource(
+                "tabla", [field("id", "integer"), field("nombre")], path="data/tabla.csv.gz"
+            )
+        ],
+        {"data/tabla.csv.gz": gzip.compress(rows.encode(), mtime=0)},
+    )
+    package(
+        "compression-zip",
+        [
+            csv_resource(
+                "tabla",
+                [field("id", "integer"), field("nombre")],
+                path="data/tabla.zip",
+                compression="zip",
+            )
+        ],
+        {},
+    )
+    info = zipfile.ZipInfo("tabla.csv", date_time=(2024, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(HERE / "compression-zip" / "data" / "tabla.zip", "w") as archive:
+        archive.writestr(info, rows)
+    # Multipart: the parts are one table; the parts after the first have no header.
+    package(
+        "multipart",
+        [
+            {
+                **csv_resource("tabla", [field("id", "integer"), field("nombre")]),
+                "path": ["data/parte1.csv", "data/parte2.csv"],
+            }
+        ],
+        {"data/parte1.csv": "id,nombre\n1,Ana\n2,Luis\n", "data/parte2.csv": "3,Eva\nx,Juan\n"},
+    )
+    # Inline data: rows as lists (header first) and as objects.
+    schema = {"fields": [field("id", "integer"), field("nombre")], "primaryKey": ["id"]}
+    package(
+        "inline-lists",
+        [
+            {
+                "name": "tabla",
+                "data": [["id", "nombre"], [1, "Ana"], ["x", "Luis"], [1, "Eva"]],
+                "schema": schema,
+            }
+        ],
+        {},
+    )
+    package(
+        "inline-objects",
+        [
+            {
+                "name": "tabla",
+                "data": [{"id": 1, "nombre": "Ana"}, {"id": "dos", "nombre": "Luis"}],
+                "schema": schema,
+            }
+        ],
+        {},
+    )
+    # Data Package v2: missingValues as objects {value, label}.
+    package(
+        "missing-values-v2",
+        [
+            {
+                **csv_resource("tabla", [field("id", "integer"), field("monto", "number")]),
+                "schema": {
+                    "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+                    "fields": [field("id", "integer"), field("monto", "number")],
+                    "missingValues": [{"value": "ND", "label": "no disponible"}, {"value": ""}],
+                },
+            }
+        ],
+        {"data/tabla.csv": "id,monto\n1,2.5\n2,ND\n3,SD\n"},
+    )
+    v2 = HERE / "missing-values-v2" / "datapackage.json"
+    descriptor = json.loads(v2.read_text(encoding="utf-8"))
+    descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", **descriptor}
+    v2.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # ... which a v1 package may not use: a finding, never a crash.
+    one(
+        "missing-values-object-v1",
+        [field("id", "integer", missingValues=[{"value": "ND", "label": "no disponible"}])],
+        "id\n1\nND\n",
+    )
+    # An optional format whose reader is an extra that is not installed (wkt):
+    # a finding on the resource, and the other resources are still validated.
+    package(
+        "format-extra-missing",
+        [
+            csv_resource("geo", [field("id", "integer"), field("geom", format="wkt")]),
+            csv_resource("otra", [field("id", "integer")]),
+        ],
+        {"data/geo.csv": "id,geom\n1,POINT (1 2)\n", "data/otra.csv": "id\n1\nx\n"},
+    )
+    _ods()
+
+
+def _ods() -> None:
+    import ezodf
+
+    package(
+        "ods",
+        [
+            {
+                "name": "tabla",
+                "path": "data/tabla.ods",
+                "format": "ods",
+                "schema": {"fields": [field("id", "integer"), field("valor", "number")]},
+            }
+        ],
+        {},
+    )
+    doc = ezodf.newdoc(doctype="ods", filename=str(HERE / "ods" / "data" / "tabla.ods"))
+    sheet = ezodf.Sheet("tabla", size=(4, 2))
+    doc.sheets += sheet
+    for r, row in enumerate([["id", "valor"], [1, 2.5], ["x", 3], [3, "n"]]):
+        for c, value in enumerate(row):
+            sheet[r, c].set_value(value)
+    doc.save()
 
 
 if __name__ == "__main__":

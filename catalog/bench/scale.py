@@ -1,0 +1,256 @@
+"""``make bench``, national-scale part: a catalogue of 50,000 small datasets.
+
+Figures (docs/benchmarks.md; issue 15's goals):
+
+- ``site_build_s`` / ``site_build_peak_mb``: ``write_site`` from scratch in a child
+  process (pages in both languages, downloads, search index, DCAT), its peak RSS;
+- ``rebuild_nothing_changed_s`` and ``rebuild_one_changed_s``: the same site again,
+  reusing the previous one;
+- ``search_*_kb``: what a reader's browser (Chromium through Playwright, cold cache)
+  fetches for one search, the page, its script and style included, and of that what
+  the index files weigh; ``search_*_first_results_ms``: until the results show;
+- ``package_search_p95_ms``, ``api_worker_rss_mb``, ``sql_home_p95_ms``,
+  ``sql_table_p95_ms``: the API and Datasette of a release of as many datasets
+  (``catalog.bench.api.make_release``), served by ``catalog serve``.
+
+The datasets are synthetic: ``catalog.bench.site``'s manifests with a realistic
+spread of publishers, keywords, territories and formats (``manifest``).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import http.server
+import multiprocessing
+import random
+import resource
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from catalog.bench import api, site
+from catalog.release.manifest import Manifest
+from catalog.release.naming import table_name
+
+DATASETS = 50_000
+PUBLISHERS = 500
+KEYWORDS = [f"{w}{n}" for w in api.TOPICS for n in ("", "-municipal", "-rural", "-urbano")]
+KEYWORDS += [f"tema {n}" for n in range(2500)]  # a long tail, as harvested portals have
+FORMATS = ["csv", "json", "xlsx", "geojson", "pdf"]
+LICENSES = ["CC-BY-4.0", "CC0-1.0", "ODC-BY-1.0"]
+FREQUENCIES = ["annual", "quarterly", "monthly", "irregular", "daily", "weekly"]
+QUERIES = {
+    "all": "",
+    "word": "?q=salud",
+    "two_words": "?q=presupuesto%20municipal",
+    "wildcard": "?q=vacun*",
+    "facet": "?theme=HEAL&publisher=pub-007",
+    "rare_keyword": "?keyword=tema%202000",
+    "sorted_by_date": "?q=agua&sort=modified",
+}
+REQUESTS = 200
+
+
+def manifest(i: int) -> Manifest:
+    """Dataset ``i``: ``catalog.bench.site``'s, with words, publishers and values spread."""
+    rng = random.Random(i)
+    found = site.manifest(i)
+    package = found["package"]
+    publisher = f"pub-{i % PUBLISHERS:03d}"
+    name = package["name"]
+    words = rng.sample(api.TOPICS, 3)
+    package["title"] = f"{words[0].capitalize()} y {words[1]}, conjunto {i}"
+    package["description"] = f"Datos sintéticos de {words[0]}, {words[1]} y {words[2]}."
+    package["keywords"] = [
+        *rng.sample(KEYWORDS[: 4 * len(api.TOPICS)], 2),
+        KEYWORDS[4 * len(api.TOPICS) + int(rng.paretovariate(1.2)) % 2500],
+    ]
+    package["publisher"] = publisher
+    package["licenses"] = [{"name": rng.choice(LICENSES)}]
+    package["frequency"] = rng.choice(FREQUENCIES)
+    first = dict(package["resources"][0])
+    package["resources"] = [first] + [
+        {"name": f"anexo-{f}", "path": f"data/anexo.{f}", "format": f}
+        for f in rng.sample(FORMATS[1:], rng.randint(0, 2))
+    ]
+    found["dataset"], found["publisher"] = f"{publisher}/{name}", publisher
+    found["tables"][0]["name"] = table_name(publisher, name, "datos")
+    return found
+
+
+def _publishers() -> dict[str, dict[str, Any]]:
+    return {
+        f"pub-{n:03d}": {
+            "name": f"Institución de prueba {n}",
+            "kind": "municipality" if n % 3 else "ministry",
+            "jurisdiction": {"country": "GT"},
+            "email": f"uip{n}@example.gob.gt",
+        }
+        for n in range(PUBLISHERS)
+    }
+
+
+def _build(work: Path, name: str, previous: str | None, changed: int | None, count: int) -> float:
+    """One ``write_site`` (in a child process); returns its seconds."""
+    from catalog.build.site import write_site
+
+    manifests = [manifest(i) for i in range(count)]
+    if changed is not None:
+        manifests[changed] = copy.deepcopy(manifests[changed])
+        manifests[changed]["package"]["title"] = "Conjunto con título cambiado"
+    start = time.perf_counter()
+    write_site(
+        work / name / "site",
+        manifests,
+        _publishers(),
+        "es",
+        database=work / "catalogo.db",
+        previous=work / previous / "site" if previous else None,
+        today=site.TODAY,
+    )
+    return time.perf_counter() - start
+
+
+def _child(queue: Any, *args: Any) -> None:
+    queue.put(_build(*args))
+
+
+def _in_child(*args: Any) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one build in a fresh process."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, *args))
+    process.start()
+    seconds = queue.get()
+    process.join()
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def site_figures(work: Path, count: int) -> dict[str, Any]:
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    site._database(work / "catalogo.db", [manifest(i) for i in range(count)])
+    figures: dict[str, Any] = {"datasets": count, "tables_written_s": time.perf_counter() - started}
+    figures["site_build_s"], figures["site_build_peak_mb"] = _in_child(
+        work, "one", None, None, count
+    )
+    figures["rebuild_nothing_changed_s"], _peak = _in_child(work, "two", "one", None, count)
+    figures["rebuild_one_changed_s"], _peak = _in_child(work, "three", "two", count // 2, count)
+    files = [p for p in (work / "three" / "site" / "search").rglob("*") if p.is_file()]
+    figures["search_index_files_es"] = len(files)
+    figures["search_index_mb_es"] = sum(p.stat().st_size for p in files) / 1e6
+    return figures
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+def search_figures(folder: Path) -> dict[str, Any]:
+    """Bytes and time of each query in ``QUERIES`` in Chromium, over a plain file server."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    figures: dict[str, Any] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+            )
+            for name, query in QUERIES.items():
+                context = browser.new_context(base_url=base)
+                page = context.new_page()
+                sizes: list[tuple[str, int]] = []
+                page.on("requestfinished", lambda r: sizes.append((r.url, _body_size(r))))
+                start = time.perf_counter()
+                page.goto("/search/" + query)
+                page.wait_for_function(
+                    "document.querySelector('#status').textContent !== '' && "
+                    "!document.querySelector('#status').textContent.endsWith('…')"
+                )
+                page.wait_for_load_state("networkidle")
+                figures[f"search_{name}_first_results_ms"] = (time.perf_counter() - start) * 1000
+                figures[f"search_{name}_kb"] = sum(s for _u, s in sizes) / 1000
+                figures[f"search_{name}_index_kb"] = (
+                    sum(s for u, s in sizes if "/search/" in u and u.endswith(".json")) / 1000
+                )
+                figures[f"search_{name}_found"] = page.locator("#status").inner_text()
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return figures
+
+
+def _body_size(request: Any) -> int:
+    response = request.response()
+    return len(response.body()) if response is not None else 0
+
+
+def api_figures(work: Path, count: int) -> dict[str, Any]:
+    build = work / "api-build"
+    shutil.rmtree(build, ignore_errors=True)
+    started = time.perf_counter()
+    api.make_release(build, count)
+    figures: dict[str, Any] = {"release_written_s": time.perf_counter() - started}
+    port = api._free_port()
+    process = api._serve(build, port)
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"X-API-Key": api.KEY}, timeout=60
+        ) as client:
+            rng = random.Random(7)
+            words = [rng.choice(api.TOPICS) for _ in range(REQUESTS)]
+            searches = [f"/api/3/action/package_search?q={w}&rows=10" for w in words]
+            client.get(searches[0]).raise_for_status()
+            _p50, figures["package_search_p95_ms"] = api._latency(client, searches)
+            facets = [
+                f"/api/3/action/package_search?q={w}&facet.field=[%22organization%22,"
+                "%22tags%22,%22res_format%22]&rows=10"
+                for w in words[:50]
+            ]
+            _p50, figures["package_search_facets_p95_ms"] = api._latency(client, facets)
+            children = psutil.Process(process.pid).children(recursive=True)
+            rss = [p.memory_info().rss for p in [psutil.Process(process.pid), *children]]
+            figures["api_worker_rss_mb"] = max(rss) / 2**20
+            client.get("/sql/").raise_for_status()
+            _p50, figures["sql_home_p95_ms"] = api._latency(client, ["/sql/"] * 50)
+            _p50, figures["sql_table_p95_ms"] = api._latency(
+                client, ["/sql/catalogo/datasets"] * 50
+            )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    shutil.rmtree(build, ignore_errors=True)
+    return figures
+
+
+def run(workdir: Path, datasets: int = DATASETS) -> dict[str, Any]:
+    work = Path(workdir) / "scale"
+    shutil.rmtree(work, ignore_errors=True)
+    figures = site_figures(work, datasets)
+    figures.update(search_figures(work / "three" / "site"))
+    figures.update(api_figures(work, datasets))
+    shutil.rmtree(work, ignore_errors=True)
+    return figures
+
+
+if __name__ == "__main__":
+    import json
+    import tempfile
+
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else DATASETS
+    with tempfile.TemporaryDirectory() as tmp:
+        print(json.dumps(run(Path(tmp), count), indent=2, ensure_ascii=False))

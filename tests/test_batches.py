@@ -1,0 +1,235 @@
+"""Validation in bounded memory: a CSV file read in blocks gives the findings of one read.
+
+Every test validates the same package twice, once whole (one batch) and once in blocks
+of a few hundred bytes (many batches), and compares the findings: type, row, field and
+message. No timing or memory is asserted here (the benchmark measures those).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog import tables
+from catalog.content import DatasetRef
+from catalog.tables import read_batches, read_resource
+from catalog.validate import LIMIT_ERRORS, validate_dataset
+
+SMALL = 200  # bytes per block: a few rows per batch
+
+
+def package(folder: Path, resources: list[dict], files: dict[str, bytes | str]) -> DatasetRef:
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    (folder / "datapackage.json").write_text(
+        json.dumps({"name": folder.name, "resources": resources}), encoding="utf-8"
+    )
+    for path, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (folder / path).write_bytes(data)
+    return DatasetRef("lotes", folder.name, folder)
+
+
+def findings(ref: DatasetRef, **options) -> list[tuple]:
+    report = validate_dataset(ref, **options)
+    return [
+        (f.type, f.resource, f.rowNumber, f.fieldName, f.message("en"))
+        for f in report.findings
+        if f.type != "metadata-error"
+    ]
+
+
+def same_in_batches(ref: DatasetRef) -> list[tuple]:
+    whole = findings(ref)
+    assert findings(ref, batch_bytes=SMALL) == whole
+    assert findings(ref, fast=False) == whole
+    return whole
+
+
+def rows_text(count: int, broken: dict[int, str]) -> str:
+    lines = ["id,municipio,programa,monto,codigo"]
+    for number in range(1, count + 1):
+        lines.append(broken.get(number, f"{number},{number % 7:04d},Bono,{number}.5,C{number}"))
+    return "\n".join(lines) + "\n"
+
+
+FIELDS = [
+    {"name": "id", "type": "integer", "constraints": {"required": True, "minimum": 1}},
+    {"name": "municipio", "type": "string", "constraints": {"pattern": "[0-9]{4}"}},
+    {"name": "programa", "type": "string", "constraints": {"enum": ["Bono", "Beca"]}},
+    {"name": "monto", "type": "number"},
+    {"name": "codigo", "type": "string", "constraints": {"unique": True}},
+]
+
+
+def test_a_large_csv_comes_in_several_batches_with_running_row_numbers(tmp_path):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(100, {})},
+    )
+    resource = json.loads(ref.descriptor_path.read_text())["resources"][0]
+    batches = list(read_batches(ref.folder, resource, batch_bytes=SMALL))
+    assert len(batches) > 10
+    numbers = [n for batch in batches for n in batch.row_numbers.to_list()]
+    assert numbers == list(range(2, 102))
+    whole = read_resource(ref.folder, resource)
+    joined = [row for batch in batches for row in batch.frame.rows()]
+    assert joined == whole.frame.rows()
+
+
+def test_cell_errors_keys_and_blank_rows_across_batches(tmp_path):
+    broken = {
+        5: "x,0001,Bono,1,C5",  # type-error
+        9: "9,12,Bono,1,C9",  # pattern
+        20: ",,,,",  # blank row
+        33: "33,0002,Otro,1,C33",  # enum
+        47: "3,0003,Bono,1,C47",  # repeats the primary key of row 4 (id 3)
+        60: "60,0004,Bono,abc,C2",  # type-error and a unique code repeated from far above
+        98: "0,0005,Beca,1,C98",  # minimum
+    }
+    ref = package(
+        tmp_path / "p",
+        [
+            {
+                "name": "t",
+                "path": "data/t.csv",
+                "rows": 100,
+                "schema": {"fields": FIELDS, "primaryKey": ["id"]},
+            }
+        ],
+        {"data/t.csv": rows_text(100, broken)},
+    )
+    found = same_in_batches(ref)
+    kinds = {(t, row, field) for t, _r, row, field, _m in found}
+    assert kinds == {
+        ("type-error", 6, "id"),
+        ("primary-key", 6, None),  # an id that is not an integer leaves the key empty
+        ("constraint-error", 10, "municipio"),
+        ("blank-row", 21, None),
+        ("primary-key", 21, None),
+        ("constraint-error", 34, "programa"),
+        ("primary-key", 48, None),
+        ("type-error", 61, "monto"),
+        ("unique-error", 61, "codigo"),
+        ("constraint-error", 99, "id"),
+    }
+
+
+def test_foreign_keys_to_another_resource_read_in_batches(tmp_path):
+    codes = "codigo,nombre\n" + "".join(f"{n:04d},M{n}\n" for n in range(0, 6))
+    broken = {40: "40,0009,Bono,1,C40", 77: "77,0008,Bono,1,C77"}
+    schema = {
+        "fields": FIELDS,
+        "foreignKeys": [
+            {"fields": "municipio", "reference": {"resource": "m", "fields": "codigo"}}
+        ],
+    }
+    ref = package(
+        tmp_path / "p",
+        [
+            {"name": "t", "path": "data/t.csv", "schema": schema},
+            {
+                "name": "m",
+                "path": "data/m.csv",
+                "schema": {"fields": [{"name": "codigo"}, {"name": "nombre"}]},
+            },
+        ],
+        {"data/t.csv": rows_text(90, broken), "data/m.csv": codes},
+    )
+    found = same_in_batches(ref)
+    fk_rows = sorted(row for t, _r, row, _f, _m in found if t == "foreign-key")
+    # municipio cycles 0000..0006 and the lookup has 0000..0005: every 7th row, plus 40 and 77.
+    expected = sorted(
+        {n + 1 for n in range(1, 91) if n % 7 == 6 and n not in broken} | {41, 78}
+    )
+    assert fk_rows == expected
+
+
+def test_the_error_limit_is_the_same_in_batches(tmp_path):
+    broken = {n: f"x{n},0001,Bono,1,C{n}" for n in range(1, LIMIT_ERRORS + 50)}
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(LIMIT_ERRORS + 60, broken)},
+    )
+    whole = findings(ref)
+    assert findings(ref, batch_bytes=4096) == whole
+    assert [t for t, *_ in whole].count("type-error") == LIMIT_ERRORS
+    assert whole[-1][0] == "error-limit"
+
+
+def test_k_anonymity_counts_groups_across_batches(tmp_path):
+    lines = ["departamento,sexo,edad,monto"]
+    for n in range(1, 121):
+        # Groups of 6 rows each, spread over the whole file, so that every batch holds
+        # fewer than k of each; one combination appears only twice.
+        lines.append(f"{n % 20:02d},{'F' if n % 2 else 'M'},{n % 3},{n}")
+    lines.append("99,F,1,1")
+    lines.append("99,F,1,2")
+    privacy = {"quasiIdentifiers": ["departamento", "sexo"], "k": 5}
+    fields = [
+        {"name": "departamento"},
+        {"name": "sexo"},
+        {"name": "edad", "type": "integer"},
+        {"name": "monto", "type": "integer"},
+    ]
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "privacy": privacy, "schema": {"fields": fields}}],
+        {"data/t.csv": "\n".join(lines) + "\n"},
+    )
+    whole = findings(ref)
+    batched = findings(ref, batch_bytes=SMALL)
+    k_whole = [(t, row) for t, _r, row, _f, _m in whole if t == "privacy-k-anonymity"]
+    k_batched = [(t, row) for t, _r, row, _f, _m in batched if t == "privacy-k-anonymity"]
+    assert k_whole == k_batched == [("privacy-k-anonymity", 122)]
+    assert [f[4] for f in whole if f[0] == "privacy-k-anonymity"] == [
+        f[4] for f in batched if f[0] == "privacy-k-anonymity"
+    ]
+
+
+def test_invalid_utf8_after_the_first_block_is_read_again_exactly(tmp_path):
+    text = rows_text(60, {}).encode("utf-8") + "61,0001,Bono,1,Cob\xe1n\n".encode("cp1252")
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": text},
+    )
+    whole = findings(ref)
+    assert findings(ref, batch_bytes=SMALL) == whole
+    assert [t for t, *_ in whole] == ["encoding-error"]
+
+
+def test_the_size_limit_is_a_setting(monkeypatch):
+    monkeypatch.setenv("CATALOG_MAX_RESOURCE_BYTES", "2048")
+    assert tables._setting("CATALOG_MAX_RESOURCE_BYTES", 1) == 2048
+    monkeypatch.setenv("CATALOG_MAX_RESOURCE_BYTES", "0")
+    assert tables._setting("CATALOG_MAX_RESOURCE_BYTES", 1) >= 1 << 60  # no limit
+    monkeypatch.setenv("CATALOG_MAX_RESOURCE_BYTES", "many")
+    assert tables._setting("CATALOG_MAX_RESOURCE_BYTES", 7) == 7
+
+
+def test_a_csv_read_in_blocks_has_no_whole_file_limit(tmp_path, monkeypatch):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(50, {})},
+    )
+    monkeypatch.setattr(tables, "MAX_RESOURCE_BYTES", 100)
+    assert findings(ref, batch_bytes=SMALL) == []  # streamed: never held whole
+    monkeypatch.setattr(tables, "MAX_STREAMED_BYTES", 100)
+    [finding] = findings(ref, batch_bytes=SMALL)
+    assert finding[0] == "source-error" and "too large" in finding[4]
+
+
+@pytest.mark.parametrize("title", ["Cobertura 2024", "# exportado el 2024-01-31"])
+def test_a_title_line_above_the_header_is_skipped_in_batches_too(tmp_path, title):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": title + "\n" + rows_text(30, {4: "x,0001,Bono,1,C4"})},
+    )
+    found = same_in_batches(ref)
+    assert [(t, row) for t, _r, row, _f, _m in found] == [("type-error", 6)]

@@ -1,0 +1,317 @@
+"""Territory code lists of Guatemala, Chile and Paraguay, and their use by validation,
+coverage and indicators for a publisher of each country."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import territories
+from catalog.indicators.compute import compute_all, profile, ranking
+from catalog.metadata import check_publishers
+from catalog.release.manifest import Column, Manifest, TablePlan
+from catalog.site.facts import dataset_facts
+from catalog.validate import validate_paths
+
+# ------------------------------------------------------------------ the lists
+
+
+@pytest.mark.parametrize(
+    ("country", "first", "second", "digits"),
+    [("GT", 22, 340, (2, 4)), ("CL", 16, 346, (2, 5)), ("PY", 18, 0, (2, 4))],
+)
+def test_each_list_is_complete_and_unique(country, first, second, digits):
+    spec = territories.COUNTRIES[country]
+    with (territories.FOLDER / spec.file).open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    codes = [row["codigo"] for row in rows]
+    assert len(codes) == len(set(codes)) == first + second
+    assert all(row["nombre"].strip() == row["nombre"] and row["nombre"] for row in rows)
+    departments = territories.departments(country)
+    municipalities = territories.municipalities(country=country)
+    assert (len(departments), len(municipalities)) == (first, second)
+    for d in departments:
+        assert len(territories.split(d["code"])[1]) == digits[0]
+    for m in municipalities:
+        bare = territories.split(m["code"])[1]
+        assert len(bare) == digits[1] and bare.isdigit()
+        assert m["department"] == territories.key(bare[:2], country)  # its parent's prefix
+        assert territories.name(m["department"])
+    # Names are unique within a first-level territory.
+    for d in departments:
+        names = [m["name"] for m in territories.municipalities(d["code"])]
+        assert len(names) == len(set(names)), d
+
+
+def test_chilean_regions_and_comunas():
+    regions = {d["code"]: d["name"] for d in territories.departments("CL")}
+    assert list(regions) == [f"CL-{n:02d}" for n in range(1, 17)]
+    assert regions["CL-13"] == "Metropolitana de Santiago" and regions["CL-16"] == "Ñuble"
+    counts = {r: len(territories.municipalities(r)) for r in regions}
+    assert counts["CL-13"] == 52 and counts["CL-05"] == 38 and counts["CL-16"] == 21
+    assert territories.name("13101", "CL") == territories.name("CL-13101") == "Santiago"
+    assert territories.name("16101", "CL") == "Chillán"
+    assert territories.department_of("CL-08101") == "CL-08"  # Concepción, Biobío
+    assert territories.department_of("08101", "CL") == "08"  # bare in, bare out
+
+
+def test_paraguay_departments_and_the_capital():
+    departments = {d["code"]: d["name"] for d in territories.departments("PY")}
+    assert departments["PY-00"] == "Asunción" and departments["PY-11"] == "Central"
+    assert departments["PY-17"] == "Alto Paraguay" and len(departments) == 18
+    assert not territories.is_municipality("1101", "PY")  # districts do not ship yet
+
+
+def test_guatemala_callers_are_unchanged():
+    assert territories.name("13") == "Huehuetenango"  # not Chile's region 13
+    assert territories.is_department("01") and territories.is_municipality("1601")
+    assert territories.department_of("1601") == "16"
+    assert territories.key("1601") == "1601" and territories.key("1601", "GT") == "1601"
+    assert not territories.is_municipality("13101")  # a Chilean code is not Guatemalan
+    assert territories.name(13) is None  # type: ignore[arg-type]
+    assert territories.country_of("CL-13101") == "CL" and territories.country_of("0101") == "GT"
+
+
+def test_a_dataset_country_comes_from_spatial_then_publisher():
+    chile = {"jurisdiction": {"country": "CL"}}
+    assert territories.dataset_country({}, chile) == "CL"
+    assert territories.dataset_country({"spatial": {"country": "py"}}, chile) == "PY"
+    assert territories.dataset_country({}, None) == "GT"
+
+
+# ------------------------------------------------------------------ validation
+
+
+def _content(root: Path, country: str, municipalities: list[str], codes: list[str]) -> Path:
+    """A content root with one publisher of ``country`` and one dataset of comunas."""
+    (root / "publishers").mkdir(parents=True)
+    (root / "publishers" / "muni.yaml").write_text(
+        "name: Municipalidad\nkind: ministry\n"
+        f"jurisdiction:\n  country: {country}\nemail: transparencia@muni.cl\n",
+        encoding="utf-8",
+    )
+    folder = root / "datasets" / "muni" / "atenciones"
+    (folder / "data").mkdir(parents=True)
+    rows = "".join(f"2024,{code},{n}\n" for n, code in enumerate(codes, start=1))
+    (folder / "data" / "atenciones.csv").write_text("anio,comuna,atenciones\n" + rows, "utf-8")
+    descriptor = {
+        "name": "atenciones",
+        "publisher": "muni",
+        "title": "Atenciones por comuna",
+        "description": "Atenciones de salud primaria por comuna y año.",
+        "keywords": ["salud"],
+        "themes": ["HEAL"],
+        "licenses": [{"name": "CC-BY-4.0"}],
+        "frequency": "annual",
+        "contactPoint": {"name": "Unidad de datos", "email": "datos@muni.cl"},
+        "version": "1.0.0",
+        "issued": "2024-01-01",
+        "modified": "2024-06-01",
+        "spatial": {"municipalities": municipalities},
+        "resources": [
+            {
+                "name": "atenciones",
+                "path": "data/atenciones.csv",
+                "format": "csv",
+                "schema": {
+                    "fields": [
+                        {"name": "anio", "type": "integer"},
+                        {"name": "comuna", "type": "string", "territory": "municipality"},
+                        {"name": "atenciones", "type": "integer"},
+                    ]
+                },
+            }
+        ],
+    }
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return folder
+
+
+def _spatial(findings: list[Any]) -> list[Any]:
+    return [f for f in findings if str(f.params.get("property", "")).startswith("spatial")]
+
+
+def test_a_chilean_publishers_comuna_validates(tmp_path: Path):
+    folder = _content(tmp_path, "CL", ["13101", "05101"], ["13101", "05101"])
+    run = validate_paths([folder])
+    assert not _spatial(run.findings), [f.message("en") for f in run.findings]
+    assert run.valid, [f.message("en") for f in run.findings]
+
+
+def test_a_wrong_comuna_is_refused_with_a_clear_message(tmp_path: Path):
+    folder = _content(tmp_path, "CL", ["13101", "13999", "0101"], ["13101"])
+    run = validate_paths([folder])
+    assert not run.valid
+    found = _spatial(run.findings)
+    assert [f.params["value"] for f in found] == ["13999", "0101"]  # a Guatemalan code too
+    english, spanish = found[0].message("en"), found[0].message("es")
+    assert '"13999" is not a code of the comunas of CL (spatial.municipalities)' in english
+    assert "5 digits" in english and "13101" in english and "cl_territories.csv" in english
+    assert "no es un código de comunas de CL" in spanish
+
+
+def test_the_same_code_is_guatemalan_for_a_guatemalan_publisher(tmp_path: Path):
+    folder = _content(tmp_path, "GT", ["13101"], ["0101"])
+    (found,) = _spatial(validate_paths([folder]).findings)
+    assert "INE municipality code" in found.message("en")
+
+
+def test_paraguayan_districts_are_not_there_yet(tmp_path: Path):
+    folder = _content(tmp_path, "PY", ["1101"], ["1101"])
+    (found,) = _spatial(validate_paths([folder]).findings)
+    assert "distritos of PY are not in the catalogue yet" in found.message("en")
+
+
+def test_a_chilean_publisher_names_a_real_comuna(tmp_path: Path):
+    (tmp_path / "publishers").mkdir()
+    (tmp_path / "publishers" / "santiago.yaml").write_text(
+        "name: Municipalidad de Santiago\nkind: ministry\nemail: t@munistgo.cl\n"
+        "jurisdiction:\n  country: CL\n  department: '13'\n  municipality: '13101'\n",
+        encoding="utf-8",
+    )
+    assert not check_publishers(tmp_path)
+    (tmp_path / "publishers" / "santiago.yaml").write_text(
+        "name: Municipalidad de Santiago\nkind: ministry\nemail: t@munistgo.cl\n"
+        "jurisdiction:\n  country: CL\n  department: '05'\n  municipality: '13101'\n",
+        encoding="utf-8",
+    )
+    (found,) = check_publishers(tmp_path)
+    assert found.params["property"] == "jurisdiction.municipality"
+
+
+# ------------------------------------------------------------------ coverage and fichas
+
+
+def _column(name: str, kind: str, territory: str | None = None) -> Column:
+    return Column(
+        name=name,
+        type=kind,
+        sqltype="",
+        title=None,
+        description=None,
+        format=None,
+        territory=territory,
+        enum=False,
+        pattern=False,
+        required=False,
+        unique=False,
+    )
+
+
+def _plan(table: str, resource: str, columns: list[Column]) -> TablePlan:
+    return TablePlan(
+        name=table,
+        resource=resource,
+        title=None,
+        description=None,
+        path="",
+        format="csv",
+        columns=columns,
+        primaryKey=[],
+        foreignKeys=[],
+        indexes=[],
+        fts=[],
+        rows=0,
+    )
+
+
+INDICATOR = {
+    "id": "cobertura-comunal",
+    "name": "Cobertura",
+    "definition": "Atendidos entre población objetivo.",
+    "unit": "%",
+    "resource": "atenciones",
+    "computation": {"numerator": "atendidos", "denominator": "objetivo", "scale": 100},
+    "polarity": "higher-better",
+    "territory": {"field": "comuna", "level": "municipality"},
+    "period": "anio",
+}
+
+
+@pytest.fixture
+def chile() -> tuple[Manifest, sqlite3.Connection]:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        """
+        create table atenciones (anio integer, comuna text, atendidos integer, objetivo integer);
+        insert into atenciones values
+          (2024, '13101', 80, 100), (2024, '13102', 50, 100), (2024, '05101', 30, 100),
+          (2024, '99999', 1, 1);
+        """
+    )
+    columns = [
+        _column("anio", "integer"),
+        _column("comuna", "string", "municipality"),
+        _column("atendidos", "integer"),
+        _column("objetivo", "integer"),
+    ]
+    package = {
+        "name": "atenciones",
+        "publisher": "minsal",
+        "resources": [
+            {
+                "name": "atenciones",
+                "schema": {
+                    "fields": [
+                        {"name": "anio", "type": "integer"},
+                        {"name": "comuna", "type": "string"},
+                        {"name": "atendidos", "type": "integer"},
+                        {"name": "objetivo", "type": "integer"},
+                    ]
+                },
+            }
+        ],
+        "indicators": [INDICATOR],
+    }
+    manifest = Manifest(
+        dataset="minsal/atenciones",
+        publisher="minsal",
+        name="atenciones",
+        package=package,
+        readme=None,
+        queries={},
+        tables=[_plan("atenciones", "atenciones", columns)],
+    )
+    return manifest, conn
+
+
+def test_coverage_of_a_chilean_dataset(chile):
+    manifest, conn = chile
+    found = dataset_facts(manifest, conn, "CL")
+    assert found["territories"] == ["CL-05", "CL-05101", "CL-13", "CL-13101", "CL-13102"]
+    (figure,) = found["figures"]
+    assert set(figure["values"]["municipality"]) == {"CL-05101", "CL-13101", "CL-13102"}
+    # Read as Guatemalan codes (no country given), the comunas are nothing and their first
+    # two digits two wrong departments: the publisher's country matters.
+    assert dataset_facts(manifest, conn)["territories"] == ["05", "13"]
+
+
+def test_a_chilean_ficha_compares_with_region_and_country(chile):
+    manifest, conn = chile
+    publishers = {"minsal": {"jurisdiction": {"country": "CL"}}}
+    (indicator,) = compute_all([manifest], conn, publishers)
+    assert indicator["country"] == "CL"
+    assert indicator["values"]["department"]["CL-13"] == [[2024, 65.0]]
+    assert indicator["national"] == [[2024, round(100 * 160 / 300, 4)]]
+    found = profile(indicator, "CL-13102")
+    assert found is not None
+    assert (found["name"], found["department"], found["rank"], found["peers"]) == (
+        "Cerrillos",
+        "CL-13",
+        2,
+        3,
+    )
+    assert found["department_value"] == 65.0
+    assert [r["code"] for r in ranking(indicator, "municipality")] == [
+        "CL-13101",
+        "CL-13102",
+        "CL-05101",
+    ]
+    # Without the publisher's country the codes are read as Guatemalan: nothing matches.
+    (gt,) = compute_all([manifest], conn)
+    assert gt["values"]["municipality"] == {}
