@@ -12,7 +12,6 @@ and path tricks are handled once.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -353,14 +352,3 @@ def root_of(ref: DatasetRef) -> Path | None:
         return candidate.parent
     return None
 
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write generated content only when its text changed, atomically (a temporary file
-    renamed into place): unchanged content keeps its file, its hash and its build.
-    Returns whether it wrote."""
-    if path.exists() and path.read_text("utf-8") == text:
-        return False
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-    return True

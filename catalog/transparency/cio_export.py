@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
 from catalog import clock
-from catalog.content import write_if_changed
-from catalog.itportfolio.derived import RATINGS_DATASET, RATINGS_FILE
+from catalog.generated import csv_resource, descriptor, schema, write_package
+from catalog.itportfolio.derived import RATINGS_DATASET
 from catalog.transparency.cio import MAX_COMMENT, CioService
 from catalog.transparency.workspace import Workspace
 
+TABLE = "calificaciones"  # RATINGS_FILE, data/calificaciones.csv, as the build reads it
 COLUMNS = [
     ("institucion", "string", "Institución", "Institución de la inversión (identificador)."),
     ("inversion", "string", "Inversión", "Identificador de la inversión (id_inversion)."),
@@ -56,53 +56,26 @@ def _descriptor(
 ) -> dict:
     # Dated by the newest rating, not the export day: unchanged ratings, unchanged files.
     today = last or clock.today().isoformat()
-    email = info.get("email") or "transparencia@localhost.localdomain"
-    return {
-        "name": RATINGS_DATASET,
-        "title": "Calificaciones CIO de las inversiones en tecnología"
+    rating = {"constraints": {"minimum": 1, "maximum": 5, "required": True}}
+    return descriptor(
+        name=RATINGS_DATASET,
+        title="Calificaciones CIO de las inversiones en tecnología"
         + (" (datos de ejemplo)" if sample else ""),
-        "description": (
+        description=(
             "Cada calificación de riesgo (1 a 5) que el CIO de una institución dio a una "
             "inversión en tecnología, con su comentario público, fecha y autor (rol e "
             "iniciales). Historial completo: ninguna calificación se edita ni se borra."
         ),
-        "publisher": publisher,
-        "keywords": ["tecnología", "proyectos TI", "calificación CIO", "tablero"],
-        "themes": ["TECH", "GOVE"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "title": "Creative Commons Attribution 4.0 International",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-            }
+        publisher=publisher,
+        info=info,
+        keywords=["tecnología", "proyectos TI", "calificación CIO", "tablero"],
+        themes=["TECH", "GOVE"],
+        today=today,
+        issued=min(first, today) if first else today,
+        resources=[
+            csv_resource(TABLE, "Calificaciones CIO", schema(COLUMNS, (), {"calificacion": rating}))
         ],
-        "frequency": "daily",
-        "contactPoint": {"name": info.get("name") or publisher, "email": email},
-        "version": today,
-        "issued": min(first, today) if first else today,
-        "modified": today,
-        "resources": [
-            {
-                "name": "calificaciones",
-                "title": "Calificaciones CIO",
-                "path": RATINGS_FILE,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {"name": n, "type": t, "title": ti, "description": d}
-                        | (
-                            {"constraints": {"minimum": 1, "maximum": 5, "required": True}}
-                            if n == "calificacion"
-                            else {}
-                        )
-                        for n, t, ti, d in COLUMNS
-                    ]
-                },
-            }
-        ],
-    }
+    )
 
 
 def export_ratings(
@@ -129,14 +102,9 @@ def export_ratings(
     ]
     sample = any(r.sample for r in ratings)
     folder = (into or root) / "datasets" / publisher / RATINGS_DATASET
-    (folder / "data").mkdir(parents=True, exist_ok=True)
     first = min((r.rated_on.isoformat() for r in ratings), default=None)
     last = max((r.rated_on.isoformat() for r in ratings), default=None)
-    write_if_changed(folder / RATINGS_FILE, _csv(rows))
-    write_if_changed(
-        folder / "datapackage.json",
-        json.dumps(_descriptor(publisher, info, first, last, sample), ensure_ascii=False, indent=2)
-        + "\n",
-    )
-    write_if_changed(folder / "README.md", README.format(sample=SAMPLE if sample else ""))
+    package = _descriptor(publisher, info, first, last, sample)
+    readme = README.format(sample=SAMPLE if sample else "")
+    write_package(folder, package, {TABLE: _csv(rows)}, readme)
     return folder, len(rows)
