@@ -30,6 +30,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +39,9 @@ from typing import Any
 import yaml
 
 from catalog import clock
-from catalog.content import DESCRIPTOR, DatasetRef, is_slug, write_if_changed
+from catalog.content import DESCRIPTOR, DatasetRef, is_slug
 from catalog.errors import CatalogError
+from catalog.generated import write_if_changed
 from catalog.harvest import ckan, dcat
 from catalog.harvest.mapping import (
     Mapping,
@@ -72,6 +74,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     full: bool = False
     lang: str = "es"
+    workers: int = 4  # datasets prepared at once
 
 
 @dataclass
@@ -272,6 +275,22 @@ def _summary_of(text: str) -> str:
     return text.strip()[:500]
 
 
+@dataclass
+class _Job:
+    record: Record
+    slug: str
+    name: str
+    target: Path
+    fingerprint: str
+    temp: Path
+
+
+@dataclass
+class _Ready:
+    folder: Path  # the dataset, valid, in its temporary root
+    publisher: str | None  # the YAML of a publisher seen for the first time
+
+
 class _Harvester:
     def __init__(self, options: Options, fetcher: Fetcher, state: dict[str, Any]) -> None:
         self.options, self.fetcher, self.state = options, fetcher, state
@@ -280,7 +299,8 @@ class _Harvester:
         self.owned = {v.get("dataset") for v in state["datasets"].values() if isinstance(v, dict)}
         self.taken: set[str] = set()
 
-    def one(self, record: Record) -> Outcome:
+    def plan(self, record: Record) -> Outcome | _Job:
+        """What to do with one record, decided in order: an outcome now, or a job."""
         known = self.state["datasets"].get(record.source_id) or {}
         slug = publisher_slug(record.publisher, self.options.mapping)
         name = slugify(record.name)
@@ -303,21 +323,46 @@ class _Harvester:
                 "refused", dataset, record.source_id, "exists",
                 _("A dataset of that name exists and was not harvested from this source."),
             )  # fmt: skip
-        temp = self.work / uuid.uuid4().hex
+        return _Job(record, slug, name, target, fingerprint, self.work / uuid.uuid4().hex)
+
+    def prepare(self, job: _Job) -> Outcome | _Ready:
+        """Download, describe and validate one dataset in its temporary root (in a worker
+        thread: nothing here touches ROOT)."""
         try:
-            outcome = self._build(record, slug, name, temp, target)
+            return self._build(job.record, job.slug, job.name, job.temp)
+        except BaseException:
+            shutil.rmtree(job.temp, ignore_errors=True)
+            raise
+
+    def finish(self, job: _Job, ready: Outcome | _Ready) -> Outcome:
+        """Move a prepared dataset into place (in order, one at a time)."""
+        dataset, record = f"{job.slug}/{job.name}", job.record
+        try:
+            if isinstance(ready, Outcome):
+                outcome = ready
+            elif _folder_hash(ready.folder) == _folder_hash(job.target):
+                outcome = Outcome("unchanged", dataset, record.source_id)
+            else:
+                if ready.publisher is not None:
+                    path = self.root / "publishers" / f"{job.slug}.yaml"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    if not path.exists():
+                        write_if_changed(path, ready.publisher)
+                event = "updated" if job.target.exists() else "created"
+                _install(ready.folder, job.target, self.work)
+                outcome = Outcome(event, dataset, record.source_id)
         finally:
-            shutil.rmtree(temp, ignore_errors=True)
+            shutil.rmtree(job.temp, ignore_errors=True)
         if outcome.event != "refused":
             self.state["datasets"][record.source_id] = {
                 "dataset": dataset,
-                "fingerprint": fingerprint,
+                "fingerprint": job.fingerprint,
                 "modified": record.source_modified,
             }
             self.owned.add(dataset)
         return outcome
 
-    def _build(self, record: Record, slug: str, name: str, temp: Path, target: Path) -> Outcome:
+    def _build(self, record: Record, slug: str, name: str, temp: Path) -> Outcome | _Ready:
         dataset, options = f"{slug}/{name}", self.options
         folder = temp / "datasets" / slug / name
         (folder / "data").mkdir(parents=True)
@@ -384,14 +429,7 @@ class _Harvester:
         if refusal is not None:
             code, text, params = refusal
             return Outcome("refused", dataset, record.source_id, code, text, params)
-        if _folder_hash(folder) == _folder_hash(target):
-            return Outcome("unchanged", dataset, record.source_id)
-        if new_publisher is not None:
-            publisher_yaml.parent.mkdir(parents=True, exist_ok=True)
-            write_if_changed(publisher_yaml, new_publisher)
-        event = "updated" if target.exists() else "created"
-        _install(folder, target, self.work)
-        return Outcome(event, dataset, record.source_id)
+        return _Ready(folder, new_publisher)
 
 
 def _validate(ref: DatasetRef, root: Path, lang: str) -> tuple[str, str, dict[str, object]] | None:
@@ -484,8 +522,7 @@ def harvest(
                     log.write("source-failed", report.failure_message(options.lang), code=exc.code)
                     return report
                 harvester = _Harvester(options, fetcher, state)
-                for record in records:
-                    outcome = harvester.one(record)
+                for outcome in _outcomes(harvester, records, options.workers):
                     report.outcomes.append(outcome)
                     message = outcome.message(options.lang)
                     log.write(
@@ -510,6 +547,21 @@ def harvest(
             shutil.rmtree(state_dir / "tmp", ignore_errors=True)
             log.path.with_suffix(".txt").write_text(report.summary(options.lang) + "\n", "utf-8")
     return report
+
+
+def _outcomes(harvester: _Harvester, records: list[Record], workers: int) -> Iterator[Outcome]:
+    """Each record's outcome, in the source's order: datasets are prepared by ``workers``
+    threads (downloads wait on the network; reading and checking tables mostly runs in
+    polars, outside the GIL) and moved into place one at a time."""
+    plans = [harvester.plan(record) for record in records]
+    jobs = [plan for plan in plans if isinstance(plan, _Job)]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        prepared = pool.map(harvester.prepare, jobs)
+        for plan in plans:
+            if isinstance(plan, Outcome):
+                yield plan
+            else:
+                yield harvester.finish(plan, next(prepared))
 
 
 def _next_since(records: list[Record], report: HarvestReport, previous: str) -> str:

@@ -56,7 +56,7 @@ def _descriptor(
 ) -> dict:
     # Dated by the newest rating, not the export day: unchanged ratings, unchanged files.
     today = last or clock.today().isoformat()
-    rating = {"constraints": {"minimum": 1, "maximum": 5, "required": True}}
+    rating = {"minimum": 1, "maximum": 5, "required": True}
     return descriptor(
         name=RATINGS_DATASET,
         title="Calificaciones CIO de las inversiones en tecnología"
