@@ -89,6 +89,10 @@ CEDULA_LABELLED = (
     r"(?i:" + B + r"c\.\s?i\.?|" + B + r"ci|" + B + r"c[eé]dula(?:\s+de\s+identidad)?)"
     r"(?i:\s*(?:n[°ºo]|nro|n[uú]m)\.?)?\s*[:#]?\s*(?:" + CEDULA_NUMBER + r")" + B
 )
+# A tax number after its name in free text ("con NIT 1234567-8", "RUC: 4567890-1").
+TAX_LABELLED = (
+    r"(?i:" + B + r"{word})(?:\s*(?:n[°ºo]|nro|n[uú]m)\.?)?\s*[:#.]?\s*\d[\d.]{{3,11}}-?[\dkK]" + B
+)
 CEDULA_BARE = r"^(?:" + CEDULA_NUMBER + r")$"
 # The patterns found value by value, anywhere in a cell; their union is the one
 # full pass over every column (about 10 ns a cell), the rest runs on its hits.
@@ -213,7 +217,9 @@ NOT_A_PERSON = frozenset(
     instituto liceo universidad hospital centro puesto clinica sanatorio ministerio secretaria
     programa proyecto fondo bono beca comite asociacion cooperativa fundacion iglesia
     parroquia banco empresa sociedad consejo direccion unidad oficina juzgado tribunal
-    nacional rural urbano oficial mixta mixto comercial""".split()
+    nacional rural urbano oficial mixta mixto comercial
+    eorm eoum eorp eoup eop eopm eopa ineb ined inebe inee inva ner nufed ieme cebe cemuced
+    pronade prohesa ipem capf cesfam cecosf sapu""".split()
 )
 PARTICLES = frozenset("de del la las los y e da di van von".split())
 
@@ -414,7 +420,8 @@ class ColumnContext:
     title, description), whether its declared type is numeric, its declared date
     format, the publisher's countries, and what the rest of the table is about
     (``person_table``: a table about people, None when unknown; ``facility_table``:
-    rows are places such as schools or health centres)."""
+    rows are places such as schools or health centres; ``person_rows``: a person's
+    sex, age, identity or birth row by row, as in a list of a school's students)."""
 
     def __init__(
         self,
@@ -427,9 +434,11 @@ class ColumnContext:
         person_table: bool | None = None,
         facility_table: bool = False,
         household: bool = False,
+        person_rows: bool = False,
     ):
         self.text = normalize_word(words)
-        self.tokens = frozenset(re.split(r"[^a-z0-9]+", self.text))
+        split = re.split(r"[^a-z0-9]+", self.text)
+        self.tokens = frozenset(split) | {w.rstrip("0123456789") for w in split}
         self.numeric = numeric
         self.date_format = date_format
         self.header_label = header if header is not None else words[:300]
@@ -438,6 +447,7 @@ class ColumnContext:
         self.person_table = person_table
         self.facility_table = facility_table
         self.household = household
+        self.person_rows = person_rows
         self.free_text = "freetext" in self.kinds
 
     def hints(self, words: tuple[str, ...], tokens: frozenset[str] = frozenset()) -> bool:
@@ -510,6 +520,10 @@ def per_value_patterns(countries: tuple[str, ...], free_text: bool) -> dict[str,
         patterns["rut"] = RUT
     if "PY" in countries:
         patterns["cedula"] = CEDULA_LABELLED
+    if free_text and "GT" in countries:
+        patterns["nit"] = TAX_LABELLED.format(word="nit")
+    if free_text and "PY" in countries:
+        patterns["ruc"] = TAX_LABELLED.format(word="ruc")
     return patterns
 
 
@@ -597,6 +611,20 @@ def role_email_expr(match: pl.Expr) -> pl.Expr:
     return local.is_in(list(ROLE_MAILBOXES)).fill_null(False)
 
 
+def _validate_tax(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
+    """A tax number written after "NIT" or "RUC" in free text: a person's when valid
+    (python-stdnum), for a RUC below the companies' range, and the table is about people
+    (a supplier's NIT in a procurement table's notes is a company's)."""
+    if not context.person_table:
+        return None
+    number = pl.col("m").str.extract(r"(\d[\d.\-]*[\dkK])$", 1)
+    check = is_valid_nit if kind == "nit" else is_personal_ruc
+    valid = found.with_columns(n=number).filter(
+        pl.col("n").map_elements(check, pl.Boolean, skip_nulls=True).fill_null(False)
+    )
+    return _first_hit(kind, valid.head(FREE_TEXT_CAP))
+
+
 def _validate_email(kind: str, found: pl.DataFrame, context: ColumnContext) -> Hit | None:
     """A person's address, at work or not (``jperez@mineduc.gob.gt``); the mailboxes of
     offices and functions (``info@``, ``transparencia@``) are not personal data."""
@@ -612,6 +640,8 @@ _VALIDATE = {
     "cui": _validate_cui,
     "rut": _validate_rut,
     "email": _validate_email,
+    "nit": _validate_tax,
+    "ruc": _validate_tax,
 }
 
 
@@ -783,6 +813,27 @@ def _named_names(sample: pl.Series, context: ColumnContext) -> bool:
     return (known >= 0.5 or pairs >= 0.2) and blocked <= 0.1
 
 
+# Words that make a name a facility's: a table whose names are these is a table of
+# facilities ("Escuela Oficial Rural Mixta ...", "CESFAM Dr. ...", "Hospital ...").
+FACILITY_NAME_WORDS = frozenset(
+    """escuela colegio instituto liceo universidad hospital centro puesto clinica sanatorio
+    cesfam cecosf sapu consultorio posta dispensario unidad oficina sede delegacion
+    biblioteca museo estacion eorm eoum eorp eoup eop eopm eopa ineb ined inebe inee inva
+    ner nufed ieme cebe jardin parvulario sala cuna guarderia hogar comedor""".split()
+)
+
+
+def names_facilities(values: list[str]) -> bool:
+    """Half the values name a school, a health centre, an office..."""
+    if not values:
+        return False
+    hits = 0
+    for value in values:
+        words = {normalize_word(w) for w in re.split(r"[^\w]+", value[:80]) if w}
+        hits += bool(words & FACILITY_NAME_WORDS)
+    return 2 * hits >= len(values)
+
+
 HOUSEHOLD_WORDS = ("hogar", "vivienda", "familia", "jefe_hogar", "jefa_hogar")
 
 
@@ -797,11 +848,15 @@ def _names_an_id_number(context: ColumnContext) -> bool:
 
 
 def _name_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
+    bare = header_tokens(context.header_label)[1] <= {"nombre", "nombres", "name"}
+    if bare and context.facility_table and not context.person_table:
+        return None  # the name of the school or health centre ("EORM Juan Diéguez")
     sample = sample.filter(sample.str.len_bytes() <= 80)
     if sample.len() == 0 or not sample.str.contains(r"^\p{L}+[ ,]").any():
         return None
     if _named_names(sample, context):
-        found = indexed.filter(pl.col("v").str.strip_chars().str.contains(NAME_WORDS))
+        value = pl.col("v").str.strip_chars()
+        found = indexed.filter(value.str.contains(NAME_WORDS) & ~placeholder_expr(value))
         return _first_hit("name", found.with_columns(m=pl.col("v")))
     names = sum(looks_like_name(v) for v in sample.to_list())
     if 2 * names < sample.len() or names < min(3, sample.len()):
@@ -847,7 +902,7 @@ EXCEL_SERIAL = r"^\d{5}(?:\.0+)?$"  # 10000 (1927-05-18) up to today
 
 
 def _excel_serial_hit(indexed: pl.DataFrame, sample: pl.Series) -> Hit | None:
-    """Birth dates exported as Excel serial day numbers (``31845`` for 1987-03-12), under
+    """Birth dates exported as Excel serial day numbers (``31848`` for 1987-03-12), under
     a birth header: 80% of the values are serials of a day between 1927 and today."""
     today = (clock.today() - EXCEL_EPOCH).days
     serial = pl.col("v").str.strip_chars()
@@ -898,7 +953,7 @@ def _looks_like_birthdates(dates: pl.Series, named: bool) -> bool:
 def _address_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
     """Home addresses: a column named as one (or, in a table about people, holding
     street addresses with a number), unless the rows are facilities."""
-    if context.facility_table:
+    if context.facility_table and not _homes_among_facilities(sample, context):
         return None
     street = pl.col("v").str.contains(STREET_WORDS) & pl.col("v").str.contains(r"\d")
     frame = sample.to_frame("v")
@@ -915,10 +970,21 @@ def _address_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContex
     return _first_hit("address", found)
 
 
+def _homes_among_facilities(sample: pl.Series, context: ColumnContext) -> bool:
+    """In a table that names facilities, the places are the facilities' unless the rows
+    are people (sex, age, identity row by row: a school's students) and the places
+    differ from row to row (a home each; a school's point repeats for its students)."""
+    if not context.person_rows or sample.len() < 20:
+        return False
+    return sample.n_unique() >= 0.5 * sample.len()
+
+
 def _coordinate_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) -> Hit | None:
     """Point coordinates (4 decimals or more, about 10 m) of homes: a coordinate column
     in a table about people or households, never in a table of facilities."""
-    if "coordinate" not in context.kinds or context.facility_table:
+    if "coordinate" not in context.kinds:
+        return None
+    if context.facility_table and not _homes_among_facilities(sample, context):
         return None
     if not (context.person_table or context.household):
         return None
@@ -1325,6 +1391,15 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "sesion",
             "fallecimiento",
             "defuncion",
+            "decreto",
+            "creacion",
+            "fundacion",
+            "promulgacion",
+            "vigencia",
+            "sentencia",
+            "audiencia",
+            "nombramiento",
+            "posesion",
         ),
         frozenset("fin desde hasta".split()),
     ),
@@ -1430,6 +1505,7 @@ NOT_A_PERSON_COLUMN = (
 def header_kinds(label: str) -> frozenset[str]:
     """What a column is about, by its label (or label, name, title together)."""
     text, tokens = header_tokens(label)
+    tokens |= {t.rstrip("0123456789") for t in tokens}  # "tel1", "apellido2"
     found = set()
     for kind, (parts, words) in HEADER_VOCABULARY.items():
         if any(p in text for p in parts) or tokens & words:
@@ -1574,8 +1650,8 @@ STREET_WORDS = (
     r"bulevar|calzada|callej[oó]n|pje|edificio|torre|apto|apartamento|interior|esquina|"
     r"compa[ñn][ií]a|asentamiento|lotificaci[oó]n|esq|casi|mcal|cuadra|vereda|"
     r"camino|sendero|pasillo|parcela|chacra|quinta)" + B + r")"
-    # "c/" (casi, con: between streets in Paraguay), "Bº"/"B°" (barrio), "N°" before a number
-    r"|(?i:" + B + r"(?:c/|b[º°]|n[º°]\s?\d))"
+    # "c/ España" (casi, con: between streets in Paraguay; not "c/u") and "Bº" (barrio)
+    r"|(?i:" + B + r"(?:c/\s|b[º°]))"
 )
 COORDINATE = r"^-?\d{1,3}[.,]\d{4,}$"
 UTM = r"^\d{6,7}(?:[.,]\d+)?$"  # metres east or north: a point to the metre

@@ -465,10 +465,23 @@ class _Meaning:
     def __init__(self, target: _Resource, declaration: Declaration):
         self.kinds = {c: _column_kinds(target, c) for c in target.frame.columns}
         every = set().union(*self.kinds.values()) if self.kinds else set()
-        self.facility = "facility" in every
+        # A table of facilities: a column naming or coding them, the resource's own
+        # name or title ("establecimientos_salud"), or names that are facilities'.
+        about = " ".join(str(target.descriptor.get(k, "")) for k in ("name", "title"))[:300]
+        self.facility = (
+            "facility" in every
+            or "facility" in ids.header_kinds(about)
+            or any(
+                _bare_name_header(target.names.get(c, c))
+                and ids.names_facilities(_sample(target.frame.get_column(c), 500))
+                for c, k in self.kinds.items()
+                if k & {"given", "surname"}
+            )
+        )
         # A person's role ("beneficiario", "jefe_hogar") makes rows people or households
-        # when the column codes them (codigo_beneficiario, id_hogar), names a household,
-        # or holds names; "responsable" holding "Ministerio de Cultura" does not.
+        # when the column codes them (codigo_beneficiario, id_hogar; or a value per row),
+        # names a household, or holds names; "responsable" holding "Ministerio de
+        # Cultura" row after row does not.
         roles = [
             c
             for c, k in self.kinds.items()
@@ -477,20 +490,42 @@ class _Meaning:
         self.household = any(
             "code" in self.kinds[c]
             or ids.names_a_household(target.names.get(c, c))
+            or _one_per_row(target.frame.get_column(c))
             or _holds_names(target.frame.get_column(c))
             for c in roles
         )
         # An e-mail column counts by its content (a person's address, not "info@").
         person_columns = {"identity", "birth", "person_attr"}
+        self.person_rows = bool(every & person_columns)
         # "nombre" names a station, a product or a programme as often as a person: a
         # name column makes the table about people only when its values are names.
-        named = [c for c, k in self.kinds.items() if k & {"given", "surname"}]
+        named = [
+            c
+            for c, k in self.kinds.items()
+            if k & {"given", "surname"}
+            and not (self.facility and _bare_name_header(target.names.get(c, c)))
+        ]
         self.person = (
             bool(every & person_columns)
             or self.household
             or any(_holds_names(target.frame.get_column(c)) for c in named)
         )
         self.declaration = declaration
+
+
+def _sample(series: pl.Series, size: int) -> list[str]:
+    return ids.sample_values(pl.DataFrame({"v": series}), size=size).to_list()
+
+
+def _bare_name_header(label: str) -> bool:
+    """``nombre`` and nothing else: in a table of schools, the school's name."""
+    return ids.header_tokens(label)[1] <= {"nombre", "nombres", "name"}
+
+
+def _one_per_row(series: pl.Series) -> bool:
+    """A different value in (nearly) every row: an identifier of the row's person."""
+    sample = ids.sample_values(pl.DataFrame({"v": series}), size=2000)
+    return sample.len() >= 20 and sample.n_unique() >= 0.9 * sample.len()
 
 
 def _holds_names(series: pl.Series) -> bool:
@@ -538,7 +573,8 @@ def check_resource(
         # on it (dates of birth, tax numbers, addresses, coordinates) look again.
         meaning.person = True
         for column in target.frame.columns:
-            if meaning.kinds[column] & {"date", "tax", "address", "coordinate", "birth"}:
+            kinds = meaning.kinds[column]
+            if kinds & {"date", "tax", "address", "coordinate", "birth", "freetext"}:
                 again = _scan(target, column, meaning, country, True)
                 known = {h.kind for h in hits[column]}
                 hits[column] += [h for h in again if h.kind not in known]
@@ -637,6 +673,7 @@ def _context(
         countries=country,
         person_table=person,
         facility_table=meaning.facility,
+        person_rows=meaning.person_rows,
         household=meaning.household,
     )
     context.free_text = context.free_text or _long_text(target.frame.get_column(column))

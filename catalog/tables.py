@@ -64,13 +64,14 @@ def _setting(name: str, default: int) -> int:
         value = int(text)
     except ValueError:
         return default
-    return value if value > 0 else 1 << 62
+    return value if value > 0 else NO_LIMIT
 
 
+NO_LIMIT = 1 << 62
 MAX_RESOURCE_BYTES = _setting("CATALOG_MAX_RESOURCE_BYTES", DEFAULT_MAX_RESOURCE_BYTES)
 # A CSV file that is validated in batches (read_batches) is never held whole, so it has
 # no such limit unless CATALOG_MAX_STREAMED_BYTES sets one.
-MAX_STREAMED_BYTES = _setting("CATALOG_MAX_STREAMED_BYTES", 0)
+MAX_STREAMED_BYTES = _setting("CATALOG_MAX_STREAMED_BYTES", NO_LIMIT)
 # How much of a CSV file one batch reads (whole lines, about this many bytes): a batch
 # costs about five times its size in memory while it is checked.
 BATCH_BYTES = _setting("CATALOG_BATCH_BYTES", 32 * 1024 * 1024)

@@ -48,6 +48,7 @@ class Country:
     digits: tuple[int, int]  # length of a first- and a second-level code
     names: dict[str, dict[str, str]]  # level -> language -> plural name of the level
     examples: tuple[str, str]  # a well-known code of each level, for messages
+    singular: dict[str, dict[str, str]]  # level -> language -> name of one, capitalised
 
 
 COUNTRIES: dict[str, Country] = {
@@ -61,6 +62,10 @@ COUNTRIES: dict[str, Country] = {
             "municipality": {"es": "municipios", "en": "municipalities"},
         },
         ("01", "0101"),
+        {
+            "department": {"es": "Departamento", "en": "Department"},
+            "municipality": {"es": "Municipio", "en": "Municipality"},
+        },
     ),
     "CL": Country(
         "cl_territories.csv",
@@ -72,6 +77,10 @@ COUNTRIES: dict[str, Country] = {
             "municipality": {"es": "comunas", "en": "communes"},
         },
         ("13", "13101"),
+        {
+            "department": {"es": "Región", "en": "Region"},
+            "municipality": {"es": "Comuna", "en": "Commune"},
+        },
     ),
     "PY": Country(
         "py_territories.csv",
@@ -83,6 +92,10 @@ COUNTRIES: dict[str, Country] = {
             "municipality": {"es": "distritos", "en": "districts"},
         },
         ("11", "1101"),
+        {
+            "department": {"es": "Departamento", "en": "Department"},
+            "municipality": {"es": "Distrito", "en": "District"},
+        },
     ),
 }
 DATA = FOLDER / COUNTRIES["GT"].file  # Guatemala's list (read by the benchmarks and tests)
@@ -209,6 +222,12 @@ def level_name(country: str, which: str, lang: str = "es") -> str:
     """What ``country`` calls a level, plural: ``comunas`` for Chile's municipalities."""
     spec = COUNTRIES.get(country.upper(), COUNTRIES[DEFAULT_COUNTRY])
     return spec.names[which]["en" if lang == "en" else "es"]
+
+
+def level_label(country: str, which: str, lang: str = "es") -> str:
+    """What ``country`` calls one territory of a level: ``Comuna``, ``Región``."""
+    spec = COUNTRIES.get(country.upper(), COUNTRIES[DEFAULT_COUNTRY])
+    return spec.singular[which]["en" if lang == "en" else "es"]
 
 
 def example(country: str, which: str) -> str:

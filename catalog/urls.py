@@ -45,9 +45,37 @@ def ckan_id(dataset_id: str) -> str:
     return dataset_id.replace("/", "--", 1)
 
 
+# The downloads of a published table (docs/publishing.md, "Downloads"): kind (the file
+# name's suffix) -> IANA media type. JSON is one document, fine for small tables; a
+# larger one is published as NDJSON instead (one object a line, readable as a stream).
+# XLSX only when the table fits a worksheet (Excel's limit is 1,048,576 rows, the header
+# included).
+DOWNLOAD_MEDIA_TYPES = {
+    "csv": "text/csv",
+    "csv.gz": "application/gzip",
+    "excel.csv": "text/csv",
+    "json": "application/json",
+    "ndjson": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MAX_JSON_ROWS = 100_000
+MAX_XLSX_ROWS = 1_048_575
+
+
+def download_kinds(rows: int) -> list[str]:
+    """The downloads of a table of ``rows`` rows, in the order pages list them."""
+    kinds = ["csv", "csv.gz", "excel.csv", "parquet"]
+    kinds.append("json" if rows <= MAX_JSON_ROWS else "ndjson")
+    if rows <= MAX_XLSX_ROWS:
+        kinds.append("xlsx")
+    return kinds
+
+
 def download(publisher: str, name: str, resource: str, kind: str) -> str:
-    """A resource download; ``kind`` is ``csv`` (UTF-8), ``excel.csv`` (CSV for Excel,
-    with BOM), ``json`` or ``xlsx``. Downloads are the same in every language."""
+    """A resource download; ``kind`` is ``csv`` (UTF-8), ``csv.gz`` (the same, gzip),
+    ``excel.csv`` (CSV for Excel, with BOM), ``parquet``, ``json`` or ``ndjson``, or
+    ``xlsx`` (DOWNLOAD_MEDIA_TYPES). Downloads are the same in every language."""
     return f"/datasets/{publisher}/{name}/downloads/{resource}.{kind}"
 
 

@@ -141,9 +141,7 @@ def test_foreign_keys_to_another_resource_read_in_batches(tmp_path):
     found = same_in_batches(ref)
     fk_rows = sorted(row for t, _r, row, _f, _m in found if t == "foreign-key")
     # municipio cycles 0000..0006 and the lookup has 0000..0005: every 7th row, plus 40 and 77.
-    expected = sorted(
-        {n + 1 for n in range(1, 91) if n % 7 == 6 and n not in broken} | {41, 78}
-    )
+    expected = sorted({n + 1 for n in range(1, 91) if n % 7 == 6 and n not in broken} | {41, 78})
     assert fk_rows == expected
 
 
@@ -233,3 +231,35 @@ def test_a_title_line_above_the_header_is_skipped_in_batches_too(tmp_path, title
     )
     found = same_in_batches(ref)
     assert [(t, row) for t, _r, row, _f, _m in found] == [("type-error", 6)]
+
+
+def _snapshot(ref: DatasetRef, target: Path) -> tuple[list[dict], list[tuple]]:
+    import sqlite3
+
+    from catalog.build.publish import SNAPSHOT_DB, plan_tables, tabular, write_snapshot
+
+    package = json.loads(ref.descriptor_path.read_text(encoding="utf-8"))
+    plans, problems = plan_tables(ref, tabular(package), {})
+    assert not problems
+    write_snapshot(ref, package, plans, {}, target)
+    conn = sqlite3.connect(target / SNAPSHOT_DB)
+    rows = conn.execute(f'select * from "{plans[0]["name"]}"').fetchall()
+    conn.close()
+    return plans, rows
+
+
+def test_the_build_loads_a_table_in_batches_as_in_one(tmp_path, monkeypatch):
+    text = rows_text(300, {}).replace(",Bono,", ",Beca,", 50)
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS, "primaryKey": ["id"]}}],
+        {"data/t.csv": text},
+    )
+    whole_plans, whole_rows = _snapshot(ref, tmp_path / "whole")
+    monkeypatch.setattr(tables, "BATCH_BYTES", SMALL)
+    assert len(list(read_batches(ref.folder, {"name": "t", "path": "data/t.csv"}))) > 10
+    plans, rows = _snapshot(ref, tmp_path / "batched")
+    assert rows == whole_rows and len(rows) == 300
+    assert rows[0] == (1, "0001", "Beca", 1.5, "C1")
+    assert plans == whole_plans  # the same row count, indexes and full-text columns
+    assert ["programa"] in plans[0]["indexes"]

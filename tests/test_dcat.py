@@ -132,12 +132,15 @@ def test_each_download_is_a_distribution(parsed, demo_manifests):
     manifest = next(m for m in demo_manifests if m["dataset"] == "mides/comedores-sociales")
     dataset = URIRef(facts.page(manifest) + "#dataset")
     distributions = list(parsed.objects(dataset, DCAT.distribution))
-    assert len(distributions) == 4 * len(manifest["tables"]) + 1
+    # csv, csv.gz, excel.csv, parquet, json and xlsx per (small) table, then the ZIP.
+    assert len(distributions) == 6 * len(manifest["tables"]) + 1
     media = {str(parsed.value(d, DCAT.mediaType)) for d in distributions}
     assert media == {
         "https://www.iana.org/assignments/media-types/" + t
         for t in (
             "text/csv",
+            "application/gzip",
+            "application/vnd.apache.parquet",
             "application/json",
             "application/zip",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -561,3 +561,75 @@ def test_command_exit_codes_and_languages(source, tmp_path):
 
     usage = run_catalog("harvest", "--kind", "ftp", "x", "--root", str(tmp_path))
     assert usage.returncode == 2
+
+
+def test_a_slow_resource_is_refused_then_tried_again(source, tmp_path):
+    live = LivePortal(source)
+    live.add("uno", "2024-05-01T10:00:00.000000", "anio,valor\n2023,10\n")
+    live.add("lento", "2024-05-03T10:00:00.000000", "anio,valor\n2023,7\n")
+    fast = source.routes["/live/files/lento.csv"]
+
+    def slow(handler: BaseHTTPRequestHandler) -> tuple[int, str, bytes]:
+        time.sleep(1.5)
+        return fast  # type: ignore[return-value]
+
+    source.routes["/live/files/lento.csv"] = slow
+    limits = Limits(timeout=0.3, allow_private=True)
+    first = _run(source.base + "/live/", tmp_path, limits=limits)
+    assert _events(first) == {"portal-vivo/uno": "created", "portal-vivo/lento": "refused"}
+    assert _reasons(first) == {"portal-vivo/lento": "timeout"}
+    # the next incremental run starts before the dataset that failed, so it is tried again
+    source.routes["/live/files/lento.csv"] = fast
+    second = _run(source.base + "/live/", tmp_path)
+    assert live.queries[-1]["fq"] == ["metadata_modified:[2024-05-03T10:00:00Z TO *]"]
+    assert _events(second) == {"portal-vivo/lento": "created"}
+
+
+def test_dcat_html_and_remote_contexts_fail_the_source(source, tmp_path):
+    source.routes["/catalog.ttl"] = (200, "text/html", b"<!DOCTYPE html><title>Error</title>")
+    _assert_failed(_run(source.base + "/catalog.ttl", tmp_path), "html", tmp_path)
+    remote = json.dumps({"@context": "https://example.org/context.jsonld", "@graph": []})
+    source.routes["/catalog.jsonld"] = (200, "application/ld+json", remote.encode())
+    _assert_failed(_run(source.base + "/catalog.jsonld", tmp_path), "remote-context", tmp_path)
+    source.routes["/broken.ttl"] = (200, "text/turtle", b"@prefix dcat: <x> . <a> dcat:b [[[ .")
+    _assert_failed(_run(source.base + "/broken.ttl", tmp_path), "garbage", tmp_path)
+
+
+def test_renderings_of_one_table_give_one_resource():
+    from catalog.harvest.mapping import PublisherRecord, Record, ResourceRecord
+    from catalog.harvest.run import _tabular
+
+    def res(url: str, fmt: str) -> ResourceRecord:
+        return ResourceRecord(title="t", url=url, format=fmt)
+
+    record = Record(
+        "id",
+        "n",
+        "t",
+        PublisherRecord("p", "p"),
+        resources=[
+            res("https://h/2023/datos.csv", "CSV"),
+            res("https://h/2024/datos.csv", "CSV"),  # same file name, another table
+            res("https://h/c.excel.csv", "CSV"),
+            res("https://h/c.csv", "CSV"),
+            res("https://h/c.xlsx", "XLSX"),
+            res("https://h/c.pdf", "PDF"),
+        ],
+    )
+    chosen = [(name, fmt, r.url) for name, fmt, r in _tabular(record)]
+    assert chosen == [
+        ("datos", "csv", "https://h/2023/datos.csv"),
+        ("datos-2", "csv", "https://h/2024/datos.csv"),
+        ("c", "csv", "https://h/c.csv"),
+    ]
+
+
+def test_one_harvest_at_a_time_per_root(source, tmp_path):
+    import fcntl
+
+    (tmp_path / ".harvest").mkdir()
+    with (tmp_path / ".harvest" / "lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(CatalogError):
+            _run(source.base + "/ckan29/", tmp_path)
+    assert _run(source.base + "/ckan29/", tmp_path).counts["created"] == 1

@@ -750,6 +750,101 @@ def cl_run_without_check_digit(draw: random.Random) -> Case:
     )
 
 
+def gt_three_phone_columns(draw: random.Random) -> Case:
+    """tel1, tel2, tel3: three columns named as phones are phones, not amounts."""
+    rows, personal = [], []
+    for i in range(100):
+        phones = [gt_mobile(draw) for _ in range(3)]
+        personal += phones
+        rows.append([i + 1, *phones])
+    return Case(
+        "rt-gt-tel1-tel2-tel3",
+        "GT",
+        True,
+        ["id", "tel1", "tel2", "tel3"],
+        rows,
+        personal=personal,
+        columns={"tel1", "tel2", "tel3"},
+    )
+
+
+def py_names_with_guarani_given_names(draw: random.Random) -> Case:
+    rows, personal = [], []
+    for i in range(100):
+        cell = f"{draw.choice(GIVEN_PY)} {draw.choice(SURNAMES_PY)}"
+        personal.append(cell)
+        rows.append([i + 1, cell, "Concepción"])
+    return Case(
+        "rt-py-nombre-y-apellido",
+        "PY",
+        True,
+        ["nro", "Nombre y Apellido", "departamento"],
+        rows,
+        kind="cp1252",
+        personal=personal,
+        columns={"Nombre y Apellido"},
+    )
+
+
+def cl_birth_datetimes_xlsx(draw: random.Random) -> Case:
+    rows = []
+    for i in range(100):
+        born = birth(draw)
+        rows.append([i + 1, dt.datetime(born.year, born.month, born.day, 8, 30), "Los Ríos"])
+    return Case(
+        "rt-cl-nacimiento-datetime",
+        "CL",
+        True,
+        ["folio", "fecha_nacimiento", "region"],
+        rows,
+        kind="xlsx",
+        types={"folio": "integer", "fecha_nacimiento": "datetime"},
+        columns={"fecha_nacimiento"},
+    )
+
+
+def gt_patients_of_a_health_centre(draw: random.Random) -> Case:
+    """A health centre's column does not make the patients' phones an office's."""
+    rows, personal = [], []
+    for i in range(100):
+        phone = f"{gt_mobile(draw)[:4]}-{draw.randint(1000, 9999)}"
+        personal.append(phone)
+        rows.append([f"P-{i:05d}", "Centro de Salud Cobán", phone])
+    return Case(
+        "rt-gt-pacientes",
+        "GT",
+        True,
+        ["codigo_paciente", "establecimiento", "telefono"],
+        rows,
+        personal=personal,
+        columns={"telefono"},
+    )
+
+
+def gt_students_home_addresses(draw: random.Random) -> Case:
+    """A school's code does not make its students' home addresses the school's."""
+    rows = []
+    for i in range(120):
+        rows.append(
+            [
+                f"16-01-{draw.randint(1, 3):04d}-43",
+                draw.choice(["F", "M"]),
+                f"{draw.randint(1, 12)}a. Calle {draw.randint(1, 30)}-{draw.randint(10, 99)} "
+                f"Zona {draw.randint(1, 21)}, casa {i}",
+            ]
+        )
+    header = ["codigo_establecimiento", "sexo", "direccion_estudiante"]
+    return Case(
+        "rt-gt-estudiantes-direccion",
+        "GT",
+        True,
+        header,
+        rows,
+        privacy={"quasiIdentifiers": ["sexo"], "k": 2},
+        columns={"direccion_estudiante"},
+    )
+
+
 # --- Traps that must pass ------------------------------------------------------------------
 
 
@@ -1132,6 +1227,87 @@ def py_amounts_with_cents(draw: random.Random) -> Case:
     return Case("rt-py-pagos", "PY", False, ["id", "importe_pagado", "obligado_gs"], rows)
 
 
+def gt_health_centres_with_phones(draw: random.Random) -> Case:
+    rows = []
+    for i in range(80):
+        rows.append(
+            [
+                f"CS-{i:03d}",
+                f"Centro de Salud {i}",
+                "Alta Verapaz",
+                f"7{draw.randint(100, 999)}-{draw.randint(1000, 9999)}",
+            ]
+        )
+    header = ["codigo_establecimiento", "nombre_establecimiento", "departamento", "telefono"]
+    return Case("rt-gt-centros-de-salud", "GT", False, header, rows)
+
+
+def gt_schools_named_after_people(draw: random.Random) -> Case:
+    """Schools named after people, with their phones: the school's name and phone."""
+    names = [
+        "EORM Juan Diéguez Olaverri",
+        "INEB José Cecilio del Valle",
+        "EOUM Rafael Landívar",
+        "INED María Chinchilla",
+        "EORM Manuel José Arce",
+    ]
+    rows = [
+        [
+            f"16-01-{i:04d}-43",
+            draw.choice(names),
+            f"7{draw.randint(100, 999)}-{draw.randint(1000, 9999)}",
+        ]
+        for i in range(120)
+    ]
+    header = ["codigo_establecimiento", "nombre", "telefono"]
+    return Case("rt-gt-escuelas-con-nombre", "GT", False, header, rows, kind="cp1252")
+
+
+def cl_health_centres_without_a_facility_header(draw: random.Random) -> Case:
+    """Health centres whose only sign is their names: address, phone and point are theirs."""
+    names = [
+        "Hospital Clínico San Borja Arriarán",
+        "CESFAM Dr. Salvador Allende",
+        "Consultorio Lo Valledor",
+        "Posta Rural Los Maquis",
+        "SAPU La Granja",
+    ]
+    rows = []
+    for i in range(100):
+        rows.append(
+            [
+                str(100100 + i),
+                draw.choice(names),
+                f"Av. Santa Rosa {draw.randint(100, 9999)}",
+                f"+56 2 2{draw.randint(100, 999)} {draw.randint(1000, 9999)}",
+                f"{draw.uniform(-34, -33):.6f}",
+                f"{draw.uniform(-71, -70):.6f}",
+            ]
+        )
+    header = ["codigo", "nombre", "direccion", "telefono", "latitud", "longitud"]
+    return Case("rt-cl-centros-de-salud", "CL", False, header, rows, kind="cp1252")
+
+
+def gt_students_with_their_school_point(draw: random.Random) -> Case:
+    schools = [
+        (f"16-01-{k:04d}-43", f"{draw.uniform(15, 16):.6f}", f"{draw.uniform(-91, -90):.6f}")
+        for k in range(4)
+    ]
+    rows = []
+    for _ in range(120):
+        code, lat, lon = draw.choice(schools)
+        rows.append([code, draw.choice(["F", "M"]), draw.choice(["1ro", "2do", "3ro"]), lat, lon])
+    header = ["codigo_establecimiento", "sexo", "grado", "latitud", "longitud"]
+    return Case(
+        "rt-gt-estudiantes-punto-escuela",
+        "GT",
+        False,
+        header,
+        rows,
+        privacy={"quasiIdentifiers": ["codigo_establecimiento", "sexo"], "k": 5},
+    )
+
+
 CASES: list[Callable[[random.Random], Case]] = [
     gt_phones_in_notes,
     gt_phone_column_spaced,
@@ -1170,6 +1346,11 @@ CASES: list[Callable[[random.Random], Case]] = [
     py_emails_with_placeholders,
     gt_dpi_hyphens_doc_header,
     cl_run_without_check_digit,
+    gt_three_phone_columns,
+    py_names_with_guarani_given_names,
+    cl_birth_datetimes_xlsx,
+    gt_patients_of_a_health_centre,
+    gt_students_home_addresses,
     gt_budget_eight_digits,
     py_budget_dotted_guaranies,
     cl_procurement_company_ruts,
@@ -1192,6 +1373,10 @@ CASES: list[Callable[[random.Random], Case]] = [
     py_school_coordinates,
     gt_monthly_budget_as_text,
     py_amounts_with_cents,
+    gt_health_centres_with_phones,
+    gt_schools_named_after_people,
+    cl_health_centres_without_a_facility_header,
+    gt_students_with_their_school_point,
 ]
 
 
@@ -1378,3 +1563,21 @@ def test_birth_dates_as_excel_serials_or_without_separators() -> None:
     assert [h.kind for h in ids.scan_column(compact, context)] == ["birthdate"]
     years = pl.Series([str(1950 + i) for i in range(50)])  # a year of birth may be published
     assert ids.scan_column(years, context) == []
+
+
+def test_data_errors_in_columns_named_in_abbreviations_are_masked(tmp_path: Path) -> None:
+    draw = random.Random(11)
+    cedulas = [dotted(draw.randint(700_000, 6_500_000)) for _ in range(30)]
+    phones = [f"0981 {draw.randint(100, 999)} {draw.randint(100, 999)}" for _ in range(30)]
+    case = Case(
+        "rt-py-dni-mal-tipado",
+        "PY",
+        True,
+        ["nro", "dni", "tel_contacto"],
+        [[i + 1, c, p] for i, (c, p) in enumerate(zip(cedulas, phones, strict=True))],
+        types={"nro": "integer", "dni": "integer", "tel_contacto": "integer"},
+    )
+    report = validate_dataset(write_case(tmp_path, case), root=tmp_path)
+    assert [f for f in report.findings if f.type == "type-error"]
+    shown = everything_shown(report.findings)
+    assert not any(value in shown for value in cedulas + phones)

@@ -315,3 +315,38 @@ def test_a_chilean_ficha_compares_with_region_and_country(chile):
     # Without the publisher's country the codes are read as Guatemalan: nothing matches.
     (gt,) = compute_all([manifest], conn)
     assert gt["values"]["municipality"] == {}
+
+
+# ------------------------------------------------------------------ the site
+
+
+def test_a_chilean_catalogue_gets_fichas_where_it_has_data(tmp_path: Path):
+    from catalog.build import build
+
+    content = tmp_path / "content"
+    folder = _content(content, "CL", ["13101"], ["13101", "13102", "05101"])
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["indicators"] = [
+        {
+            **INDICATOR,
+            "computation": {"value": "atenciones", "aggregate": "sum"},
+        }
+    ]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = build(content, tmp_path / "build")
+    assert report.all_published, [f.message("en") for d in report.datasets for f in d.findings]
+    site = tmp_path / "build" / "current" / "site"
+    pages = {p.parent.name for p in (site / "territories").glob("CL-*/index.html")}
+    assert pages == {"CL-05", "CL-05101", "CL-13", "CL-13101", "CL-13102"}  # only with data
+    page = (site / "territories" / "CL-13102" / "index.html").read_text(encoding="utf-8")
+    assert "Comuna Cerrillos, en Metropolitana de Santiago, Chile; código oficial 13102." in page
+    assert "Puesto 2 de 3" in page  # the ficha compares with the other comunas
+    assert not (site / "territories" / "CL-13102" / "mapa.svg").exists()  # no boundaries
+    english = (site / "en" / "territories" / "CL-13" / "index.html").read_text(encoding="utf-8")
+    assert "Region Metropolitana de Santiago, Chile; official code 13." in english
+    listing = (site / "territories" / "index.html").read_text(encoding="utf-8")
+    assert "Metropolitana de Santiago (Chile)" in listing
+    indicator = (site / "indicadores" / "cobertura-comunal" / "index.html").read_text("utf-8")
+    assert "<svg" not in indicator and "Cerrillos" in indicator  # a ranking, no map
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/territories/CL-13102/" in sitemap and "/indicadores/cobertura-comunal/" in sitemap

@@ -71,7 +71,10 @@ class Resource(BaseModel):
     table: str | None = None
     fields: list[Field_] = []
     primary_key: list[str] = []
-    downloads: dict[str, str] = Field(description="csv, excel.csv, json, xlsx")
+    downloads: dict[str, str] = Field(
+        description="kind -> URL: csv, csv.gz, excel.csv, parquet, json (ndjson for a large "
+        "table), xlsx (when it fits a worksheet)"
+    )
     api: dict[str, str | None]
     sql: str | None = Field(None, description="The table in Datasette.")
 

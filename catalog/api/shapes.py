@@ -129,6 +129,10 @@ def resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
         "resource_name": r["name"],
         "rows": r["rows"],
         "downloads": downloads,
+        "distributions": [
+            {"format": kind, "url": url, "mimetype": urls.DOWNLOAD_MEDIA_TYPES.get(kind)}
+            for kind, url in downloads.items()
+        ],
         "schema": {"fields": r["fields"], "primaryKey": r["primary_key"]},
     }
 

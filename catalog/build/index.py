@@ -26,7 +26,7 @@ from catalog.release.index import (
 from catalog.release.manifest import Manifest
 from catalog.release.naming import table_name
 
-DOWNLOAD_KINDS = ("csv", "excel.csv", "json", "xlsx")
+DOWNLOAD_KINDS = tuple(urls.DOWNLOAD_MEDIA_TYPES)  # a table has those its size allows
 MEDIA_TYPES = {
     "csv": "text/csv",
     "json": "application/json",
@@ -86,7 +86,10 @@ def resource_entry(
     res_name = str(resource.get("name") or f"resource-{position}")
     table = tables.get(res_name)
     downloads = (
-        {kind: urls.download(publisher, name, res_name, kind) for kind in DOWNLOAD_KINDS}
+        {
+            kind: urls.download(publisher, name, res_name, kind)
+            for kind in urls.download_kinds(int(table.get("rows") or 0))
+        }
         if table
         else {}
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -137,19 +138,30 @@ def write_snapshot(
     ``read`` holds the tables validation already read (by resource name): each is
     used once and dropped, so a big file is parsed once per build, not twice.
     """
-    from catalog.tables import read_resource, typed_frame
+    from catalog.tables import StreamError, read_batches, typed_frame
 
     read = read if read is not None else {}
+    exact: set[str] = set()  # resources read again exactly after a StreamError
 
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     resources = {r.get("name"): r for r in tabular(package)}
 
-    def frames(plan: TablePlan) -> Any:
-        resource = resources[plan["resource"]]
-        table = read.pop(plan["resource"], None) or read_resource(ref.folder, resource)
-        return typed_frame(table, resource["schema"])
+    def frames(plan: TablePlan) -> Iterator[Any]:
+        """The resource's typed rows, batch by batch (a large CSV file is read in blocks)."""
+        name = plan["resource"]
+        resource = resources[name]
+        table = read.pop(name, None)
+        if table is not None:
+            yield typed_frame(table, resource["schema"])
+            return
+        try:
+            for batch in read_batches(ref.folder, resource, fast=name not in exact):
+                yield typed_frame(batch, resource["schema"])
+        except StreamError:
+            exact.add(name)
+            raise sqlite.Reload(name) from None
 
     sqlite.load_tables(tmp / SNAPSHOT_DB, plans, frames)
     readme = ref.folder / "README.md"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +158,46 @@ def insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
-def choose_indexes(plan: TablePlan, frame: pl.DataFrame) -> None:
+class Distinct:
+    """Distinct values per column, counted over the batches of a table up to
+    LOW_CARDINALITY + 1 (past that a column is not a facet, and its values are dropped)."""
+
+    def __init__(self, plan: TablePlan) -> None:
+        self.seen: dict[str, set[Any] | None] = {c["name"]: set() for c in plan["columns"]}
+        self.rows = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        self.rows += frame.height
+        for name, seen in self.seen.items():
+            if seen is None:
+                continue
+            values = frame[name].unique()
+            if len(values) > LOW_CARDINALITY:
+                self.seen[name] = None
+                continue
+            seen.update(values.to_list())
+            if len(seen) > LOW_CARDINALITY:
+                self.seen[name] = None
+
+    def count(self, name: str) -> int:
+        seen = self.seen.get(name)
+        return LOW_CARDINALITY + 1 if seen is None else len(seen)
+
+
+def choose_indexes(plan: TablePlan, frame: pl.DataFrame | Distinct) -> None:
     """Index what filters and facets use; full-text index free text. Fills the plan."""
+    if isinstance(frame, pl.DataFrame):
+        counted = Distinct(plan)
+        counted.add(frame)
+        frame = counted
     pk = set(plan["primaryKey"])
     fk_columns = {fk["fields"][0] for fk in plan["foreignKeys"] if fk["fields"]}
-    rows = frame.height
+    rows = frame.rows
     for column in plan["columns"]:
         name = column["name"]
         if name in pk and len(pk) == 1:
             continue  # the primary key is indexed already
-        distinct = frame[name].n_unique() if rows else 0
+        distinct = frame.count(name) if rows else 0
         low = distinct <= LOW_CARDINALITY and distinct * 2 <= rows
         declared = column["enum"] or column["territory"] or name in fk_columns
         if declared or (low and column["type"] in _FACET_TYPES):
@@ -197,22 +227,40 @@ def open_new(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def load_tables(
-    path: Path, plans: list[TablePlan], frames: Callable[[TablePlan], pl.DataFrame]
-) -> None:
+class Reload(Exception):
+    """Raised by a table's batches when they must be read again from the start (the
+    file was not what its first look proved): the rows loaded so far are dropped."""
+
+
+Frames = pl.DataFrame | Iterable[pl.DataFrame]
+
+
+def load_tables(path: Path, plans: list[TablePlan], frames: Callable[[TablePlan], Frames]) -> None:
     """Write the dataset's file: every table, then its rows; the plans get counts and indexes.
 
-    ``frames(plan)`` reads one resource at a time, so only one table is in memory.
+    ``frames(plan)`` gives one resource's typed rows, as one frame or as batches of
+    rows (a large file is read in blocks), so memory holds one batch of one table.
     """
     conn = open_new(path)
     try:
         conn.execute("BEGIN")
         for plan in plans:
             conn.execute(create_sql(plan))
-            frame = frames(plan)
-            plan["rows"] = insert_frame(conn, plan["name"], sqlite_ready(frame, plan))
-            choose_indexes(plan, frame)
-            del frame
+            try:
+                counted = _load(conn, plan, frames(plan))
+            except Reload:
+                conn.execute(f"DELETE FROM {quote(plan['name'])}")
+                counted = _load(conn, plan, frames(plan))
+            plan["rows"] = counted.rows
+            choose_indexes(plan, counted)
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def _load(conn: sqlite3.Connection, plan: TablePlan, frames: Frames) -> Distinct:
+    counted = Distinct(plan)
+    for frame in [frames] if isinstance(frames, pl.DataFrame) else frames:
+        insert_frame(conn, plan["name"], sqlite_ready(frame, plan))
+        counted.add(frame)
+    return counted

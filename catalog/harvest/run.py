@@ -204,6 +204,12 @@ def _load_state(path: Path) -> dict[str, Any]:
     return data
 
 
+def _save_state(path: Path, state: dict[str, Any]) -> None:
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
 class _Log:
     """The JSON-lines log of one run, written as it goes."""
 
@@ -235,22 +241,34 @@ def _folder_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def _file_name(resource: ResourceRecord) -> str:
+    return resource.url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def _resource_name(resource: ResourceRecord, index: int) -> str:
     """A resource's name from its file name (``cobertura.excel.csv`` → ``cobertura``),
     else its title."""
-    tail = resource.url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return slugify(tail.split(".", 1)[0], 60) or slugify(resource.title, 60) or f"recurso-{index}"
+    stem = _file_name(resource).split(".", 1)[0]
+    return slugify(stem, 60) or slugify(resource.title, 60) or f"recurso-{index}"
 
 
 def _tabular(record: Record) -> list[tuple[str, str, ResourceRecord]]:
-    """(name, format, resource) of each tabular resource, one per name (CSV first)."""
+    """(name, format, resource) of each tabular table, CSV first. Files that differ only
+    in their inner extensions (``x.csv``, ``x.excel.csv``, ``x.xlsx``) are renderings of
+    one table and give one resource; two files of the same name from different places
+    are two tables."""
     chosen: dict[str, tuple[str, str, ResourceRecord]] = {}
     candidates = [(tabular_format(r), i, r) for i, r in enumerate(record.resources, start=1)]
     for fmt, index, resource in sorted(
-        (c for c in candidates if c[0]), key=lambda c: (c[0] != "csv", c[1])
+        (c for c in candidates if c[0]),
+        key=lambda c: (c[0] != "csv", _file_name(c[2]).count("."), c[1]),
     ):
         name = _resource_name(resource, index)
-        chosen.setdefault(name, (name, str(fmt), resource))
+        if name in chosen:
+            if _file_name(chosen[name][2]) != _file_name(resource):
+                continue  # another rendering of a table already taken
+            name = f"{name}-{index}"
+        chosen[name] = (name, str(fmt), resource)
     return sorted(chosen.values(), key=lambda c: record.resources.index(c[2]))
 
 
@@ -512,8 +530,13 @@ def harvest(
         log = _Log(state_dir / "logs" / f"{key}-{stamp}.jsonl", options.url, options.lang)
         report.log = log.path
         try:
-            log.write("start", translate(_("Harvest of {source} ({kind}) started."), options.lang,
-                                         source=options.url, kind=kind), kind=kind, since=since)  # fmt: skip
+            started = translate(
+                _("Harvest of {source} ({kind}) started."),
+                options.lang,
+                source=options.url,
+                kind=kind,
+            )
+            log.write("start", started, kind=kind, since=since)
             with Fetcher(options.limits, transport) as fetcher:
                 try:
                     records = _list(fetcher, kind, options.url, since)
@@ -522,25 +545,31 @@ def harvest(
                     log.write("source-failed", report.failure_message(options.lang), code=exc.code)
                     return report
                 harvester = _Harvester(options, fetcher, state)
-                for outcome in _outcomes(harvester, records, options.workers):
-                    report.outcomes.append(outcome)
-                    message = outcome.message(options.lang)
-                    log.write(
-                        outcome.event,
-                        message,
-                        dataset=outcome.dataset or None,
-                        source_id=outcome.source_id,
-                        code=outcome.code or None,
-                    )
-                    if echo is not None and outcome.event != "unchanged":
-                        echo(message)
+                completed = False
+                try:
+                    for outcome in _outcomes(harvester, records, options.workers):
+                        report.outcomes.append(outcome)
+                        message = outcome.message(options.lang)
+                        log.write(
+                            outcome.event,
+                            message,
+                            dataset=outcome.dataset or None,
+                            source_id=outcome.source_id,
+                            code=outcome.code or None,
+                        )
+                        if echo is not None and outcome.event != "unchanged":
+                            echo(message)
+                    completed = True
+                finally:
+                    if not completed:  # interrupted: what was moved into place stays ours
+                        _save_state(state_path, state)
             seen = {r.source_id for r in records}
             if since:
                 report.not_listed = len(set(state["datasets"]) - seen)
             state.update(source=options.url, kind=kind, last_run=clock.stamp())
             if kind == "ckan":
                 state["since"] = _next_since(records, report, str(state.get("since") or ""))
-            state_path.write_text(json.dumps(state, ensure_ascii=False, indent=1), "utf-8")
+            _save_state(state_path, state)
             log.write("end", report.summary(options.lang), **report.counts)
         finally:
             log.close()

@@ -1,47 +1,60 @@
-"""A Table Schema for a downloaded table that came without one, inferred by Frictionless.
+"""A Table Schema for a downloaded table that came without one.
 
-The whole sample that Frictionless reads must agree on a type (confidence 1, not its
-default 0.9), so that the inferred schema does not refuse rows of its own table; a column
-of codes with leading zeros (INE codes ``01``, ``0101``) stays text, as the catalogue
-keeps codes.
+A CSV is read the way ``catalog validate`` reads it (``catalog.tables``) and every
+column is typed from all of its cells, not a sample, so that the schema never refuses
+rows of its own table: ``integer``, ``number``, ``date`` or ``boolean`` when every
+non-empty cell is one (as Table Schema writes them), else ``string``. A column of codes
+with leading zeros (INE codes ``01``, ``0101``) stays text, as the catalogue keeps codes.
+Workbooks (XLSX), whose cells carry their own types, are described by Frictionless.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
-SAMPLE_ROWS = 10_000
+import polars as pl
+
+from catalog.errors import ContentError
+
+SAMPLE_ROWS = 10_000  # what Frictionless reads of a workbook to describe it
+PATTERNS = (  # Table Schema's default formats, in order of preference
+    ("integer", r"^[+-]?\d{1,18}$"),
+    ("number", r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"),
+    ("date", r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
+    ("boolean", r"^(true|false|True|False|TRUE|FALSE)$"),
+)
 
 
-def _leading_zero_columns(path: Path, encoding: str | None) -> set[str]:
-    """Columns of a CSV in which some value is a number written with a leading zero."""
-    found: set[str] = set()
-    try:
-        with path.open("r", encoding=encoding or "utf-8-sig", errors="replace", newline="") as fh:
-            sample = fh.read(1 << 20)
-    except OSError:
-        return found
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", ",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(sample), dialect=dialect)
-    for index, row in enumerate(reader):
-        if index >= SAMPLE_ROWS:
-            break
-        for key, value in row.items():
-            if isinstance(key, str) and isinstance(value, str):
-                text = value.strip()
-                if len(text) > 1 and text.startswith("0") and text.isdigit():
-                    found.add(key)
-    return found
+def _type_of(column: pl.Series) -> str:
+    values = column.drop_nulls()
+    values = values.filter(values != "")
+    if values.is_empty():
+        return "string"
+    if values.str.contains(r"^0\d+$").any():  # codes keep their leading zeros
+        return "string"
+    for kind, pattern in PATTERNS:
+        if values.str.contains(pattern).all():
+            if kind == "date" and values.str.to_date("%Y-%m-%d", strict=False).null_count():
+                continue  # 2024-02-30 is no date
+            return kind
+    return "string"
 
 
-def infer_schema(folder: Path, relative: str) -> dict[str, Any]:
-    """The Table Schema of ``folder/relative`` (CSV or XLSX); ValueError if unreadable."""
+def _csv_schema(folder: Path, relative: str) -> dict[str, Any]:
+    from catalog.tables import read_resource
+
+    table = read_resource(folder, {"name": "harvested", "path": relative, "format": "csv"})
+    if not table.labels or len(table.labels) != len(table.frame.columns):
+        raise ValueError("header")
+    fields = [
+        {"name": label, "type": _type_of(table.frame.get_column(column))}
+        for label, column in zip(table.labels, table.frame.columns, strict=True)
+    ]
+    return {"fields": fields}
+
+
+def _described(folder: Path, relative: str) -> dict[str, Any]:
     from frictionless import Detector, FrictionlessException, Resource
 
     detector = Detector(sample_size=SAMPLE_ROWS, field_confidence=1.0)
@@ -51,12 +64,16 @@ def infer_schema(folder: Path, relative: str) -> dict[str, Any]:
     except FrictionlessException as exc:
         raise ValueError(str(exc)) from None
     schema = resource.schema.to_descriptor() if resource.schema else {}
-    fields = schema.get("fields") or []
-    if not fields:
+    if not schema.get("fields"):
         raise ValueError("empty")
+    return {"fields": schema["fields"]}
+
+
+def infer_schema(folder: Path, relative: str) -> dict[str, Any]:
+    """The Table Schema of ``folder/relative`` (CSV or XLSX); ValueError if unreadable."""
     if relative.endswith(".csv"):
-        zeros = _leading_zero_columns(folder / relative, resource.encoding)
-        for item in fields:
-            if item.get("name") in zeros and item.get("type") in ("integer", "number", "year"):
-                item["type"] = "string"
-    return {"fields": fields}
+        try:
+            return _csv_schema(folder, relative)
+        except ContentError as exc:
+            raise ValueError(exc.text) from None
+    return _described(folder, relative)

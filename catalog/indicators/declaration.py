@@ -9,7 +9,7 @@ See docs/indicators.md for the format.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -424,9 +424,9 @@ def population_findings(
     """Warnings about rates per population whose population is not in the catalogue.
 
     ``resources_of(dataset id)`` gives the resource names of a dataset of the catalogue,
-    or None when there is no such dataset: the content root's descriptors in
-    ``catalog validate`` (``population_in_content``), the release's manifests in a
-    build. Not blocking: the indicator has no values until the population is published.
+    or None when there is no such dataset: the content root's descriptors
+    (``population_in_content``) when ``catalog validate`` or ``catalog build`` knows the
+    root. Not blocking: the indicator has no values until the population is published.
     """
     found = []
     for indicator in declared(package, dataset):
@@ -488,14 +488,6 @@ def population_in_content(root: Path) -> Callable[[str], list[str] | None]:
         return _names(descriptor.get("resources"))
 
     return resources_of
-
-
-def population_in_release(manifests: Iterable[Any]) -> Callable[[str], list[str] | None]:
-    """``resources_of`` over a release's manifests (at build time)."""
-    known: dict[str, list[str]] = {}
-    for manifest in manifests:
-        known[manifest["dataset"]] = _names(manifest["package"].get("resources"))
-    return known.get
 
 
 def _names(resources: object) -> list[str]:

@@ -1,8 +1,12 @@
-"""Downloads of each resource (CSV, CSV for Excel, JSON, XLSX) and the whole Data Package.
+"""Downloads of each resource and the whole Data Package.
 
-Every file is written from the release database in one pass over the rows, so
-what a citizen downloads is exactly what Datasette and the API serve. The URLs
-are ``catalog.urls.download`` and ``catalog.urls.package_zip``.
+Each table is published as CSV (UTF-8), gzip-compressed CSV, CSV for Excel, Parquet,
+JSON (NDJSON for a large table) and XLSX (when it fits a worksheet): the kinds
+``catalog.urls.download_kinds`` gives for its row count. Every file is written from
+the release database in one pass over the rows, a few thousand rows at a time, so
+what a citizen downloads is exactly what Datasette and the API serve and memory does
+not grow with the table. The URLs are ``catalog.urls.download`` and
+``catalog.urls.package_zip``.
 
 Spreadsheet formula injection: a text cell starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return could run as a formula when opened in a
@@ -17,8 +21,11 @@ from __future__ import annotations
 
 import copy
 import csv
+import gzip
+import io
 import json
 import re
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -26,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -34,9 +42,17 @@ from catalog import urls
 from catalog.release.manifest import Manifest, TablePlan
 from catalog.release.naming import quote
 
-KINDS = ("csv", "excel.csv", "json", "xlsx")
-# Beyond this a spreadsheet is not the right tool (and Excel stops at 1,048,576 rows).
-MAX_XLSX_ROWS = 200_000
+KINDS = tuple(urls.DOWNLOAD_MEDIA_TYPES)
+# A worksheet holds 1,048,576 rows, the header included (urls.download_kinds).
+MAX_XLSX_ROWS = urls.MAX_XLSX_ROWS
+FETCH_ROWS = 5000  # rows read from the database at a time
+PARQUET_ROWS = 200_000  # rows per Parquet row group (and per part while writing)
+_PARQUET_TYPES: dict[str, pl.DataType] = {
+    "integer": pl.Int64(),
+    "year": pl.Int64(),
+    "number": pl.Float64(),
+    "boolean": pl.Boolean(),
+}
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)$")
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -64,14 +80,18 @@ def files_of(manifest: Manifest) -> list[str]:
     paths = [
         urls.download(pub, name, plan["resource"], kind).lstrip("/")
         for plan in manifest["tables"]
-        for kind in KINDS
-        if kind != "xlsx" or xlsx_allowed(plan)
+        for kind in kinds_of(plan)
     ]
     return paths + [urls.package_zip(pub, name).lstrip("/")]
 
 
+def kinds_of(plan: TablePlan) -> list[str]:
+    """The downloads of one published table (urls.download_kinds of its row count)."""
+    return urls.download_kinds(int(plan.get("rows") or 0))
+
+
 def xlsx_allowed(plan: TablePlan) -> bool:
-    return int(plan.get("rows") or 0) <= MAX_XLSX_ROWS
+    return "xlsx" in kinds_of(plan)
 
 
 # ------------------------------------------------------------------ values
@@ -104,7 +124,7 @@ def _json(value: Any, kind: str) -> Any:
 def _rows(conn: sqlite3.Connection, plan: TablePlan) -> Iterator[tuple]:
     columns = ", ".join(quote(c["name"]) for c in plan["columns"])
     cursor = conn.execute(f"select {columns} from {quote(plan['name'])}")
-    while batch := cursor.fetchmany(5000):
+    while batch := cursor.fetchmany(FETCH_ROWS):
         yield from batch
 
 
@@ -146,43 +166,108 @@ class _Xlsx:
         self.book.save(path)
 
 
+class _Parquet:
+    """A Parquet file written a row group at a time: each group is written as a part
+    file, and the parts are joined by polars' streaming engine, so memory holds one group."""
+
+    def __init__(self, path: Path, names: list[str], kinds: list[str]) -> None:
+        self.path = path
+        self.names = names
+        self.kinds = kinds
+        self.parts: list[Path] = []
+        self.rows: list[tuple] = []
+        self.folder = path.with_name(path.name + ".parts")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def row(self, values: tuple) -> None:
+        self.rows.append(values)
+        if len(self.rows) >= PARQUET_ROWS:
+            self._flush()
+
+    def _frame(self) -> pl.DataFrame:
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in self.names]
+        series = []
+        for name, kind, values in zip(self.names, self.kinds, columns, strict=True):
+            dtype = _PARQUET_TYPES.get(kind, pl.Utf8())
+            if kind in ("object", "array"):
+                values = tuple(None if v is None else str(v) for v in values)
+            column = pl.Series(name, values, dtype=dtype, strict=False)
+            if kind == "date":
+                column = column.str.to_date("%Y-%m-%d", strict=False)
+            elif kind == "datetime":
+                column = column.str.to_datetime(strict=False)
+            series.append(column)
+        return pl.DataFrame(series)
+
+    def _flush(self) -> None:
+        self.folder.mkdir(exist_ok=True)
+        part = self.folder / f"{len(self.parts):06d}.parquet"
+        self._frame().write_parquet(part)
+        self.parts.append(part)
+        self.rows = []
+
+    def save(self) -> None:
+        if self.rows or not self.parts:
+            self._flush()
+        if len(self.parts) == 1:
+            self.parts[0].replace(self.path)
+        else:
+            pl.scan_parquet(self.parts).sink_parquet(self.path, row_group_size=PARQUET_ROWS)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_table(folder: Path, plan: TablePlan, conn: sqlite3.Connection) -> list[Path]:
-    """The four downloads of one table, in one pass over its rows."""
+    """Every download of one table (kinds_of), in one pass over its rows."""
     resource = plan["resource"]
     names = [c["name"] for c in plan["columns"]]
     kinds = [c["type"] for c in plan["columns"]]
     numeric = [k in ("integer", "number", "year") for k in kinds]
-    paths = {kind: folder / f"{resource}.{kind}" for kind in KINDS}
-    xlsx = _Xlsx(resource) if xlsx_allowed(plan) else None
+    wanted = kinds_of(plan)
+    paths = {kind: folder / f"{resource}.{kind}" for kind in wanted}
+    json_kind = "json" if "json" in paths else "ndjson"
+    xlsx = _Xlsx(resource) if "xlsx" in paths else None
+    parquet = _Parquet(paths["parquet"], names, kinds)
     with (
         paths["csv"].open("w", encoding="utf-8", newline="") as plain_fh,
+        gzip.GzipFile(paths["csv.gz"], "wb", mtime=0) as gz_raw,
+        io.TextIOWrapper(gz_raw, encoding="utf-8", newline="") as gz_fh,
         paths["excel.csv"].open("w", encoding="utf-8-sig", newline="") as excel_fh,
-        paths["json"].open("w", encoding="utf-8") as json_fh,
+        paths[json_kind].open("w", encoding="utf-8") as json_fh,
     ):
         plain = csv.writer(plain_fh, lineterminator="\n")
+        compressed = csv.writer(gz_fh, lineterminator="\n")
         excel = csv.writer(excel_fh, lineterminator="\r\n")
         plain.writerow(names)
+        compressed.writerow(names)
         excel.writerow(names)
         if xlsx:
             xlsx.header(names)
-        json_fh.write("[")
+        lines = json_kind == "ndjson"  # one object a line, no enclosing list
+        if not lines:
+            json_fh.write("[")
         first = True
         for values in _rows(conn, plan):
             texts = [_text(v, k) for v, k in zip(values, kinds, strict=True)]
             plain.writerow(texts)
+            compressed.writerow(texts)
             excel.writerow(
                 [t if num else neutralise(t) for t, num in zip(texts, numeric, strict=True)]
             )
             record = {n: _json(v, k) for n, v, k in zip(names, values, kinds, strict=True)}
-            json_fh.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False))
+            text = json.dumps(record, ensure_ascii=False)
+            if lines:
+                json_fh.write(text + "\n")
+            else:
+                json_fh.write(("\n" if first else ",\n") + text)
             first = False
+            parquet.row(values)
             if xlsx:
                 xlsx.row(values, kinds)
-        json_fh.write("\n]\n")
+        if not lines:
+            json_fh.write("\n]\n")
+    parquet.save()
     if xlsx:
         xlsx.save(paths["xlsx"])
-    else:
-        del paths["xlsx"]
     return list(paths.values())
 
 

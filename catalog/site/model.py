@@ -23,7 +23,10 @@ DESCRIPTION_CHARS = 280
 DOWNLOAD_LABELS = {
     "csv": _("CSV (UTF-8)"),
     "excel.csv": _("CSV for Excel"),
+    "csv.gz": _("CSV compressed (gzip)"),
+    "parquet": _("Parquet"),
     "json": _("JSON"),
+    "ndjson": _("JSON, one row a line (NDJSON)"),
     "xlsx": _("Excel (XLSX)"),
 }
 
@@ -149,9 +152,7 @@ def _download_links(
 ) -> list[dict[str, Any]]:
     pub, name = manifest["publisher"], manifest["name"]
     links = []
-    for kind in downloads.KINDS:
-        if kind == "xlsx" and not downloads.xlsx_allowed(plan):
-            continue
+    for kind in downloads.kinds_of(plan):
         href = urls.download(pub, name, plan["resource"], kind)
         links.append(
             {"kind": kind, "label": DOWNLOAD_LABELS[kind], "url": href, "size": sizes.get(href)}
@@ -184,6 +185,7 @@ def dataset_view(
                 "fields": [{**f, "rules": _constraints(f, lang)} for f in fields],
                 "preview": _preview(conn, plan),
                 "downloads": _download_links(manifest, plan, sizes),
+                "xlsx": downloads.xlsx_allowed(plan),
                 "sql_url": urls.sql_table(plan["name"]),
                 "privacy": _privacy(resource, lang),
                 "notices": [f.what(lang) for f in findings if f.resource == plan["resource"]],

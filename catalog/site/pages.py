@@ -283,7 +283,7 @@ class Site:
             for d in territories.departments()
         ]
         # Chile's and Paraguay's territories: only those the data covers, after Guatemala's.
-        foreign = self.foreign_territories()
+        foreign = self.foreign_territories(lang)
         listing = departments + [
             {**d, "name": f"{d['name']} ({territories.country_name(d['country'])})"}
             for d in foreign
@@ -294,16 +294,21 @@ class Site:
             for municipality in department["municipalities"]:
                 self.territory(municipality["code"], municipality, department, [], lang)
 
-    def foreign_territories(self) -> list[dict[str, Any]]:
+    def foreign_territories(self, lang: str) -> list[dict[str, Any]]:
         """The departments (regions) of countries other than Guatemala that the data
-        covers, each with its covered municipalities (comunas, districts); no map."""
+        covers, each with its covered municipalities (comunas, districts); no map.
+        Each says its country, its bare code and what its country calls it."""
         found = []
         for country in territories.countries():
             if country == territories.DEFAULT_COUNTRY:
                 continue
             for d in territories.departments(country):
                 municipalities = [
-                    {**m, "count": len(self.by_territory[m["code"]])}
+                    {
+                        **m,
+                        **self._local(m["code"], country, "municipality", lang),
+                        "count": len(self.by_territory[m["code"]]),
+                    }
                     for m in territories.municipalities(d["code"])
                     if self.by_territory.get(m["code"])
                 ]
@@ -311,12 +316,21 @@ class Site:
                     found.append(
                         {
                             **d,
-                            "country": country,
+                            **self._local(d["code"], country, "department", lang),
                             "count": len(self.by_territory.get(d["code"], [])),
                             "municipalities": municipalities,
                         }
                     )
         return found
+
+    @staticmethod
+    def _local(code: str, country: str, level: str, lang: str) -> dict[str, str]:
+        return {
+            "country": country,
+            "country_name": territories.country_name(country),
+            "local": territories.split(code)[1],
+            "label": territories.level_label(country, level, lang),
+        }
 
     def territory(
         self,

@@ -18,7 +18,14 @@ from catalog.standards import facts
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 DESCRIBED_BY = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
-FORMATS = {"CSV": "CSV", "JSON": "JSON", "XLSX": "XLSX", "ZIP": "ZIP"}
+FORMATS = {
+    "CSV": "CSV",
+    "GZIP": "CSV (gzip)",
+    "JSON": "JSON",
+    "PARQUET": "Parquet",
+    "XLSX": "XLSX",
+    "ZIP": "ZIP",
+}
 
 
 def document(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> dict[str, Any]:

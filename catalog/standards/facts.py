@@ -47,10 +47,14 @@ class Download:
 
 
 # (kind of urls.download, media type, EU file type, label; format names need no translation)
+# Which of them a table has depends on its size (urls.download_kinds).
 KINDS = (
     ("csv", "text/csv", "CSV", _("CSV, UTF-8")),
+    ("csv.gz", "application/gzip", "GZIP", _("CSV, UTF-8, gzip-compressed")),
     ("excel.csv", "text/csv", "CSV", _("CSV for Excel")),
+    ("parquet", "application/vnd.apache.parquet", "PARQUET", "Parquet"),
     ("json", "application/json", "JSON", "JSON"),
+    ("ndjson", "application/x-ndjson", "JSON", "NDJSON"),
     ("xlsx", XLSX, "XLSX", "XLSX"),
 )
 
@@ -85,7 +89,7 @@ def themes(manifest: Manifest) -> list[dict[str, Any]]:
 
 
 def downloads(manifest: Manifest, lang: str | None = None) -> list[Download]:
-    """Every published download: four per published table, then the whole package."""
+    """Every published download: those of each published table, then the whole package."""
     pub, name = manifest["publisher"], manifest["name"]
     resources = {
         r.get("name"): r for r in manifest["package"].get("resources") or [] if isinstance(r, dict)
@@ -94,7 +98,10 @@ def downloads(manifest: Manifest, lang: str | None = None) -> list[Download]:
     for table in manifest.get("tables") or []:
         resource = table["resource"]
         label = clean(table.get("title") or resources.get(resource, {}).get("title")) or resource
+        offered = urls.download_kinds(int(table.get("rows") or 0))
         for kind, media_type, file_type, kind_label in KINDS:
+            if kind not in offered:
+                continue
             files.append(
                 Download(
                     url=urls.absolute(urls.download(pub, name, resource, kind)),

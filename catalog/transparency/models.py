@@ -393,3 +393,51 @@ class CioRatingRecord(Base):
     author: Mapped[str] = mapped_column(String(60))  # role and initials, never the e-mail
     submission: Mapped[str | None] = mapped_column(String(64), unique=True)  # one form, once
     sample: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data
+
+
+# ---------------------------------------------------------------- stewards' drafts
+# Migration 0006. A data steward (role ``steward``) prepares a new dataset, or a new
+# version of one, in the browser; a second person (role ``reviewer``, or an
+# administrator) approves it or sends it back. ``version`` makes two stewards editing
+# one draft a conflict, never a lost update; ``steward_events`` is append-only
+# (database triggers). See stewards.py.
+
+
+class StewardDraft(Base):
+    """One dataset being prepared, reviewed, published and built."""
+
+    __tablename__ = "steward_drafts"
+    __table_args__ = (Index("ix_steward_drafts_dataset", "publisher", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))  # the dataset's slug
+    kind: Mapped[str] = mapped_column(String(10))  # new | version
+    status: Mapped[str] = mapped_column(String(20))  # draft|submitted|returned|published
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    upload: Mapped[dict] = mapped_column(JSON, default=dict)  # file, detected encoding...
+    package: Mapped[dict] = mapped_column(JSON, default=dict)  # metadata and schema
+    report: Mapped[dict] = mapped_column(JSON, default=dict)  # the last validation
+    comment: Mapped[str] = mapped_column(Text, default="")  # the reviewer's, when returned
+    build: Mapped[dict] = mapped_column(JSON, default=dict)  # status, url, findings
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StewardEvent(Base):
+    """One step of a draft's life: never updated, never deleted."""
+
+    __tablename__ = "steward_events"
+    __table_args__ = (Index("ix_steward_events_draft", "draft_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("steward_drafts.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(60))  # role and name
+    action: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text, default="")
