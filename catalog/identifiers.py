@@ -1129,11 +1129,14 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "num_identificacion",
             "numero_identificacion",
         ),
-        frozenset("ci dni dpi cui rut run rol carnet cedula nrodoc numdoc documento doc".split()),
+        frozenset(
+            "ci dni dpi cui rut run rol carnet cedula nrodoc numdoc documento doc "
+            "identificacion".split()
+        ),
     ),
     "tax": (("identificacion_tributaria", "registro_tributario"), frozenset("nit ruc".split())),
     "phone": (
-        ("telefono", "celular", "movil", "whatsapp", "phone", "telf"),
+        ("telefono", "celular", "movil", "whatsapp", "whats_app", "phone", "telf"),
         frozenset("tel telf cel fono fonos contacto_tel".split()),
     ),
     "email": (("correo", "email", "e_mail", "mail"), frozenset()),
@@ -1510,7 +1513,12 @@ def header_kinds(label: str) -> frozenset[str]:
     for kind, (parts, words) in HEADER_VOCABULARY.items():
         if any(p in text for p in parts) or tokens & words:
             found.add(kind)
-    if found & {"given", "surname"} and any(w in text for w in NOT_A_PERSON_COLUMN):
+    if "tax" in found and "tributari" in text:
+        found.discard("identity")  # "Número de Identificación Tributaria" is the NIT
+    # Short words by whole token: "rio" (a river) is in "beneficiario" and "usuario".
+    if found & {"given", "surname"} and any(
+        w in tokens if len(w) <= 4 else w in text for w in NOT_A_PERSON_COLUMN
+    ):
         found -= {"given", "surname"}
     return frozenset(found)
 
@@ -1524,7 +1532,7 @@ PHONE_DIGITS = {
     "CL": r"(?:56)?0?(?:9\d{8}|[2-7]\d{8})",
     "PY": r"(?:595|0)?(?:9[6-9]\d{7}|[2-8]\d{5,8})",
 }
-PHONE_CHARS = r"[\s\-.()/+]"
+PHONE_CHARS = r"[\s\-.()/+']"  # ' : Excel's mark of a number kept as text
 # Phones inside free text (national forms with their usual separators).
 PHONE_IN_TEXT = {
     "GT": B + r"(?:\+?502[ \-]?)?[2-7]\d{3}-\d{4}" + B,
@@ -1550,10 +1558,14 @@ GROUPED_AMOUNT = r"^[1-9]\d{0,2}(?:[.,]\d{3}){2,}(?:[.,]\d{1,2})?$"
 DECIMAL_NUMBER = r"^\s*-|^\d+[.,]\d{1,2}$|^\d{1,3}[.,]\d{4,}$"
 
 
+# An extension after the number ("2411-1900 ext. 123"): the line of one person at work.
+EXTENSION = r"(?i)\s*(?:ext|extensi[oó]n|anexo|int)\.?\s*\d{1,6}$"
+
+
 def phone_digits_expr(value: pl.Expr, countries: tuple[str, ...]) -> pl.Expr:
     """The cell has the national form of a phone of one of ``countries``."""
     pattern = "^(?:" + "|".join(PHONE_DIGITS[c] for c in countries) + ")$"
-    clean = value.str.replace_all(PHONE_CHARS, "")
+    clean = value.str.replace(EXTENSION, "").str.replace_all(PHONE_CHARS, "")
     return (
         clean.str.contains(pattern)
         & ~value.str.contains(YEAR_PAIR_STRICT)
@@ -1567,7 +1579,7 @@ def is_phone(value: str, countries: tuple[str, ...] = COUNTRIES) -> bool:
     """A valid number in the numbering plan of one of ``countries`` (or any, with ``+``)."""
     import phonenumbers
 
-    text = str(value).strip()[:40]
+    text = re.sub(EXTENSION, "", str(value).strip()[:40])
     if not 6 <= sum(ch.isdigit() for ch in text) <= 15:
         return False
     if re.fullmatch(YEAR_PAIR_STRICT, text) or re.match(DATE_LIKE, text):

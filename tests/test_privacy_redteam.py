@@ -1523,10 +1523,20 @@ def test_mailboxes_of_offices_are_not_personal(address: str, role: bool) -> None
         ("DIRECCION DE RESIDENCIA", "address"),
         ("telefono_sede", "facility"),
         ("dependencia", "facility"),
+        ("WhatsApp", "phone"),
+        ("tel1", "phone"),
+        ("Identificación", "identity"),
+        ("Nombre Completo del Beneficiario", "given"),
+        ("Nombre del Usuario", "given"),
     ],
 )
 def test_headers_of_the_red_team_files(label: str, kind: str) -> None:
     assert kind in ids.header_kinds(label)
+
+
+def test_a_tax_number_is_not_an_identity_document_by_its_header() -> None:
+    assert "identity" not in ids.header_kinds("Número de Identificación Tributaria")
+    assert not ids.header_kinds("nombre_rio") & {"given", "surname"}
 
 
 def test_a_beneficiary_code_is_not_a_count() -> None:
@@ -1581,3 +1591,10 @@ def test_data_errors_in_columns_named_in_abbreviations_are_masked(tmp_path: Path
     assert [f for f in report.findings if f.type == "type-error"]
     shown = everything_shown(report.findings)
     assert not any(value in shown for value in cedulas + phones)
+
+
+@pytest.mark.parametrize("value", ["'55123456", "2411-1900 ext. 123", "2411-1900 Ext 45"])
+def test_phones_kept_as_text_or_with_an_extension_have_the_shape_of_phones(value: str) -> None:
+    frame = pl.DataFrame({"v": [value]})
+    assert frame.select(ids.phone_digits_expr(pl.col("v"), ("GT",))).item()
+    assert ids.is_phone(value, ("GT",))
