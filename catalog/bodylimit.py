@@ -20,6 +20,7 @@ environment (documented in docs/security.md):
 | setting | paths | default |
 |---|---|---|
 | ``CATALOG_MAX_BODY_UPLOADS`` | ``/transparencia/oficiales/solicitudes/`` (answers with attachments), ``/api/v1/uploads/`` | the workspace's ``MAX_FORM_BYTES`` |
+| ``CATALOG_UPLOAD_MAX_BYTES`` | ``/transparencia/oficiales/datos/`` (stewards' tables, stewards_web.py) | 100 MiB + 64 KiB |
 | ``CATALOG_MAX_BODY_FORMS`` | ``/transparencia/`` (filing, tracking, login, admin forms) | 256 KiB |
 | ``CATALOG_MAX_BODY_API`` | ``/api/`` (JSON bodies) | 1 MiB |
 | ``CATALOG_MAX_BODY`` | everything else (static site, ``/sql/``) | 64 KiB |
@@ -73,6 +74,8 @@ def _rules() -> tuple[tuple[str, str, int], ...]:
         ("CATALOG_MAX_BODY_UPLOADS", UPLOADS_PREFIX, MAX_FORM_BYTES),
         # Officers' API clients upload an answer's files here (one file per request).
         ("CATALOG_MAX_BODY_UPLOADS", "/api/v1/uploads/", MAX_FORM_BYTES),
+        # Stewards upload whole tables (stewards_web.py); the handler checks it again.
+        ("CATALOG_UPLOAD_MAX_BYTES", "/transparencia/oficiales/datos/", 100 * MIB + 64 * KIB),
         ("CATALOG_MAX_BODY_FORMS", "/transparencia/", 256 * KIB),
         ("CATALOG_MAX_BODY_API", "/api/", MIB),
     )

@@ -440,7 +440,7 @@ def users() -> None:
 @click.option("--name", default="", help=t(_("Full name.")))
 @click.option(
     "--role",
-    type=click.Choice(["officer", "admin", "cio"]),
+    type=click.Choice(["officer", "admin", "cio", "steward", "reviewer"]),
     default="officer",
     show_default=True,
     help=t(_("officer (answers requests of its publishers) or admin.")),

@@ -23,7 +23,7 @@ import os
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
@@ -158,6 +158,8 @@ class CatalogApp:
         path = scope["path"]
         site = served.site
         target = inside(site, path.lstrip("/")) if path != "/" else site.resolve()
+        if path in DCAT_PAGED and target is not None:
+            target = _dcat_page(site, target, path, scope)
         if target is not None and target.is_dir():
             if not path.endswith("/"):
                 query = scope.get("query_string", b"").decode("latin-1")
@@ -181,6 +183,24 @@ class CatalogApp:
         except Exception:  # noqa: BLE001 - a broken template must not hide the real status
             body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
         return HTMLResponse(body, status_code=status, headers=headers)
+
+
+# /catalog.ttl?page=N (ckanext-dcat's paging) -> the static page (docs/api.md, "Paged DCAT").
+DCAT_PAGED = {"/catalog.ttl": "ttl", "/catalog.jsonld": "jsonld"}
+
+
+def _dcat_page(site: Path, whole: Path, path: str, scope: dict) -> Path | None:
+    """The file of ``?page=N`` of a DCAT document: ``catalog/page-N.<ext>``; of a
+    catalogue of one page, ``?page=1`` is the document itself. No page: the document."""
+    pages = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("page")
+    if not pages:
+        return whole
+    if not (pages[0].isascii() and pages[0].isdigit()) or len(pages[0]) > 6 or int(pages[0]) < 1:
+        return None
+    page = inside(site, f"catalog/page-{int(pages[0])}.{DCAT_PAGED[path]}")
+    if page is not None and page.is_file():
+        return page
+    return whole if int(pages[0]) == 1 else None
 
 
 def _header(scope: dict, name: bytes) -> str:

@@ -349,50 +349,67 @@ def _csv_blocks(
     records: int,
     batch_bytes: int,
 ) -> Iterator[Table]:
+    """The file's records, a block of whole lines at a time. The next block is parsed
+    (by polars, without the GIL) while the caller checks this one: two cores at work."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     names = column_names(header)
+    schema = {n: pl.Utf8 for n in names}
+
+    def parse(data: bytes) -> pl.DataFrame:
+        return pl.read_csv(
+            data,
+            has_header=False,
+            separator=dialect.delimiter,
+            quote_char=None,
+            schema=schema,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+
     row = 2  # the first record after the header
-    with path.open("rb") as fh:
-        fh.readline()  # the header
-        rest = b""
-        while True:
-            block = fh.read(max(batch_bytes, 1))
-            data = rest + block
-            if not block:
-                rest = b""
-            else:
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    rest = data
-                    continue
-                data, rest = data[: cut + 1], data[cut + 1 :]
-            if data:
-                try:
-                    frame = pl.read_csv(
-                        data,
-                        has_header=False,
-                        separator=dialect.delimiter,
-                        quote_char=None,
-                        schema={n: pl.Utf8 for n in names},
-                        empty_string_is_null=False,
-                        raise_if_empty=False,
-                    )
-                except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
-                    raise StreamError(str(exc)) from None
-                del data
-                numbers = pl.int_range(row, row + frame.height, dtype=pl.Int64, eager=True)
-                yield Table(
-                    frame=frame,
-                    row_numbers=numbers.alias("row"),
-                    labels=header,
-                    encoding=encoding,
-                    format=fmt,
-                    fast=True,
-                )
-                row += frame.height
-            if not block:
-                break
+    blocks = _line_blocks(path, batch_bytes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = next(blocks, None)
+        pending: Future[pl.DataFrame] | None = None if first is None else pool.submit(parse, first)
+        del first
+        while pending is not None:
+            following = next(blocks, None)
+            try:
+                frame = pending.result()
+            except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
+                raise StreamError(str(exc)) from None
+            pending = None if following is None else pool.submit(parse, following)
+            del following
+            numbers = pl.int_range(row, row + frame.height, dtype=pl.Int64, eager=True)
+            yield Table(
+                frame=frame,
+                row_numbers=numbers.alias("row"),
+                labels=header,
+                encoding=encoding,
+                format=fmt,
+                fast=True,
+            )
+            row += frame.height
+            del frame
     if row - 2 != records:
         raise StreamError(f"read {row - 2} records, counted {records} lines")
+
+
+def _line_blocks(path: Path, batch_bytes: int) -> Iterator[bytes]:
+    """The file after its first line, in blocks of about ``batch_bytes`` of whole lines."""
+    size = max(batch_bytes, 1)
+    with path.open("rb") as fh:
+        fh.readline()  # the header
+        while block := fh.read(size):
+            cut = block.rfind(b"\n")
+            if len(block) < size or cut == len(block) - 1:
+                yield block  # the end of the file, or a block that ends a line
+            elif cut < 0:  # a line longer than the block: read on to its end
+                yield block + fh.readline()
+            else:
+                fh.seek(cut + 1 - len(block), os.SEEK_CUR)  # the next block starts there
+                yield block[: cut + 1]
 
 
 def _fast_dialect(dialect: csv.Dialect) -> bool:

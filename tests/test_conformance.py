@@ -106,3 +106,45 @@ def test_row_numbers_count_records_not_lines():
     folder = CORPUS / "quoted-newlines"
     rows = sorted(r for (_t, _res, r, _f) in ours(folder, fast=True))
     assert rows == [3, 5, 6]
+
+
+def test_spec_cases_are_in_the_corpus():
+    # Written from the Table Schema and Data Package specifications, not from our bugs.
+    spec = {
+        "header-after-title",
+        "header-declared-title",
+        "label-spaces",
+        "array-item",
+        "row-count",
+        "compression-declared",
+        "compression-extension",
+        "compression-zip",
+        "multipart",
+        "inline-lists",
+        "inline-objects",
+        "missing-values-v2",
+        "missing-values-object-v1",
+        "format-extra-missing",
+        "ods",
+    }
+    assert spec <= set(PACKAGES)
+
+
+def test_a_missing_extra_is_a_finding_and_the_other_datasets_still_run():
+    import json
+    import subprocess
+    import sys
+
+    broken, fine = CORPUS / "format-extra-missing", CORPUS / "enum"
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog", "validate", str(broken), str(fine), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    found = {(e["dataset"], e["resource"], e["type"]) for e in report["errors"]}
+    assert ("corpus/format-extra-missing", "geo", "error") in found
+    assert ("corpus/format-extra-missing", "otra", "type-error") in found
+    assert any(d == "corpus/enum" and t == "constraint-error" for d, _r, t in found)

@@ -633,3 +633,28 @@ def test_one_harvest_at_a_time_per_root(source, tmp_path):
         with pytest.raises(CatalogError):
             _run(source.base + "/ckan29/", tmp_path)
     assert _run(source.base + "/ckan29/", tmp_path).counts["created"] == 1
+
+
+def test_a_refused_update_leaves_the_previous_version(source, tmp_path):
+    folder = _first_harvest(source, tmp_path)
+    before = _snapshot(tmp_path)
+    live = LivePortal(source)
+    names = "\n".join(f"María García López {i},+502 5555-{1000 + i}" for i in range(30))
+    live.add("uno", "2024-05-01T10:00:00.000000", "anio,valor\n2023,10\n")  # as before
+    live.add("uno", "2024-07-01T10:00:00.000000", "nombre,telefono\n" + names + "\n")
+    report = _run(source.base + "/live/", tmp_path)
+    assert _reasons(report) == {"portal-vivo/uno": "privacy"}
+    assert _snapshot(tmp_path) == before
+    assert (folder / "data" / "uno.csv").read_text("utf-8") == "anio,valor\n2023,10\n"
+
+
+def test_a_table_in_windows_1252_is_harvested(source, tmp_path):
+    live = LivePortal(source)
+    live.add("latin", "2024-05-01T10:00:00.000000", "")
+    text = "municipio,población\nCobán,212047\nSan Pedro Carchá,235275\n"
+    source.routes["/live/files/latin.csv"] = (200, "text/csv", text.encode("cp1252"))
+    report = _run(source.base + "/live/", tmp_path)
+    assert _events(report) == {"portal-vivo/latin": "created"}, report.outcomes[0].message("en")
+    assert validate_paths([tmp_path / "datasets/portal-vivo/latin"]).valid
+    data = (tmp_path / "datasets/portal-vivo/latin/data/latin.csv").read_text("utf-8")
+    assert data == text  # re-encoded as UTF-8

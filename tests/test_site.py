@@ -346,7 +346,7 @@ def test_search_index_holds_every_dataset_and_its_facets(demo_build: Path):
         number = next(n for n, row in enumerate(docs) if row[0] == "mides/bono-social-cobertura")
         assert docs[number][1] == f"/{prefix}datasets/mides/bono-social-cobertura/"
 
-        def postings(term: str) -> dict[int, float]:
+        def postings(term: str, folder: Path = folder) -> dict[int, float]:
             shard = json.loads((folder / f"terms/{search.shard(term)}.json").read_text())
             return search.decode_postings(shard[term])
 
@@ -354,11 +354,12 @@ def test_search_index_holds_every_dataset_and_its_facets(demo_build: Path):
         assert number in postings("famili") and number in postings("usuari")
         assert "de" in index["stopwords"]
 
-        def having(facet: str, value: str) -> list[int]:
-            values = json.loads((folder / f"facets/{facet}.json").read_text())
-            return search.decode_docs(values[value])
+        def having(facet: str, value: str, folder: Path = folder) -> list[int]:
+            content = json.loads((folder / f"facets/{facet}.json").read_text())
+            return search.facet_docs(content, DEMO_DATASETS)[value]
 
         assert number in having("territory", "16") and number in having("theme", "SOCI")
+        assert number in having("publisher", "mides")
         expected = "Población y sociedad" if lang == "es" else "Population and society"
         assert index["labels"]["theme"]["SOCI"] == expected
 
@@ -367,9 +368,13 @@ def test_search_lists_of_numbers_survive_their_encoding():
     for docs in ([], [0], [3, 4, 5, 900, 70_000], list(range(0, 5000, 2))):
         assert search.decode_docs(search.encode_docs(docs, 70_001)) == docs
     assert search.encode_docs(list(range(0, 600, 2)), 600).startswith("!")  # dense: a bitmap
+    assert search.decode_column(search.encode_column([0, 5, 3, 0, 9], 4), 4, 5) == [0, 5, 3, 0, 9]
+    values = {f"v{n}": list(range(n, 600, 7)) for n in range(7)} | {"w": list(range(0, 600, 3))}
+    packed = search._facet(values, 600)
+    assert "column" in packed and search.facet_docs(packed, 600) == values
     postings = [(0, 3.0), (7, 0.5), (40_000, 6.5)]
     assert search.decode_postings(search.encode_postings(postings)) == dict(postings)
-    assert search.shard("educ") == "ed" and search.shard("x") == "x" and search.shard("é") == "_"
+    assert search.shard("educ") == "edu" and search.shard("x") == "x" and search.shard("é") == "_"
 
 
 # ------------------------------------------------------- light and local

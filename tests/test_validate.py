@@ -148,7 +148,11 @@ def test_wrong_hash_is_a_hash_count_error(tmp_path):
     assert codes(report) == {"hash-count"}
 
 
-def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path):
+def test_file_over_the_size_limit_is_refused_without_reading_it(tmp_path, monkeypatch):
+    import catalog.tables as tables
+
+    # A CSV validated in blocks has no limit unless CATALOG_MAX_STREAMED_BYTES sets one.
+    monkeypatch.setattr(tables, "MAX_STREAMED_BYTES", MAX_RESOURCE_BYTES)
     ref = dataset(tmp_path)
     with (ref.folder / "data" / "tabla.csv").open("r+b") as fh:
         fh.truncate(MAX_RESOURCE_BYTES + 1)  # sparse: no disk used
@@ -233,3 +237,23 @@ def test_validate_paths_raises_for_something_that_is_not_a_dataset(tmp_path):
         validate_paths([tmp_path / "notes.txt"])
     with pytest.raises(ContentError):
         validate_paths([tmp_path / "nowhere"])
+
+
+def test_a_crash_in_one_dataset_is_its_finding_and_the_others_still_run(tmp_path, monkeypatch):
+    import catalog.validate as validate
+
+    first = dataset(tmp_path / "a")
+    second = dataset(tmp_path / "b", "id,nombre\n1,Ana\nx,Luis\n")
+    real = validate.validate_dataset
+
+    def flaky(ref, **options):
+        if ref.folder == first.folder:
+            raise RuntimeError("a library tripped over this file")
+        return real(ref, **options)
+
+    monkeypatch.setattr(validate, "validate_dataset", flaky)
+    run = validate.validate_paths([first.folder, second.folder])
+    assert [r.valid for r in run.reports] == [False, False]
+    [crash] = run.reports[0].findings
+    assert crash.type == "error" and "tripped over" in crash.message("en")
+    assert "type-error" in codes(run.reports[1])

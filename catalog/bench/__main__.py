@@ -56,8 +56,10 @@ def _simple(module: str) -> Callable[[Path, argparse.Namespace], dict[str, Any]]
 PARTS = [
     Part(
         "validate",
-        "Validation: `catalog validate` against `frictionless validate`",
-        "at least 10x faster than Frictionless on the same package, peak memory at most 400 MB.",
+        "Validation: `catalog validate` against `frictionless validate` and DuckDB",
+        "1,000,000 rows: at least 15x faster than Frictionless and within 3x of DuckDB's typed "
+        "read_csv, peak memory at most 400 MB; 10,000,000 rows: peak at most 600 MB, time "
+        "linear in the rows.",
         _validate,
     ),
     Part(
@@ -124,6 +126,15 @@ PARTS = [
         "every dataset listed, downloaded, given a schema, validated with the privacy gate and "
         "written; an incremental rerun that finds nothing modified takes seconds.",
         _simple("harvest"),
+    ),
+    Part(
+        "scale",
+        "National scale: 50,000 datasets (search, API, Datasette; the site's builds)",
+        "a search transfers at most 300 KB, facets included; package_search p95 under 25 ms "
+        "and at most 300 MB per API worker; Datasette's /sql/ home and a table page p95 under "
+        "200 ms; the site from scratch in at most 5 min, rebuilt in 2 s (nothing changed) "
+        "and 3 s (one dataset changed).",
+        _simple("scale"),
     ),
 ]
 

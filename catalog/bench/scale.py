@@ -2,13 +2,18 @@
 
 Figures (docs/benchmarks.md; issue 15's goals):
 
+At ``DATASETS`` (50,000): the search index and what a search fetches, the API and
+Datasette; at ``SITE_DATASETS``: the whole site's builds:
+
 - ``site_build_s`` / ``site_build_peak_mb``: ``write_site`` from scratch in a child
   process (pages in both languages, downloads, search index, DCAT), its peak RSS;
 - ``rebuild_nothing_changed_s`` and ``rebuild_one_changed_s``: the same site again,
   reusing the previous one;
 - ``search_*_kb``: what a reader's browser (Chromium through Playwright, cold cache)
-  fetches for one search, the page, its script and style included, and of that what
-  the index files weigh; ``search_*_first_results_ms``: until the results show;
+  fetches for one search, the page, its script and style included, as a plain file
+  server sends it and (``_gzip_kb``) as a CDN compressing with gzip would; of that
+  what the index files weigh; ``search_*_first_results_ms``: until the results show
+  (loopback, no throttling);
 - ``package_search_p95_ms``, ``api_worker_rss_mb``, ``sql_home_p95_ms``,
   ``sql_table_p95_ms``: the API and Datasette of a release of as many datasets
   (``catalog.bench.api.make_release``), served by ``catalog serve``.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import gzip
 import http.server
 import multiprocessing
 import random
@@ -38,8 +44,10 @@ import psutil
 from catalog.bench import api, site
 from catalog.release.manifest import Manifest
 from catalog.release.naming import table_name
+from catalog.site.pages import sort_key
 
 DATASETS = 50_000
+SITE_DATASETS = 5_000  # the whole site's three builds (see run)
 PUBLISHERS = 500
 KEYWORDS = [f"{w}{n}" for w in api.TOPICS for n in ("", "-municipal", "-rural", "-urbano")]
 KEYWORDS += [f"tema {n}" for n in range(2500)]  # a long tail, as harvested portals have
@@ -51,8 +59,8 @@ QUERIES = {
     "word": "?q=salud",
     "two_words": "?q=presupuesto%20municipal",
     "wildcard": "?q=vacun*",
-    "facet": "?theme=HEAL&publisher=pub-007",
-    "rare_keyword": "?keyword=tema%202000",
+    "facet": "?theme=ECON&publisher=pub-007",
+    "rare_keyword": "?keyword=tema%2040",
     "sorted_by_date": "?q=agua&sort=modified",
 }
 REQUESTS = 200
@@ -124,7 +132,7 @@ def _child(queue: Any, *args: Any) -> None:
 
 def _in_child(*args: Any) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one build in a fresh process."""
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, *args))
     process.start()
@@ -172,8 +180,8 @@ def search_figures(folder: Path) -> dict[str, Any]:
             for name, query in QUERIES.items():
                 context = browser.new_context(base_url=base)
                 page = context.new_page()
-                sizes: list[tuple[str, int]] = []
-                page.on("requestfinished", lambda r: sizes.append((r.url, _body_size(r))))
+                sizes: list[tuple[str, int, int]] = []
+                page.on("requestfinished", functools.partial(_record, sizes))
                 start = time.perf_counter()
                 page.goto("/search/" + query)
                 page.wait_for_function(
@@ -182,10 +190,11 @@ def search_figures(folder: Path) -> dict[str, Any]:
                 )
                 page.wait_for_load_state("networkidle")
                 figures[f"search_{name}_first_results_ms"] = (time.perf_counter() - start) * 1000
-                figures[f"search_{name}_kb"] = sum(s for _u, s in sizes) / 1000
-                figures[f"search_{name}_index_kb"] = (
-                    sum(s for u, s in sizes if "/search/" in u and u.endswith(".json")) / 1000
-                )
+                index = [s for s in sizes if "/search/" in s[0] and s[0].endswith(".json")]
+                figures[f"search_{name}_kb"] = sum(s[1] for s in sizes) / 1000
+                figures[f"search_{name}_gzip_kb"] = sum(s[2] for s in sizes) / 1000
+                figures[f"search_{name}_index_kb"] = sum(s[1] for s in index) / 1000
+                figures[f"search_{name}_index_files"] = len(index)
                 figures[f"search_{name}_found"] = page.locator("#status").inner_text()
                 context.close()
             browser.close()
@@ -194,9 +203,11 @@ def search_figures(folder: Path) -> dict[str, Any]:
     return figures
 
 
-def _body_size(request: Any) -> int:
+def _record(sizes: list[tuple[str, int, int]], request: Any) -> None:
+    """A response's size as sent (no compression) and as gzip would send it (a CDN)."""
     response = request.response()
-    return len(response.body()) if response is not None else 0
+    body = response.body() if response is not None else b""
+    sizes.append((request.url, len(body), len(gzip.compress(body, 6))))
 
 
 def api_figures(work: Path, count: int) -> dict[str, Any]:
@@ -237,12 +248,47 @@ def api_figures(work: Path, count: int) -> dict[str, Any]:
     return figures
 
 
-def run(workdir: Path, datasets: int = DATASETS) -> dict[str, Any]:
+def search_site(folder: Path, count: int) -> Path:
+    """A site of only the search page, its assets and the index of ``count`` datasets
+    (what a reader's search fetches), written without the rest of the site."""
+    from catalog.site.model import summary
+    from catalog.site.render import ASSETS, render
+    from catalog.site.search import files
+
+    manifests = {m["dataset"]: m for m in (manifest(i) for i in range(count))}
+    items = []
+    for m in manifests.values():
+        facts = {"territories": m["package"]["spatial"]["departments"]}
+        items.append(summary(m, facts, {}, site.TODAY))
+    items.sort(key=lambda i: (sort_key(i["title"]), i["id"]))
+    started = time.perf_counter()
+    written = files(items, manifests, _publishers(), "es")
+    seconds = time.perf_counter() - started
+    for name, content in written.items():
+        target = folder / "search" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    (folder / "search" / "index.html").write_text(render("search.html", "es", path="search/"))
+    shutil.copytree(ASSETS, folder / "assets", dirs_exist_ok=True)
+    (folder / "index-seconds.txt").write_text(f"{seconds}")
+    return folder
+
+
+def run(workdir: Path, datasets: int = DATASETS, site_datasets: int = SITE_DATASETS) -> dict:
+    """Search and the API at ``datasets``; the whole site's builds at ``site_datasets``
+    (the three builds of 50,000 take longer than this part's quarter of an hour)."""
     work = Path(workdir) / "scale"
     shutil.rmtree(work, ignore_errors=True)
-    figures = site_figures(work, datasets)
-    figures.update(search_figures(work / "three" / "site"))
-    figures.update(api_figures(work, datasets))
+    figures: dict[str, Any] = {"search": {"datasets": datasets}}
+    started = time.perf_counter()
+    folder = search_site(work / "search-site", datasets)
+    figures["search"]["index_written_s"] = time.perf_counter() - started
+    index = [p for p in (folder / "search").rglob("*.json") if p.is_file()]
+    figures["search"]["index_files"] = len(index)
+    figures["search"]["index_mb"] = sum(p.stat().st_size for p in index) / 1e6
+    figures["search"].update(search_figures(folder))
+    figures["api"] = {"datasets": datasets, **api_figures(work, datasets)}
+    figures["site"] = site_figures(work / "site", site_datasets)
     shutil.rmtree(work, ignore_errors=True)
     return figures
 
@@ -252,5 +298,6 @@ if __name__ == "__main__":
     import tempfile
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else DATASETS
+    whole = int(sys.argv[2]) if len(sys.argv) > 2 else SITE_DATASETS
     with tempfile.TemporaryDirectory() as tmp:
-        print(json.dumps(run(Path(tmp), count), indent=2, ensure_ascii=False))
+        print(json.dumps(run(Path(tmp), count, whole), indent=2, ensure_ascii=False))

@@ -9,6 +9,7 @@ parser fetch it (that fetch would bypass the harvester's network rules).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -144,7 +145,9 @@ def _parse(body: bytes, content_type: str, url: str) -> Graph:
         _no_remote_context(decode_json(body, content_type, url), url)
     graph = Graph()
     try:
-        graph.parse(data=body, format=fmt, publicID=url)
+        with warnings.catch_warnings():  # rdflib's JSON-LD parser warns about itself
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=body, format=fmt, publicID=url)
     except Exception:  # noqa: BLE001 - rdflib raises many kinds for a broken document
         raise SourceError(
             "garbage", _("{url} is not a readable DCAT catalogue ({format})."), url=url, format=fmt

@@ -359,8 +359,9 @@ def descriptor(
             _("None of its groups or themes ({value}) is a theme of the catalogue."),
             value=", ".join(record.themes) or "-",
         )
-    email = record.contact_email or record.publisher.email
-    if not EMAIL.match(email or ""):
+    emails = (record.contact_email.strip(), record.publisher.email.strip())
+    email = next((e for e in emails if EMAIL.match(e)), "")
+    if not email:
         raise Refusal("contact", _("It has no contact e-mail address."))
     modified = date_of(record.modified) or date_of(record.source_modified)
     issued = date_of(record.issued) or modified

@@ -30,7 +30,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from catalog.errors import CatalogError
 from catalog.i18n import _
 
 USER_AGENT = "catalog-harvester/0.1 (+https://github.com/; datos abiertos)"
@@ -57,10 +56,6 @@ class FetchError(Exception):
         self.code = code
         self.text = text
         self.params = params
-
-
-class AddressError(CatalogError):
-    """The source address the operator gave is unusable (a usage error, exit 2)."""
 
 
 def check_url(url: str, limits: Limits) -> None:

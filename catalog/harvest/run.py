@@ -55,7 +55,7 @@ from catalog.harvest.mapping import (
     tabular_format,
 )
 from catalog.harvest.net import Fetcher, FetchError, Limits, check_url
-from catalog.harvest.schema import infer_schema
+from catalog.harvest.schema import infer_schema, to_utf8
 from catalog.harvest.sources import KINDS, SourceError
 from catalog.i18n import _, translate
 
@@ -348,6 +348,15 @@ class _Harvester:
         thread: nothing here touches ROOT)."""
         try:
             return self._build(job.record, job.slug, job.name, job.temp)
+        except Exception as exc:  # noqa: BLE001 - one odd dataset must not stop the others
+            return Outcome(
+                "refused",
+                f"{job.slug}/{job.name}",
+                job.record.source_id,
+                "error",
+                _("Unexpected error while reading it ({kind}: {detail})."),
+                {"kind": type(exc).__name__, "detail": str(exc)[:200]},
+            )
         except BaseException:
             shutil.rmtree(job.temp, ignore_errors=True)
             raise
@@ -402,6 +411,8 @@ class _Harvester:
             if actual != fmt:  # the source's format was wrong: the bytes decide
                 fmt = actual
                 path = path.rename(path.with_suffix(f".{fmt}"))
+            if fmt == "csv":
+                to_utf8(path)  # the catalogue's tables are UTF-8
             try:
                 schema = resource.schema or infer_schema(folder, f"data/{res_name}.{fmt}")
             except ValueError:
@@ -514,9 +525,12 @@ def harvest(
         if exc.code == "dns":
             pass  # the source is down, not misused: reported below as a failure
         else:
-            raise CatalogError(
-                exc.text, _("Give the address of the portal, starting with https://."), **exc.params
-            ) from None
+            hint = (
+                _("Add --allow-private-network if the portal is on your own network.")
+                if exc.code == "private-address"
+                else _("Give the address of the portal, starting with https://.")
+            )
+            raise CatalogError(exc.text, hint, **exc.params) from None
     root = options.root
     state_dir = root / STATE_DIR
     key = source_key(kind, options.url)
@@ -527,7 +541,12 @@ def harvest(
         state = _load_state(state_path)
         since = "" if options.full or kind != "ckan" else str(state.get("since") or "")
         stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
-        log = _Log(state_dir / "logs" / f"{key}-{stamp}.jsonl", options.url, options.lang)
+        log_path = state_dir / "logs" / f"{key}-{stamp}.jsonl"
+        for attempt in range(1, 1000):  # two runs in one second keep a log each
+            if not log_path.exists():
+                break
+            log_path = log_path.with_name(f"{key}-{stamp}-{attempt}.jsonl")
+        log = _Log(log_path, options.url, options.lang)
         report.log = log.path
         try:
             started = translate(

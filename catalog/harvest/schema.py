@@ -10,6 +10,8 @@ Workbooks (XLSX), whose cells carry their own types, are described by Frictionle
 
 from __future__ import annotations
 
+import codecs
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,41 @@ PATTERNS = (  # Table Schema's default formats, in order of preference
     ("date", r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
     ("boolean", r"^(true|false|True|False|TRUE|FALSE)$"),
 )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def to_utf8(path: Path) -> str | None:
+    """Rewrite a CSV as UTF-8 when it is not (a UTF-16 file with its BOM, else
+    Windows-1252, what a Latin American office's export almost always is, else Latin-1);
+    the encoding it had, or None when it was UTF-8 already. Streamed, chunk by chunk."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif _decodes(path, "utf-8"):
+        return None
+    else:
+        encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
+    temporary = path.with_suffix(path.suffix + ".utf8")
+    with (
+        path.open("r", encoding=encoding, newline="") as source,
+        temporary.open("w", encoding="utf-8", newline="") as target,
+    ):
+        while chunk := source.read(1 << 20):
+            target.write(chunk)
+    os.replace(temporary, path)
+    return encoding
 
 
 def _type_of(column: pl.Series) -> str:

@@ -5,10 +5,11 @@ A query fetches only what it needs, so search stays light at 50,000 datasets
 
 - ``index.json``: the number of datasets, the facets, the labels of their values,
   the stop words and the list of term shards;
-- ``terms/<xx>.json``: the postings of every stem beginning with ``xx`` (its
-  first two letters or digits; ``_`` for the rest): which datasets hold the stem
+- ``terms/<xxx>.json``: the postings of every stem beginning with ``xxx`` (its
+  first three letters or digits; ``_`` for the rest): which datasets hold the stem
   and its weight there. A query loads the shards of its words only;
-- ``facets/<facet>.json``: for each facet value, the datasets that have it. The
+- ``facets/<facet>.json``: for each facet value, the datasets that have it (or,
+  when shorter, a packed column of each dataset's first value, ``_facet``). The
   keyword facet keeps its ``KEYWORD_TOP`` most used values there; the others are
   in ``facets/keyword-<h>.json`` (``h`` a hash of the keyword), loaded only when
   a reader filters by one of them;
@@ -38,11 +39,11 @@ from catalog.site.render import page_url
 from catalog.vocabularies import label
 
 FACETS = ("publisher", "theme", "keyword", "format", "license", "territory", "frequency")
-BLOCK = 16  # datasets per docs/<n>.json
-KEYWORD_TOP = 150  # keyword values whose counts every query shows
+BLOCK = 8  # datasets per docs/<n>.json
+KEYWORD_TOP = 25  # keyword values whose counts every query shows
 RARE_SHARDS = 64  # files of the other keyword values
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_SHARD = re.compile(r"[a-z0-9]{1,2}")
+_SHARD = re.compile(r"[a-z0-9]{1,3}")
 
 
 def search_texts(manifest: Manifest, publisher: dict[str, Any] | None) -> dict[str, str]:
@@ -119,6 +120,38 @@ def decode_docs(text: str) -> list[int]:
     return docs
 
 
+def encode_column(values: list[int], bits: int) -> str:
+    """One small number per dataset (``bits`` bits each), packed six bits a character."""
+    packed = [0] * ((len(values) * bits + 5) // 6)
+    for doc, value in enumerate(values):
+        for j in range(bits):
+            if value >> j & 1:
+                k = doc * bits + j
+                packed[k // 6] |= 1 << (k % 6)
+    return "".join(ALPHABET[c] for c in packed)
+
+
+def decode_column(text: str, bits: int, count: int) -> list[int]:
+    digits = [ALPHABET.index(c) for c in text]
+    return [
+        sum(1 << j for j in range(bits) if digits[(d * bits + j) // 6] >> ((d * bits + j) % 6) & 1)
+        for d in range(count)
+    ]
+
+
+def facet_docs(content: dict[str, Any], count: int) -> dict[str, list[int]]:
+    """A facet file read back: value -> dataset numbers."""
+    if "column" not in content:
+        return {v: decode_docs(d) for v, d in content["values"].items()}
+    found: dict[str, list[int]] = defaultdict(list)
+    for doc, value in enumerate(decode_column(content["column"], content["bits"], count)):
+        if value:
+            found[content["names"][value - 1]].append(doc)
+    for value, docs in content["extra"].items():
+        found[value] = sorted(found[value] + decode_docs(docs))
+    return dict(found)
+
+
 def encode_postings(postings: list[tuple[int, float]]) -> str:
     """``[(dataset number, weight)]`` in order: gap and twice the weight (weights are
     sums of halves, ``textnorm.WEIGHTS``), as varints."""
@@ -139,8 +172,8 @@ def decode_postings(text: str) -> dict[int, float]:
 
 
 def shard(term: str) -> str:
-    """The file of a stem's postings: its first two characters, ``_`` if not [a-z0-9]."""
-    prefix = term[:2]
+    """The file of a stem's postings: its first three characters, ``_`` if not [a-z0-9]."""
+    prefix = term[:3]
     return prefix if _SHARD.fullmatch(prefix) else "_"
 
 
@@ -153,6 +186,31 @@ def rare_shard(value: str) -> int:
 
 
 # ---------------------------------------------------------------- files
+
+
+def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
+    """A facet file, in the shorter of two forms: each value's datasets (``values``), or
+    a column of one value a dataset (``names``, each dataset's number in ``bits`` bits,
+    0 for none; the most used values first) with the datasets of their other values
+    (``extra``): a facet of mostly one value a dataset costs a few bits a dataset."""
+    names = sorted(values, key=lambda v: (-len(values[v]), v))
+    lists = {"values": {v: encode_docs(values[v], count) for v in sorted(values)}}
+    column = [0] * count
+    extra: dict[str, list[int]] = defaultdict(list)
+    for n, name in enumerate(names, start=1):
+        for doc in values[name]:
+            if column[doc]:
+                extra[name].append(doc)
+            else:
+                column[doc] = n
+    bits = max(1, len(names).bit_length())
+    packed = {
+        "names": names,
+        "bits": bits,
+        "column": encode_column(column, bits),
+        "extra": {v: encode_docs(d, count) for v, d in sorted(extra.items())},
+    }
+    return min(lists, packed, key=lambda form: len(json.dumps(form, ensure_ascii=False)))
 
 
 def _values(item: dict[str, Any]) -> dict[str, list[str]]:
@@ -211,17 +269,17 @@ def files(
     rare: dict[int, dict[str, str]] = defaultdict(dict)
     for value in sorted(set(keywords) - top):
         rare[rare_shard(value)][value] = encode_docs(keywords[value], count)
-    for h, values in rare.items():
-        out[f"facets/keyword-{h}.json"] = values
+    for h, those in rare.items():
+        out[f"facets/keyword-{h}.json"] = those
     for facet in FACETS:
         kept = {v: d for v, d in facets[facet].items() if facet != "keyword" or v in top}
-        out[f"facets/{facet}.json"] = {v: encode_docs(d, count) for v, d in sorted(kept.items())}
+        out[f"facets/{facet}.json"] = _facet(kept, count)
     out["modified.json"] = {
         date: encode_docs(d, count) for date, d in sorted(modified.items(), reverse=True)
     }
     for start in range(0, count, BLOCK):
         out[f"docs/{start // BLOCK}.json"] = docs[start : start + BLOCK]
-    values = {f: set(facets[f]) for f in FACETS}
+    seen = {f: set(facets[f]) for f in FACETS}
     out["index.json"] = {
         "version": 2,
         "count": count,
@@ -232,13 +290,13 @@ def files(
         "rareShards": RARE_SHARDS,
         "labels": {
             "publisher": {
-                s: str((publishers.get(s) or {}).get("name") or s) for s in values["publisher"]
+                s: str((publishers.get(s) or {}).get("name") or s) for s in seen["publisher"]
             },
-            "theme": {c: label("themes", c, lang) for c in values["theme"]},
-            "license": {c: label("licenses", c, lang) for c in values["license"]},
-            "frequency": {c: label("frequencies", c, lang) for c in values["frequency"]},
-            "territory": {c: territories.name(c) or c for c in values["territory"]},
-            "format": {c: c.upper() for c in values["format"]},
+            "theme": {c: label("themes", c, lang) for c in seen["theme"]},
+            "license": {c: label("licenses", c, lang) for c in seen["license"]},
+            "frequency": {c: label("frequencies", c, lang) for c in seen["frequency"]},
+            "territory": {c: territories.name(c) or c for c in seen["territory"]},
+            "format": {c: c.upper() for c in seen["format"]},
         },
         "stopwords": sorted(textnorm.STOPWORDS),
     }

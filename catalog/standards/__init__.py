@@ -46,15 +46,39 @@ def write_documents(
     """
     lang = normalize_lang(lang)
     site_dir.mkdir(parents=True, exist_ok=True)
-    graph = dcat.graph(manifests, publishers, lang)
-    written = [
-        _write(site_dir, urls.DCAT_TURTLE, dcat.turtle(graph)),
-        _write(site_dir, urls.DCAT_JSONLD, dcat.jsonld(graph)),
-        _write(site_dir, urls.DCAT_US, _json(datajson.document(manifests, publishers, lang))),
-    ]
+    written = _dcat(site_dir, manifests, publishers, lang)
+    written.append(
+        _write(site_dir, urls.DCAT_US, _json(datajson.document(manifests, publishers, lang)))
+    )
     written += feeds.write_feeds(site_dir, manifests, publishers, lang, coverage)
     written += sitemap.write_sitemaps(site_dir, manifests, publishers, coverage, indicators)
     written.append(_write(site_dir, urls.ROBOTS, robots.robots()))
+    return written
+
+
+def _dcat(
+    site_dir: Path, manifests: list[Manifest], publishers: dict[str, dict], lang: str
+) -> list[Path]:
+    """DCAT-AP as Turtle and JSON-LD: the whole catalogue up to ``dcat.PAGE_SIZE``
+    datasets; beyond, Hydra pages (``/catalog/page-N.ttl``), ``/catalog.ttl`` being
+    the first (docs/api.md, "Paged DCAT")."""
+    pages = dcat.page_count(len(manifests))
+    if pages == 1:
+        graph = dcat.graph(manifests, publishers, lang)
+        return [
+            _write(site_dir, urls.DCAT_TURTLE, dcat.turtle(graph)),
+            _write(site_dir, urls.DCAT_JSONLD, dcat.jsonld(graph)),
+        ]
+    written = []
+    for ext, path, serialise in (
+        ("ttl", urls.DCAT_TURTLE, dcat.turtle),
+        ("jsonld", urls.DCAT_JSONLD, dcat.jsonld),
+    ):
+        for page in range(1, pages + 1):
+            text = serialise(dcat.paged_graph(manifests, publishers, lang, page, ext))
+            written.append(_write(site_dir, dcat.page_path(page, ext), text))
+            if page == 1:
+                written.append(_write(site_dir, path, text))
     return written
 
 

@@ -67,6 +67,65 @@ def graph(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> 
     return g
 
 
+# ------------------------------------------------------------------ pages
+
+HYDRA = Vocabulary("http://www.w3.org/ns/hydra/core#")
+PAGE_SIZE = 1000  # datasets a page holds; a catalogue this small is one document
+
+
+def page_count(count: int, size: int | None = None) -> int:
+    """How many pages ``count`` datasets make: one (the whole catalogue) up to ``PAGE_SIZE``."""
+    size = size or PAGE_SIZE
+    return 1 if count <= size else -(-count // size)
+
+
+def page_path(page: int, ext: str) -> str:
+    """The static file of a page (``/catalog/page-2.ttl``); ``/catalog.ttl?page=2`` is
+    the same document (catalog/serve.py)."""
+    return f"/catalog/page-{page}.{ext}"
+
+
+def paged_graph(
+    manifests: list[Manifest],
+    publishers: dict[str, dict],
+    lang: str,
+    page: int,
+    ext: str,
+    size: int | None = None,
+) -> Statements:
+    """Page ``page`` (from 1) of the catalogue, as ckanext-dcat pages it: the catalogue
+    and its services, the page's datasets (in id order) and a ``hydra:PagedCollection``
+    (totalItems, itemsPerPage, firstPage, lastPage, previousPage, nextPage) whose links
+    are the pages' static files in the same format (``ext``: ttl or jsonld)."""
+    size = size or PAGE_SIZE
+    ordered = sorted(manifests, key=lambda m: m["dataset"])
+    g = Statements({**CONTEXT, "hydra": str(HYDRA)})
+    catalog = _catalog(g, manifests, lang)
+    services = _services(g, catalog, lang)
+    for manifest in ordered[(page - 1) * size : page * size]:
+        slug = manifest["publisher"]
+        dataset = _dataset(g, manifest, slug, publishers.get(slug), lang)
+        g.add((catalog, DCAT.dataset, dataset))
+        for service in services:
+            g.add((service, DCAT.servesDataset, dataset))
+    pages = page_count(len(ordered), size)
+
+    def link(n: int) -> URIRef:
+        return URIRef(urls.absolute(page_path(n, ext)))
+
+    view = link(page)
+    g.add((view, RDF.type, HYDRA.PagedCollection))
+    g.add((view, HYDRA.totalItems, Literal(len(ordered), datatype=XSD.integer)))
+    g.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.integer)))
+    g.add((view, HYDRA.firstPage, link(1)))
+    g.add((view, HYDRA.lastPage, link(pages)))
+    if page > 1:
+        g.add((view, HYDRA.previousPage, link(page - 1)))
+    if page < pages:
+        g.add((view, HYDRA.nextPage, link(page + 1)))
+    return g
+
+
 def turtle(g: Statements) -> str:
     return g.turtle()
 

@@ -26,7 +26,9 @@ from catalog.transparency import sessions
 from catalog.transparency.models import ApiToken, Membership, User
 
 # A ``cio`` (a body's head of IT) only rates its IT investments (cio.py, cio_web.py).
-ROLES = ("admin", "officer", "cio")
+# A ``steward`` prepares datasets of its bodies in the browser, a ``reviewer`` approves
+# them or sends them back (stewards.py, stewards_web.py).
+ROLES = ("admin", "officer", "cio", "steward", "reviewer")
 MIN_PASSWORD = 10
 # Longer passwords are refused before hashing: nobody types more, and a megabyte of
 # "password" would only cost the server time.
@@ -100,7 +102,7 @@ def add_user(
         raise CatalogError(
             _("Unknown role {role}."), _("Use one of: {roles}."), role=role, roles=", ".join(ROLES)
         )
-    if role in ("officer", "cio") and not publishers:
+    if role in ("officer", "cio", "steward", "reviewer") and not publishers:
         raise CatalogError(
             _("An officer answers for at least one publisher."),
             _("Give --publisher SLUG (several times for several publishers)."),

@@ -76,7 +76,8 @@ class User(Base):
         """Whether the account handles requests and publications of ``publisher`` (a CIO
         only rates IT investments: cio.py)."""
         return self.active and (
-            self.is_admin or (self.role != "cio" and publisher in self.publishers)
+            self.is_admin
+            or (self.role not in ("cio", "steward", "reviewer") and publisher in self.publishers)
         )
 
 

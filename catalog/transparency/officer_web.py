@@ -57,6 +57,8 @@ def needs_login(page: Page) -> Response | None:
         return page.redirect(f"{PREFIX}/oficiales/entrar?next={quote(page.request.url.path)}")
     if page.user.role == "cio":  # a CIO only rates IT investments (cio_web.py)
         return page.redirect(f"{PREFIX}/oficiales/ti/")
+    if page.user.role in ("steward", "reviewer"):  # they publish datasets (stewards_web.py)
+        return page.redirect(f"{PREFIX}/oficiales/datos/")
     return None
 
 

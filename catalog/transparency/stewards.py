@@ -9,7 +9,8 @@ workspace does not import the validator, which imports the workspace) and submit
 A second person (role ``reviewer`` of the publisher, or an administrator; never the
 submitter) approves it or sends it back with a comment. On approval the dataset is
 written into the content root as a Data Package (``stewards_publish``), committed
-when the root is a git repository, and a build is queued (``stewards_builds``).
+when the root is a git repository, and the caller queues a build
+(``stewards_builds.kick``, which the pages call at once).
 
 Drafts live in the database (``StewardDraft``, its ``version`` column makes two
 stewards editing one draft a conflict, never a lost update; ``StewardEvent`` is the
@@ -23,8 +24,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from catalog.content import is_slug
 from catalog.i18n import _
 from catalog.jurisdictions import obligation
+from catalog.transparency import stewards_files, stewards_publish
 from catalog.transparency.models import StewardDraft, StewardEvent, User
 from catalog.transparency.requests import Conflict, Forbidden, NotFound, RequestError
 from catalog.vocabularies import codes
@@ -59,8 +59,6 @@ BUILD_LABELS = {
     "failed": _("The build did not publish it"),
 }
 DEFAULT_UPLOAD_MAX = 100 * 1024 * 1024
-VALIDATE_SECONDS = 600
-BUILD_SECONDS = 3600
 # Caps on every value the forms send (the form itself is capped by forms.FORM_BYTES).
 MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
@@ -90,7 +88,7 @@ _configured: weakref.WeakKeyDictionary[Any, StewardSettings] = weakref.WeakKeyDi
 
 def _size(value: str | None, default: int) -> int:
     text = (value or "").strip().lower()
-    factor = {"k": 1024, "m": 1024**2, "g": 1024**3}.get(text[-1:], 1)
+    factor = {"k": 1024, "m": 1024**2}.get(text[-1:], 1)  # as bodylimit.parse_size reads it
     digits = text[:-1] if factor > 1 else text
     return int(digits) * factor if digits.isdigit() else default
 
@@ -223,7 +221,9 @@ class StewardService:
             if row is None or not (
                 is_steward_of(user, row.publisher) or may_review(user, row.publisher)
             ):
-                raise NotFound(_("No draft {id}."), _("Start from the list of drafts."), id=draft_id)
+                raise NotFound(
+                    _("No draft {id}."), _("Start from the list of drafts."), id=draft_id
+                )
             events = session.scalars(
                 select(StewardEvent)
                 .where(StewardEvent.draft_id == row.id)
@@ -275,8 +275,6 @@ class StewardService:
         self, user: User, publisher: str, name: str, kind: str, upload: Path, filename: str
     ) -> Draft:
         """A new draft from an uploaded file already on disk (``upload``, moved in)."""
-        from catalog.transparency import stewards_files
-
         if kind not in ("new", "version"):
             raise RequestError(_("Choose a new dataset or a new version."), "")
         if not is_steward_of(user, publisher):
@@ -331,7 +329,9 @@ class StewardService:
 
     # ------------------------------------------------------------ changing
 
-    def _change(self, user: User, draft_id: int, version: int, run: Any) -> Draft:
+    def _change(
+        self, user: User, draft_id: int, version: int, run: Any, guard: Any = None
+    ) -> Draft:
         """``run(session, row)`` on the draft at ``version``; Conflict when someone changed
         it since (the second editor keeps what they typed: the page shows it again)."""
         try:
@@ -343,6 +343,7 @@ class StewardService:
                     raise NotFound(
                         _("No draft {id}."), _("Start from the list of drafts."), id=draft_id
                     )
+                (guard or self._editable)(user, row)  # who may, before whether it changed
                 if row.version != version:
                     raise Conflict(
                         _("Someone else changed this draft while you were editing it."),
@@ -376,7 +377,6 @@ class StewardService:
         self, user: User, draft_id: int, version: int, upload: Path, filename: str
     ) -> Draft:
         """Another file for the draft (the earlier one is kept beside it)."""
-        from catalog.transparency import stewards_files
 
         def run(session: Session, row: StewardDraft) -> None:
             self._editable(user, row)
@@ -392,8 +392,6 @@ class StewardService:
         return self._change(user, draft_id, version, run)
 
     def choose_sheet(self, user: User, draft_id: int, version: int, sheet: str) -> Draft:
-        from catalog.transparency import stewards_files
-
         def run(session: Session, row: StewardDraft) -> None:
             self._editable(user, row)
             sheets = (row.upload or {}).get("sheets") or []
@@ -427,8 +425,6 @@ class StewardService:
 
     def validate(self, user: User, draft_id: int, version: int) -> Draft:
         """Stage the draft as a Data Package and run ``catalog validate`` on it."""
-        from catalog.transparency import stewards_publish
-
         draft = self.get(user, draft_id)
         if draft.version != version:
             raise Conflict(
@@ -502,12 +498,10 @@ class StewardService:
             row.comment = comment
             self._event(session, row.id, user, "returned", comment)
 
-        return self._change(user, draft_id, version, run)
+        return self._change(user, draft_id, version, run, self._reviewable)
 
     def approve(self, user: User, draft_id: int, version: int) -> Draft:
         """Write the dataset into the content root, commit it, queue a build."""
-        from catalog.transparency import stewards_builds, stewards_publish
-
         draft = self.get(user, draft_id)
         if draft.version != version:
             raise Conflict(
@@ -531,9 +525,8 @@ class StewardService:
             row.build = {"status": "queued", "git": written["git"], "version": written["version"]}
             self._event(session, row.id, user, "approved")
 
-        done = self._change(user, draft_id, version, run)
-        stewards_builds.kick(self.ws)
-        return done
+        # The caller queues the build (stewards_builds.kick): the pages do at once.
+        return self._change(user, draft_id, version, run, self._reviewable)
 
     # ------------------------------------------------------------ history
 
@@ -564,22 +557,6 @@ class StewardService:
 
 
 _PUBLISHING = threading.Lock()
-
-
-def run_catalog(args: list[str], timeout: float, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The ``catalog`` command in a subprocess (the workspace never imports the builder
-    or the validator: tests/test_architecture.py)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    env["LANG"] = "C.UTF-8"
-    return subprocess.run(
-        [sys.executable, "-m", "catalog", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def vocabulary_ok(name: str, values: list[str]) -> list[str]:

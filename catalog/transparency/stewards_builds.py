@@ -24,12 +24,8 @@ from sqlalchemy import select
 from catalog import urls
 from catalog.release.reader import CurrentRelease
 from catalog.transparency.models import StewardDraft
-from catalog.transparency.stewards import (
-    BUILD_SECONDS,
-    VALIDATE_SECONDS,
-    StewardService,
-    run_catalog,
-)
+from catalog.transparency.stewards import StewardService
+from catalog.transparency.stewards_publish import BUILD_SECONDS, VALIDATE_SECONDS, run_catalog
 
 LOG = logging.getLogger("catalog.transparency.stewards")
 BUSY = "Another build is running"  # catalog build's message (checked in English)
@@ -108,7 +104,11 @@ def finish(service: StewardService, ids: list[int], outcome: str) -> None:
         todo = [(d.id, d.publisher, d.name, (d.build or {}).get("version")) for d in drafts if d]
     for draft_id, publisher, name, version in todo:
         found = listed.get(f"{publisher}/{name}")
-        if found is not None and found.get("version") in (version, None) and found.get("status") != "kept-previous":
+        if (
+            found is not None
+            and found.get("version") in (version, None)
+            and found.get("status") != "kept-previous"
+        ):
             url = settings.public_url.rstrip("/") + urls.dataset(publisher, name)
             service.set_build([draft_id], {"status": "live", "url": url, "findings": []})
             continue

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from catalog.i18n import _
-from catalog.tables import csv_dialect
 
 TABLE = "table.csv"
 CHUNK = 1024 * 1024
@@ -56,7 +55,11 @@ class FileProblem(Exception):
         self.text, self.hint, self.params = text, hint, params
 
     def stored(self) -> dict[str, Any]:
-        return {"text": self.text, "hint": self.hint, "params": {k: str(v) for k, v in self.params.items()}}
+        return {
+            "text": self.text,
+            "hint": self.hint,
+            "params": {k: str(v) for k, v in self.params.items()},
+        }
 
 
 def safe_filename(name: str) -> str:
@@ -138,6 +141,15 @@ def analyse(
         partial.unlink(missing_ok=True)
         info["problem"] = problem.stored()
         return info, dict(keep or {})
+    except (OSError, ValueError, UnicodeError, LookupError, KeyError, IndexError) as exc:
+        # A file no rule above foresaw: refused with what to do, never a 500.
+        partial.unlink(missing_ok=True)
+        info["problem"] = FileProblem(
+            _("The file cannot be read as a table ({reason})."),
+            _("Export the table again as CSV (UTF-8) and upload that file."),
+            reason=type(exc).__name__,
+        ).stored()
+        return info, dict(keep or {})
     info["rows"], info["columns"] = rows, len(labels)
     fields = infer_fields(table, labels)
     return info, draft_package(fields, publisher, name, base, keep)
@@ -203,6 +215,8 @@ def _encoding(path: Path) -> str:
 
 
 def _from_csv(path: Path, out: Path, info: dict[str, Any]) -> tuple[list[str], int]:
+    from catalog.tables import csv_dialect  # polars and Frictionless: only when reading
+
     encoding = _encoding(path)
     with path.open(encoding=encoding, newline="") as fh:
         sample = fh.read(65536)
@@ -219,9 +233,10 @@ def _from_csv(path: Path, out: Path, info: dict[str, Any]) -> tuple[list[str], i
     rows = 0
     csv.field_size_limit(MAX_CELL)
     try:
-        with path.open(encoding=encoding, newline="") as source, out.open(
-            "w", encoding="utf-8", newline=""
-        ) as target:
+        with (
+            path.open(encoding=encoding, newline="") as source,
+            out.open("w", encoding="utf-8", newline="") as target,
+        ):
             writer = csv.writer(target, lineterminator="\n")
             for number, record in enumerate(csv.reader(source, dialect), start=1):
                 if not labels:
@@ -289,7 +304,9 @@ def _from_xlsx(
     names = list(formulas.sheetnames)
     info["sheets"] = names
     if sheet is None:
-        sheet = next((n for n in names if formulas[n].max_row > 1 or formulas[n]["A1"].value), names[0])
+        sheet = next(
+            (n for n in names if formulas[n].max_row > 1 or formulas[n]["A1"].value), names[0]
+        )
     info["sheet"] = sheet
     shape = formulas[sheet]
     merged = [str(r) for r in shape.merged_cells.ranges]
@@ -385,7 +402,9 @@ def infer_fields(table: Path, labels: list[str]) -> list[dict[str, Any]]:
                 if re.match(r"^0\d+$", value):
                     possible[i] = set()
                     continue
-                possible[i] = {kind for kind, p in PATTERNS if kind in possible[i] and p.match(value)}
+                possible[i] = {
+                    kind for kind, p in PATTERNS if kind in possible[i] and p.match(value)
+                }
     fields = []
     for label, kinds, any_value in zip(labels, possible, seen, strict=True):
         kind = next((k for k, _p in PATTERNS if k in kinds), "string") if any_value else "string"
@@ -447,7 +466,11 @@ def from_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
                     "type": fld.get("type", "string"),
                     "title": fld.get("title", ""),
                     "description": fld.get("description", ""),
-                    **{k: constraints[k] for k in ("required", "unique", "minimum", "maximum", "pattern") if k in constraints},
+                    **{
+                        k: constraints[k]
+                        for k in ("required", "unique", "minimum", "maximum", "pattern")
+                        if k in constraints
+                    },
                 }
             )
     return {
@@ -455,7 +478,9 @@ def from_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
         "description": descriptor.get("description", ""),
         "keywords": list(descriptor.get("keywords") or []),
         "themes": list(descriptor.get("themes") or []),
-        "license": (licenses[0] or {}).get("name", "CC-BY-4.0") if isinstance(licenses[0], dict) else "CC-BY-4.0",
+        "license": (licenses[0] or {}).get("name", "CC-BY-4.0")
+        if isinstance(licenses[0], dict)
+        else "CC-BY-4.0",
         "frequency": descriptor.get("frequency", ""),
         "contact": {"name": contact.get("name", ""), "email": contact.get("email", "")},
         "departments": list(spatial.get("departments") or []) if isinstance(spatial, dict) else [],

@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,26 @@ if TYPE_CHECKING:
     from catalog.transparency.stewards import Draft, StewardService
 
 STAGE = "stage"
+VALIDATE_SECONDS = 600
+BUILD_SECONDS = 3600
+
+
+def run_catalog(
+    args: list[str], timeout: float, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """The ``catalog`` command in a subprocess (the workspace never imports the builder
+    or the validator: tests/test_architecture.py)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env["LANG"] = "C.UTF-8"
+    return subprocess.run(
+        [sys.executable, "-m", "catalog", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
 
 
 def descriptor(draft: Draft, version: str, issued: str, modified: str) -> dict[str, Any]:
@@ -46,7 +67,7 @@ def descriptor(draft: Draft, version: str, issued: str, modified: str) -> dict[s
         constraints = {
             k: fld[k]
             for k in ("required", "unique", "minimum", "maximum", "pattern")
-            if fld.get(k) not in (None, "", False)
+            if fld.get(k) is not None and fld.get(k) != "" and fld.get(k) is not False
         }
         if constraints:
             out["constraints"] = constraints
@@ -145,8 +166,6 @@ def _no_table(draft: Draft) -> RequestError:
 
 def validate_draft(service: StewardService, draft: Draft) -> dict[str, Any]:
     """``{"valid": bool, "errors": {"es": [...], "en": [...]}}`` from ``catalog validate``."""
-    from catalog.transparency.stewards import VALIDATE_SECONDS, run_catalog
-
     table = service.folder(draft.id) / "table.csv"
     if not table.is_file() or draft.upload.get("problem"):
         raise _no_table(draft)
@@ -230,7 +249,11 @@ def publish(service: StewardService, draft: Draft, approver: User) -> dict[str, 
             os.rename(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return {"package": draft.package, "version": version, "git": commit(root, draft, approver, version)}
+    return {
+        "package": draft.package,
+        "version": version,
+        "git": commit(root, draft, approver, version),
+    }
 
 
 def commit(root: Path, draft: Draft, approver: User, version: str) -> str:
@@ -244,9 +267,16 @@ def commit(root: Path, draft: Draft, approver: User, version: str) -> str:
     )
     identity = ["-c", f"user.name={approver.name}", "-c", f"user.email={approver.email}"]
     try:
-        for args in (["add", "--all", "--", where], [*identity, "commit", "-q", "-m", message, "--", where]):
+        for args in (
+            ["add", "--all", "--", where],
+            [*identity, "commit", "-q", "-m", message, "--", where],
+        ):
             done = subprocess.run(
-                ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120, check=False
+                ["git", "-C", str(root), *args],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
             if done.returncode != 0:
                 return f"failed: {(done.stderr or done.stdout).strip()[:300]}"

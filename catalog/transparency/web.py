@@ -25,6 +25,7 @@ from catalog.transparency import (
     cio_web,
     officer_web,
     public_web,
+    stewards_web,
 )
 from catalog.transparency.forms import MAX_FORM_BYTES
 from catalog.transparency.pages import (
@@ -82,6 +83,7 @@ def create_app(build_dir: Path, workspace: Workspace | WorkspaceSource | None = 
         Route(p + "/admin/{action}", admin_web.admin_action, methods=["POST"]),
         *active_public_web.routes(),  # /activa/...: after /activa/documentos/
         *cio_web.routes(),  # /oficiales/ti/...: the CIOs' ratings of IT investments
+        *stewards_web.routes(),  # /oficiales/datos/...: stewards publish datasets
     ]
     app = Starlette(
         routes=routes,

@@ -294,8 +294,8 @@
     return found;
   }
   function shardOf(term) {
-    var prefix = term.slice(0, 2);
-    return /^[a-z0-9]{1,2}$/.test(prefix) ? prefix : "_";
+    var prefix = term.slice(0, 3);
+    return /^[a-z0-9]{1,3}$/.test(prefix) ? prefix : "_";
   }
   function rareShard(value) {
     var h = 5381;
@@ -339,8 +339,8 @@
   }
   function shardsFor(w) {  // the term shards a wanted word can be in
     if (w.term) return [shardOf(w.term)];
-    var p = w.prefix.slice(0, 2);
-    if (p.length === 2 && /^[a-z0-9]{2}$/.test(p)) return [p, "_"];
+    var p = w.prefix.slice(0, 3);
+    if (/^[a-z0-9]{3}$/.test(p)) return [p, "_"];
     return index.shards.filter(function (s) { return !p || s === "_" || s.slice(0, p.length) === p; });
   }
   /* The datasets a query finds: {doc: score}, or null when it restricts nothing. */
@@ -387,8 +387,24 @@
       .then(function (all) {
         facetDocs = {};
         index.facets.forEach(function (f, i) {
-          facetDocs[f] = {};
-          Object.keys(all[i]).forEach(function (v) { facetDocs[f][v] = docsOf(all[i][v]); });
+          var file = all[i], lists = facetDocs[f] = {};
+          if (file.column === undefined) {
+            Object.keys(file.values).forEach(function (v) { lists[v] = docsOf(file.values[v]); });
+            return;
+          }
+          // Each dataset's first value: its number in file.bits bits, packed six a character.
+          file.names.forEach(function (v) { lists[v] = []; });
+          for (var d = 0; d < index.count; d++) {
+            var value = 0;
+            for (var j = 0; j < file.bits; j++) {
+              var k = d * file.bits + j;
+              if (DIGIT[file.column.charAt(Math.floor(k / 6))] >> (k % 6) & 1) value |= 1 << j;
+            }
+            if (value) lists[file.names[value - 1]].push(d);
+          }
+          Object.keys(file.extra).forEach(function (v) {  // the datasets' other values
+            lists[v] = lists[v].concat(docsOf(file.extra[v]));
+          });
         });
       });
   }
@@ -595,8 +611,6 @@
   load("index.json").then(function (data) {
     index = data;
     index.stopwords.forEach(function (w) { STOP[w] = true; });
-    return loadFacets();
-  }).then(function () {
     // The matching logic, for tests and the curious: the ids a query finds, best first.
     window.catalogSearch = {
       terms: terms,
@@ -610,6 +624,8 @@
         }).then(function (rows) { return rows.map(function (r) { return r.id; }); });
       }
     };
+    return loadFacets();
+  }).then(function () {
     return run();
   }).catch(function () {
     status.textContent = text.failed;
