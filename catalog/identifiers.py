@@ -1223,6 +1223,12 @@ HEADER_VOCABULARY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
         ),
         frozenset("rbd deis udi renae ues ips cs ps caps cap upa sapu".split()),
     ),
+    # A person's job and pay: a table with them is about the people who hold the posts
+    # (a payroll, a directory), whatever office ("dependencia") they work in.
+    "staff": (
+        ("salario", "sueldo", "remuneraci", "honorario", "nombramiento"),
+        frozenset("puesto cargo plaza".split()),
+    ),
     "person_attr": (
         (
             "sexo",

@@ -498,12 +498,15 @@ class _Meaning:
         person_columns = {"identity", "birth", "person_attr"}
         self.person_rows = bool(every & person_columns)
         # "nombre" names a station, a product or a programme as often as a person: a
-        # name column makes the table about people only when its values are names.
+        # name column makes the table about people only when its values are names. In
+        # a table of facilities a bare "nombre" is the facility's, unless the table
+        # also gives posts or pay (a payroll lists the office each person works in).
+        staff = any("staff" in k and "facility" not in k for k in self.kinds.values())
         named = [
             c
             for c, k in self.kinds.items()
             if k & {"given", "surname"}
-            and not (self.facility and _bare_name_header(target.names.get(c, c)))
+            and not (self.facility and not staff and _bare_name_header(target.names.get(c, c)))
         ]
         self.person = (
             bool(every & person_columns)

@@ -538,6 +538,21 @@ def gt_undeclared_beneficiary_list(draw: random.Random) -> Case:
     return Case("rt-gt-microdatos-ingles", "GT", True, header, rows)
 
 
+def gt_payroll_by_office(draw: random.Random) -> Case:
+    """A payroll: names with their post, office ("dependencia") and pay, undeclared.
+    The office column must not make it a table of facilities."""
+    offices = ["Despacho Superior", "Dirección de Informática", "Unidad de Información Pública"]
+    rows, personal = [], []
+    for i in range(120):
+        given, surnames = person_gt(draw)
+        cell = f"{given} {surnames}"
+        personal.append(cell)
+        salary = f"{draw.randint(4000, 30000)}.00"
+        rows.append([2026, 10, i + 1, cell, "Analista", draw.choice(offices), salary])
+    header = ["anio", "mes", "correlativo", "nombre", "puesto", "dependencia", "salario_base"]
+    return Case("rt-gt-payroll", "GT", True, header, rows, personal=personal, columns={"nombre"})
+
+
 def gt_names_under_role_header(draw: random.Random) -> Case:
     rows, personal = [], []
     for i in range(120):
@@ -1336,6 +1351,7 @@ CASES: list[Callable[[random.Random], Case]] = [
     gt_personal_institutional_emails,
     gt_undeclared_beneficiary_list,
     gt_names_under_role_header,
+    gt_payroll_by_office,
     gt_maya_names_in_notes,
     cl_rut_and_phone_in_notes,
     py_cedula_and_phone_in_notes,
