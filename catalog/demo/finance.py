@@ -413,7 +413,7 @@ def cooperacion() -> Dataset:
     table = Table(
         "cooperacion",
         "Cooperación internacional recibida",
-        "Montos desembolsados por año y cooperante.",
+        "Montos desembolsados por año y cooperante (JSON).",
         [
             f.year(2020, 2024),
             f.text("cooperante", "Fuente cooperante.", "Cooperante", enum=list(DONORS)),
@@ -437,6 +437,7 @@ def cooperacion() -> Dataset:
             ),
         ],
         rows,
+        format="json",  # an array of objects, as some agencies publish their reports
         primary_key=["anio", "cooperante"],
     )
     return Dataset(

@@ -493,10 +493,10 @@ def proyectos_ti() -> Dataset:
                 "sql": (
                     "select i.institucion, count(distinct i.id_inversion) as inversiones, "
                     "sum(p.costo_planificado) as planificado, sum(p.costo_real) as ejecutado "
-                    "from segeplan__proyectos_ti__inversiones i join "
-                    "segeplan__proyectos_ti__proyectos p on p.id_inversion = i.id_inversion "
+                    "from inversiones i join "
+                    "proyectos p on p.id_inversion = i.id_inversion "
                     "and p.periodo_reporte = i.periodo_reporte where i.periodo_reporte = "
-                    "(select max(periodo_reporte) from segeplan__proyectos_ti__inversiones) "
+                    "(select max(periodo_reporte) from inversiones) "
                     "group by i.institucion order by planificado desc"
                 ),
             },
