@@ -67,6 +67,10 @@ HINTS = {
         "Give the e-mail of the unit that answers questions, e.g. datos@institucion.gob.gt."
     ),
     "version": _('Add "version": the version of the data, e.g. "1.0.0" or "2024-03-01".'),
+    "changeNote": _(
+        'Write "changeNote" as text saying what changed in this version, '
+        'e.g. "Datos de junio; corregido el monto de Cobán", or leave it out.'
+    ),
     "issued": _('Add "issued": the date the dataset was first published, as YYYY-MM-DD.'),
     "modified": _('Add "modified": the date of the last change to the data, as YYYY-MM-DD.'),
     "temporal.start": _('Give "temporal.start", the first day the data covers, as YYYY-MM-DD.'),
@@ -423,6 +427,11 @@ def _check_version(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> lis
     return _text(d, "version")
 
 
+def _check_change_note(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
+    """Optional: what changed in this version, shown in the dataset's list of versions."""
+    return _text(d, "changeNote") if "changeNote" in d else []
+
+
 def _check_dates(d: dict[str, Any], ref: DatasetRef, root: Path | None) -> list[Finding]:
     issued, problems = _date(d, "issued", "issued", required=True)
     modified, more = _date(d, "modified", "modified", required=True)
@@ -615,6 +624,7 @@ DATASET_CHECKS: tuple[Callable[[dict[str, Any], DatasetRef, Path | None], list[F
     _check_frequency,
     _check_contact,
     _check_version,
+    _check_change_note,
     _check_dates,
     _check_temporal,
     _check_spatial,

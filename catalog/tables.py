@@ -6,10 +6,13 @@ a cell that is absent because the row is short is ``null``. Each frame row
 carries its Frictionless row number (the header is row 1; every record of the
 file counts, blank lines included).
 
-CSV is read two ways that give the same table:
+CSV is read three ways that give the same table:
 
-* the fast way, polars, when a cheap scan of the lines proves that every line
-  is one record with as many cells as the header (the common case);
+* in blocks (``read_batches``), polars on about ``BATCH_BYTES`` of whole lines at
+  a time, when each block proves to be one record per line (no quote character,
+  as many delimiters per line as the header): memory does not grow with the file;
+* the fast way, polars on the whole file, when a cheap scan of the lines proves
+  that every line is one record with as many cells as the header;
 * the exact way, Python's ``csv`` module with the dialect Frictionless would
   use (it sniffs the same sample), for ragged rows, blank lines, line breaks
   inside quoted cells and the like.
@@ -242,21 +245,30 @@ def read_resource(folder: Path, resource: dict[str, Any], *, fast: bool = True) 
         return _read_whole(folder, path, original, resource, fmt, fast=fast)
 
 
+NOT_ONE_RECORD_PER_LINE = "a block that is not one record per line"  # never shown to people
+
+
 class StreamError(Exception):
     """A file read in batches turned out not to be what the first look proved (invalid
     UTF-8 further on, a line polars reads otherwise): read it again, whole and exactly."""
 
 
 def read_batches(
-    folder: Path, resource: dict[str, Any], *, fast: bool = True, batch_bytes: int | None = None
+    folder: Path,
+    resource: dict[str, Any],
+    *,
+    fast: bool = True,
+    batch_bytes: int | None = None,
+    stream: bool = True,
 ) -> Iterator[Table]:
     """The resource's cells in batches of whole records (about ``batch_bytes`` each).
 
-    A plain UTF-8 CSV file whose lines are provably its records (no quote character,
-    every line as wide as the header) is read a block of lines at a time, so memory
-    does not grow with the file; anything else comes as one batch, the whole table
-    (read_resource). Batches carry their own Frictionless row numbers. Iterating may
-    raise StreamError after some batches: start again with ``fast=False``.
+    A plain UTF-8 CSV file whose lines are its records (no quote character, every line
+    as wide as the header) is read a block of lines at a time, so memory does not grow
+    with the file; anything else comes as one batch, the whole table (read_resource).
+    Batches carry their own Frictionless row numbers. Each block is proven before it is
+    yielded; a block that is not plain raises StreamError, after the batches before it:
+    start again with ``stream=False`` (the file is then read whole).
     """
     if resource.get("path") is None and isinstance(resource.get("data"), list):
         yield read_resource(folder, resource, fast=fast)
@@ -265,14 +277,14 @@ def read_batches(
     name = resource.get("name", "?")
     with local_file(folder, resource) as (path, original):
         check_limits(path, resource, fmt)
-        stream = None
-        if fast and fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
+        blocks = None
+        if stream and fast and fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
             if _plain_utf8(resource.get("encoding")):
-                stream = _stream_csv(path, resource, fmt, batch_bytes or BATCH_BYTES)
-        if stream is None:
+                blocks = _stream_csv(path, resource, fmt, batch_bytes or BATCH_BYTES)
+        if blocks is None:
             yield _read_whole(folder, path, original, resource, fmt, fast=fast)
             return
-        for table in stream:
+        for table in blocks:
             table.path = original
             _check_cells(table, name)
             yield table
@@ -322,22 +334,19 @@ def _stream_csv(
     dialect = csv_dialect(sample, resource.get("dialect"), fmt)
     if not _fast_dialect(dialect):
         return None
-    if detects_header(resource.get("dialect")) and _header_below(sample, dialect, len(head) >= HEAD_BYTES):
-        return None
-    quote = str(dialect.quotechar)
-    first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
-    header = labels_of(next(csv.reader([first], dialect=dialect), []))
-    counts = _count_bytes(path, dialect.delimiter, quote)
-    lines = counts["\n"] + (0 if counts["ends with newline"] else 1)
-    if (
-        counts["\r"] != counts["\r\n"]
-        or len(header) < 2
-        or counts[quote] != 0
-        or counts[dialect.delimiter] != (len(header) - 1) * lines
+    if detects_header(resource.get("dialect")) and _header_below(
+        sample, dialect, len(head) >= HEAD_BYTES
     ):
         return None
+    quote = str(dialect.quotechar)
+    if quote in sample:  # quoted cells: read whole, with the quoted lines checked
+        return None
+    first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
+    header = labels_of(next(csv.reader([first], dialect=dialect), []))
+    if len(header) < 2:
+        return None
     encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    return _csv_blocks(path, dialect, header, encoding, fmt, lines - 1, batch_bytes)
+    return _csv_blocks(path, dialect, header, encoding, fmt, batch_bytes)
 
 
 def _csv_blocks(
@@ -346,39 +355,58 @@ def _csv_blocks(
     header: list[str],
     encoding: str,
     fmt: str,
-    records: int,
     batch_bytes: int,
 ) -> Iterator[Table]:
-    """The file's records, a block of whole lines at a time. The next block is parsed
-    (by polars, without the GIL) while the caller checks this one: two cores at work."""
+    """The file's records, a block of whole lines at a time.
+
+    Each block is proven to be one record per line before polars reads it: no quote
+    character, no lone ``\r``, and exactly (width - 1) delimiters per line; polars
+    refuses a line with too many cells, so none can have too few either (a blank line
+    has none). The next block is proven and parsed in a second thread (polars works
+    without the GIL) while the caller checks this one.
+    """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     names = column_names(header)
     schema = {n: pl.Utf8 for n in names}
+    quote, delimiter = str(dialect.quotechar).encode(), dialect.delimiter.encode()
+    per_line = len(names) - 1
 
     def parse(data: bytes) -> pl.DataFrame:
-        return pl.read_csv(
-            data,
-            has_header=False,
-            separator=dialect.delimiter,
-            quote_char=None,
-            schema=schema,
-            empty_string_is_null=False,
-            raise_if_empty=False,
-        )
+        if not data:
+            return pl.DataFrame(schema=schema)
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if (
+            quote in data
+            or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n"))
+            or data.count(delimiter) != per_line * lines
+        ):
+            raise StreamError(NOT_ONE_RECORD_PER_LINE)
+        try:
+            frame = pl.read_csv(
+                data,
+                has_header=False,
+                separator=dialect.delimiter,
+                quote_char=None,
+                schema=schema,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
+            raise StreamError(str(exc)) from None
+        if frame.height != lines:
+            raise StreamError(f"read {frame.height} records from {lines} lines")
+        return frame
 
     row = 2  # the first record after the header
     blocks = _line_blocks(path, batch_bytes)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        first = next(blocks, None)
-        pending: Future[pl.DataFrame] | None = None if first is None else pool.submit(parse, first)
+        first = next(blocks, b"")  # a file with a header only is one empty batch
+        pending: Future[pl.DataFrame] | None = pool.submit(parse, first)
         del first
         while pending is not None:
             following = next(blocks, None)
-            try:
-                frame = pending.result()
-            except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
-                raise StreamError(str(exc)) from None
+            frame = pending.result()
             pending = None if following is None else pool.submit(parse, following)
             del following
             numbers = pl.int_range(row, row + frame.height, dtype=pl.Int64, eager=True)
@@ -392,8 +420,6 @@ def _csv_blocks(
             )
             row += frame.height
             del frame
-    if row - 2 != records:
-        raise StreamError(f"read {row - 2} records, counted {records} lines")
 
 
 def _line_blocks(path: Path, batch_bytes: int) -> Iterator[bytes]:

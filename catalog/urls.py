@@ -79,6 +79,13 @@ def download(publisher: str, name: str, resource: str, kind: str) -> str:
     return f"/datasets/{publisher}/{name}/downloads/{resource}.{kind}"
 
 
+def version_download(publisher: str, name: str, version: str, resource: str) -> str:
+    """The CSV (UTF-8) of a resource as an older version of the dataset published it;
+    ``version`` is the version's id (the first digits of its content hash), so the
+    address never changes (docs/publishing.md, "Versions")."""
+    return f"/datasets/{publisher}/{name}/versiones/{version}/{resource}.csv"
+
+
 def package_zip(publisher: str, name: str) -> str:
     """The whole Data Package (descriptor, README, data files) as one ZIP."""
     return f"/datasets/{publisher}/{name}/downloads/{name}.zip"

@@ -368,13 +368,19 @@ class _Checker:
             return self._tag(self._file_checks(resource), resource)
         try:
             findings = self._batches(resource, report, keep, fast=self.fast)
-        except StreamError:  # the file is not what its first look proved: read it exactly
+        except StreamError:  # a block is not one record per line: read the file whole
             report.tables.pop(name, None)
-            findings = self._batches(resource, report, keep, fast=False)
+            findings = self._batches(resource, report, keep, fast=self.fast, stream=False)
         return self._tag(findings, resource)
 
     def _batches(
-        self, resource: dict[str, Any], report: DatasetReport, keep: bool, *, fast: bool
+        self,
+        resource: dict[str, Any],
+        report: DatasetReport,
+        keep: bool,
+        *,
+        fast: bool,
+        stream: bool = True,
     ) -> list[Finding]:
         """Rows and privacy, batch by batch (one batch unless the file is read in blocks)."""
         from frictionless import FrictionlessException
@@ -387,7 +393,7 @@ class _Checker:
         count = 0
         try:
             for table in read_batches(
-                self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes
+                self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes, stream=stream
             ):
                 count += 1
                 if count == 1:
@@ -486,22 +492,20 @@ class _Checker:
         if resource is None or not isinstance(resource.get("schema"), dict):
             raise Unsupported("reference")
         schema = load_schema({**resource["schema"], "foreignKeys": []})
-        parts: list[pl.DataFrame] = []
         try:
-            batches = list(self._key_batches(resource, schema, fields, fast=self.fast))
+            parts = list(self._key_batches(resource, schema, fields, stream=True))
         except StreamError:
-            batches = list(self._key_batches(resource, schema, fields, fast=False))
-        parts = batches
+            parts = list(self._key_batches(resource, schema, fields, stream=False))
         frame = pl.concat(parts).unique() if len(parts) > 1 else parts[0]
         self._keys[(name, fields)] = frame
         return frame
 
     def _key_batches(
-        self, resource: dict[str, Any], schema: Schema, fields: tuple[str, ...], *, fast: bool
+        self, resource: dict[str, Any], schema: Schema, fields: tuple[str, ...], *, stream: bool
     ) -> Iterator[pl.DataFrame]:
         """The distinct non-empty key tuples of each batch of a referenced resource."""
         for table in read_batches(
-            self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes
+            self.ref.folder, resource, fast=self.fast, batch_bytes=self.batch_bytes, stream=stream
         ):
             if not table.exact:
                 raise Unsupported("reference not read exactly")
@@ -675,7 +679,7 @@ class _PrivacyStream:
         self.pending: Table | None = None
         self.batches = 0
         self.found: list[Finding] = []
-        self.seen: set[tuple[Any, ...]] = set()
+        self.seen: dict[tuple[Any, ...], Finding] = {}
         self.groups: pl.DataFrame | None = None
         declared = resource.get("privacy")
         self.declared: dict[str, Any] = declared if isinstance(declared, dict) else {}
@@ -705,11 +709,24 @@ class _PrivacyStream:
         ):
             if finding.type == "privacy-k-anonymity" and self._quasi(table) is not None:
                 continue  # judged on the whole table at the end
-            key = (finding.type, finding.fieldName, finding.rowNumber, finding.text)
-            if key not in self.seen:
-                self.seen.add(key)
-                self.found.append(finding)
+            self._merge(finding)
         self._count_groups(table)
+
+    def _merge(self, finding: Finding) -> None:
+        """One finding per column (and per row for a finding about one row): a column's
+        counts of values are added up over the batches; the first batch's example stays."""
+        whole = finding.type == "privacy-direct-identifier" or finding.rowNumber is None
+        row = None if whole else finding.rowNumber
+        key = (finding.type, finding.fieldName, row, finding.text)
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = finding
+            self.found.append(finding)
+            return
+        for name in MERGED_COUNTS:
+            mine, theirs = earlier.params.get(name), finding.params.get(name)
+            if isinstance(mine, int) and isinstance(theirs, int) and not isinstance(mine, bool):
+                earlier.params[name] = mine + theirs
 
     def _quasi(self, table: Table) -> list[str] | None:
         """The frame columns of the declared quasi-identifiers (None if not all found)."""
@@ -796,6 +813,8 @@ class _PrivacyStream:
         return findings
 
 
+# Counts in the privacy gate's words that add up over the batches of a table.
+MERGED_COUNTS = ("count", "total", "rows")
 # The gate's words for a small group of microdata rows (privacy.py, _k_anonymity).
 K_MICRODATA_TEXT = _(
     "Only {size} row(s) share the quasi-identifier values {group}: fewer than "

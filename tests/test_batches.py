@@ -263,3 +263,70 @@ def test_the_build_loads_a_table_in_batches_as_in_one(tmp_path, monkeypatch):
     assert rows[0] == (1, "0001", "Beca", 1.5, "C1")
     assert plans == whole_plans  # the same row count, indexes and full-text columns
     assert ["programa"] in plans[0]["indexes"]
+
+
+def test_a_quote_far_into_the_file_sends_it_to_the_whole_reader(tmp_path):
+    # The first blocks stream; the block with quotes is not one record per line as far as
+    # a plain split knows, so the file is read again whole, with the same findings.
+    broken = {5: "x,0001,Bono,1,C5", 80: '80,0001,"Bono, Beca",1,C80'}
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(100, broken)},
+    )
+    found = same_in_batches(ref)
+    assert [(t, row, f) for t, _r, row, f, _m in found] == [
+        ("type-error", 6, "id"),
+        ("constraint-error", 81, "programa"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["7,0001,Bono,1", "7,0001,Bono,1,C7,extra", "", "7,0001\r,Bono,1,C7"]
+)
+def test_a_ragged_or_odd_line_far_into_the_file_gives_the_findings_of_one_read(tmp_path, line):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(90, {70: line})},
+    )
+    found = same_in_batches(ref)
+    assert min(row for _t, _r, row, _f, _m in found if row is not None) == 71
+
+
+def test_a_file_with_its_header_only_is_one_empty_batch(tmp_path):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": "id,municipio,programa,monto,codigo_mal\n"},
+    )
+    resource = json.loads(ref.descriptor_path.read_text())["resources"][0]
+    [batch] = list(read_batches(ref.folder, resource, batch_bytes=SMALL))
+    assert batch.frame.height == 0 and batch.labels[-1] == "codigo_mal"
+    assert [(t, f) for t, _r, _row, f, _m in same_in_batches(ref)] == [
+        ("incorrect-label", "codigo")
+    ]
+
+
+def test_direct_identifiers_are_one_finding_per_column_with_counts_over_all_batches(tmp_path):
+    lines = ["id,correo,telefono,departamento,sexo,edad"]
+    for n in range(1, 200):
+        lines.append(f"{n},persona{n}@correo.gt,5{n:07d},{n % 3:02d},{'FM'[n % 2]},{n % 90}")
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "correo"},
+        {"name": "telefono"},
+        {"name": "departamento"},
+        {"name": "sexo"},
+        {"name": "edad", "type": "integer"},
+    ]
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": fields}}],
+        {"data/t.csv": "\n".join(lines) + "\n"},
+    )
+    whole = findings(ref)
+    assert findings(ref, batch_bytes=300) == whole
+    direct = [f for f in whole if f[0] == "privacy-direct-identifier"]
+    assert [(f[2], f[3]) for f in direct] == [(2, "correo"), (2, "telefono")]
+    assert all("199 of 199 values" in f[4] for f in direct)

@@ -113,6 +113,7 @@ def test_spec_cases_are_in_the_corpus():
     spec = {
         "header-after-title",
         "header-declared-title",
+        "header-only-labels",
         "label-spaces",
         "array-item",
         "row-count",

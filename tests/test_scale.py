@@ -10,6 +10,7 @@ package_show, the native API's search and a Datasette query.
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -50,10 +51,14 @@ def _answers(base: str) -> dict[str, object]:
     return found
 
 
+# Behind a load balancer every replica has the public address (docs/deploy.md).
+PUBLIC = {**os.environ, "CATALOG_BASE_URL": "https://datos.example.gob.gt"}
+
+
 def test_two_api_servers_on_one_release_agree(demo_build: Path):
     one, two = free_port(), free_port()
-    with serving(demo_build, one, ready="/api/v1/status"):
-        with serving(demo_build, two, ready="/api/v1/status"):
+    with serving(demo_build, one, env=PUBLIC, ready="/api/v1/status"):
+        with serving(demo_build, two, env=PUBLIC, ready="/api/v1/status"):
             first = _answers(f"http://127.0.0.1:{one}")
             second = _answers(f"http://127.0.0.1:{two}")
     assert first == second
@@ -63,7 +68,7 @@ def test_two_api_servers_on_one_release_agree(demo_build: Path):
 
 def test_two_workers_of_one_server_agree(demo_build: Path):
     port = free_port()
-    with serving(demo_build, port, "--workers", "2", ready="/api/v1/status"):
+    with serving(demo_build, port, "--workers", "2", env=PUBLIC, ready="/api/v1/status"):
         base = f"http://127.0.0.1:{port}"
         rounds = [_answers(base) for _ in range(4)]
     assert all(answers == rounds[0] for answers in rounds)

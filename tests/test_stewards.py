@@ -391,3 +391,45 @@ def test_a_missing_git_never_fails_the_approval(setup, monkeypatch):
     draft = service.approve(rosa, draft.id, draft.version)
     assert draft.build["git"] == "no-git"
     assert (root / "datasets/mides/singit/datapackage.json").is_file()
+
+
+def test_two_drafts_of_one_dataset_never_overwrite_each_other(setup):
+    ws, root, tmp = setup
+    service = StewardService(ws)
+    ana, bea, rosa = (
+        user(ws, e) for e in ("ana@mides.gob.gt", "bea@mides.gob.gt", "rosa@mides.gob.gt")
+    )
+
+    def ready(who, name, kind, content):
+        draft = service.create(
+            who, "mides", name, kind, upload(tmp, f"{who.id}.csv", content), "t.csv"
+        )
+        draft = service.save(who, draft.id, draft.version, filled(draft.package))
+        return service.submit(who, draft.id, draft.version)
+
+    first = ready(ana, "igual", "new", b"a,b\n1,2\n")
+    second = ready(bea, "igual", "new", b"a,b\n3,4\n")
+    service.approve(rosa, first.id, first.version)
+    with pytest.raises(Conflict):
+        service.approve(rosa, second.id, second.version)
+    assert (root / "datasets/mides/igual/data/igual.csv").read_text() == "a,b\n1,2\n"
+    assert service.get(bea, second.id).status == "submitted", "nothing lost: it can be sent back"
+
+    # Two new versions started from 1.0.0: the second to be approved is refused.
+    one = ready(ana, "igual", "version", b"a,b\n5,6\n")
+    two = ready(bea, "igual", "version", b"a,b\n7,8\n")
+    service.approve(rosa, one.id, one.version)
+    with pytest.raises(Conflict) as refused:
+        service.approve(rosa, two.id, two.version)
+    assert "1.1.0" in refused.value.message("en")
+    assert (root / "datasets/mides/igual/data/igual.csv").read_text() == "a,b\n5,6\n"
+    # Sent back, the table uploaded again on the new version: approved as 1.2.0.
+    two = service.send_back(rosa, two.id, two.version, "Súbala sobre la versión 1.1.0.")
+    two = service.replace_file(
+        bea, two.id, two.version, upload(tmp, "n.csv", b"a,b\n7,8\n"), "n.csv"
+    )
+    two = service.submit(bea, two.id, two.version)
+    service.approve(rosa, two.id, two.version)
+    written = json.loads((root / "datasets/mides/igual/datapackage.json").read_text("utf-8"))
+    assert written["version"] == "1.2.0"
+    assert not list((root / "datasets/mides").glob(".igual.*")), "no half-published folder"

@@ -111,6 +111,51 @@ class Dataset(DatasetSummary):
     resources: list[Resource]
 
 
+class ColumnChange(BaseModel):
+    name: str
+    old: str
+    new: str
+
+
+class TableDiff(BaseModel):
+    resource: str
+    status: str = Field(description="added, removed, changed or unchanged")
+    by: str = Field(
+        description='"key": rows matched by the primary key; "row": whole rows compared '
+        "(no common primary key), so a changed row counts as one removed and one added"
+    )
+    compared: bool = Field(description="False when too large to compare row by row.")
+    rows_added: int
+    rows_removed: int
+    rows_changed: int
+    columns_added: list[str]
+    columns_removed: list[str]
+    columns_retyped: list[ColumnChange]
+
+
+class VersionDiff(BaseModel):
+    previous: str = Field(description="The id of the version before this one.")
+    rows_added: int
+    rows_removed: int
+    rows_changed: int
+    columns_added: int
+    columns_removed: int
+    columns_retyped: int
+    complete: bool = Field(description="Every table was compared row by row.")
+    tables: list[TableDiff]
+
+
+class Version(BaseModel):
+    id: str = Field(description="Stable id of the version (first digits of its content hash).")
+    version: str | None = Field(None, description='The descriptor\'s "version".')
+    published_at: str
+    note: str | None = Field(None, description='The descriptor\'s "changeNote".')
+    current: bool
+    rows: dict[str, int] = Field(description="resource -> rows")
+    downloads: dict[str, str] = Field(description="resource -> CSV of this version")
+    diff: VersionDiff | None = Field(None, description="What changed since the version before.")
+
+
 class FacetItem(BaseModel):
     value: str
     label: str

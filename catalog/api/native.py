@@ -302,6 +302,18 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         return json_response(request, cat, body)
 
     @router.get(
+        "/datasets/{publisher}/{name}/versions",
+        response_model=list[models.Version],
+        summary="A dataset's versions, newest first, with their downloads and changes",
+    )
+    async def versions(request: Request, publisher: str, name: str) -> Response:
+        cat, not_modified = catalogue(request)
+        if not_modified:
+            return not_modified
+        d = cat.datasets[_dataset_pos(cat, publisher, name)]
+        return json_response(request, cat, shapes.native_versions(d))
+
+    @router.get(
         "/datasets/{publisher}/{name}/resources",
         response_model=list[models.Resource],
         summary="A dataset's resources",

@@ -159,6 +159,13 @@ def _extras(d: DatasetEntry) -> list[dict[str, str]]:
         uri = (entry("themes", theme) or {}).get("uri")
         if uri:
             extras.append({"key": "theme", "value": uri})
+    versions = [  # CKAN has no versions: an extra lists them, newest first
+        {"id": v["id"], "version": v["version"], "published_at": v["published_at"]}
+        | {"note": v["note"], "downloads": {k: urls.absolute(u) for k, u in v["downloads"].items()}}
+        for v in d.get("versions") or []
+    ]
+    if versions:
+        extras.append({"key": "versions", "value": json.dumps(versions, ensure_ascii=False)})
     extras.append({"key": "language", "value": "es"})
     extras.append({"key": "identifier", "value": urls.absolute(d["url"])})
     return sorted(extras, key=lambda e: (e["key"], e["value"]))
@@ -297,6 +304,23 @@ def native_resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
         "api": {"rows": urls.absolute(rows_url) if rows_url else None},
         "sql": urls.absolute(urls.sql_table(r["table"])) if r["table"] else None,
     }
+
+
+def native_versions(d: DatasetEntry) -> list[dict[str, Any]]:
+    """A dataset's versions in the native API, newest first; downloads as absolute URLs."""
+    return [
+        {
+            "id": v["id"],
+            "version": v["version"] or None,
+            "published_at": v["published_at"],
+            "note": v["note"] or None,
+            "current": v["current"],
+            "rows": v["rows"],
+            "downloads": {k: urls.absolute(u) for k, u in v["downloads"].items()},
+            "diff": v["diff"],
+        }
+        for v in d.get("versions") or []
+    ]
 
 
 def native_dataset(

@@ -19,11 +19,13 @@ from pathlib import Path
 
 from catalog.bench.data import HEADER, make_large_package, make_scaled_package
 
-# Runs a command and prints its peak RSS in kilobytes (Linux ru_maxrss) on stderr's last line.
+# Runs a command and prints, on stderr's last line, its peak RSS in kilobytes (Linux
+# ru_maxrss) and the CPU seconds it used (user + system, every thread).
 WRAPPER = (
     "import resource, subprocess, sys;"
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode;"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr);"
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "print(used.ru_maxrss, used.ru_utime + used.ru_stime, file=sys.stderr);"
     "sys.exit(code)"
 )
 # DuckDB reads the CSV with the schema's types and touches every column (an aggregate of
@@ -83,6 +85,13 @@ def run(workdir: Path, rows: int = 1_000_000, scale: int = SCALE) -> dict:
         "catalog validate / duckdb read_csv (times the time)": round(
             ours["seconds"] / duck["seconds"], 2
         ),
+        "catalog validate CPU seconds": round(ours["cpu"], 2),
+        "frictionless validate CPU seconds": round(theirs["cpu"], 2),
+        "duckdb read_csv CPU seconds": round(duck["cpu"], 2),
+        "speed-up over frictionless in CPU time": round(theirs["cpu"] / max(ours["cpu"], 0.01), 1),
+        "catalog validate / duckdb read_csv in CPU time": round(
+            ours["cpu"] / max(duck["cpu"], 0.01), 2
+        ),
         "catalog validate peak MB": round(ours["peak_mb"], 1),
         "frictionless validate peak MB": round(theirs["peak_mb"], 1),
         "duckdb read_csv peak MB": round(duck["peak_mb"], 1),
@@ -103,6 +112,7 @@ def run(workdir: Path, rows: int = 1_000_000, scale: int = SCALE) -> dict:
                 "long run file MB": round((long / "data" / "cobertura.csv").stat().st_size / 1e6),
                 "long run generated in seconds": round(made, 1),
                 "long run catalog validate seconds": round(big["seconds"], 2),
+                "long run catalog validate CPU seconds": round(big["cpu"], 2),
                 "long run catalog validate peak MB": round(big["peak_mb"], 1),
                 "long run catalog validate exit status": big["exit"],
                 "seconds per million rows, short run": round(ours["seconds"] / (rows / 1e6), 2),
@@ -113,15 +123,17 @@ def run(workdir: Path, rows: int = 1_000_000, scale: int = SCALE) -> dict:
 
 
 def measure(command: list[str]) -> dict:
-    """Wall time, peak RSS (MB) and exit status of one command."""
+    """Wall time, CPU time, peak RSS (MB) and exit status of one command."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command], stderr=subprocess.PIPE, text=True
     )
     seconds = time.perf_counter() - start
     lines = done.stderr.strip().splitlines()
-    peak_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "exit": done.returncode}
+    last = lines[-1].split() if lines else []
+    peak_kb = int(last[0]) if last and last[0].isdigit() else 0
+    cpu = float(last[1]) if len(last) > 1 else 0.0
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_kb / 1024, "exit": done.returncode}
 
 
 def _has_rows(folder: Path, rows: int) -> bool:

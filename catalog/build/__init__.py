@@ -29,6 +29,7 @@ from typing import Any
 
 from catalog import clock
 from catalog.build import compliance, itportfolio, publish
+from catalog.build import versions as history_of
 from catalog.build.catalogue import write_catalogue
 from catalog.build.compose import Version, compose_database
 from catalog.build.datasette import inspect_data, metadata, write_json
@@ -54,6 +55,7 @@ from catalog.jurisdictions import DEFAULT_JURISDICTION
 from catalog.release.index import Publishers, ReleaseIndex
 from catalog.release.layout import ReleaseFolder
 from catalog.release.manifest import Manifest
+from catalog.release.versions import VersionEntry
 from catalog.transparency.deadlines import Calendar
 
 __all__ = ["BuildReport", "DatasetOutcome", "build"]
@@ -124,6 +126,7 @@ class Builder:
         self.snapshots = layout.state_dir / "datasets"
         self.findings: list[Finding] = []
         self._manifests: dict[str, Manifest | None] = {}  # snapshot folder -> its manifest
+        self.keep_versions = history_of.keep_setting()
 
     # ------------------------------------------------------------------ run
 
@@ -235,6 +238,7 @@ class Builder:
         previous = self.state.datasets.get(ref.id) or DatasetState()
         if previous.published and not (self.snapshots / previous.published.snapshot).is_dir():
             previous = DatasetState()  # the cache was deleted: start again from the source
+        previous = self._seeded(previous)
         try:
             digest = self.hasher.dataset(
                 ref.id, ref.folder, self.root / "publishers" / f"{ref.publisher}.yaml"
@@ -245,13 +249,17 @@ class Builder:
             return self._reuse(ref, previous), previous
         others = {t: d for t, d in claimed.items() if d != ref.id}
         result = publish.attempt(ref, self.root, self.snapshots / digest[:32], others)
-        published = previous.published
+        published, history = previous.published, previous.history
         if result.valid and result.snapshot is not None and result.manifest is not None:
             published = Published(
                 hash=digest,
                 snapshot=result.snapshot.name,
                 tables=[t["name"] for t in result.manifest["tables"]],
                 when=clock.stamp(),
+            )
+            new = history_of.record_of(digest, published.snapshot, published.when, result.manifest)
+            history = history_of.add_version(
+                history, new, self.snapshots, publish.SNAPSHOT_DB, self.keep_versions
             )
         attempt = Attempt(
             hash=digest,
@@ -268,7 +276,21 @@ class Builder:
             list(published.tables) if published else [],
             list(result.findings),
         )
-        return outcome, DatasetState(attempt, published)
+        return outcome, DatasetState(attempt, published, history)
+
+    def _seeded(self, previous: DatasetState) -> DatasetState:
+        """A state from before versions were kept: its published version starts the history.
+        A history longer than ``CATALOG_KEEP_VERSIONS`` loses its oldest versions."""
+        published, keep = previous.published, self.keep_versions
+        if keep and len(previous.history) > keep:
+            return DatasetState(previous.attempt, published, previous.history[-keep:])
+        if previous.history or published is None:
+            return previous
+        manifest = publish.read_manifest(self.snapshots / published.snapshot)
+        if manifest is None:
+            return previous
+        first = history_of.record_of(published.hash, published.snapshot, published.when, manifest)
+        return DatasetState(previous.attempt, published, [first])
 
     def _reuse(self, ref: DatasetRef, previous: DatasetState) -> DatasetOutcome:
         """Same content as last time: same outcome, no work."""
@@ -307,7 +329,7 @@ class Builder:
             list(published.tables) if published else [],
             [finding],
         )
-        return outcome, DatasetState(None, published)
+        return outcome, DatasetState(None, published, previous.history)
 
     def _derived(
         self,
@@ -404,11 +426,15 @@ class Builder:
         return found
 
     def _fingerprint(
-        self, published: dict[str, tuple[Published, Manifest]], statuses: dict[str, str]
+        self,
+        published: dict[str, tuple[Published, Manifest]],
+        statuses: dict[str, str],
+        datasets: dict[str, DatasetState],
     ) -> str:
         h = hashlib.sha256(release_code_version().encode() + self.lang.encode())
         for dataset, (version, _manifest) in published.items():
             h.update(f"{dataset}={version.hash}:{statuses.get(dataset)}\n".encode())
+            h.update(" ".join(v.id for v in datasets[dataset].history).encode())
         for path in publisher_files(self.root):
             h.update(path.name.encode() + self.hasher.file(path).encode())
         return h.hexdigest()
@@ -425,7 +451,7 @@ class Builder:
             o.dataset: ("kept-previous" if o.status == "kept-previous" else "published")
             for o in outcomes
         }
-        fingerprint = self._fingerprint(published, statuses)
+        fingerprint = self._fingerprint(published, statuses, datasets)
         current = self.layout.current_release()
         previous = self.state.release
         if (
@@ -493,42 +519,58 @@ class Builder:
         finally:
             conn.close()
         write_json(folder.metadata, meta)
+        listed = {
+            d: history_of.entries(m["publisher"], m["name"], datasets[d].history)
+            for d, (_v, m) in published.items()
+            if datasets[d].history
+        }
         write_site(
             folder.site,
             manifests,
             publishers,
             self.lang,
             database=db_path,
-            reports=_site_reports(datasets, statuses),
+            reports=_site_reports(datasets, statuses, listed),
             previous=previous_site(self.layout.release_dir(previous.id) if previous.id else None),
+            versions={
+                d: history_of.sources(datasets[d].history, self.snapshots, publish.SNAPSHOT_DB)
+                for d in listed
+            },
         )
         published_at = {d: v.when for d, (v, _m) in published.items()}
         index: ReleaseIndex = build_index(
-            manifests, statuses, publishers, clock.stamp(), folder.site, published_at
+            manifests, statuses, publishers, clock.stamp(), folder.site, published_at, listed
         )
         write_json(folder.index, index)
         return notices
 
     def _collect_garbage(self) -> None:
-        """Remove snapshots no dataset refers to (old versions, interrupted loads)."""
+        """Remove snapshots no dataset refers to (versions no longer kept, interrupted loads)."""
         if not self.snapshots.is_dir():
             return
         keep = {s.published.snapshot for s in self.state.datasets.values() if s.published}
+        # and every version kept in the histories (versions.py, CATALOG_KEEP_VERSIONS)
+        keep |= {v.snapshot for s in self.state.datasets.values() for v in s.history}
         for folder in self.snapshots.iterdir():
             if folder.name not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
 def _site_reports(
-    datasets: dict[str, DatasetState], statuses: dict[str, str]
+    datasets: dict[str, DatasetState],
+    statuses: dict[str, str],
+    listed: dict[str, list[VersionEntry]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """What each dataset page says about validation: status, findings and dates."""
+    """What each dataset page says about validation (status, findings and dates) and
+    its versions (``listed``, newest first)."""
+    listed = listed or {}
     return {
         d: {
             "status": statuses.get(d, "published"),
             "findings": st.attempt.findings if st.attempt else [],
             "validated": st.published.when,
             "attempted": st.attempt.when if st.attempt else None,
+            "versions": listed.get(d, []),
         }
         for d, st in datasets.items()
         if st.published

@@ -25,6 +25,7 @@ from catalog.release.index import (
 )
 from catalog.release.manifest import Manifest
 from catalog.release.naming import table_name
+from catalog.release.versions import VersionEntry
 
 DOWNLOAD_KINDS = tuple(urls.DOWNLOAD_MEDIA_TYPES)  # a table has those its size allows
 MEDIA_TYPES = {
@@ -120,7 +121,11 @@ def _decoded(row: dict[str, Any], key: str) -> Any:
 
 
 def dataset_entry(
-    manifest: Manifest, status: str, site: Path | None, published_at: str | None
+    manifest: Manifest,
+    status: str,
+    site: Path | None,
+    published_at: str | None,
+    versions: list[VersionEntry] | None = None,
 ) -> DatasetEntry:
     """One dataset: the catalogue row (lists decoded) plus readme, licence code and resources."""
     package = manifest["package"]
@@ -160,6 +165,7 @@ def dataset_entry(
         published_at=published_at,
         zip=urls.package_zip(manifest["publisher"], manifest["name"]),
         resources=[resource_entry(manifest, r, i, site) for i, r in enumerate(resources)],
+        versions=versions or [],
     )
 
 
@@ -170,16 +176,20 @@ def build_index(
     generated: str,
     site: Path | None = None,
     published_at: dict[str, str] | None = None,
+    versions: dict[str, list[VersionEntry]] | None = None,
 ) -> ReleaseIndex:
     """The whole index; ``site`` is the release's site folder (for download sizes),
-    ``published_at`` when each dataset's current version was published."""
+    ``published_at`` when each dataset's current version was published, ``versions``
+    every version of each dataset, newest first (catalog/build/versions.py)."""
     published_at = published_at or {}
+    versions = versions or {}
     datasets = [
         dataset_entry(
             m,
             statuses.get(m["dataset"], "published"),
             site,
             published_at.get(m["dataset"]),
+            versions.get(m["dataset"]),
         )
         for m in manifests
     ]

@@ -141,7 +141,7 @@ def write_snapshot(
     from catalog.tables import StreamError, read_batches, typed_frame
 
     read = read if read is not None else {}
-    exact: set[str] = set()  # resources read again exactly after a StreamError
+    whole: set[str] = set()  # resources read again whole after a StreamError
 
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -157,10 +157,10 @@ def write_snapshot(
             yield typed_frame(table, resource["schema"])
             return
         try:
-            for batch in read_batches(ref.folder, resource, fast=name not in exact):
+            for batch in read_batches(ref.folder, resource, stream=name not in whole):
                 yield typed_frame(batch, resource["schema"])
         except StreamError:
-            exact.add(name)
+            whole.add(name)
             raise sqlite.Reload(name) from None
 
     sqlite.load_tables(tmp / SNAPSHOT_DB, plans, frames)

@@ -18,12 +18,14 @@ from typing import Any
 from catalog import clock, territories
 from catalog.release.layout import DB_FILE, SITE, SQL
 from catalog.release.manifest import CONTENT_HASH, Manifest
+from catalog.release.versions import VersionSource
 from catalog.site import downloads
 from catalog.site.facts import dataset_facts
 from catalog.site.jobs import connect, run_pending
 from catalog.site.model import summary
 from catalog.site.pages import DOWNLOADS, Site
 from catalog.site.render import ASSETS
+from catalog.site.versions import write_versions
 from catalog.site.writer import SiteWriter, key_of
 from catalog.standards import write_documents
 
@@ -46,13 +48,15 @@ def write_site(
     reports: dict[str, dict[str, Any]] | None = None,
     previous: Path | None = None,
     today: date | None = None,
+    versions: dict[str, list[VersionSource]] | None = None,
 ) -> SiteWriter:
     """Write the whole site into ``folder``.
 
     ``database`` is the release's SQLite file (previews, downloads, territory
     figures; by default ``folder/../sql/catalogo.db``); ``reports`` gives each
     dataset's validation ``{"status", "findings", "validated"}``; ``previous``
-    is the previous release's site folder, whose unchanged files are reused.
+    is the previous release's site folder, whose unchanged files are reused;
+    ``versions`` gives each dataset's older versions, whose CSVs are written.
     Returns the writer, which counts the files written and reused.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +87,7 @@ def write_site(
         site.write()
         computed = [i["id"] for i in site.indicators]  # the indicator pages written
         run_pending(site, writer.pending, database, first=DOWNLOADS)
+        write_versions(writer, versions or {})
         _assets(writer)
     finally:
         if conn is not None:

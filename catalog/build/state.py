@@ -1,8 +1,9 @@
 """The build state: content hashes, and what was last published of each dataset.
 
 ``<out>/state/state.json`` remembers, per dataset, the hash of its last attempt
-(with that attempt's findings) and its last good published version (a snapshot
-folder under ``<out>/state/datasets/``). A dataset whose hash did not change
+(with that attempt's findings), its last good published version (a snapshot
+folder under ``<out>/state/datasets/``) and the history of every version it
+published (versions.py). A dataset whose hash did not change
 costs no work: its previous outcome is reused. A dataset that stops passing is
 republished from its snapshot, whatever happened to its source since.
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import catalog_plugins
+from catalog.build.versions import VersionRecord
 from catalog.codedeps import code_closure, imports, library_versions
 from catalog.site.render import site_folder
 
@@ -76,6 +78,8 @@ class Attempt:
 class DatasetState:
     attempt: Attempt | None = None
     published: Published | None = None
+    # Every version published, oldest first (versions.py); absent from older state files.
+    history: list[VersionRecord] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DatasetState:
@@ -84,6 +88,7 @@ class DatasetState:
         return cls(
             attempt=Attempt(**attempt) if attempt else None,
             published=Published(**published) if published else None,
+            history=[VersionRecord.from_dict(v) for v in data.get("history") or []],
         )
 
 

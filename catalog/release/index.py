@@ -9,7 +9,9 @@ readers get it parsed and checked from ``parse_index``, through the reader.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
+
+from catalog.release.versions import VersionEntry
 
 Publishers = dict[str, dict[str, Any]]  # slug -> the publisher's YAML, as written
 
@@ -79,6 +81,7 @@ class DatasetEntry(TypedDict):
     published_at: str | None
     zip: str  # the whole Data Package's download
     resources: list[ResourceEntry]
+    versions: NotRequired[list[VersionEntry]]  # newest first (versions.py); absent before
 
 
 class BrokenRelease(ValueError):

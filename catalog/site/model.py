@@ -14,7 +14,7 @@ from catalog.i18n import _, translate
 from catalog.jurisdictions import obligation
 from catalog.release.manifest import Manifest, TablePlan, license_of
 from catalog.release.naming import query_name, quote
-from catalog.site import downloads, quality
+from catalog.site import downloads, quality, versions
 from catalog.site.render import markdown_html
 from catalog.vocabularies import label
 
@@ -239,4 +239,5 @@ def dataset_view(
             "municipalities": sum(1 for c in item["territories"] if territories.is_municipality(c)),
         },
         "frequency": label("frequencies", item["frequency"], lang),
+        "versions": versions.view(report.get("versions") or [], lang),
     }

@@ -190,26 +190,26 @@ class Site:
     def search_page(self, lang: str) -> None:
         path = urls.search().lstrip("/")
         self.page(path, lang, "search.html", None)
-        # The index's files (catalog/site/search.py), all made again when any dataset changes.
+        # The index's files (catalog/site/search.py): made again when any dataset changes,
+        # each written only if its content changed (a key per file, kept between builds).
         records = self.by_title
         digests = [self.digests[i["id"]] for i in records]
         key = key_of("search-index", lang, records, self.publishers, digests)
         made: dict[str, str] = {}
 
-        def produce() -> list[str]:
-            made.update(search.files(records, self.manifests, self.publishers, lang))
-            return sorted(made)
-
-        names = self.writer.remember(f"search-files:{lang}", key, produce)
-        folder = _lang_path(path, lang)
-
-        def write() -> None:
+        def content(name: str) -> str:
             if not made:
-                produce()
-            for name, content in made.items():
-                self.writer.write(folder + name, content)
+                made.update(search.files(records, self.manifests, self.publishers, lang))
+            return made[name]
 
-        self.writer.files([folder + name for name in names], key, write)
+        def produce() -> dict[str, str]:
+            content("index.json")
+            return {name: key_of("search-file", name, text) for name, text in made.items()}
+
+        keys = self.writer.remember(f"search-files:{lang}", key, produce)
+        folder = _lang_path(path, lang)
+        for name, file_key in keys.items():
+            self.writer.page(folder + name, file_key, partial(content, name))
 
     def publisher_pages(self, lang: str) -> None:
         listing = self.publisher_list()

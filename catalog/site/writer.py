@@ -132,10 +132,6 @@ class SiteWriter:
         for path in paths:
             self.keys[path] = key
 
-    def write(self, path: str, content: str | bytes) -> None:
-        """Write one file of a group made by ``files`` (its key is set there)."""
-        self._write(path, content)
-
     def _write(self, path: str, content: str | bytes) -> None:
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)

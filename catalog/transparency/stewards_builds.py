@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 import weakref
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -53,11 +54,19 @@ def wait(workspace: Any, timeout: float) -> None:
 
 
 def queued(service: StewardService) -> list[int]:
+    """The drafts waiting for a build, and those left ``building`` by a process that
+    died (a build never takes longer than BUILD_SECONDS)."""
+    stale = service.ws.clock() - timedelta(seconds=BUILD_SECONDS + 60)
     with service.db.read() as session:
         rows = session.scalars(
             select(StewardDraft).where(StewardDraft.status == "published").limit(1000)
         ).all()
-        return [r.id for r in rows if (r.build or {}).get("status") == "queued"]
+        return [
+            r.id
+            for r in rows
+            if (r.build or {}).get("status") == "queued"
+            or ((r.build or {}).get("status") == "building" and r.updated_at < stale)
+        ]
 
 
 def run_queue(workspace: Any) -> None:

@@ -116,6 +116,9 @@ def analyse(
         "format": format_of(stored.name) or "",
         "notes": [],
         "problem": None,
+        # The published version this draft replaces: approving it after another version
+        # was published is a conflict (stewards_publish), never a silent overwrite.
+        "base_version": str(base.get("version")) if base else None,
     }
     table = folder / TABLE
     partial = folder / (TABLE + ".part")

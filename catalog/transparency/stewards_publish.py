@@ -228,6 +228,16 @@ def publish(service: StewardService, draft: Draft, approver: User) -> dict[str, 
             _("Send the draft back: it can be published as a new dataset."),
             dataset=draft.dataset,
         )
+    if base is not None and str(base.get("version")) != draft.upload.get("base_version"):
+        raise Conflict(
+            _("Version {version} of {dataset} was published after this draft was started."),
+            _(
+                "Send the draft back: its steward uploads the table again, on the new "
+                "version, and submits it again (the description typed is kept)."
+            ),
+            version=str(base.get("version"))[:40],
+            dataset=draft.dataset,
+        )
     desc = descriptor(draft, version, issued, modified)
     target.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(6)

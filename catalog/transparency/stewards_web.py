@@ -156,9 +156,14 @@ def _overview(
     user = page.signed_in
     service = stewards.StewardService(page.ws)
     names = page.ws.directory()
-    mine = stewards.publishers_of(user, set(names))
-    drafts = [_row(d) for d in service.drafts(user)]
     settings = service.settings
+    known = set(names)
+    if settings.content_root is not None:  # before the first build too
+        known |= {p.stem for p in (settings.content_root / "publishers").glob("*.yaml")}
+    mine = stewards.publishers_of(user, known)
+    drafts = [_row(d) for d in service.drafts(user)]
+    if any(d["build"] == "queued" for d in drafts):
+        stewards_builds.kick(page.ws)  # after a restart, the queue goes on
     return page.render(
         "publicar.html",
         status,

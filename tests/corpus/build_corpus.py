@@ -406,6 +406,8 @@ def spec_cases() -> None:
         "id,departamento,municipio,programa,beneficiarios\n1,01,0101,Bono Social,10\n",
         dialect={"header": True},
     )
+    # A file with its header only is still a table: its labels are checked.
+    one("header-only-labels", [field("id", "integer"), field("nombre")], "id,nombre_mal\n")
     # Labels are compared stripped of surrounding spaces (an Excel export's "name ").
     one(
         "label-spaces",
