@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.i18n import _
+from catalog.infer import csv_fields, encoding_of
 
 TABLE = "table.csv"
 CHUNK = 1024 * 1024
@@ -31,18 +32,12 @@ MAX_COLUMNS = 300
 MAX_CELL = 100_000
 XLSX_MAX_BYTES = 50 * 1024 * 1024  # a workbook is read whole into memory
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-PATTERNS = (  # Table Schema's default formats, in order of preference
-    ("integer", re.compile(r"^[+-]?\d{1,18}$")),
-    ("number", re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")),
-    ("date", re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")),
-    ("boolean", re.compile(r"^(true|false|True|False|TRUE|FALSE)$")),
-)
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": _("UTF-8 with a byte-order mark"),
     "utf-16": "UTF-16",
     "cp1252": _("Windows-1252 (Latin-1), converted to UTF-8"),
-    "iso8859-1": _("ISO-8859-1, converted to UTF-8"),
+    "latin-1": _("ISO-8859-1, converted to UTF-8"),
 }
 DELIMITER_LABELS = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("vertical bar")}
 
@@ -193,28 +188,16 @@ def _check_header(labels: list[str]) -> None:
 
 
 def _encoding(path: Path) -> str:
-    """The encoding of the whole file, read in blocks (never whole into memory)."""
+    """The encoding of the whole file (``catalog.infer``), refusing a binary file."""
     with path.open("rb") as fh:
         head = fh.read(65536)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in head:
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileProblem(
             _("{file} is binary, not text."),
             _("Export the table as CSV text (UTF-8), or upload the workbook as .xlsx."),
             file=path.name,
         )
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return "utf-8-sig" if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8) else encoding
-    return "iso8859-1"
+    return encoding_of(path)
 
 
 def _from_csv(path: Path, out: Path, info: dict[str, Any]) -> tuple[list[str], int]:
@@ -389,30 +372,10 @@ def _from_xlsx(
 
 
 def infer_fields(table: Path, labels: list[str]) -> list[dict[str, Any]]:
-    """A type per column from every cell (never a sample: the schema must accept its own
-    rows), as ``catalog harvest`` types a table without a schema; codes with leading
-    zeros stay text."""
-    possible = [{kind for kind, _p in PATTERNS} for _label in labels]
-    seen = [False] * len(labels)
-    with table.open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        for record in reader:
-            for i, value in enumerate(record[: len(labels)]):
-                if not value or not possible[i]:
-                    continue
-                seen[i] = True
-                if re.match(r"^0\d+$", value):
-                    possible[i] = set()
-                    continue
-                possible[i] = {
-                    kind for kind, p in PATTERNS if kind in possible[i] and p.match(value)
-                }
-    fields = []
-    for label, kinds, any_value in zip(labels, possible, seen, strict=True):
-        kind = next((k for k, _p in PATTERNS if k in kinds), "string") if any_value else "string"
-        fields.append({"name": label, "type": kind, "title": "", "description": ""})
-    return fields
+    """A type per column from every cell, by ``catalog.infer``'s rules (as ``catalog
+    harvest`` types a table without a schema), with an empty title and description
+    for the steward to fill."""
+    return [{**f, "title": "", "description": ""} for f in csv_fields(table, labels)]
 
 
 def draft_package(
