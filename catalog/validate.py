@@ -667,10 +667,11 @@ class _PrivacyStream:
     """The privacy gate over a resource read in batches.
 
     One batch (a table read whole): ``privacy.check_resource`` on it, as always. Several:
-    each batch is checked on its own and repeated findings (same type, column, row and
-    words) are reported once, except k-anonymity, which needs every row: the batches'
-    quasi-identifier combinations are counted as they go (memory grows with the distinct
-    combinations, not the rows) and the gate judges those counts at the end.
+    each batch is checked on its own; a finding about a column is reported once, with
+    its counts of values added up over the batches (_merge), except k-anonymity, which
+    needs every row: the batches' quasi-identifier combinations are counted as they go
+    (memory grows with the distinct combinations, not the rows) and the gate judges
+    those counts at the end.
     """
 
     def __init__(self, resource: dict[str, Any], dataset: str) -> None:
