@@ -182,6 +182,13 @@ def test_same_day_rebuild_changes_nothing_and_a_new_day_moves_states(
     later = build(root, out, extra=(extra,))
     assert later.changed
     assert _rows(out)[("minfin", "GT-LAIP-10.9", "2026-11")]["estado"] == "overdue"
+    # The table keeps its history in its rows: one version, not one a day.
+    release = CurrentRelease(out)()
+    assert release is not None
+    entry = next(
+        d for d in release.index["datasets"] if d["name"] == "cumplimiento-transparencia-activa"
+    )
+    assert len(entry["versions"]) == 1
 
 
 def test_without_declarations_there_is_no_operator_and_no_table(content, tmp_path, monkeypatch):

@@ -150,7 +150,12 @@ class Builder:
         # Then what the build derives from them: the compliance table (compliance.py),
         # the IT-project dashboard (itportfolio.py).
         for generated in self._derived(refs, datasets, outcomes, publishers):
-            outcome, datasets[generated.id] = self._dataset(generated, claimed)
+            outcome, derived = self._dataset(generated, claimed)
+            # A derived table keeps its history in its own rows (the compliance window,
+            # the dashboard's periods): one version kept, not a new one every day.
+            datasets[generated.id] = DatasetState(
+                derived.attempt, derived.published, derived.history[-1:]
+            )
             outcomes.append(outcome)
             claimed.update(dict.fromkeys(outcome.tables, generated.id))
         outcomes += [
