@@ -138,3 +138,33 @@ def test_catalog_ttl_takes_a_page_parameter(demo_server: str):
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(f"{demo_server}/catalog.jsonld?page={page}", timeout=30)
         assert error.value.code == 404
+
+
+def test_unchanged_dcat_pages_are_linked_not_written_again(
+    tmp_path: Path, demo_manifests, demo_publishers, monkeypatch
+):
+    monkeypatch.setattr(dcat, "PAGE_SIZE", 10)
+    first, second, third = (tmp_path / n / "site" for n in ("one", "two", "three"))
+    for folder in (first, second, third):
+        folder.mkdir(parents=True)
+    standards.write_documents(first, demo_manifests, demo_publishers, "es", version="v1")
+    standards.write_documents(
+        second, demo_manifests, demo_publishers, "es", previous=first, version="v1"
+    )
+    pages = sorted(p.name for p in (first / "catalog").iterdir())
+    assert len(pages) == 2 * -(-len(demo_manifests) // 10)
+    for name in pages:  # nothing changed: every page is the previous file
+        assert (second / "catalog" / name).stat().st_ino == (first / "catalog" / name).stat().st_ino
+    changed = [dict(m) for m in demo_manifests]
+    last = changed[-1]  # on the last page, in id order
+    changed[-1] = {**last, "package": {**last["package"], "title": "Otro título"}}
+    standards.write_documents(third, changed, demo_publishers, "es", previous=second, version="v1")
+    fresh = {
+        name
+        for name in pages
+        if (third / "catalog" / name).stat().st_ino != (second / "catalog" / name).stat().st_ino
+    }
+    count = -(-len(demo_manifests) // 10)
+    assert fresh == {f"page-{count}.ttl", f"page-{count}.jsonld"}
+    assert "Otro título" in (third / f"catalog/page-{count}.ttl").read_text()
+    assert (third / "catalog.ttl").read_text() == (third / "catalog/page-1.ttl").read_text()

@@ -26,7 +26,7 @@ from catalog.site.model import summary
 from catalog.site.pages import DOWNLOADS, Site
 from catalog.site.render import ASSETS
 from catalog.site.versions import write_versions
-from catalog.site.writer import SiteWriter, key_of
+from catalog.site.writer import SiteWriter, code_version, key_of
 from catalog.standards import write_documents
 
 __all__ = ["dataset_key", "previous_site", "write_site"]
@@ -97,7 +97,14 @@ def write_site(
     # DCAT, DCAT-US, feeds, sitemap and robots.txt; territory feeds list what the
     # territory pages list.
     write_documents(
-        folder, list(by_id.values()), publishers, lang, coverage=coverage, indicators=computed
+        folder,
+        list(by_id.values()),
+        publishers,
+        lang,
+        coverage=coverage,
+        indicators=computed,
+        previous=writer.previous,
+        version=code_version(),
     )
     return writer
 

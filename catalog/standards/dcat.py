@@ -85,18 +85,18 @@ def page_path(page: int, ext: str) -> str:
     return f"/catalog/page-{page}.{ext}"
 
 
-def paged_graph(
+def paged_graphs(
     manifests: list[Manifest],
     publishers: dict[str, dict],
     lang: str,
     page: int,
-    ext: str,
     size: int | None = None,
-) -> Statements:
-    """Page ``page`` (from 1) of the catalogue, as ckanext-dcat pages it: the catalogue
-    and its services, the page's datasets (in id order) and a ``hydra:PagedCollection``
-    (totalItems, itemsPerPage, firstPage, lastPage, previousPage, nextPage) whose links
-    are the pages' static files in the same format (``ext``: ttl or jsonld)."""
+) -> dict[str, Statements]:
+    """Page ``page`` (from 1) of the catalogue, as ckanext-dcat pages it, for each format
+    (``ttl``, ``jsonld``): the catalogue and its services, the page's datasets (in id
+    order) and a ``hydra:PagedCollection`` (totalItems, itemsPerPage, firstPage,
+    lastPage, previousPage, nextPage) whose links are the pages' static files in that
+    format. The datasets are described once for both formats."""
     size = size or PAGE_SIZE
     ordered = sorted(manifests, key=lambda m: m["dataset"])
     g = Statements({**CONTEXT, "hydra": str(HYDRA)})
@@ -109,21 +109,26 @@ def paged_graph(
         for service in services:
             g.add((service, DCAT.servesDataset, dataset))
     pages = page_count(len(ordered), size)
+    found = {}
+    for ext in ("ttl", "jsonld"):
+        h = Statements(g.prefixes)
+        h.subjects = dict(g.subjects)  # the page's node is new: the rest is shared
 
-    def link(n: int) -> URIRef:
-        return URIRef(urls.absolute(page_path(n, ext)))
+        def link(n: int, ext: str = ext) -> URIRef:
+            return URIRef(urls.absolute(page_path(n, ext)))
 
-    view = link(page)
-    g.add((view, RDF.type, HYDRA.PagedCollection))
-    g.add((view, HYDRA.totalItems, Literal(len(ordered), datatype=XSD.integer)))
-    g.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.integer)))
-    g.add((view, HYDRA.firstPage, link(1)))
-    g.add((view, HYDRA.lastPage, link(pages)))
-    if page > 1:
-        g.add((view, HYDRA.previousPage, link(page - 1)))
-    if page < pages:
-        g.add((view, HYDRA.nextPage, link(page + 1)))
-    return g
+        view = link(page)
+        h.add((view, RDF.type, HYDRA.PagedCollection))
+        h.add((view, HYDRA.totalItems, Literal(len(ordered), datatype=XSD.integer)))
+        h.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.integer)))
+        h.add((view, HYDRA.firstPage, link(1)))
+        h.add((view, HYDRA.lastPage, link(pages)))
+        if page > 1:
+            h.add((view, HYDRA.previousPage, link(page - 1)))
+        if page < pages:
+            h.add((view, HYDRA.nextPage, link(page + 1)))
+        found[ext] = h
+    return found
 
 
 def turtle(g: Statements) -> str:
