@@ -155,6 +155,10 @@ K_AGGREGATED_HINT = _(
     "({field}). Generalise a quasi-identifier, merge small groups, or suppress these rows, "
     "until every combination counts at least {k} people."
 )
+K_MICRODATA_TEXT = _(
+    "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
+    "k = {k}, so the people in them can be singled out."
+)
 K_AGGREGATED_TEXT = _(
     "The quasi-identifier values {group} count only {size} people ({field}): fewer than "
     "k = {k}, so the people in them can be singled out."
@@ -905,14 +909,7 @@ def _k_anonymity(
             f'{_short(target.names.get(c, c), 40)}="{_shown(group[q], personal.get(c))}"'
             for c, q in zip(columns, keys, strict=True)
         )
-        text = (
-            K_AGGREGATED_TEXT
-            if weighted
-            else _(
-                "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
-                "k = {k}, so the people in them can be singled out."
-            )
-        )
+        text = K_AGGREGATED_TEXT if weighted else K_MICRODATA_TEXT
         findings.append(
             target.finding(
                 "privacy-k-anonymity",

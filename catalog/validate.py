@@ -808,7 +808,7 @@ class _PrivacyStream:
         if not weighted:  # rows, not people: the words the gate uses for microdata
             for finding in findings:
                 if finding.rowNumber is not None:
-                    finding.text = K_MICRODATA_TEXT
+                    finding.text = privacy.K_MICRODATA_TEXT
                 finding.hint = privacy.K_HINT
                 finding.params["field"] = None
         return findings
@@ -816,11 +816,6 @@ class _PrivacyStream:
 
 # Counts in the privacy gate's words that add up over the batches of a table.
 MERGED_COUNTS = ("count", "total", "rows")
-# The gate's words for a small group of microdata rows (privacy.py, _k_anonymity).
-K_MICRODATA_TEXT = _(
-    "Only {size} row(s) share the quasi-identifier values {group}: fewer than "
-    "k = {k}, so the people in them can be singled out."
-)
 
 
 def _columns_of(resource: dict[str, Any], columns: list[str]) -> dict[str, str]:

@@ -49,6 +49,8 @@ def test_every_download_is_a_data_download(demo_manifests, demo_publishers):
     base = urls.absolute("/datasets/muni-coban/presupuesto-municipal/downloads/")
     assert downloads == {
         base + "presupuesto.csv": "text/csv",
+        base + "presupuesto.csv.gz": "application/gzip",
+        base + "presupuesto.parquet": "application/vnd.apache.parquet",
         base + "presupuesto.excel.csv": "text/csv",
         base + "presupuesto.json": "application/json",
         base + "presupuesto.xlsx": XLSX,

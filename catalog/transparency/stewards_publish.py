@@ -270,7 +270,7 @@ def commit(root: Path, draft: Draft, approver: User, version: str) -> str:
     """``committed``, ``not-a-repository``, ``no-git`` or ``failed: ...`` (never raises)."""
     if not (root / ".git").exists():
         return "not-a-repository"
-    where = f"datasets/{draft.publisher}/{draft.name}"
+    where = Path("datasets", draft.publisher, draft.name).as_posix()  # in the content root
     message = (
         f"Publica {draft.dataset} (versión {version}), aprobado por {approver.name}"
         f" <{approver.email}>"
