@@ -44,7 +44,7 @@ system-deps:
 test: install system-deps
 	$(BIN)/ruff check catalog plugins tests
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: install system-deps
 	@command -v wrk >/dev/null 2>&1 || { \
