@@ -598,8 +598,10 @@ CASES: list[Callable[[random.Random], Case]] = [
 PUBLISHERS = {"GT": "mides", "CL": "mds-chile", "PY": "mides-py"}
 
 
-def write_case(root: Path, case: Case) -> DatasetRef:
-    slug = PUBLISHERS[case.country]
+def write_case(root: Path, case: Case, publishers: dict[str, str] = PUBLISHERS) -> DatasetRef:
+    """A case as a dataset of a publisher of its country: CSV (UTF-8 or Windows-1252 with
+    ``;``) or XLSX, with its Table Schema and privacy declaration."""
+    slug = publishers[case.country]
     (root / "publishers").mkdir(parents=True, exist_ok=True)
     (root / "publishers" / f"{slug}.yaml").write_text(
         f"name: Ministerio\nkind: ministry\njurisdiction:\n  country: {case.country}\n"

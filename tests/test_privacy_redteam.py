@@ -10,7 +10,6 @@ About a third of the files are traps that must pass.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import random
@@ -18,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from test_privacy_corpus import write_case as write_corpus_case
 
 from catalog import identifiers as ids
 from catalog.cli import cli
@@ -49,6 +48,7 @@ class Case:
     header: list[str]
     rows: list[list[object]]
     types: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
     kind: str = "csv"  # csv (UTF-8, ","), cp1252 (";"), xlsx
     privacy: dict | None = None
     personal: list[str] = field(default_factory=list)  # never printed in full
@@ -1402,42 +1402,7 @@ PUBLISHERS = {"GT": "mineduc", "CL": "minsal-cl", "PY": "mspbs-py"}
 
 
 def write_case(root: Path, case: Case) -> DatasetRef:
-    slug = PUBLISHERS[case.country]
-    (root / "publishers").mkdir(parents=True, exist_ok=True)
-    (root / "publishers" / f"{slug}.yaml").write_text(
-        f"name: Ministerio\nkind: ministry\njurisdiction:\n  country: {case.country}\n"
-        "email: info@example.org\n",
-        encoding="utf-8",
-    )
-    folder = root / "datasets" / slug / case.name
-    (folder / "data").mkdir(parents=True)
-    resource: dict = {"name": "datos", "profile": "tabular-data-resource"}
-    if case.kind == "xlsx":
-        book = openpyxl.Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(case.header)
-        for row in case.rows:
-            sheet.append(row)
-        book.save(folder / "data" / "datos.xlsx")
-        resource.update(path="data/datos.xlsx", format="xlsx")
-    else:
-        encoding = "cp1252" if case.kind == "cp1252" else "utf-8"
-        delimiter = ";" if case.kind == "cp1252" else ","
-        with (folder / "data" / "datos.csv").open("w", encoding=encoding, newline="") as out:
-            writer = csv.writer(out, delimiter=delimiter)
-            writer.writerow(case.header)
-            writer.writerows(case.rows)
-        resource.update(path="data/datos.csv", format="csv", encoding=encoding)
-        if delimiter != ",":
-            resource["dialect"] = {"delimiter": delimiter}
-    fields = [{"name": n, "type": case.types.get(n, "string")} for n in case.header]
-    resource["schema"] = {"fields": fields}
-    if case.privacy is not None:
-        resource["privacy"] = case.privacy
-    package = {"name": case.name, "title": case.name, "resources": [resource]}
-    (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False), "utf-8")
-    return DatasetRef(slug, case.name, folder)
+    return write_corpus_case(root, case, PUBLISHERS)  # the same Case fields, its own bodies
 
 
 def privacy_stops(findings: list[Finding]) -> list[Finding]:
