@@ -193,3 +193,25 @@ def serious_violations(axe, page) -> list[str]:
         for v in response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+@contextmanager
+def serving_app(app, port: int | None = None):
+    """An ASGI app (a workspace built by the test, say) served by a real uvicorn in a
+    thread of the test process until the block ends; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = port or free_port()
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(10)

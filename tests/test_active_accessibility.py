@@ -5,14 +5,11 @@ both languages; the filters work without JavaScript."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from conftest import free_port, serious_violations
+from conftest import serious_violations, serving_app
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -44,16 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         portal = Starlette(
             routes=[Mount("/assets", StaticFiles(directory=ASSETS)), Mount("/", app)]
         )
-        port = free_port()
-        config = uvicorn.Config(portal, host="127.0.0.1", port=port, log_level="warning")
-        running = uvicorn.Server(config)
-        thread = threading.Thread(target=running.run, daemon=True)
-        thread.start()
-        while not running.started:
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        running.should_exit = True
-        thread.join(10)
+        with serving_app(portal) as base:
+            yield base
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -5,12 +5,8 @@ officers' pages."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-import uvicorn
-from conftest import free_port, serious_violations
+from conftest import serious_violations, serving_app
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -34,23 +30,14 @@ def server(tmp_path_factory):
         with ws.db.write() as session:
             for email, name in (("ana@mides.gob.gt", "Ana"), ("luis@mides.gob.gt", "Luis")):
                 accounts.add_user(session, email, name, "clave-de-prueba-1", "officer", ["mides"])
-        port = free_port()
         portal = Starlette(
             routes=[
                 Mount("/assets", StaticFiles(directory=ASSETS)),
                 Mount("/", create_app(folder, ws)),
             ]
         )
-        running = uvicorn.Server(
-            uvicorn.Config(portal, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=running.run, daemon=True)
-        thread.start()
-        while not running.started:
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        running.should_exit = True
-        thread.join(10)
+        with serving_app(portal) as base:
+            yield base
 
 
 def sign_in(browser, base, email):

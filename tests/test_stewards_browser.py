@@ -7,12 +7,9 @@ and its page is live. axe finds no serious violation on the stewards' pages."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import pytest
-import uvicorn
-from conftest import free_port, serious_violations
+from conftest import free_port, serious_violations, serving_app
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -65,16 +62,8 @@ def server(tmp_path_factory):
                 Mount("/", create_app(folder, ws)),
             ]
         )
-        running = uvicorn.Server(
-            uvicorn.Config(portal, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=running.run, daemon=True)
-        thread.start()
-        while not running.started:
-            time.sleep(0.05)
-        yield base, root
-        running.should_exit = True
-        thread.join(10)
+        with serving_app(portal, port):
+            yield base, root
 
 
 def sign_in(browser, base, email):

@@ -5,13 +5,8 @@ header and stylesheet, and axe-core finds no serious or critical violation on th
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
-from conftest import serious_violations
+from conftest import serious_violations, serving_app
 from playwright.sync_api import sync_playwright
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -30,12 +25,6 @@ ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
@@ -47,7 +36,6 @@ def server(tmp_path_factory):
             accounts.add_user(
                 session, "admin@gob.gt", "Administración", "clave-de-prueba-1", "admin"
             )
-        port = _free_port()
         # As catalog serve does: /assets/ from the release (the same files), the rest here.
         portal = Starlette(
             routes=[
@@ -55,15 +43,8 @@ def server(tmp_path_factory):
                 Mount("/", create_app(folder, ws)),
             ]
         )
-        config = uvicorn.Config(portal, host="127.0.0.1", port=port, log_level="warning")
-        running = uvicorn.Server(config)
-        thread = threading.Thread(target=running.run, daemon=True)
-        thread.start()
-        while not running.started:
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-        running.should_exit = True
-        thread.join(10)
+        with serving_app(portal) as base:
+            yield base
 
 
 @pytest.fixture(scope="module")
