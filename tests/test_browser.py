@@ -14,6 +14,10 @@ from playwright.sync_api import expect
 
 from catalog.site.pages import sort_key
 
+# Search answers once the index files it needs have arrived; with the suite in two
+# processes a page can take longer than Playwright's 5 s default to get there.
+expect.set_options(timeout=20_000)
+
 
 @pytest.fixture
 def page(browser, demo_server):
