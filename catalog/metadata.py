@@ -177,16 +177,6 @@ MESSAGES = {
             "e.g. {example}; the list is catalog/data/{file}."
         ),
     ),
-    "territory-level-missing": (
-        _(
-            '"{value}": the codes of the {levels} of {country} are not in the catalogue yet '
-            "({property})."
-        ),
-        _(
-            "Declare the territories of the first level only, or add the list to "
-            "catalog/data/ (see catalog/data/TERRITORIES-SOURCE.txt)."
-        ),
-    ),
     "obligation": (
         _('Unknown active-transparency obligation "{value}".'),
         _("Use an identifier from a profile in catalog/jurisdictions/, e.g. GT-LAIP-10.4."),
@@ -511,14 +501,6 @@ def _code_error(level: str, prop: str, value: str, country: str) -> Finding:
     say what their codes look like and where the list is."""
     if country == DEFAULT_JURISDICTION:
         return _error(level, prop, value=value)
-    if not territories.example(country, level):  # no list of that level ships yet
-        return _error(
-            "territory-level-missing",
-            prop,
-            value=value,
-            country=country,
-            levels=territories.level_name(country, level),
-        )
     return _error(
         "territory-code",
         prop,

@@ -9,8 +9,10 @@ the country names them:
 * Chile (``CL``): 16 regiones and 346 comunas, Código Único Territorial (SUBDERE). A
   region is two digits (``13`` Metropolitana), a comuna five (``13101`` Santiago).
 * Paraguay (``PY``): 17 departamentos and the capital (``00`` Asunción), INE codes of
-  two digits; its districts (four digits) are not shipped yet (see
-  ``catalog/data/TERRITORIES-SOURCE.txt``).
+  two digits, and 263 distritos, four digits: the department's code, then the district's
+  number (``1101`` Areguá; Asunción's own district is ``0000``).
+
+Where each list comes from, and how it was checked: ``catalog/data/TERRITORIES-SOURCE.txt``.
 
 The lists live in ``catalog/data/<country>_territories.csv`` so they can be corrected
 without touching code (new municipalities are created by law every few years).

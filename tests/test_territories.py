@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from catalog import territories
+from catalog import territories, territory_values
 from catalog.indicators.compute import compute_all, profile, ranking
 from catalog.metadata import check_publishers
 from catalog.release.manifest import Column, Manifest, TablePlan
@@ -23,7 +23,7 @@ from catalog.validate import validate_paths
 
 @pytest.mark.parametrize(
     ("country", "first", "second", "digits"),
-    [("GT", 22, 340, (2, 4)), ("CL", 16, 346, (2, 5)), ("PY", 18, 0, (2, 4))],
+    [("GT", 22, 340, (2, 4)), ("CL", 16, 346, (2, 5)), ("PY", 18, 263, (2, 4))],
 )
 def test_each_list_is_complete_and_unique(country, first, second, digits):
     spec = territories.COUNTRIES[country]
@@ -60,11 +60,24 @@ def test_chilean_regions_and_comunas():
     assert territories.department_of("08101", "CL") == "08"  # bare in, bare out
 
 
-def test_paraguay_departments_and_the_capital():
+def test_paraguay_departments_the_capital_and_districts():
     departments = {d["code"]: d["name"] for d in territories.departments("PY")}
     assert departments["PY-00"] == "Asunción" and departments["PY-11"] == "Central"
     assert departments["PY-17"] == "Alto Paraguay" and len(departments) == 18
-    assert not territories.is_municipality("1101", "PY")  # districts do not ship yet
+    counts = {d: len(territories.municipalities(d)) for d in departments}
+    assert counts["PY-00"] == 1 and counts["PY-11"] == 19 and counts["PY-07"] == 30
+    assert counts["PY-16"] == 4 and counts["PY-01"] == 14  # with the districts of 2013-2021
+    assert territories.name("0000", "PY") == "Asunción"  # the capital, district 00 of 00
+    assert territories.department_of("PY-0000") == "PY-00"
+    assert (
+        territories.name("PY-1101") == "Areguá" and territories.department_of("1101", "PY") == "11"
+    )
+    assert territories.name("1606", "PY") == "Boquerón"  # Ley 6688 of 2021
+    assert territories.name("1511", "PY") == "Nueva Asunción"  # Ley 6731 of 2021
+    assert territories.is_municipality("1101", "PY") and not territories.is_municipality(
+        "1501", "PY"
+    )
+    assert territories.example("PY", "municipality") == "1101 (Areguá)"
 
 
 def test_guatemala_callers_are_unchanged():
@@ -161,10 +174,92 @@ def test_the_same_code_is_guatemalan_for_a_guatemalan_publisher(tmp_path: Path):
     assert "INE municipality code" in found.message("en")
 
 
-def test_paraguayan_districts_are_not_there_yet(tmp_path: Path):
-    folder = _content(tmp_path, "PY", ["1101"], ["1101"])
+def test_a_paraguayan_district_dataset_validates(tmp_path: Path):
+    folder = _content(tmp_path, "PY", ["1101", "0000"], ["1101", "0000", "1606"])
+    run = validate_paths([folder])
+    assert run.valid, [f.message("en") for f in run.findings]
+
+
+def test_a_wrong_paraguayan_district_is_refused(tmp_path: Path):
+    folder = _content(tmp_path, "PY", ["1101", "1120"], ["1101"])
     (found,) = _spatial(validate_paths([folder]).findings)
-    assert "distritos of PY are not in the catalogue yet" in found.message("en")
+    english = found.message("en")
+    assert '"1120" is not a code of the distritos of PY (spatial.municipalities)' in english
+    assert "4 digits" in english and "1101 (Areguá)" in english and "py_territories" in english
+
+
+def test_a_chilean_comuna_dataset_validates_with_its_column(tmp_path: Path):
+    folder = _content(tmp_path, "CL", ["13101"], ["13101", "", "05502", "16206"])
+    run = validate_paths([folder])
+    assert run.valid and not run.findings, [f.message("en") for f in run.findings]
+
+
+# ------------------------------------------------------------------ territory columns
+
+
+def _column_findings(run: Any) -> list[Any]:
+    return [f for f in run.findings if f.type == territory_values.TYPE]
+
+
+def test_a_territory_column_with_unknown_codes_is_a_finding(tmp_path: Path):
+    codes = ["13101", "99999", "99999", "", "0101", "13102", "CL-13101"]
+    folder = _content(tmp_path, "CL", ["13101"], codes)
+    run = validate_paths([folder])
+    assert not run.valid
+    (found,) = _column_findings(run)
+    assert (found.fieldName, found.resource) == ("comuna", "atenciones")
+    assert found.params["count"] == 4 and found.params["distinct"] == 3
+    assert found.params["row"] == 3  # the header is row 1, "13101" row 2
+    english, spanish = found.message("en"), found.message("es")
+    assert (
+        "Column comuna has 4 cells that are not codes of the comunas of Chile "
+        '(3 different values, e.g. "99999", "0101", "CL-13101"; the first at row 3).'
+    ) in english
+    assert "5 digits" in english and "13101 (Santiago)" in english and "cl_territories" in english
+    assert "La columna comuna tiene 4 celdas que no son códigos de comunas de Chile" in spanish
+
+
+def test_codes_that_lost_their_zeros_are_named_so(tmp_path: Path):
+    folder = _content(tmp_path, "CL", ["13101"], ["13101", "5101", "8101"])
+    (found,) = _column_findings(validate_paths([folder]))
+    assert "lost their leading zeros (5101 → 05101, 8101 → 08101)" in found.message("en")
+    assert "perdieron sus ceros a la izquierda" in found.message("es")
+
+
+def test_the_same_column_is_read_with_the_publishers_country(tmp_path: Path):
+    folder = _content(tmp_path, "GT", ["0101"], ["0101", "13101"])  # a comuna in Guatemala
+    (found,) = _column_findings(validate_paths([folder]))
+    assert found.params["country"] == "Guatemala" and found.params["examples"] == '"13101"'
+
+
+def test_the_counts_are_the_same_when_the_file_is_read_in_blocks(tmp_path: Path):
+    from catalog.content import resolve_target
+    from catalog.validate import validate_dataset
+
+    codes = ["13101", "99999"] * 400 + ["0101"]
+    folder = _content(tmp_path, "CL", ["13101"], codes)
+    whole = validate_dataset(resolve_target(folder))
+    blocks = validate_dataset(resolve_target(folder), batch_bytes=2048)
+    found = [_column_findings(r)[0].params for r in (whole, blocks)]
+    assert found[0] == found[1] and found[0]["count"] == 401 and found[0]["row"] == 3
+
+
+def test_an_indicators_territory_field_is_a_territory_column():
+    resource = {
+        "name": "atenciones",
+        "schema": {
+            "fields": [
+                {"name": "comuna", "type": "string"},
+                {"name": "region", "type": "string", "territory": "department"},
+                {"name": "anio", "type": "integer", "territory": "department"},  # not text
+            ]
+        },
+    }
+    package = {"indicators": [INDICATOR, {**INDICATOR, "resource": "otro"}]}
+    assert territory_values.columns(package, resource) == {
+        "region": "department",
+        "comuna": "municipality",
+    }
 
 
 def test_a_chilean_publisher_names_a_real_comuna(tmp_path: Path):
@@ -350,3 +445,50 @@ def test_a_chilean_catalogue_gets_fichas_where_it_has_data(tmp_path: Path):
     assert "<svg" not in indicator and "Cerrillos" in indicator  # a ranking, no map
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "/territories/CL-13102/" in sitemap and "/indicadores/cobertura-comunal/" in sitemap
+
+
+def test_a_paraguayan_catalogue_gets_district_fichas(tmp_path: Path):
+    from catalog.build import build
+
+    content = tmp_path / "content"
+    folder = _content(content, "PY", ["1101"], ["1101", "1114", "0000", "1606"])
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["indicators"] = [
+        {**INDICATOR, "id": "atenciones-distrito", "computation": {"value": "atenciones"}}
+    ]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = build(content, tmp_path / "build")
+    assert report.all_published, [f.message("en") for d in report.datasets for f in d.findings]
+    site = tmp_path / "build" / "current" / "site"
+    pages = {p.parent.name for p in (site / "territories").glob("PY-*/index.html")}
+    assert pages == {"PY-00", "PY-0000", "PY-11", "PY-1101", "PY-1114", "PY-16", "PY-1606"}
+    page = (site / "territories" / "PY-1114" / "index.html").read_text(encoding="utf-8")
+    assert "Distrito San Lorenzo, en Central, Paraguay; código oficial 1114." in page
+    assert "Puesto 3 de 4" in page  # ranked among the districts with data
+    english = (site / "en" / "territories" / "PY-1606" / "index.html").read_text("utf-8")
+    assert "District Boquerón, in Boquerón, Paraguay; official code 1606." in english
+    assert not (site / "territories" / "PY-1114" / "mapa.svg").exists()  # no boundaries
+    indicator = (site / "indicadores" / "atenciones-distrito" / "index.html").read_text("utf-8")
+    assert "<svg" not in indicator and "San Lorenzo" in indicator
+
+
+# ------------------------------------------------------------------ open metadata
+
+
+def test_open_metadata_takes_the_country_from_the_publisher(chile):
+    from catalog.standards import datajson, dcat, facts, schemaorg
+
+    manifest, _conn = chile
+    package = {**manifest["package"], "spatial": {"municipalities": ["13101"]}}
+    manifest = {**manifest, "package": package}  # no spatial.country: the publisher's
+    publisher = {"name": "Ministerio de Salud", "jurisdiction": {"country": "CL"}}
+    assert facts.country(manifest, publisher) == "CL" and facts.country(manifest) == "GT"
+    assert facts.declared_territories(manifest, publisher) == ["CL-13101"]
+    record = datajson.dataset(manifest, {"minsal": publisher}, "es")
+    assert record["spatial"] == "Santiago, Metropolitana de Santiago, Chile"
+    place = schemaorg.dataset(manifest, publisher, "es")["spatialCoverage"]
+    assert place["identifier"] == "CL-13101" and place["containedInPlace"]["identifier"] == "CL"
+    turtle = dcat.turtle(dcat.graph([manifest], {"minsal": publisher}, "es"))
+    assert "country/CHL" in turtle and "/territories/CL-13101/#place" in turtle
+    spanish = {**package, "spatial": {"country": "PY"}}  # the dataset's own country wins
+    assert facts.country({**manifest, "package": spanish}, publisher) == "PY"

@@ -52,11 +52,9 @@ def words(indicator: dict[str, Any], found: dict[str, Any], lang: str) -> list[s
     unit = indicator["unit"][lang]
     out = []
     level = found["level"]
-    peers_word = (
-        translate("departments", lang)
-        if level == "department"
-        else translate("municipalities", lang)
-    )
+    # What the territory's country calls its peers: municipios, comunas, distritos.
+    country = territories.country_of(found["code"])
+    peers_word = territories.level_name(country, level, lang)
     if found["rank"]:
         out.append(
             translate(
@@ -80,8 +78,9 @@ def words(indicator: dict[str, Any], found: dict[str, Any], lang: str) -> list[s
     if found["department_value"] is not None:
         out.append(
             translate(
-                "Its department, {name}: {value} {unit}.",
+                "Its {level}, {name}: {value} {unit}.",
                 lang,
+                level=territories.level_label(country, "department", lang).lower(),
                 name=territories.name(found["department"]) or found["department"],
                 value=fmt(found["department_value"], lang),
                 unit=unit,

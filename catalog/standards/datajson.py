@@ -62,7 +62,7 @@ def dataset(manifest: Manifest, publishers: dict[str, dict], lang: str) -> dict[
         "identifier": urls.ckan_id(manifest["dataset"]),
         "accessLevel": "public",
         "license": facts.license_url(manifest),
-        "spatial": _spatial(manifest),
+        "spatial": _spatial(manifest, publisher),
         "temporal": _temporal(manifest),
         "accrualPeriodicity": _periodicity(manifest),
         "issued": _iso(facts.issued(manifest)),
@@ -97,10 +97,10 @@ def _distribution(download: facts.Download) -> dict[str, Any]:
     }
 
 
-def _spatial(manifest: Manifest) -> str:
+def _spatial(manifest: Manifest, publisher: dict | None) -> str:
     """Place names, most specific first, or the country when the data is national."""
-    names = [facts.place_name(code) for code in facts.declared_territories(manifest)]
-    country = facts.country_name(facts.country(manifest), "es")
+    names = [facts.place_name(code) for code in facts.declared_territories(manifest, publisher)]
+    country = facts.country_name(facts.country(manifest, publisher), "es")
     return "; ".join(f"{name}, {country}" for name in names) if names else country
 
 

@@ -243,7 +243,7 @@ def _dataset(
     _contact(g, dataset, manifest, page)
     _frequency(g, dataset, manifest)
     _temporal(g, dataset, manifest, page)
-    _spatial(g, dataset, manifest)
+    _spatial(g, dataset, manifest, publisher)
     for download in facts.downloads(manifest, lang):
         g.add((dataset, DCAT.distribution, _distribution(g, manifest, download, page, lang)))
     return dataset
@@ -333,9 +333,9 @@ def _temporal(g: Statements, dataset: URIRef, manifest: Manifest, page: str) -> 
     g.add((dataset, DCTERMS.temporal, node))
 
 
-def _spatial(g: Statements, dataset: URIRef, manifest: Manifest) -> None:
-    g.add((dataset, DCTERMS.spatial, _country(g, facts.country(manifest))))
-    for code in facts.declared_territories(manifest):
+def _spatial(g: Statements, dataset: URIRef, manifest: Manifest, publisher: dict | None) -> None:
+    g.add((dataset, DCTERMS.spatial, _country(g, facts.country(manifest, publisher))))
+    for code in facts.declared_territories(manifest, publisher):
         place = URIRef(urls.absolute(urls.territory(code)) + "#place")
         if (place, RDF.type, DCTERMS.Location) not in g:
             g.add((place, RDF.type, DCTERMS.Location))

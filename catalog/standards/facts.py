@@ -185,10 +185,10 @@ def period(manifest: Manifest) -> tuple[date | None, date | None]:
     return day(temporal.get("start")), day(temporal.get("end"))
 
 
-def country(manifest: Manifest) -> str:
-    spatial = manifest["package"].get("spatial")
-    code = spatial.get("country") if isinstance(spatial, dict) else None
-    return code if isinstance(code, str) and len(code) == 2 else DEFAULT_JURISDICTION
+def country(manifest: Manifest, publisher: dict[str, Any] | None = None) -> str:
+    """The country of the data: its ``spatial.country``, else its publisher's
+    ``jurisdiction.country`` (``publisher``: the publisher's YAML), else the portal's."""
+    return territories.dataset_country(manifest["package"], publisher)
 
 
 @lru_cache(maxsize=64)
@@ -209,10 +209,11 @@ def country_name(code: str, lang: str | None = None) -> str:
         return code
 
 
-def declared_territories(manifest: Manifest) -> list[str]:
-    """The INE codes the dataset declares in ``spatial``: departments, then municipalities."""
+def declared_territories(manifest: Manifest, publisher: dict[str, Any] | None = None) -> list[str]:
+    """The territory keys the dataset declares in ``spatial``: departments, then
+    municipalities, codes of its country (``country``)."""
     spatial = manifest["package"].get("spatial")
-    where = country(manifest)
+    where = country(manifest, publisher)
     if not isinstance(spatial, dict) or where not in territories.countries():
         return []
     codes = [

@@ -57,7 +57,7 @@ def dataset(manifest: Manifest, publisher: dict | None, lang: str) -> dict[str, 
         "temporalCoverage": f"{start.isoformat()}/{end.isoformat() if end else '..'}"
         if start
         else None,
-        "spatialCoverage": _spatial(manifest, lang),
+        "spatialCoverage": _spatial(manifest, publisher, lang),
         "variableMeasured": _variables(manifest),
         "distribution": [
             {
@@ -135,10 +135,12 @@ def _organization(slug: str, publisher: dict | None) -> dict[str, Any]:
     return {key: value for key, value in organization.items() if value}
 
 
-def _spatial(manifest: Manifest, lang: str) -> dict[str, Any] | list[dict[str, Any]]:
+def _spatial(
+    manifest: Manifest, publisher: dict | None, lang: str
+) -> dict[str, Any] | list[dict[str, Any]]:
     """The territories the data covers, each within its country; the country alone for
     national data."""
-    code = facts.country(manifest)
+    code = facts.country(manifest, publisher)
     country = {"@type": "Country", "name": facts.country_name(code, lang), "identifier": code}
     places = [
         {
@@ -147,7 +149,7 @@ def _spatial(manifest: Manifest, lang: str) -> dict[str, Any] | list[dict[str, A
             "identifier": territory,
             "containedInPlace": country,
         }
-        for territory in facts.declared_territories(manifest)
+        for territory in facts.declared_territories(manifest, publisher)
     ]
     if not places:
         return country
