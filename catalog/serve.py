@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from catalog import compress
 from catalog.api import create_api
 from catalog.content import inside
 from catalog.i18n import request_lang
@@ -167,10 +168,7 @@ class CatalogApp:
             target = target / "index.html"
         if target is None or not target.is_file():
             return self.page(scope, 404)
-        return FileResponse(
-            target,
-            headers={"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"},
-        )
+        return _file(target, scope)
 
     def page(self, scope: dict, status: int, headers: dict[str, str] | None = None) -> Response:
         """An HTML error page in the page's language: English under ``/en/``, else the
@@ -183,6 +181,41 @@ class CatalogApp:
         except Exception:  # noqa: BLE001 - a broken template must not hide the real status
             body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
         return HTMLResponse(body, status_code=status, headers=headers)
+
+
+FILE_HEADERS = {"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"}
+
+
+def _file(target: Path, scope: dict) -> Any:
+    """A site file as it is, or gzip-compressed for a browser that accepts it
+    (catalog/compress.py: text files, compressed once in a thread, cached)."""
+    stat = target.stat()
+    plain = FileResponse(target, headers=FILE_HEADERS, stat_result=stat)
+    if not compress.worth_compressing(target, stat.st_size):
+        return plain
+    plain.headers["Vary"] = "Accept-Encoding"
+    if _header(scope, b"range") or not compress.accepts_gzip(_header(scope, b"accept-encoding")):
+        return plain
+
+    async def send_compressed(scope: dict, receive: Any, send: Any) -> None:
+        body = await compress.compressed(target, stat.st_size, stat.st_mtime)
+        etag = plain.headers.get("etag", "").strip('"')
+        headers = {
+            **FILE_HEADERS,
+            "Content-Type": plain.headers["content-type"],
+            "Content-Encoding": "gzip",
+            "Vary": "Accept-Encoding",
+            "Last-Modified": plain.headers["last-modified"],
+            "ETag": f'"{etag}-gz"',
+        }
+        if _header(scope, b"if-none-match") == headers["ETag"]:
+            await Response(status_code=304, headers=headers)(scope, receive, send)
+            return
+        response = Response(b"" if scope["method"] == "HEAD" else body, headers=headers)
+        response.headers["Content-Length"] = str(len(body))
+        await response(scope, receive, send)
+
+    return send_compressed
 
 
 # /catalog.ttl?page=N (ckanext-dcat's paging) -> the static page (docs/api.md, "Paged DCAT").
