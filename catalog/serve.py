@@ -59,16 +59,32 @@ class Served:
 
     Datasette runs in a process of its own (catalog.sqlproc): its SQL threads
     would otherwise take the GIL from the event loop that serves everything else.
-    The child starts on the first /sql/ request and stops when the release retires.
+    The child starts on the first /sql/ request and stops when the release retires;
+    for a large database (``EAGER_INSPECT_BYTES``), as soon as the release is served,
+    since it then spends seconds reading the schema before it answers.
     """
 
     def __init__(self, release: Release) -> None:
         self.release = release
         self.site = release.folder.site
         self.sql_app = SqlProcess(release.folder.sql)
+        if _large_database(release):
+            self.sql_app.start()
 
     def retire(self) -> None:
         self.sql_app.retire()
+
+
+# inspect.json holds a line per table: past this size (about 1,000 tables) the SQL
+# explorer's child starts with the release rather than on the first /sql/ request.
+EAGER_INSPECT_BYTES = 64 * 1024
+
+
+def _large_database(release: Release) -> bool:
+    try:
+        return release.folder.inspect.stat().st_size > EAGER_INSPECT_BYTES
+    except OSError:
+        return False
 
 
 class CatalogApp:

@@ -57,6 +57,9 @@ SETTINGS: dict[str, Any] = {
     "allow_download": True,
     "allow_csv_stream": True,
     "facet_time_limit_ms": 500,
+    # Suggestions run a query per column on every table page: seconds on a large table.
+    # Each table declares its facets instead (catalog/build/datasette.py).
+    "suggest_facets": False,
     "default_cache_ttl": 60,
     "num_sql_threads": SQL_THREADS,
 }
@@ -268,6 +271,10 @@ class SqlProcess:
 
     # -- the child's life
 
+    def start(self) -> None:
+        """Start the child now rather than on the first request."""
+        self._start()
+
     def _start(self) -> None:
         """Start the child if it is not running (always from the event loop's thread);
         a child that keeps failing is started again at most once every RESTART_EVERY_S."""
@@ -451,12 +458,35 @@ def _exit_with_parent(socket: Path) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+async def warm(datasette: Any) -> None:
+    """Before the first request: every SQL thread opens its connection and reads the
+    schema, and Datasette learns the tables (its ``_internal`` database). With the tables
+    of 50,000 datasets each costs seconds; under a request the schema's reading would run
+    into the time limit, be stopped, and start again on the next request."""
+    await datasette.invoke_startup()
+    threads = datasette.executor._max_workers if datasette.executor else 1
+    together = threading.Barrier(threads)  # one connection per thread: each takes one task
+
+    def read_schema(conn: Any) -> None:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        if datasette.executor:
+            together.wait(timeout=START_TIMEOUT_S * 10)
+
+    for name, db in datasette.databases.items():
+        if name != "_internal":
+            together.reset()
+            await asyncio.gather(*(db.execute_fn(read_schema) for _ in range(threads)))
+    await datasette.refresh_schemas()
+
+
 def child_main(sql_folder: Path, socket: Path) -> None:
     import uvicorn
 
     os.nice(NICE)
     _exit_with_parent(socket)
-    app = make_datasette(sql_folder).app()
+    datasette = make_datasette(sql_folder)
+    asyncio.run(warm(datasette))  # before the socket exists: requests wait, then find it ready
+    app = datasette.app()
     try:
         uvicorn.run(
             app,

@@ -38,6 +38,31 @@ _CATALOGUE_DOCS = {
 }
 
 
+# Datasette's facet suggestions are off (a query per column on every table page, seconds
+# on a large table: catalog/sqlproc.py); each table shows these facets instead: the
+# catalogue tables' own, and a data table's first indexed low-cardinality columns.
+_CATALOGUE_FACETS = {
+    "datasets": ["publisher", "license", "frequency"],
+    "resources": ["format"],
+    "fields": ["type"],
+    "publishers": ["kind"],
+}
+MAX_FACETS = 3
+
+
+def facets(plan: TablePlan) -> list[str]:
+    """The columns a table's page counts by: the indexed columns that group rows (text,
+    years, yes/no, declared codes or territories), in the table's order, at most three."""
+    indexed = {index[0] for index in plan["indexes"] if len(index) == 1}
+    chosen = [
+        c["name"]
+        for c in plan["columns"]
+        if c["name"] in indexed
+        and (c["type"] in ("string", "year", "boolean") or c.get("enum") or c.get("territory"))
+    ]
+    return chosen[:MAX_FACETS]
+
+
 def _publisher_info(slug: str, publishers: dict[str, dict[str, Any]]) -> dict[str, Any]:
     data = publishers.get(slug) or {}
     return {
@@ -83,6 +108,8 @@ def _table_metadata(
             ],
         },
     }
+    if chosen := facets(plan):
+        meta["facets"] = chosen
     if publisher.get("url"):
         meta["source_url"] = publisher["url"]
     if license_name:
@@ -106,6 +133,7 @@ def metadata(
         tables[name] = {
             "title": translate(title, lang),
             "description": translate(description, lang),
+            "facets": _CATALOGUE_FACETS[name],
         }
     for manifest in manifests:
         publisher = _publisher_info(manifest["publisher"], publishers)

@@ -19,6 +19,8 @@ from datasette import hookimpl
 
 from catalog.i18n import _, translate
 
+from . import large
+
 LABELS = {
     "dataset": _("Dataset"),
     "publisher": _("Publisher"),
@@ -67,3 +69,9 @@ def table_actions(datasette, database, table):
         return None
     label = translate(LABELS["page"], _lang(datasette, block))
     return [{"href": block["dataset_url"], "label": f"{label}: {block.get('dataset_title', '')}"}]
+
+
+@hookimpl
+def register_routes(datasette):
+    """The home and database pages of a catalogue too large for Datasette's (large.py)."""
+    return large.ROUTES
