@@ -858,7 +858,9 @@ def _name_hit(indexed: pl.DataFrame, sample: pl.Series, context: ColumnContext) 
         value = pl.col("v").str.strip_chars()
         found = indexed.filter(value.str.contains(NAME_WORDS) & ~placeholder_expr(value))
         return _first_hit("name", found.with_columns(m=pl.col("v")))
-    names = sum(looks_like_name(v) for v in sample.to_list())
+    # Each distinct value is judged once (a column of labels repeats a few values).
+    distinct_sample = sample.value_counts()
+    names = sum(count for value, count in distinct_sample.iter_rows() if looks_like_name(value))
     if 2 * names < sample.len() or names < min(3, sample.len()):
         return None
     # The column is a list of names: count them exactly, each distinct value once.

@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -572,8 +573,16 @@ def check_resource(
         finding.dataset, finding.resource = target.dataset, target.name
     meaning = _Meaning(target, declaration)
     hits: dict[str, list[Hit]] = {}
-    for column in target.frame.columns:
-        hits[column] = _scan(target, column, meaning, country, meaning.person)
+    columns = target.frame.columns
+    if target.frame.height >= PARALLEL_ROWS and len(columns) > 1:
+        # The columns of a large table are scanned side by side (polars works without the GIL).
+        scanned = _scan_pool().map(
+            lambda column: _scan(target, column, meaning, country, meaning.person), columns
+        )
+        hits = dict(zip(columns, scanned, strict=True))
+    else:
+        for column in columns:
+            hits[column] = _scan(target, column, meaning, country, meaning.person)
     hits = _repeated_phone_columns(meaning, hits)
     if not meaning.person and any(h.kind in ids.PERSON_KINDS for v in hits.values() for h in v):
         # Found by content: the table is about people after all; the rules that depend
@@ -609,6 +618,16 @@ def check_resource(
 
 
 REPEATED_PHONE_COLUMNS = 3
+PARALLEL_ROWS = 20_000  # tables at least this long have their columns scanned in parallel
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _scan_pool() -> ThreadPoolExecutor:
+    """The threads that scan the columns of a large table (made once)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="catalog-privacy")
+    return _POOL
 
 
 def _repeated_phone_columns(meaning: _Meaning, hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:

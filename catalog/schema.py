@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import operator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
 if TYPE_CHECKING:
     from frictionless import Field, Schema
-    from frictionless.fields import NumberField
+    from frictionless.fields import BooleanField, NumberField
 
 DTYPES: dict[str, pl.DataType] = {
     "integer": pl.Int64(),
@@ -38,6 +39,7 @@ DTYPES: dict[str, pl.DataType] = {
 }
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 INT64_MAX = 2**63 - 1
+DISTINCT_SAMPLE = 2000  # the first cells of a column that tell whether its values repeat
 DIGITS = r"^[+-]?[0-9]{1,18}$"
 DECIMAL = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,15})?$"
 ISO_DATE = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
@@ -64,10 +66,297 @@ def _falses(length: int) -> pl.Series:
 
 
 def load_schema(descriptor: dict[str, Any]) -> Schema:
-    """A Frictionless Schema; raises FrictionlessException when the descriptor is invalid."""
+    """A Frictionless Schema; raises FrictionlessException when the descriptor is invalid.
+
+    A plain schema (``PlainSchema.fits``) is read without Frictionless: importing it
+    costs a third of a second, which the validation of a large file spends reading
+    its first rows instead (the structure is checked by Frictionless meanwhile).
+    """
+    if PlainSchema.fits(descriptor):
+        return PlainSchema(descriptor)  # type: ignore[return-value]
     from frictionless import Schema
 
     return Schema.from_descriptor(descriptor)
+
+
+# ---------------------------------------------------------------- plain schemas
+
+# The fields a PlainSchema reads: their constraints, in Frictionless's order (each
+# type's ``supported_constraints``; tests compare them with Frictionless's).
+PLAIN_CONSTRAINTS: dict[str, list[str]] = {
+    "string": ["required", "minLength", "maxLength", "pattern", "enum"],
+    "integer": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
+    "number": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
+    "date": ["required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"],
+}
+# Field properties that change how Frictionless reads a cell: a field with any of them
+# is read by Frictionless's own field classes.
+READING_PROPERTIES = {
+    "missingValues",
+    "bareNumber",
+    "floatNumber",
+    "decimalChar",
+    "groupChar",
+    "trueValues",
+    "falseValues",
+    "arrayItem",
+    "delimiter",
+    "itemType",
+    "categories",
+    "categoriesOrdered",
+    "$schema",
+}
+PLAIN_SCHEMA_KEYS = {"fields", "primaryKey", "missingValues", "foreignKeys"}
+DATE_PATTERN = "%Y-%m-%d"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _plain_constraint(kind: str, name: str, value: Any) -> bool:
+    """A constraint whose value the plain readers take as Frictionless does."""
+    if name in ("required", "unique"):
+        return isinstance(value, bool)
+    if name in ("minLength", "maxLength"):
+        return _is_int(value)
+    if name == "pattern":
+        return isinstance(value, str)
+    if name == "enum":
+        items = value if isinstance(value, list) else None
+        if kind == "string":
+            return items is not None and all(isinstance(v, str) for v in items)
+        if kind == "integer":
+            return items is not None and all(_is_int(v) for v in items)
+        return False
+    if name in ("minimum", "maximum"):
+        if kind == "integer":
+            return _is_int(value)
+        if kind == "number":
+            return _is_int(value) or isinstance(value, float)
+        if kind == "date":
+            return isinstance(value, str)
+    return False
+
+
+class PlainSchema:
+    """A Table Schema of plain fields (string, integer, number, date; default formats;
+    no reading options), with the attributes of Frictionless's Schema the validation
+    uses and the same readers. Anything else is read with Frictionless (``fits``); so
+    is the header when its labels are not the field names in order (``real``)."""
+
+    def __init__(self, descriptor: dict[str, Any]) -> None:
+        self.descriptor = descriptor
+        missing = descriptor.get("missingValues")
+        self.missing_values: list[str] = list(missing) if isinstance(missing, list) else [""]
+        self.fields = [PlainField(item, self) for item in descriptor["fields"]]
+        key = descriptor.get("primaryKey")
+        self.primary_key: list[str] = [] if key is None else key if isinstance(key, list) else [key]
+        self.foreign_keys: list[dict[str, Any]] = []
+        self.fields_match = "exact"
+        self.field_names = [f.name for f in self.fields]
+        self._by_name = {f.name: f for f in self.fields}
+        self._real: Schema | None = None
+
+    @staticmethod
+    def fits(descriptor: Any) -> bool:
+        if not isinstance(descriptor, dict) or not set(descriptor) <= PLAIN_SCHEMA_KEYS:
+            return False
+        fields, key = descriptor.get("fields"), descriptor.get("primaryKey", [])
+        missing = descriptor.get("missingValues", [""])
+        if descriptor.get("foreignKeys", []) != []:
+            return False
+        if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
+            return False
+        keys = key if isinstance(key, list) else [key]
+        if not all(isinstance(k, str) for k in keys):
+            return False
+        return isinstance(fields, list) and bool(fields) and all(map(PlainField.fits, fields))
+
+    def has_defined(self, name: str) -> bool:
+        return False  # fieldsMatch and the like: a plain schema declares none
+
+    def has_field(self, name: str) -> bool:
+        return name in self._by_name
+
+    def get_field(self, name: str) -> PlainField:
+        return self._by_name[name]
+
+    def real(self) -> Schema:
+        """The same schema read by Frictionless (its Header compares labels and names)."""
+        if self._real is None:
+            from frictionless import Schema
+
+            self._real = Schema.from_descriptor(self.descriptor)
+        return self._real
+
+
+class PlainField:
+    """One field of a PlainSchema: Frictionless's attributes and readers for its type."""
+
+    format = "default"
+    bare_number = True
+    float_number = False
+    decimal_char = "."
+    group_char = ""
+    array_item = None
+
+    def __init__(self, descriptor: dict[str, Any], schema: PlainSchema) -> None:
+        self.name: str = descriptor["name"]
+        self.type: str = descriptor["type"]
+        constraints = descriptor.get("constraints")
+        self.constraints: dict[str, Any] = dict(constraints) if constraints else {}
+        self.schema = schema
+        self.missing_values = schema.missing_values
+        self.supported_constraints = PLAIN_CONSTRAINTS[self.type]
+
+    @staticmethod
+    def fits(descriptor: Any) -> bool:
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("name"), str):
+            return False
+        kind = descriptor.get("type")
+        if kind not in PLAIN_CONSTRAINTS or descriptor.get("format", "default") != "default":
+            return False
+        if set(descriptor) & READING_PROPERTIES:
+            return False
+        constraints = descriptor.get("constraints", {})
+        if not isinstance(constraints, dict):
+            return False
+        supported = [*PLAIN_CONSTRAINTS[kind], "unique"]
+        return all(
+            name in supported and _plain_constraint(kind, name, value)
+            for name, value in constraints.items()
+        )
+
+    def has_defined(self, name: str) -> bool:
+        return False  # missingValues and the reading options: a plain field has none
+
+    def list_defined(self) -> list[str]:
+        return []
+
+    def create_value_reader(self) -> Any:
+        """Frictionless's value reader of the type (default format, default options)."""
+        if self.type == "string":
+            return _read_string
+        if self.type == "integer":
+            return _read_integer
+        if self.type == "number":
+            return _read_number
+        return read_date
+
+    def create_cell_reader(self) -> Any:
+        """Frictionless's Field.create_cell_reader, for this field's readers."""
+        import re
+        from functools import partial
+
+        value_reader = self.create_value_reader()
+        missing = self.missing_values
+        checks: dict[str, Any] = {}
+        for name in self.supported_constraints:
+            declared = self.constraints.get(name)
+            if declared is not None:
+                constraint: Any = declared
+                if name in BOUNDS:
+                    constraint = value_reader(declared)
+                if name == "pattern":
+                    constraint = re.compile(f"^{declared}$")
+                if name == "enum":
+                    constraint = list(map(value_reader, declared))
+                checks[name] = partial(CHECKS[name], constraint)
+        kind, fmt, constraints = self.type, self.format, self.constraints
+
+        def cell_reader(cell: Any) -> tuple[Any, dict[str, str] | None]:
+            notes: dict[str, str] | None = None
+            if str(cell) in missing:
+                cell = None
+            if cell is not None:
+                cell = value_reader(cell)
+                if cell is None:
+                    notes = notes or {}
+                    notes["type"] = f'type is "{kind}/{fmt}"'
+            if not notes and checks:
+                for name, check in checks.items():
+                    if not check(cell):
+                        notes = notes or {}
+                        notes[name] = f'constraint "{name}" is "{constraints[name]}"'
+            return cell, notes
+
+        return cell_reader
+
+
+def _read_string(cell: Any) -> Any:
+    return cell if isinstance(cell, str) else None
+
+
+def _read_integer(cell: Any) -> Any:
+    if isinstance(cell, str):
+        try:
+            return int(cell.strip())
+        except Exception:
+            return None
+    if cell is True or cell is False:
+        return None
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    if isinstance(cell, decimal.Decimal) and cell % 1 == 0:
+        return int(cell)
+    return None
+
+
+def _read_number(cell: Any) -> Any:
+    if isinstance(cell, str):
+        try:
+            return decimal.Decimal(cell.strip())
+        except Exception:
+            return None
+    if isinstance(cell, decimal.Decimal):
+        return cell
+    if cell is True or cell is False:
+        return None
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        return decimal.Decimal(str(cell))
+    return None
+
+
+def read_date(cell: Any) -> Any:
+    """Frictionless's reader of a date (default format): a date, or None."""
+    if isinstance(cell, dt.datetime):
+        if cell.hour == 0 and cell.minute == 0 and cell.second == 0:
+            return dt.date(cell.year, cell.month, cell.day)
+        return None
+    if isinstance(cell, dt.date):
+        return cell
+    if not isinstance(cell, str):
+        return None
+    try:
+        return dt.datetime.strptime(cell, DATE_PATTERN).date()
+    except Exception:
+        return None
+
+
+def _check_bound(compare: Any, constraint: Any, cell: Any) -> bool:
+    if cell is None:
+        return True
+    if cell != cell:  # NaN
+        return False
+    return bool(compare(cell, constraint))
+
+
+CHECKS: dict[str, Any] = {
+    "required": lambda constraint, cell: not (constraint and cell is None),
+    "minLength": lambda constraint, cell: cell is None or len(cell) >= constraint,
+    "maxLength": lambda constraint, cell: cell is None or len(cell) <= constraint,
+    "minimum": lambda constraint, cell: _check_bound(operator.ge, constraint, cell),
+    "maximum": lambda constraint, cell: _check_bound(operator.le, constraint, cell),
+    "exclusiveMinimum": lambda constraint, cell: _check_bound(operator.gt, constraint, cell),
+    "exclusiveMaximum": lambda constraint, cell: _check_bound(operator.lt, constraint, cell),
+    "pattern": lambda constraint, cell: cell is None or bool(constraint.match(cell)),
+    "enum": lambda constraint, cell: cell is None or cell in constraint,
+}
 
 
 def dtype_of(field_type: str) -> pl.DataType:
@@ -80,11 +369,16 @@ def missing_values(fld: Field) -> list[str]:
     return list(fld.missing_values)
 
 
-def check_field(raw: pl.Series, fld: Field) -> FieldCheck:
-    """Type and constraint results for every cell of ``raw`` (Utf8; null = absent cell)."""
+def check_field(raw: pl.Series, fld: Field, *, keep_typed: bool = True) -> FieldCheck:
+    """Type and constraint results for every cell of ``raw`` (Utf8; null = absent cell).
+
+    ``keep_typed=False``: the typed values are not wanted (only keys compare them), and
+    ``typed`` comes back empty."""
     raw = raw.cast(pl.Utf8)
     absent = raw.is_null()
-    blank = absent | raw.is_in(missing_values(fld))
+    missing = missing_values(fld)
+    # The usual missing value, the empty cell, is a cheaper comparison than a list.
+    blank = absent | ((raw == "") if missing == [""] else raw.is_in(missing))
     present = ~blank
     kernel = _kernel(raw, fld)
     if kernel is None:
@@ -100,10 +394,13 @@ def check_field(raw: pl.Series, fld: Field) -> FieldCheck:
     type_error = _falses(len(raw))
     if undecided.any():
         typed, type_error, constraints = _read_in_python(raw, typed, undecided, constraints, fld)
-    # Null where there is no value; set() copies a column, so only when needed.
-    empty = blank | (undecided & type_error) | (present & ~decided & ~undecided)
-    if empty.any() and (typed.dtype != pl.Utf8 or not typed.filter(empty).is_null().all()):
-        typed = typed.set(empty, None)
+    if not keep_typed:
+        typed = typed.clear()
+    else:
+        # Null where there is no value; set() copies a column, so only when needed.
+        empty = blank | (undecided & type_error) | (present & ~decided & ~undecided)
+        if empty.any() and (typed.dtype != pl.Utf8 or not typed.filter(empty).is_null().all()):
+            typed = typed.set(empty, None)
     return FieldCheck(
         name=fld.name,
         typed=typed.alias(fld.name),
@@ -130,27 +427,37 @@ def cast_frame(frame: pl.DataFrame, descriptor: dict[str, Any]) -> pl.DataFrame:
 
 def _kernel(raw: pl.Series, fld: Field) -> tuple[pl.Series, pl.Series] | None:
     """(cells plainly valid, their typed values) or None when every cell needs Frictionless."""
-    # Loaded already: the field is one of its objects.
-    from frictionless.fields import BooleanField, NumberField
-
     kind, fmt = fld.type, getattr(fld, "format", "default")
     if kind in ("string", "any") and fmt == "default":
         return ~_falses(len(raw)), raw
     # Cells the kernel does not accept are replaced later, so casts need no masking.
     if kind == "integer" and getattr(fld, "bare_number", True):
-        return raw.str.contains(DIGITS), raw.cast(pl.Int64, strict=False)
+        # polars reads exactly the cells DIGITS matches, and 19-digit ones within 64 bits
+        # (which Frictionless reads as the same integers): no pattern pass is needed.
+        typed = raw.cast(pl.Int64, strict=False)
+        return typed.is_not_null(), typed
     if kind == "year":
         return raw.str.contains(r"^[0-9]{4}$"), raw.cast(pl.Int64, strict=False)
-    if kind == "number" and isinstance(fld, NumberField):
-        return _number_kernel(raw, fld)
-    if kind == "boolean" and isinstance(fld, BooleanField):
-        true, false = list(fld.true_values), list(fld.false_values)
+    if kind == "number" and _is_field(fld, "NumberField"):
+        return _number_kernel(raw, fld)  # type: ignore[arg-type]
+    if kind == "boolean" and _is_field(fld, "BooleanField"):
+        boolean = cast("BooleanField", fld)
+        true, false = list(boolean.true_values), list(boolean.false_values)
         ok = raw.is_in(true + false)
         return ok, _where(ok, ~raw.is_in(false))
     if kind == "date" and fmt == "default":
         parsed = raw.str.to_date("%Y-%m-%d", strict=False)
         return parsed.is_not_null() & raw.str.contains(ISO_DATE), parsed
     return None
+
+
+def _is_field(fld: Any, name: str) -> bool:
+    """``fld`` is of Frictionless's field class ``name`` (a plain number field counts)."""
+    if isinstance(fld, PlainField):
+        return fld.type == "number" and name == "NumberField"
+    import frictionless.fields  # loaded already: the field is one of its objects
+
+    return isinstance(fld, getattr(frictionless.fields, name))
 
 
 def _number_kernel(raw: pl.Series, fld: NumberField) -> tuple[pl.Series, pl.Series] | None:
@@ -230,7 +537,7 @@ def _vector_constraints(
             mask = length < value if name == "minLength" else length > value
         elif name == "pattern":
             anchored = _compile(value)
-            mask = ~typed.str.contains(anchored) if anchored else _falses(len(raw))
+            mask = _mismatches(typed, anchored) if anchored else _falses(len(raw))
         elif name == "enum":
             reader = fld.create_value_reader()
             allowed = [v for v in (reader(item) for item in value) if v is not None]
@@ -255,6 +562,21 @@ def _vector_constraints(
             mask = mask.fill_null(False) & decided
         result[name] = mask.fill_null(False)
     return result
+
+
+def _mismatches(values: pl.Series, pattern: str) -> pl.Series:
+    """The cells that do not match ``pattern`` (empty cells: either; the caller keeps
+    only the cells that have a value). A column of codes repeats a few hundred values:
+    the pattern is then tried once per value."""
+    if len(values) < 4 * DISTINCT_SAMPLE:
+        return ~values.str.contains(pattern)
+    if values.head(DISTINCT_SAMPLE).n_unique() * 4 > DISTINCT_SAMPLE:
+        return ~values.str.contains(pattern)  # mostly distinct values (names, identifiers)
+    distinct = values.unique()
+    if len(distinct) * 4 > len(values):
+        return ~values.str.contains(pattern)
+    wrong = distinct.filter(~distinct.str.contains(pattern).fill_null(True))
+    return values.is_in(wrong.drop_nulls()) if len(wrong) else _falses(len(values))
 
 
 # ---------------------------------------------------------------- Frictionless, per distinct value

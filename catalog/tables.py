@@ -9,8 +9,9 @@ file counts, blank lines included).
 CSV is read three ways that give the same table:
 
 * in blocks (``read_batches``), polars on about ``BATCH_BYTES`` of whole lines at
-  a time, when each block proves to be one record per line (no quote character,
-  as many delimiters per line as the header): memory does not grow with the file;
+  a time, when each block proves to be one record per line (as many cells per line
+  as the header; a line with quotes one whole record, read by Python's ``csv``):
+  memory does not grow with the file, whatever its size;
 * the fast way, polars on the whole file, when a cheap scan of the lines proves
   that every line is one record with as many cells as the header;
 * the exact way, Python's ``csv`` module with the dialect Frictionless would
@@ -34,6 +35,7 @@ import io
 import itertools
 import lzma
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -78,6 +80,8 @@ MAX_STREAMED_BYTES = _setting("CATALOG_MAX_STREAMED_BYTES", NO_LIMIT)
 # How much of a CSV file one batch reads (whole lines, about this many bytes): a batch
 # costs about five times its size in memory while it is checked.
 BATCH_BYTES = _setting("CATALOG_BATCH_BYTES", 32 * 1024 * 1024)
+# The first block of a file read in several (see _line_blocks).
+FIRST_BATCH_BYTES = 8 * 1024 * 1024
 # One line of a CSV file. Parsers buffer a whole line (polars, Python's csv module, the
 # dialect sniffer), so a 100 MB file without a line break cost gigabytes; a real row of
 # even a wide table is a few kilobytes.
@@ -151,6 +155,7 @@ class Table:
     guessed_encoding: str | None = None
     exact: bool = True  # read the way Frictionless reads it, cell for cell
     fast: bool = False  # read by polars (for tests and benchmarks)
+    widest: list[int] | None = None  # the longest cell of each column, in bytes, if known
 
     @property
     def columns(self) -> list[str]:
@@ -263,9 +268,10 @@ def read_batches(
 ) -> Iterator[Table]:
     """The resource's cells in batches of whole records (about ``batch_bytes`` each).
 
-    A plain UTF-8 CSV file whose lines are its records (no quote character, every line
-    as wide as the header) is read a block of lines at a time, so memory does not grow
-    with the file; anything else comes as one batch, the whole table (read_resource).
+    A plain UTF-8 CSV file whose lines are its records (every line as wide as the
+    header; quoted cells without line breaks) is read a block of lines at a time, so
+    memory does not grow with the file; anything else (ragged rows, line breaks in
+    cells, other encodings and formats) comes as one batch, the whole table.
     Batches carry their own Frictionless row numbers. Each block is proven before it is
     yielded; a block that is not plain raises StreamError, after the batches before it:
     start again with ``stream=False`` (the file is then read whole).
@@ -276,11 +282,21 @@ def read_batches(
     fmt = resource_format(resource)
     name = resource.get("name", "?")
     with local_file(folder, resource) as (path, original):
-        check_limits(path, resource, fmt)
+        streamable = (
+            stream
+            and fast
+            and fmt in CSV_FORMATS
+            and _plain_dialect(resource.get("dialect"))
+            and _plain_utf8(resource.get("encoding"))
+        )
+        # A file read in blocks has the length of its lines checked block by block, as
+        # it is read (_line_blocks): the file is read once, not twice.
+        check_limits(path, resource, fmt, lines=not streamable)
         blocks = None
-        if stream and fast and fmt in CSV_FORMATS and _plain_dialect(resource.get("dialect")):
-            if _plain_utf8(resource.get("encoding")):
-                blocks = _stream_csv(path, resource, fmt, batch_bytes or BATCH_BYTES)
+        if streamable:
+            blocks = _stream_csv(path, resource, fmt, batch_bytes or BATCH_BYTES)
+            if blocks is None:
+                _check_lines(path, name)
         if blocks is None:
             yield _read_whole(folder, path, original, resource, fmt, fast=fast)
             return
@@ -338,15 +354,15 @@ def _stream_csv(
         sample, dialect, len(head) >= HEAD_BYTES
     ):
         return None
-    quote = str(dialect.quotechar)
-    if quote in sample:  # quoted cells: read whole, with the quoted lines checked
-        return None
     first = io.StringIO(sample, newline="").readline().rstrip("\r\n")
+    if first.count(str(dialect.quotechar)) % 2:  # a quoted label spans lines
+        return None
     header = labels_of(next(csv.reader([first], dialect=dialect), []))
     if len(header) < 2:
         return None
     encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    return _csv_blocks(path, dialect, header, encoding, fmt, batch_bytes)
+    name = str(resource.get("name", "?"))
+    return _csv_blocks(path, dialect, header, encoding, fmt, batch_bytes, name)
 
 
 def _csv_blocks(
@@ -356,32 +372,40 @@ def _csv_blocks(
     encoding: str,
     fmt: str,
     batch_bytes: int,
+    resource: str = "?",
 ) -> Iterator[Table]:
     """The file's records, a block of whole lines at a time.
 
-    Each block is proven to be one record per line before polars reads it: no quote
-    character, no lone ``\r``, and exactly (width - 1) delimiters per line; polars
-    refuses a line with too many cells, so none can have too few either (a blank line
-    has none). The next block is proven and parsed in a second thread (polars works
-    without the GIL) while the caller checks this one.
+    Each block is proven to be one record per line as it is parsed: no lone ``\r``, and
+    every line as wide as the header (polars refuses a line with more cells; one with
+    fewer, or a blank line, is found by the bytes). A block with quotes is read as
+    _read_quoted reads a whole file: each line with a quote must be one whole record,
+    which Python's csv module reads (as Frictionless does). A block that is not one
+    record per line raises StreamError. The next block is read and parsed in a second
+    thread (polars works without the GIL) while the caller checks this one.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     names = column_names(header)
     schema = {n: pl.Utf8 for n in names}
-    quote, delimiter = str(dialect.quotechar).encode(), dialect.delimiter.encode()
+    quote = str(dialect.quotechar).encode()
     per_line = len(names) - 1
 
-    def parse(data: bytes) -> pl.DataFrame:
-        if not data:
-            return pl.DataFrame(schema=schema)
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if (
-            quote in data
-            or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n"))
-            or data.count(delimiter) != per_line * lines
-        ):
-            raise StreamError(NOT_ONE_RECORD_PER_LINE)
+    def parse(part: tuple[bytes, int]) -> Parsed:
+        """The block's records, the longest cell of each column (in bytes), and the index
+        of the first record longer than MAX_LINE_BYTES (None: none is)."""
+        data, end = part  # the block's lines are data[:end] (never copied: polars stops there)
+        if not end:
+            return pl.DataFrame(schema=schema), [0] * len(names), None
+        newlines = data.count(b"\n", 0, end)
+        lines = newlines + (0 if data[end - 1 : end] == b"\n" else 1)
+        crlf = 0
+        if data.find(b"\r", 0, end) >= 0:
+            crlf = data.count(b"\r\n", 0, end)
+            if data.count(b"\r", 0, end) != crlf:
+                raise StreamError(NOT_ONE_RECORD_PER_LINE)
+        if data.find(quote, 0, end) >= 0:
+            return parse_quoted(data, lines)
         try:
             frame = pl.read_csv(
                 data,
@@ -391,24 +415,92 @@ def _csv_blocks(
                 schema=schema,
                 empty_string_is_null=False,
                 raise_if_empty=False,
+                n_rows=lines,
             )
         except pl.exceptions.PolarsError as exc:  # invalid UTF-8 further on
             raise StreamError(str(exc)) from None
         if frame.height != lines:
             raise StreamError(f"read {frame.height} records from {lines} lines")
-        return frame
+        # Every line has as many cells as the header: polars refuses a line with more, and
+        # pads one with fewer with empty cells, which the bytes give away. Each line is
+        # its cells, a delimiter between two, and its end: all of it adds up to the block
+        # only if no line is short.
+        sizes = frame.select(pl.all().str.len_bytes())
+        totals = sizes.select(pl.all().sum()).row(0) if frame.width else ()
+        cells = sum(int(total or 0) for total in totals)
+        if cells + per_line * frame.height + newlines + crlf != end:
+            raise StreamError(NOT_ONE_RECORD_PER_LINE)
+        widest = sizes.select(pl.all().max()).row(0) if frame.width else ()
+        # A line is its cells and delimiters: the first longer than MAX_LINE_BYTES, if
+        # any (the scan of _check_lines, which a file read whole gets before it is read).
+        too_long = None
+        if per_line + sum(int(size or 0) for size in widest) > MAX_LINE_BYTES:
+            lengths = sizes.select(pl.sum_horizontal(pl.all()).cast(pl.Int64)).to_series()
+            over = (lengths + per_line > MAX_LINE_BYTES).arg_true()
+            too_long = int(over[0]) if len(over) else None
+        return frame, [int(size or 0) for size in widest], too_long
+
+    def parse_quoted(data: bytes, lines: int) -> Parsed:
+        """A block with quotes: _read_quoted on its lines (each must be one record)."""
+        try:
+            text = pl.read_csv(
+                data,
+                has_header=False,
+                separator=LINE_SEPARATOR,
+                quote_char=None,
+                schema={"line": pl.Utf8},
+                empty_string_is_null=False,
+                raise_if_empty=False,
+                n_rows=lines,
+            ).to_series()
+        except pl.exceptions.PolarsError as exc:  # not UTF-8, or the separator occurs in it
+            raise StreamError(str(exc)) from None
+        if len(text) != lines:
+            raise StreamError(f"read {len(text)} lines from {lines}")
+        records = _quoted_records(text, dialect, len(names))
+        if records is None:
+            raise StreamError(NOT_ONE_RECORD_PER_LINE)
+        rows, cells = records
+        try:
+            frame = pl.read_csv(
+                data,
+                has_header=False,
+                separator=dialect.delimiter,
+                quote_char=dialect.quotechar,
+                schema=schema,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+                n_rows=lines,
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise StreamError(str(exc)) from None
+        if frame.height != lines:
+            raise StreamError(f"read {frame.height} records from {lines} lines")
+        frame = frame.with_columns(
+            frame[name].scatter(rows, [r[i] for r in cells]) for i, name in enumerate(names)
+        )
+        widest = frame.select(pl.all().str.len_bytes().max()).row(0)
+        over = (text.str.len_bytes() > MAX_LINE_BYTES).arg_true()
+        too_long = int(over[0]) if len(over) else None
+        return frame, [int(size or 0) for size in widest], too_long
 
     row = 2  # the first record after the header
     blocks = _line_blocks(path, batch_bytes)
+
+    def step(empty: tuple[bytes, int] | None = None) -> Parsed | None:
+        """Read, check and parse the next block (in the second thread)."""
+        part = next(blocks, empty)
+        return None if part is None else parse(part)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        first = next(blocks, b"")  # a file with a header only is one empty batch
-        pending: Future[pl.DataFrame] | None = pool.submit(parse, first)
-        del first
-        while pending is not None:
-            following = next(blocks, None)
-            frame = pending.result()
-            pending = None if following is None else pool.submit(parse, following)
-            del following
+        # A file with a header only is one empty batch.
+        pending: Future[Parsed | None] = pool.submit(step, (b"", 0))
+        while (parsed := pending.result()) is not None:
+            frame, widest, too_long = parsed
+            del parsed
+            if too_long is not None:  # in a file read in blocks, a line is its record
+                raise _line_too_long(resource, path, row + too_long)
+            pending = pool.submit(step)  # the next block, while this one is checked
             numbers = pl.int_range(row, row + frame.height, dtype=pl.Int64, eager=True)
             yield Table(
                 frame=frame,
@@ -417,25 +509,39 @@ def _csv_blocks(
                 encoding=encoding,
                 format=fmt,
                 fast=True,
+                widest=widest,
             )
             row += frame.height
             del frame
 
 
-def _line_blocks(path: Path, batch_bytes: int) -> Iterator[bytes]:
-    """The file after its first line, in blocks of about ``batch_bytes`` of whole lines."""
+def _line_blocks(path: Path, batch_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """The file after its first line, in blocks of about ``batch_bytes`` of whole lines:
+    (block, end), the lines being ``block[:end]`` (the bytes after ``end`` start the next
+    block). The first line was checked by check_limits; the others are measured when
+    parsed (_csv_blocks), so a file read in blocks is read once.
+
+    A file of several blocks starts with smaller ones (FIRST_BATCH_BYTES, then twice as
+    much each time up to ``batch_bytes``), so that its checks begin early and each block
+    is parsed while the one before it is checked."""
     size = max(batch_bytes, 1)
+    if path.stat().st_size > size:
+        size = min(size, FIRST_BATCH_BYTES)
     with path.open("rb") as fh:
-        fh.readline()  # the header
+        header = fh.readline(MAX_LINE_BYTES + 2)  # checked: it ends within this
+        if b"\r" in header.rstrip(b"\r\n"):
+            raise StreamError(NOT_ONE_RECORD_PER_LINE)  # lines ending in a lone CR
         while block := fh.read(size):
             cut = block.rfind(b"\n")
             if len(block) < size or cut == len(block) - 1:
-                yield block  # the end of the file, or a block that ends a line
-            elif cut < 0:  # a line longer than the block: read on to its end
-                yield block + fh.readline()
+                yield block, len(block)  # the end of the file, or a block that ends a line
+            elif cut < 0:  # a line longer than the block: read on to its end (or far
+                rest = fh.readline(MAX_LINE_BYTES + 1)  # enough to know it is too long)
+                yield block + rest, len(block) + len(rest)
             else:
                 fh.seek(cut + 1 - len(block), os.SEEK_CUR)  # the next block starts there
-                yield block[: cut + 1]
+                yield block, cut + 1
+            size = min(2 * size, max(batch_bytes, 1))
 
 
 def _fast_dialect(dialect: csv.Dialect) -> bool:
@@ -598,12 +704,25 @@ def typed_frame(table: Table, schema: dict[str, Any]) -> pl.DataFrame:
 # ---------------------------------------------------------------- limits
 
 
-def check_limits(path: Path, resource: dict[str, Any], fmt: str) -> None:
-    """The limits a file can be checked against without parsing it (TableError if over)."""
+def check_limits(path: Path, resource: dict[str, Any], fmt: str, *, lines: bool = True) -> None:
+    """The limits a file can be checked against without parsing it (TableError if over).
+
+    ``lines=False``: of a CSV file's lines only the first is checked here (a file read
+    in blocks has the others checked as it is read); the errors are those of a full
+    check, in the same order.
+    """
     name = resource.get("name", "?")
     if fmt in CSV_FORMATS:
-        _check_lines(path, name)
-        _check_header(path, resource, fmt)
+        if lines:
+            _check_lines(path, name)
+        else:
+            _check_first_line(path, name)
+        try:
+            _check_header(path, resource, fmt)
+        except TableError:
+            if not lines:
+                _check_lines(path, name)  # a line too long further on is reported first
+            raise
     elif fmt in JSON_FORMATS:
         _check_json(path, name)
     elif fmt in ZIP_FORMATS:
@@ -617,20 +736,48 @@ def _check_lines(path: Path, resource: str) -> None:
     short lines is crossed in steps of about that size, so the scan costs a few
     ``rfind`` calls per megabyte and holds one block in memory.
     """
-    line, length = 1, 0  # the line being read, and its bytes in earlier blocks
+    lines = _LineCheck(resource, path)
     with path.open("rb") as fh:
         while block := fh.read(4 * MAX_LINE_BYTES):
-            pos = 0
-            while True:
-                end = pos + MAX_LINE_BYTES - length + 1  # one byte more than allowed
-                brk = max(block.rfind(b"\n", pos, end), block.rfind(b"\r", pos, end))
-                if brk < 0:
-                    if end <= len(block):
-                        raise _line_too_long(resource, path, line + block.count(b"\n", 0, pos))
-                    length += len(block) - pos
-                    break
-                length, pos = 0, brk + 1
-            line += block.count(b"\n")
+            lines.feed(block)
+
+
+def _check_first_line(path: Path, resource: str) -> None:
+    """Refuse a file whose first line is longer than MAX_LINE_BYTES (a bounded read)."""
+    with path.open("rb") as fh:
+        head = fh.read(MAX_LINE_BYTES + 1)
+    lines = _LineCheck(resource, path)
+    end = head.find(b"\n")
+    lines.feed(head, len(head) if end < 0 else end + 1)
+
+
+Parsed = tuple[pl.DataFrame, list[int], int | None]  # a block parsed by _csv_blocks
+
+
+class _LineCheck:
+    """The scan of _check_lines over the bytes of one file fed to it in order, in blocks
+    of any size: raises the error of the first line longer than MAX_LINE_BYTES."""
+
+    def __init__(self, resource: str, path: Path) -> None:
+        self.resource, self.path = resource, path
+        self.line, self.length = 1, 0  # the line being read, and its bytes in earlier blocks
+
+    def feed(self, block: bytes, stop: int | None = None) -> None:
+        """Check ``block[:stop]`` (all of it by default), the bytes after those fed before."""
+        stop = len(block) if stop is None else stop
+        pos = 0
+        while True:
+            end = pos + MAX_LINE_BYTES - self.length + 1  # one byte more than allowed
+            limit = min(end, stop)
+            brk = max(block.rfind(b"\n", pos, limit), block.rfind(b"\r", pos, limit))
+            if brk < 0:
+                if end <= stop:
+                    line = self.line + block.count(b"\n", 0, pos)
+                    raise _line_too_long(self.resource, self.path, line)
+                self.length += stop - pos
+                break
+            self.length, pos = 0, brk + 1
+        self.line += block.count(b"\n", 0, stop)
 
 
 def _line_too_long(resource: str, path: Path, line: int) -> TableError:
@@ -752,8 +899,18 @@ def _check_unpacked(path: Path, resource: str) -> None:
 
 
 def _check_cells(table: Table, resource: str) -> None:
-    """Refuse a cell larger than MAX_CELL_BYTES (one vectorised pass per column)."""
+    """Refuse a cell larger than MAX_CELL_BYTES (one vectorised pass over the table, or
+    none when its reader measured the cells already)."""
+    widest = table.widest
+    if widest is None and table.frame.width:
+        widest = [
+            int(size or 0) for size in table.frame.select(pl.all().str.len_bytes().max()).row(0)
+        ]
+    if not widest or max(widest) <= MAX_CELL_BYTES:
+        return
     for position, name in enumerate(table.frame.columns):
+        if widest[position] <= MAX_CELL_BYTES:
+            continue
         sizes = table.frame.to_series(position).str.len_bytes()
         if not (sizes > MAX_CELL_BYTES).any():
             continue
@@ -915,7 +1072,47 @@ def csv_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
     """The Python csv dialect Frictionless would read this file with (declared, then sniffed).
 
     ``sample`` is the start of the text; like Frictionless we sniff its first 100 lines.
+    A file that declares no dialect gets Frictionless's answer without importing it
+    (_sniffed_dialect, the same steps).
     """
+    if not isinstance(declared, dict) and fmt != "tsv":
+        return _sniffed_dialect(sample)
+    return _frictionless_dialect(sample, declared, fmt)
+
+
+def _sniffed_dialect(sample: str) -> csv.Dialect:
+    """What _frictionless_dialect gives for a CSV file without a declared dialect: the
+    defaults of Frictionless's CsvControl (",", CRLF, '"'), each replaced by what the
+    sniffer finds."""
+    sniffed: type[csv.Dialect] | csv.Dialect
+    try:
+        sniffed = csv.Sniffer().sniff(sniff_sample(sample), ",\t;|")
+    except csv.Error:
+        sniffed = csv.excel()
+    found = {
+        "delimiter": sniffed.delimiter,
+        "lineterminator": sniffed.lineterminator,
+        "escapechar": sniffed.escapechar,
+        "quotechar": '"' if sniffed.quotechar == "'" else sniffed.quotechar,
+        "skipinitialspace": sniffed.skipinitialspace,
+    }
+    defaults = {
+        "delimiter": ",",
+        "lineterminator": "\r\n",
+        "escapechar": None,
+        "quotechar": '"',
+        "skipinitialspace": False,
+    }
+    config = csv.excel()
+    for name, default in defaults.items():
+        setattr(config, name, default if found[name] is None else found[name])
+    config.doublequote = True
+    config.quoting = csv.QUOTE_NONE if config.quotechar == "" else csv.QUOTE_MINIMAL
+    return config
+
+
+def _frictionless_dialect(sample: str, declared: Any, fmt: str) -> csv.Dialect:
+    """The dialect Frictionless's CsvControl makes of a declared one, sniffing the rest."""
     from frictionless import Dialect
     from frictionless.formats import CsvControl
 
@@ -1127,20 +1324,14 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str], quote: str
         ).to_series()
     except pl.exceptions.PolarsError:  # not UTF-8, or the separator occurs in the file
         return None
-    width = len(header)
     body = lines.slice(1)
     del lines
-    quoted = body.str.contains(quote, literal=True)
-    counts = body.str.count_matches(dialect.delimiter, literal=True) + 1
-    if ((counts != width) & ~quoted).any() or (body == "").any():
+    found = _quoted_records(body, dialect, len(header))
+    if found is None:
         return None
-    quoted_rows = quoted.arg_true()
-    quoted_lines = body.gather(quoted_rows).to_list()
-    records = list(csv.reader([*quoted_lines, "end"], dialect=dialect))[:-1]
-    if len(records) != len(quoted_lines) or any(len(r) != width for r in records):
-        return None
+    quoted_rows, records = found
     height = len(body)
-    del body, quoted, counts
+    del body
     frame = _polars_csv(path, dialect, header)
     if frame is None or frame.height != height:
         return None
@@ -1149,6 +1340,46 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str], quote: str
         frame[name].scatter(quoted_rows, [r[i] for r in records]) for i, name in enumerate(names)
     )
     return _fast_table(frame, header)
+
+
+def _quoted_records(
+    body: pl.Series, dialect: csv.Dialect, width: int
+) -> tuple[pl.Series, list[list[str]]] | None:
+    """The lines with a quote (their positions) and their records as Python's csv module
+    reads them, if every line is one record of ``width`` cells: no blank line, the
+    lines without quotes have width - 1 delimiters, each line with quotes is one whole
+    record; None otherwise."""
+    quote, delimiter = str(dialect.quotechar), dialect.delimiter
+    quoted = body.str.contains(quote, literal=True)
+    counts = body.str.count_matches(delimiter, literal=True) + 1
+    if ((counts != width) & ~quoted).any() or (body == "").any():
+        return None
+    # A line whose quotes all enclose whole cells ("a, b", "say ""hi""") is read alike by
+    # polars and Python's csv module: it needs only its width checked, with the quoted
+    # cells taken out. Any other line with a quote is read by the csv module itself.
+    q, d = (_literal(c) for c in (quote, delimiter))
+    cell = f"(?:{q}(?:[^{q}]|{q}{q})*{q}|[^{q}{d}\\r\\n]*)"
+    inside = f"{q}(?:[^{q}]|{q}{q})*{q}"
+    try:
+        plain = body.str.contains(f"^{cell}(?:{d}{cell})*$") & quoted
+        outside = body.str.replace_all(inside, "")
+        widths = outside.str.count_matches(delimiter, literal=True) + 1
+    except pl.exceptions.PolarsError:  # a pattern polars will not take: csv reads them all
+        plain = quoted & False
+        widths = counts
+    if ((widths != width) & plain).any():
+        return None
+    quoted_rows = (quoted & ~plain).arg_true()
+    quoted_lines = body.gather(quoted_rows).to_list()
+    records = list(csv.reader([*quoted_lines, "end"], dialect=dialect))[:-1]
+    if len(records) != len(quoted_lines) or any(len(r) != width for r in records):
+        return None
+    return quoted_rows, records
+
+
+def _literal(char: str) -> str:
+    """One character as a regular expression (polars's syntax: a tab is ``\\t``)."""
+    return "\\t" if char == "\t" else re.escape(char)
 
 
 def _polars_csv(path: Path, dialect: csv.Dialect, header: list[str]) -> pl.DataFrame | None:

@@ -11,22 +11,34 @@ itself, resource by resource.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import hashlib
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from catalog import itportfolio, metadata, privacy
+from catalog import metadata, privacy, territory_values
 from catalog.content import DatasetRef, inside, read_json, resolve_target, root_of
 from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
 from catalog.indicators import declaration as indicator_declarations
-from catalog.schema import BOUNDS, FieldCheck, Unsupported, check_field, load_schema
+from catalog.schema import (
+    BOUNDS,
+    FieldCheck,
+    PlainSchema,
+    Unsupported,
+    check_field,
+    load_schema,
+    read_date,
+)
 from catalog.tables import (
     CSV_FORMATS,
     MAX_COLUMNS,
@@ -36,13 +48,26 @@ from catalog.tables import (
     read_batches,
     resource_format,
 )
-from catalog.transparency import templates
 from catalog.wording import problem
 
 if TYPE_CHECKING:
-    from frictionless import Package, Schema
+    from frictionless import FrictionlessException, Package, Schema
 
 LIMIT_ERRORS = 1000  # Frictionless stops a resource's validation at this many errors
+# Batches with at least this many rows have their columns checked in parallel threads.
+PARALLEL_ROWS = 20_000
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _column_pool() -> ThreadPoolExecutor:
+    """The threads that check the columns of a batch (one per core, made once)."""
+    global _POOL
+    if _POOL is None:
+        workers = max(2, min(4, os.cpu_count() or 2))
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="catalog-columns")
+    return _POOL
+
+
 TABULAR_FORMATS = (*CSV_FORMATS, "xlsx", "xls", "ods", "json", "jsonl", "ndjson")
 
 
@@ -120,26 +145,67 @@ def validate_dataset(
     findings += wide
     report.package = package
     report.findings.extend(findings)
-    # The templates of the active-transparency items it cites (descriptors only).
-    publisher = templates.publisher_of(package, root or root_of(ref))
-    report.findings.extend(templates.check_package(package, publisher))
+    # The templates of the active-transparency items it cites (descriptors only; a
+    # package that cites none has nothing to check, and the start-up is spared their
+    # modules: the calendar of business days costs a quarter of a second to import).
+    if package.get("obligations") is not None:
+        from catalog.transparency import templates
+
+        publisher = templates.publisher_of(package, root or root_of(ref))
+        report.findings.extend(templates.check_package(package, publisher))
     report.findings.extend(indicator_declarations.check_package(package))  # docs/indicators.md
     # Frictionless would read again a schema file refused above (too big, too deep) and
     # take minutes over a schema of 100,000 fields: it only sees what passed.
-    structure = [] if findings else _structure(package, ref.folder)
-    report.findings.extend(structure)
-    if not findings and not structure:
-        checker = _Checker(ref, package, fast=fast, batch_bytes=batch_bytes)
+    if findings:
+        return _finish(report, ref)
+    # The structure is checked by Frictionless (a third of a second to import) in a
+    # second thread while the first batch of the data is read and checked: the data's
+    # findings count only when the structure holds, and nothing more is read before
+    # that is known (_Checker.proceed).
+    checks = _Beside()
+    if _plain_structure(package):
+        verdict: Future[list[Finding]] = Future()
+        verdict.set_result([])
+    else:
+        verdict = checks.run(_structure, package, ref.folder)
+    checker = _Checker(ref, package, fast=fast, batch_bytes=batch_bytes, verdict=verdict)
+    data: list[Finding] = []
+    try:
         # The privacy gate follows the publisher's jurisdiction (its identifiers, phones).
         country = privacy.publisher_country(root or root_of(ref), ref.publisher)
         with privacy.use_jurisdiction(country):
             for resource in package.get("resources", []):
-                report.findings.extend(checker.resource(resource, report, keep_tables))
-        if itportfolio.declares(package) and not any(f.blocking for f in report.findings):
+                data.extend(checker.resource(resource, report, keep_tables))
+    except _Abandoned:
+        pass
+    except Exception:
+        if not verdict.result():
+            raise  # a valid structure: the data pass itself failed
+    finally:
+        checks.close()
+    structure = verdict.result()
+    report.findings.extend(structure)
+    if structure:
+        report.tables.clear()
+    else:
+        report.findings.extend(data)
+        if _declares_itportfolio(package) and not any(f.blocking for f in report.findings):
+            from catalog import itportfolio
+
             report.findings.extend(  # the IT-portfolio standard's consistency checks
                 itportfolio.check_package(package, ref.folder, root or root_of(ref), report.tables)
             )
     return _finish(report, ref)
+
+
+def _declares_itportfolio(package: dict[str, Any]) -> bool:
+    """The IT-portfolio standard is declared in ``conformsTo``: its modules are imported
+    only for a package that has one."""
+    if package.get("conformsTo") is None:
+        return False
+    from catalog import itportfolio
+
+    return itportfolio.declares(package)
 
 
 def _finish(report: DatasetReport, ref: DatasetRef) -> DatasetReport:
@@ -212,6 +278,137 @@ def _too_many_fields(package: dict[str, Any]) -> list[Finding]:
                 )
             )
     return findings
+
+
+# Properties of a plain package and resource (_plain_structure): Frictionless checks only
+# that they are strings (integers), and nothing else of them.
+PLAIN_PACKAGE_STRINGS = ("name", "title", "description", "homepage", "image", "version")
+PLAIN_RESOURCE_STRINGS = ("title", "description", "homepage", "format", "mediatype", "encoding")
+# Properties Frictionless reads with more than a type check (profiles, versions, emails,
+# dates, inline data, dialects, hashes, renamed properties...): present, the structure
+# is checked by Frictionless itself.
+NOT_PLAIN_PACKAGE = {
+    "$schema",
+    "$frictionless",
+    "profile",
+    "profiles",
+    "type",
+    "created",
+    "contributors",
+    "sources",
+    "missingValues",
+    "fields",
+}
+NOT_PLAIN_RESOURCE = {
+    "$schema",
+    "profile",
+    "profiles",
+    "type",
+    "url",
+    "data",
+    "dialect",
+    "hash",
+    "hashing",
+    "stats",
+    "layout",
+    "extrapaths",
+    "innerpath",
+    "scheme",
+    "compression",
+    "missingValues",
+    "licenses",
+    "sources",
+    "fields",
+}
+NAME_PATTERN = re.compile(r"^([-a-z0-9._/])+$")  # Frictionless's v1 names (settings.py)
+
+
+def _plain_structure(package: dict[str, Any]) -> bool:
+    """True when the descriptor is plainly well-formed, so that Frictionless's structure
+    check (_structure) certainly finds nothing: only properties it checks for their type
+    alone, with values of that type, v1 names, safe paths, and plain schemas (strings,
+    integers, numbers and dates, default formats, simple constraints; schema.py). Any
+    other descriptor is checked by Frictionless, whose words the findings keep; this only
+    spares importing it (a third of a second) for the common case."""
+    if set(package) & NOT_PLAIN_PACKAGE:
+        return False
+    if not all(isinstance(package.get(k, ""), str) for k in PLAIN_PACKAGE_STRINGS):
+        return False
+    if "name" in package and not NAME_PATTERN.search(package["name"]):
+        return False
+    keywords = package.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        return False
+    licenses = package.get("licenses", [])
+    if not isinstance(licenses, list) or not all(map(_plain_license, licenses)):
+        return False
+    resources = package.get("resources")
+    if not isinstance(resources, list) or not all(map(_plain_resource, resources)):
+        return False
+    names = [resource["name"] for resource in resources]
+    return len(names) == len(set(names))
+
+
+def _plain_license(item: Any) -> bool:
+    if not isinstance(item, dict) or not (item.get("name") or item.get("path")):
+        return False
+    return all(isinstance(item.get(k, ""), str) for k in ("name", "path", "title"))
+
+
+def _plain_resource(resource: Any) -> bool:
+    if not isinstance(resource, dict) or set(resource) & NOT_PLAIN_RESOURCE:
+        return False
+    name, path = resource.get("name"), resource.get("path")
+    if not isinstance(name, str) or not NAME_PATTERN.search(name):
+        return False
+    if not isinstance(path, str) or not path or not _safe_path(path):
+        return False
+    if not all(isinstance(resource.get(k, ""), str) for k in PLAIN_RESOURCE_STRINGS):
+        return False
+    for key in ("bytes", "rows"):
+        value = resource.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+    schema = resource.get("schema")
+    return schema is None or _plain_table_schema(schema)
+
+
+def _plain_table_schema(schema: Any) -> bool:
+    if not PlainSchema.fits(schema) or "foreignKeys" in schema:
+        return False
+    names = [fld["name"] for fld in schema["fields"]]
+    if "" in names or len(names) != len(set(names)):
+        return False
+    key = schema.get("primaryKey", [])
+    if not isinstance(key, list) or not all(k in names for k in key):
+        return False
+    for fld in schema["fields"]:
+        if set(fld) & {"example", "required"}:
+            return False  # an example is read, "required" belongs in constraints
+        if not all(isinstance(fld.get(k, ""), str) for k in ("title", "description", "rdfType")):
+            return False
+        constraints = fld.get("constraints", {})
+        if fld["type"] == "date" and any(
+            read_date(constraints[b]) is None for b in ("minimum", "maximum") if b in constraints
+        ):
+            return False  # a bound that is not a date: Frictionless says so
+    return True
+
+
+def _safe_path(path: str) -> bool:
+    """Frictionless's helpers.is_safe_path."""
+    import os.path
+    from urllib.parse import urlparse
+
+    return not (
+        os.path.isabs(path)
+        or f"..{os.path.sep}" in path
+        or path.startswith("~")
+        or os.path.expandvars(path) != path
+        or re.match(r"%.+%", path)
+        or re.match(r"\$.+", path)
+        or urlparse(path).scheme == "file"
+    )
 
 
 def _structure(package: dict[str, Any], folder: Path) -> list[Finding]:
@@ -347,11 +544,14 @@ class _Checker:
         *,
         fast: bool,
         batch_bytes: int | None = None,
+        verdict: Future[list[Finding]] | None = None,
     ) -> None:
         self.ref = ref
         self.package = package
         self.fast = fast
         self.batch_bytes = batch_bytes
+        self.verdict = verdict  # the structure's findings, being found in another thread
+        self.started = False
         self.resources = {r.get("name"): r for r in package.get("resources", [])}
         self._frictionless: Package | None = None
         self._keys: dict[tuple[str, tuple[str, ...]], pl.DataFrame] = {}
@@ -361,7 +561,10 @@ class _Checker:
         self, resource: dict[str, Any], report: DatasetReport, keep: bool
     ) -> list[Finding]:
 
-        # The structure check before this requires every resource's name (a string).
+        if self.started:
+            self.proceed()
+        self.started = True
+        # The structure check requires every resource's name (a string).
         name: str = resource["name"]
         self.current = name
         if not _is_tabular(resource):
@@ -370,8 +573,16 @@ class _Checker:
             findings = self._batches(resource, report, keep, fast=self.fast)
         except StreamError:  # a block is not one record per line: read the file whole
             report.tables.pop(name, None)
+            self.proceed()
             findings = self._batches(resource, report, keep, fast=self.fast, stream=False)
         return self._tag(findings, resource)
+
+    def proceed(self) -> None:
+        """Wait for the structure's verdict; stop (_Abandoned) if it found errors.
+
+        Only the first batch of the first resource is read and checked before it."""
+        if self.verdict is not None and self.verdict.result():
+            raise _Abandoned
 
     def _batches(
         self,
@@ -383,19 +594,24 @@ class _Checker:
         stream: bool = True,
     ) -> list[Finding]:
         """Rows and privacy, batch by batch (one batch unless the file is read in blocks)."""
-        from frictionless import FrictionlessException
-
         name: str = resource["name"]
         findings: list[Finding] = []
         rows: _RowStream | None = None
         fallback = False
         personal = _PrivacyStream(resource, self.ref.id)
+        codes = territory_values.Watch(self.package, resource, self.ref, findings)
         count = 0
+        beside = _Beside()
         try:
             for table in read_batches(
                 self.ref.folder, resource, fast=fast, batch_bytes=self.batch_bytes, stream=stream
             ):
                 count += 1
+                if count > 1:
+                    self.proceed()
+                # The privacy gate reads the batch in a second thread while this one
+                # types and checks its cells (polars works without the GIL).
+                gate = beside.run(personal.add, table)
                 if count == 1:
                     if keep:
                         report.tables[name] = table
@@ -409,7 +625,7 @@ class _Checker:
                         rows = _RowStream(self, resource, table)
                     except Unsupported:
                         fallback = True
-                    except FrictionlessException as exc:  # a format whose extra is missing
+                    except _frictionless_error() as exc:  # a format whose extra is missing
                         findings.append(_from_frictionless(exc.error))
                 elif count == 2:
                     report.tables.pop(name, None)  # a table read in blocks is not kept
@@ -421,13 +637,16 @@ class _Checker:
                     except TableError as exc:  # a resource its foreign keys refer to
                         rows = None
                         findings.append(_content_finding("source-error", exc, name))
-                    except FrictionlessException as exc:
+                    except _frictionless_error() as exc:
                         rows = None
                         findings.append(_from_frictionless(exc.error))
-                personal.add(table)
+                gate.result()
+                codes.add(table)  # territory columns hold codes of the country
         except TableError as exc:
             report.tables.pop(name, None)
             return [_content_finding("source-error", exc, name)]
+        finally:
+            beside.close()
         if rows is not None:
             findings.extend(rows.finish())
         if fallback:
@@ -456,10 +675,37 @@ class _Checker:
     def _cells(
         self, table: Table, schema: Schema, keep: set[str] | None = None
     ) -> tuple[list[FieldCheck], list[Finding]]:
+        keys = _key_fields(schema) if keep is None else keep
+        if isinstance(schema, PlainSchema) and table.labels == schema.field_names:
+            # The labels are the field names in order: Frictionless's Header finds nothing.
+            expected: list[Any] = list(schema.fields)
+            findings: list[Finding] = []
+        else:
+            expected, findings = self._header(table, schema)
+
+        def column(index: int) -> FieldCheck:
+            fld = expected[index]
+            # Typed values matter only for keys; dropping the rest saves ~8 MB a column per
+            # million rows (and the time to make them).
+            return check_field(table.frame.to_series(index), fld, keep_typed=fld.name in keys)
+
+        # The columns of a large batch are checked side by side (polars works without
+        # the GIL); a small table is quicker checked in this thread.
+        if table.frame.height >= PARALLEL_ROWS and len(expected) > 1:
+            checks = list(_column_pool().map(column, range(len(expected))))
+        else:
+            checks = [column(index) for index in range(len(expected))]
+        return checks, findings
+
+    @staticmethod
+    def _header(table: Table, schema: Schema) -> tuple[list[Any], list[Finding]]:
+        """The fields the labels are read against, and the header's errors (Frictionless)."""
         from frictionless import FrictionlessException
         from frictionless.table import Header
         from frictionless.table import fields_match as fields_match_module
 
+        if isinstance(schema, PlainSchema):
+            schema = schema.real()
         declared = schema.fields_match if schema.has_defined("fields_match") else None
         mode = fields_match_module.resolve(declared, schema_sync=False)
         if mode != "exact":
@@ -471,23 +717,14 @@ class _Checker:
             expected = header.get_expected_fields()
         except FrictionlessException as exc:
             raise Unsupported(str(exc)) from None
-        findings = [_from_frictionless(error) for error in header.errors]
-        keys = _key_fields(schema) if keep is None else keep
-        checks = []
-        for index, fld in enumerate(expected):
-            check = check_field(table.frame.to_series(index), fld)
-            if fld.name not in keys:
-                # Typed values matter only for keys; dropping the rest saves ~8 MB a column
-                # per million rows.
-                check.typed = check.typed.clear()
-            checks.append(check)
-        return checks, findings
+        return expected, [_from_frictionless(error) for error in header.errors]
 
     def keys(self, name: str, fields: tuple[str, ...]) -> pl.DataFrame:
         """The distinct non-empty key tuples of a referenced resource (a foreign-key lookup)."""
         cached = self._keys.get((name, fields))
         if cached is not None:
             return cached
+        self.proceed()
         resource = self.resources.get(name)
         if resource is None or not isinstance(resource.get("schema"), dict):
             raise Unsupported("reference")
@@ -523,6 +760,7 @@ class _Checker:
     def _with_frictionless(self, name: str) -> list[Finding]:
         from frictionless import Package
 
+        self.proceed()
         if self._frictionless is None:
             self._frictionless = Package.from_descriptor(
                 copy.deepcopy(self.package), basepath=str(self.ref.folder)
@@ -663,6 +901,36 @@ def _joined(parts: list[pl.Series]) -> pl.Series:
     return pl.concat(parts) if len(parts) > 1 else parts[0]
 
 
+def _frictionless_error() -> type[FrictionlessException]:
+    """Frictionless's exception class, imported when an exception is being matched (the
+    first batch is read while another thread imports Frictionless)."""
+    from frictionless import FrictionlessException
+
+    return FrictionlessException
+
+
+class _Abandoned(Exception):
+    """The structure has errors: the data pass begun beside its check stops."""
+
+
+class _Beside:
+    """One call at a time in a second thread, in the caller's context (the privacy
+    gate's jurisdiction is a context variable); the thread starts with the first call."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def run(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-beside")
+        return self._pool.submit(contextvars.copy_context().run, function, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
 class _PrivacyStream:
     """The privacy gate over a resource read in batches.
 
@@ -677,7 +945,7 @@ class _PrivacyStream:
     def __init__(self, resource: dict[str, Any], dataset: str) -> None:
         self.resource = resource
         self.dataset = dataset
-        self.pending: Table | None = None
+        self.pending: tuple[Table, list[Finding]] | None = None
         self.batches = 0
         self.found: list[Finding] = []
         self.seen: dict[tuple[Any, ...], Finding] = {}
@@ -686,28 +954,25 @@ class _PrivacyStream:
         self.declared: dict[str, Any] = declared if isinstance(declared, dict) else {}
 
     def add(self, table: Table) -> None:
+        found = privacy.check_resource(table.frame, self.resource, self.dataset, table.row_numbers)
         self.batches += 1
         if self.batches == 1:
-            self.pending = table  # alone, it is checked as a whole table
+            self.pending = (table, found)  # alone, it is the whole table's findings
             return
         if self.pending is not None:
-            self._batch(self.pending)
+            self._batch(*self.pending)
             self.pending = None
-        self._batch(table)
+        self._batch(table, found)
 
     def finish(self) -> list[Finding]:
         if self.pending is not None:
-            table = self.pending
+            _table, found = self.pending
             self.pending = None
-            return privacy.check_resource(
-                table.frame, self.resource, self.dataset, table.row_numbers
-            )
+            return found
         return self.found + self._k_anonymity()
 
-    def _batch(self, table: Table) -> None:
-        for finding in privacy.check_resource(
-            table.frame, self.resource, self.dataset, table.row_numbers
-        ):
+    def _batch(self, table: Table, found: list[Finding]) -> None:
+        for finding in found:
             if finding.type == "privacy-k-anonymity" and self._quasi(table) is not None:
                 continue  # judged on the whole table at the end
             self._merge(finding)

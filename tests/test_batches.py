@@ -330,3 +330,140 @@ def test_direct_identifiers_are_one_finding_per_column_with_counts_over_all_batc
     direct = [f for f in whole if f[0] == "privacy-direct-identifier"]
     assert [(f[2], f[3]) for f in direct] == [(2, "correo"), (2, "telefono")]
     assert all("199 of 199 values" in f[4] for f in direct)
+
+
+@pytest.mark.parametrize("where", [1, 2, 60, 101])
+def test_a_line_too_long_is_found_as_the_file_is_read_in_blocks(tmp_path, monkeypatch, where):
+    # A file read in blocks has its lines checked block by block, not in a pass of its
+    # own: the same finding (the first long line, its number) as the check of the whole.
+    monkeypatch.setattr(tables, "MAX_LINE_BYTES", 120)
+    long = "9," + "0" * 150 + ",Bono,1,C9"
+    text = rows_text(100, {where - 1: long} if where > 1 else {})
+    if where == 1:
+        text = long + "\n" + text
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": text},
+    )
+    found = same_in_batches(ref)
+    assert [(t, m) for t, _r, _row, _f, m in found] == [
+        (
+            "source-error",
+            f"Resource t: line {where} of t.csv is longer than 120 bytes. "
+            + found[0][4].split("bytes. ", 1)[1],
+        )
+    ]
+
+
+def test_a_line_too_long_is_reported_before_a_header_too_wide(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables, "MAX_LINE_BYTES", 120)
+    monkeypatch.setattr(tables, "MAX_COLUMNS", 3)
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS[:3]}}],
+        {"data/t.csv": rows_text(50, {40: "9," + "0" * 150 + ",Bono,1,C9"})},
+    )
+    [(kind, _r, _row, _f, message)] = same_in_batches(ref)
+    assert kind == "source-error" and "line 41 of t.csv is longer" in message
+
+
+def test_lines_ending_in_a_lone_carriage_return_give_the_findings_of_one_read(tmp_path):
+    text = rows_text(60, {5: "x,0001,Bono,1,C5"}).replace("\n", "\r")
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": text},
+    )
+    found = same_in_batches(ref)
+    assert ("type-error", 6, "id") in [(t, row, f) for t, _r, row, f, _m in found]
+
+
+def test_a_file_with_quoted_cells_is_read_in_blocks_with_the_findings_of_one_read(tmp_path):
+    # Quotes on every line (an export that quotes all text): still one record per line,
+    # so the file streams; the quoted cells are read by Python's csv, as Frictionless.
+    lines = ["id,municipio,programa,monto,codigo"]
+    for n in range(1, 120):
+        programme = '"Bono, Social"' if n % 3 else '"Beca ""A"""'
+        lines.append(f'{n},"{n % 7:04d}",{programme},{n}.5,"C{n}"')
+    lines[40] = '40,"0001","Beca",x,"C40"'
+    fields = [dict(f) for f in FIELDS]
+    fields[2] = {"name": "programa", "type": "string"}
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": fields}}],
+        {"data/t.csv": "\n".join(lines) + "\n"},
+    )
+    resource = json.loads(ref.descriptor_path.read_text())["resources"][0]
+    batches = list(read_batches(ref.folder, resource, batch_bytes=SMALL))
+    assert len(batches) > 10 and all(b.fast for b in batches)
+    joined = [row for batch in batches for row in batch.frame.rows()]
+    assert joined == read_resource(ref.folder, resource, fast=False).frame.rows()
+    assert joined[2][2] == 'Beca "A"' and joined[0][2] == "Bono, Social"
+    found = same_in_batches(ref)
+    assert [(t, row, f) for t, _r, row, f, _m in found] == [("type-error", 41, "monto")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['7,"0001\n",Bono,1,C7', '7,"00"01",Bono,1,C7', '7,"0001",Bono,1', '7,"0001",Bono,1,C7,"x"'],
+)
+def test_a_quoted_line_that_is_not_one_record_gives_the_findings_of_one_read(tmp_path, line):
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": rows_text(90, {70: line, 3: '3,"0003",Bono,3.5,C3'})},
+    )
+    same_in_batches(ref)
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t", "|"])
+def test_quoted_cells_of_every_shape_are_read_as_python_csv_reads_them(tmp_path, separator):
+    # Well-formed quoted cells are read by polars, the others by Python's csv module:
+    # either way each cell is what Frictionless (the csv module) reads.
+    s = separator
+    shapes = [
+        f'1{s}"0001"{s}Bono{s}1.5{s}"C1"',
+        f'2{s}""{s}Bono{s}1{s}"C{s}2"',
+        f'3{s}"00""03"{s}Beca{s}2{s}"C3 ""x"" y"',
+        f'4{s}0004{s}"Bono"{s}3{s}""',
+        f'5{s}"áéí ñ"{s}Beca{s}4{s}C5',
+        f'6{s}"ab"c{s}Bono{s}5{s}C6',
+        f'7{s}ab"c{s}Bono{s}6{s}C7',
+        f'8{s}"ab" {s}Bono{s}7{s}C8',
+        f'9{s} "ab"{s}Bono{s}8{s}C9',
+        f'10{s}"{s}"{s}Bono{s}9{s}"C10"',
+    ]
+    header = s.join(["id", "municipio", "programa", "monto", "codigo"])
+    body = [shapes[n % len(shapes)].replace("C", f"C{n}-", 1) for n in range(60)]
+    fields = [dict(f) for f in FIELDS]
+    fields[4] = {"name": "codigo", "type": "string"}
+    dialect = {"delimiter": s}
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "dialect": dialect, "schema": {"fields": fields}}],
+        {"data/t.csv": "\n".join([header, *body]) + "\n"},
+    )
+    resource = json.loads(ref.descriptor_path.read_text())["resources"][0]
+    exact = read_resource(ref.folder, resource, fast=False).frame.rows()
+    assert read_resource(ref.folder, resource).frame.rows() == exact
+    same_in_batches(ref)
+    # Quotes that do not enclose whole cells ("ab"c) are for the csv module alone: polars
+    # refuses the block, which is then read whole. Well-formed ones stream.
+    streams = [line for line in body if '"ab"' not in line and 'ab"c' not in line]
+    (ref.folder / "data" / "t.csv").write_text("\n".join([header, *streams]) + "\n")
+    exact = read_resource(ref.folder, resource, fast=False).frame.rows()
+    batches = list(read_batches(ref.folder, resource, batch_bytes=SMALL))
+    assert [row for batch in batches for row in batch.frame.rows()] == exact
+    same_in_batches(ref)
+
+
+def test_a_quoted_csv_read_in_blocks_has_no_whole_file_limit_either(tmp_path, monkeypatch):
+    text = rows_text(50, {}).replace(",Bono,", ',"Bono",')
+    ref = package(
+        tmp_path / "p",
+        [{"name": "t", "path": "data/t.csv", "schema": {"fields": FIELDS}}],
+        {"data/t.csv": text},
+    )
+    monkeypatch.setattr(tables, "MAX_RESOURCE_BYTES", 100)
+    assert findings(ref, batch_bytes=SMALL) == []  # streamed: never held whole

@@ -219,3 +219,33 @@ def test_typed_frame_reads_edge_cases_as_frictionless_does(tmp_path):
     assert frame["i"].to_list() == [5, 7]
     assert frame["x"].to_list() == [1000.0, 0.5]
     assert frame["t"].to_list() == [dt.datetime(2024, 1, 31, 10, 0), None]
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "a,b,c\n1,2,3\n",
+        "a;b;c\n1;2;3\n",
+        "a\tb\tc\n1\t2\t3\n",
+        "a|b\n1|2\n",
+        "'a','b'\n'1','2'\n",
+        'a,"b,c",d\n1,"2,3",4\n',
+        '"a";"b"\n"1";"2"\n',
+        "single\n1\n2\n",
+        "",
+        "a, b, c\n1, 2, 3\n",
+        "a,b\r\n1,2\r\n",
+        "x\\,y,z\n1\\,2,3\n",
+        "a;b,c\n1;2,3\n",
+        "a:b\n1:2\n",
+        "título\nid,nombre\n1,ana\n",
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "txt"])
+def test_an_undeclared_dialect_is_sniffed_as_frictionless_does_without_importing_it(sample, fmt):
+    from catalog.tables import _frictionless_dialect, csv_dialect
+
+    names = ["delimiter", "lineterminator", "escapechar", "quotechar", "skipinitialspace"]
+    names += ["doublequote", "quoting"]
+    ours, theirs = csv_dialect(sample, None, fmt), _frictionless_dialect(sample, None, fmt)
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]

@@ -37,7 +37,8 @@ class Part:
 def _validate(_work: Path, args: argparse.Namespace) -> dict[str, Any]:
     from catalog.bench import validate
 
-    return validate.run(args.work, rows=args.rows)  # finds the package made in main()
+    # finds the package made in main()
+    return validate.run(args.work, rows=args.rows, huge=args.huge)
 
 
 def _build(work: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -186,6 +187,11 @@ def _section(part: Part, figures: dict[str, Any] | None, error: str | None, seco
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large package")
+    parser.add_argument(
+        "--huge",
+        action="store_true",
+        help="validate a file of about 5 GB too (a few minutes, and as much free disk)",
+    )
     parser.add_argument(
         "--only", default="", help="comma-separated parts: " + ", ".join(p.key for p in PARTS)
     )
