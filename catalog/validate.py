@@ -30,6 +30,7 @@ from catalog.errors import ContentError
 from catalog.findings import Finding
 from catalog.i18n import _
 from catalog.indicators import declaration as indicator_declarations
+from catalog.keystore import KEYS_IN_MEMORY, KeyStore
 from catalog.schema import (
     BOUNDS,
     FieldCheck,
@@ -633,22 +634,27 @@ class _Checker:
                     try:
                         rows.add(table)
                     except Unsupported:
+                        rows.close()
                         rows, fallback = None, True
                     except TableError as exc:  # a resource its foreign keys refer to
+                        rows.close()
                         rows = None
                         findings.append(_content_finding("source-error", exc, name))
                     except _frictionless_error() as exc:
+                        rows.close()
                         rows = None
                         findings.append(_from_frictionless(exc.error))
                 gate.result()
                 codes.add(table)  # territory columns hold codes of the country
+            if rows is not None:
+                findings.extend(rows.finish())
         except TableError as exc:
             report.tables.pop(name, None)
             return [_content_finding("source-error", exc, name)]
         finally:
             beside.close()
-        if rows is not None:
-            findings.extend(rows.finish())
+            if rows is not None:
+                rows.close()
         if fallback:
             findings.extend(self._with_frictionless(name))
         found = personal.finish()
@@ -669,8 +675,11 @@ class _Checker:
     def _rows(self, table: Table, resource: dict[str, Any]) -> list[Finding]:
         """The row checks of a table read whole (one batch)."""
         rows = _RowStream(self, resource, table)
-        rows.add(table)
-        return rows.finish()
+        try:
+            rows.add(table)
+            return rows.finish()
+        finally:
+            rows.close()
 
     def _cells(
         self, table: Table, schema: Schema, keep: set[str] | None = None
@@ -808,6 +817,8 @@ class _RowStream:
         self.rows = _RowNumbers()
         self.height = 0
         self.path = first.path
+        self.held = 0  # key rows held in memory (self.typed)
+        self.store: KeyStore | None = None  # past KEYS_IN_MEMORY rows, the keys on disk
 
     def add(self, table: Table) -> None:
         checks, header = self.checker._cells(table, self.schema)
@@ -821,15 +832,34 @@ class _RowStream:
                 for e in _row_errors(table, checks, self.schema, self.checker)
             )
         kept = [check for check in checks if check.name in self.key_names]
-        for check in kept:
-            self.typed.setdefault(check.name, []).append(check.typed)
-        if kept:
+        if kept and self.store is not None:
+            self.store.add({c.name: c.typed for c in kept}, table.row_numbers)
+        elif kept:
+            for check in kept:
+                self.typed.setdefault(check.name, []).append(check.typed)
             self.rows.add(table)
+            self.held += table.frame.height
+            if self.held > KEYS_IN_MEMORY:
+                self._spill()
         self.height += table.frame.height
+
+    def _spill(self) -> None:
+        """Move the key values held so far to disk; later batches go there directly."""
+        self.store = KeyStore()
+        columns = {name: _joined(parts) for name, parts in self.typed.items()}
+        self.store.add(columns, self.rows.series())
+        self.typed, self.rows, self.held = {}, _RowNumbers(), 0
+
+    def close(self) -> None:
+        """Remove the keys on disk, if any (after finish, or when validation stops)."""
+        if self.store is not None:
+            self.store.close()
 
     def finish(self) -> list[Finding]:
         found = self.found
-        if self.typed:
+        if self.store is not None:
+            found = found + _stored_key_errors(self.store, self.names, self.schema)
+        elif self.typed:
             rows = self.rows
             empty = pl.Series([], dtype=pl.Null)
             checks = [
@@ -888,6 +918,13 @@ class _RowNumbers:
             self.contiguous = False
             self.parts.append(numbers)
         self.count += height
+
+    def series(self) -> pl.Series:
+        """Every row number, in order."""
+        if self.contiguous:
+            start = self.first or 0
+            return pl.int_range(start, start + self.count, dtype=pl.Int64, eager=True)
+        return pl.concat(self.parts) if self.parts else pl.Series([], dtype=pl.Int64)
 
     def __getitem__(self, index: int) -> int:
         if self.contiguous:
@@ -1328,6 +1365,41 @@ def _key_errors(rows: Any, checks: list[FieldCheck], schema: Schema) -> list[_Er
                 )
             )
     return errors
+
+
+def _stored_key_errors(
+    store: KeyStore, names: list[str], schema: Schema
+) -> list[tuple[int, tuple[int, int], Finding]]:
+    """_key_errors, on the key values stored on disk: the same findings, at most
+    LIMIT_ERRORS + 1 of each kind, as (row number, order within the row, finding)."""
+    width = len(names)
+    wanted: list[tuple[str, int, tuple[int, int]]] = []  # (kind, position, slot)
+    for position, name in enumerate(names):
+        fld = schema.get_field(name) if schema.has_field(name) else None
+        if fld is None or not fld.constraints.get("unique") or name not in store.dtypes:
+            continue
+        for index in store.repeated([name], limit=LIMIT_ERRORS + 1):
+            wanted.append((name, index, (width + 3, position)))
+    key = list(schema.primary_key)
+    fields = ", ".join(key)
+    if key and all(name in store.dtypes for name in key):
+        for index in store.empty(key, limit=LIMIT_ERRORS + 1):
+            wanted.append(("", index, (width + 4, 0)))
+        for index in store.repeated(key, limit=LIMIT_ERRORS + 1):
+            wanted.append((fields, index, (width + 4, 1)))
+    stored = store.rows(sorted({index for _kind, index, _slot in wanted}))
+    found: list[tuple[int, tuple[int, int], Finding]] = []
+    for kind, index, slot in wanted:
+        number, row = stored[index]
+        if slot[0] == width + 3:
+            finding = problem("unique-error", row=number, field=kind, value=row[kind])
+        elif slot[1] == 0:
+            finding = problem("primary-key", variant="empty", row=number, fields=fields)
+        else:
+            value = _tuple_text(tuple(row[name] for name in key))
+            finding = problem("primary-key", row=number, fields=fields, value=value)
+        found.append((number, (slot[0], 0) if slot[0] == width + 4 else slot, finding))
+    return found
 
 
 def _fk_errors(
