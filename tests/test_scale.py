@@ -23,6 +23,7 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
 from catalog import standards, urls
+from catalog.site.writer import SiteWriter
 from catalog.standards import dcat
 from catalog.standards.dcat import DCAT, HYDRA
 
@@ -147,10 +148,17 @@ def test_unchanged_dcat_pages_are_linked_not_written_again(
     first, second, third = (tmp_path / n / "site" for n in ("one", "two", "three"))
     for folder in (first, second, third):
         folder.mkdir(parents=True)
-    standards.write_documents(first, demo_manifests, demo_publishers, "es", version="v1")
-    standards.write_documents(
-        second, demo_manifests, demo_publishers, "es", previous=first, version="v1"
-    )
+
+    def documents(folder: Path, manifests, previous: Path | None = None) -> None:
+        # As the site's build writes them: through its writer, which keeps their keys.
+        writer = SiteWriter(folder, previous)
+        standards.write_documents(
+            folder, manifests, demo_publishers, "es", version="v1", writer=writer
+        )
+        writer.save()
+
+    documents(first, demo_manifests)
+    documents(second, demo_manifests, previous=first)
     pages = sorted(p.name for p in (first / "catalog").iterdir())
     assert len(pages) == 2 * -(-len(demo_manifests) // 10)
     for name in pages:  # nothing changed: every page is the previous file
@@ -158,7 +166,7 @@ def test_unchanged_dcat_pages_are_linked_not_written_again(
     changed = [dict(m) for m in demo_manifests]
     last = changed[-1]  # on the last page, in id order
     changed[-1] = {**last, "package": {**last["package"], "title": "Otro título"}}
-    standards.write_documents(third, changed, demo_publishers, "es", previous=second, version="v1")
+    documents(third, changed, previous=second)
     fresh = {
         name
         for name in pages

@@ -8,6 +8,7 @@ both.
 
 from __future__ import annotations
 
+import marshal
 import os
 import secrets
 from datetime import date
@@ -15,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from catalog import clock, territories
+from catalog import clock, territories, urls
 from catalog.release.layout import DB_FILE, SITE, SQL
 from catalog.release.manifest import CONTENT_HASH, Manifest
 from catalog.release.versions import VersionSource
@@ -23,7 +24,7 @@ from catalog.site import downloads
 from catalog.site.facts import dataset_facts
 from catalog.site.jobs import connect, run_pending
 from catalog.site.model import summary
-from catalog.site.pages import DOWNLOADS, Site
+from catalog.site.pages import DOWNLOADS, Site, sort_key
 from catalog.site.render import ASSETS
 from catalog.site.versions import write_versions
 from catalog.site.writer import SiteWriter, code_version, key_of
@@ -47,6 +48,7 @@ def write_site(
     database: Path | None = None,
     reports: dict[str, dict[str, Any]] | None = None,
     previous: Path | None = None,
+    spare: Path | None = None,
     today: date | None = None,
     versions: dict[str, list[VersionSource]] | None = None,
 ) -> SiteWriter:
@@ -55,7 +57,10 @@ def write_site(
     ``database`` is the release's SQLite file (previews, downloads, territory
     figures; by default ``folder/../sql/catalogo.db``); ``reports`` gives each
     dataset's validation ``{"status", "findings", "validated"}``; ``previous``
-    is the previous release's site folder, whose unchanged files are reused;
+    is the previous release's site folder, whose unchanged files are reused (hard
+    links); ``spare`` an older site folder nothing serves any more (the release
+    before the previous one), which is moved to ``folder`` and brought up to date in
+    place, so that a rebuild costs what changed (catalog/site/writer.py);
     ``versions`` gives each dataset's older versions, whose CSVs are written.
     Returns the writer, which counts the files written and reused.
     """
@@ -64,26 +69,58 @@ def write_site(
     reports = reports or {}
     if database is None:
         database = folder.parent / SQL / DB_FILE
-    writer = SiteWriter(folder, previous)
+    writer = SiteWriter(folder, previous, spare)
     conn = connect(database)
     try:
         by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}
         digests = {d: dataset_key(m) for d, m in by_id.items()}
+        # All the site is made of: when the spare was made of the same, it is this site.
+        fingerprint = key_of(
+            "site",
+            lang,
+            list(digests.items()),
+            reports,
+            publishers,
+            today.isoformat(),
+            versions or {},
+            urls.base_url(),
+        )
+        if writer.open(fingerprint):
+            return writer
         # Territory codes are read in the dataset's country (its spatial, or its publisher's).
         country = {
             d: territories.dataset_country(m["package"], publishers.get(m["publisher"]))
             for d, m in by_id.items()
         }
-        facts = {
+        # Each dataset's territory facts, kept as marshal bytes and read only when a page
+        # that shows them is written: 50,000 datasets' figures are not read on every build.
+        facts = _Facts(
+            {
+                d: writer.remember(
+                    f"facts:{d}:{country[d]}",
+                    digests[d],
+                    partial(_facts_blob, m, conn, country[d]),
+                )
+                for d, m in by_id.items()
+            }
+        )
+        # What lists, search and territory pages show of each dataset: its summary, from
+        # its manifest (and facts), its report and the day; kept by that key.
+        day = today.isoformat()
+        item_keys = {
+            d: key_of("item", digests[d], country[d], reports.get(d) or {}, day) for d in by_id
+        }
+        items = {
             d: writer.remember(
-                f"facts:{d}:{country[d]}", digests[d], partial(dataset_facts, m, conn, country[d])
+                f"item:{d}", item_keys[d], partial(_summary, m, facts, reports.get(d) or {}, today)
             )
             for d, m in by_id.items()
         }
-        items = {d: summary(m, facts[d], reports.get(d) or {}, today) for d, m in by_id.items()}
         for d, m in by_id.items():
             writer.files(downloads.files_of(m), digests[d], later=(d, DOWNLOADS))
-        site = Site(writer, items, by_id, facts, publishers, reports, digests, conn, today)
+        site = Site(
+            writer, items, by_id, facts, publishers, reports, digests, conn, today, item_keys
+        )
         site.write()
         computed = [i["id"] for i in site.indicators]  # the indicator pages written
         run_pending(site, writer.pending, database, first=DOWNLOADS)
@@ -92,8 +129,7 @@ def write_site(
     finally:
         if conn is not None:
             conn.close()
-    writer.save()
-    coverage = {d: f["territories"] for d, f in facts.items()}  # as the territory pages list
+    coverage = {d: i["territories"] for d, i in items.items()}  # as the territory pages list
     # DCAT, DCAT-US, feeds, sitemap and robots.txt; territory feeds list what the
     # territory pages list.
     write_documents(
@@ -103,10 +139,37 @@ def write_site(
         lang,
         coverage=coverage,
         indicators=computed,
-        previous=writer.previous,
         version=code_version(),
+        writer=writer,
+        digests=digests,
     )
+    writer.save()  # last: a site is reused only once complete
     return writer
+
+
+class _Facts(dict[str, Any]):
+    """Dataset id -> its facts, read from their marshal bytes when first asked for."""
+
+    def __init__(self, blobs: dict[str, bytes]) -> None:
+        super().__init__()
+        self.blobs = blobs
+
+    def __missing__(self, dataset: str) -> Any:
+        value = self[dataset] = marshal.loads(self.blobs[dataset])
+        return value
+
+
+def _facts_blob(manifest: Manifest, conn: Any, country: str) -> bytes:
+    return marshal.dumps(dataset_facts(manifest, conn, country), 2)
+
+
+def _summary(
+    manifest: Manifest, facts: _Facts, report: dict[str, Any], today: date
+) -> dict[str, Any]:
+    """A dataset's summary, with the order of its title in lists (``sort``)."""
+    item = summary(manifest, facts[manifest["dataset"]], report, today)
+    item["sort"] = sort_key(item["title"])
+    return item
 
 
 def dataset_key(manifest: Manifest) -> str:

@@ -207,12 +207,12 @@ class _Parquet:
         self.rows = []
 
     def save(self) -> None:
-        if self.rows or not self.parts:
+        if not self.parts:  # one row group: written as it is, no part files
+            self._frame().write_parquet(self.path)
+            return
+        if self.rows:
             self._flush()
-        if len(self.parts) == 1:
-            self.parts[0].replace(self.path)
-        else:
-            pl.scan_parquet(self.parts).sink_parquet(self.path, row_group_size=PARQUET_ROWS)
+        pl.scan_parquet(self.parts).sink_parquet(self.path, row_group_size=PARQUET_ROWS)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -7,9 +7,11 @@ shows, so an unchanged page is reused from the previous release.
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -26,7 +28,7 @@ from catalog.site import indicators as indicator_pages
 from catalog.site.charts import bar_chart
 from catalog.site.model import dataset_view
 from catalog.site.render import LOCALES, number, render
-from catalog.site.writer import SiteWriter, key_of
+from catalog.site.writer import SiteWriter, digest, key_of
 from catalog.vocabularies import vocabulary
 
 PAGE_SIZE = 50
@@ -58,6 +60,10 @@ def sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _terms_blob(manifest: Manifest, publishers: dict[str, dict[str, Any]]) -> bytes:
+    return marshal.dumps(search.dataset_terms(manifest, publishers), 2)
+
+
 def paginate(items: list[Any], base: str) -> list[tuple[str, list[Any], int, int]]:
     """``[(path, items of the page, page number, pages)]``: ``base``, ``base2/``, ..."""
     chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
@@ -81,9 +87,15 @@ class Site:
         digests: dict[str, str],
         conn: sqlite3.Connection | None,
         today: date,
+        item_keys: dict[str, str] | None = None,
     ) -> None:
         self.writer = writer
         self.digests = digests
+        # The key of each dataset's summary (what lists show of it): a page's key lists
+        # the keys of the summaries it shows, not the summaries.
+        self.item_keys = item_keys or {d: key_of("item", i) for d, i in items.items()}
+        self.publisher_keys = {s: key_of("publisher", p) for s, p in publishers.items()}
+        self._terms: dict[str, bytes] | None = None
         self.items = items
         self.manifests = manifests
         self.facts = facts
@@ -91,7 +103,9 @@ class Site:
         self.reports = reports
         self.conn = conn
         self.today = today
-        self.by_title = sorted(items.values(), key=lambda i: (sort_key(i["title"]), i["id"]))
+        self.by_title = sorted(
+            items.values(), key=lambda i: (i.get("sort") or sort_key(i["title"]), i["id"])
+        )
         self.by_publisher: dict[str, list[dict]] = defaultdict(list)
         self.by_theme: dict[str, list[dict]] = defaultdict(list)
         self.by_territory: dict[str, list[dict]] = defaultdict(list)
@@ -106,12 +120,27 @@ class Site:
 
     # ------------------------------------------------------------- helpers
 
-    def page(self, path: str, lang: str, template: str, data: Any, **context: Any) -> None:
-        """Write ``template`` at ``path`` in ``lang``; ``data`` is what the key covers."""
-        key = key_of(template, path, lang, data)
-        self.writer.page(
-            _file(path, lang), key, lambda: render(template, lang, path=path, **context)
-        )
+    def page(
+        self,
+        path: str,
+        lang: str,
+        template: str,
+        data: Any,
+        later: Callable[[], dict[str, Any]] | None = None,
+        **context: Any,
+    ) -> None:
+        """Write ``template`` at ``path`` in ``lang``; ``data`` is what the key covers.
+        ``later`` gives more of the context, worked out only if the page is written."""
+
+        def produce() -> str:
+            return render(template, lang, path=path, **context, **(later() if later else {}))
+
+        self.writer.page(_file(path, lang), key_of(template, path, lang, data), produce)
+
+    def shown(self, items: list[dict[str, Any]]) -> list[str]:
+        """What a key holds of the datasets a page lists: their summaries' keys."""
+        keys = self.item_keys
+        return [keys[i["id"]] for i in items]
 
     def publisher_of(self, slug: str) -> dict[str, Any]:
         return {"slug": slug, **(self.publishers.get(slug) or {})}
@@ -122,7 +151,13 @@ class Site:
         for path, chunk, n, total in paginate(items, base):
             pager = {"page": n, "pages": total, "base": base}
             self.page(
-                path, lang, template, [head, chunk, pager], items=chunk, pager=pager, **context
+                path,
+                lang,
+                template,
+                [head, self.shown(chunk), pager, context],
+                items=chunk,
+                pager=pager,
+                **context,
             )
 
     # --------------------------------------------------------------- pages
@@ -160,7 +195,7 @@ class Site:
         }
         themes = self.theme_list()
         publishers = self.publisher_list()
-        data = [latest, updated[:HOME_LATEST], counts, themes, publishers]
+        data = [self.shown(latest), self.shown(updated[:HOME_LATEST]), counts, themes, publishers]
         self.page(
             "",
             lang,
@@ -187,19 +222,38 @@ class Site:
         ]
         return sorted(found, key=lambda p: sort_key(str(p.get("name") or p["slug"])))
 
+    def term_blobs(self) -> dict[str, bytes]:
+        """Each dataset's weighted stems for the search index (marshal bytes), kept
+        between builds by the keys of its manifest and its publisher (what they are
+        read from): carried on every build, made only for a changed dataset."""
+        if self._terms is None:
+            self._terms = {}
+            for d, m in self.manifests.items():
+                key = digest(self.digests[d], self.publisher_keys.get(m["publisher"]) or "")
+                self._terms[d] = self.writer.remember(
+                    f"terms:{d}", key, partial(_terms_blob, m, self.publishers)
+                )
+        return self._terms
+
+    def terms(self, item: dict[str, Any]) -> dict[str, float]:
+        return marshal.loads(self.term_blobs()[item["id"]])
+
     def search_page(self, lang: str) -> None:
         path = urls.search().lstrip("/")
         self.page(path, lang, "search.html", None)
         # The index's files (catalog/site/search.py): made again when any dataset changes,
         # each written only if its content changed (a key per file, kept between builds).
+        self.term_blobs()
         records = self.by_title
         digests = [self.digests[i["id"]] for i in records]
-        key = key_of("search-index", lang, records, self.publishers, digests)
+        key = key_of("search-index", lang, self.shown(records), self.publisher_keys, digests)
         made: dict[str, str] = {}
 
         def content(name: str) -> str:
             if not made:
-                made.update(search.files(records, self.manifests, self.publishers, lang))
+                made.update(
+                    search.files(records, self.manifests, self.publishers, lang, self.terms)
+                )
             return made[name]
 
         def produce() -> dict[str, str]:
@@ -222,7 +276,7 @@ class Site:
                 urls.publisher(slug).lstrip("/"),
                 lang,
                 "publisher.html",
-                [publisher, parent, items],
+                [publisher, parent, self.shown(items)],
                 publisher=publisher,
                 parent=parent,
                 items=items,
@@ -250,12 +304,14 @@ class Site:
         def compact(value: float) -> str:
             return format_compact_decimal(value, locale=locale, fraction_digits=1)
 
-        found = []
+        found: list[dict[str, Any]] = []
         for item in self.by_territory.get(code, []):
             for figure in self.facts[item["id"]]["figures"]:
                 value = figure["values"].get(level, {}).get(code)
                 if not value:
                     continue
+                if len(found) == MAX_FIGURES:  # the page shows no more
+                    return found
                 series = [(x, v) for x, v in value["series"] if x is not None]
                 found.append(
                     {
@@ -341,22 +397,23 @@ class Site:
         lang: str,
     ) -> None:
         items = self.by_territory.get(code, [])
-        figures = self._figures(code, lang)
-        data = [place, department, municipalities, items, [f["figure"] for f in figures]]
+        # The figures come from the facts of the datasets listed, which their summaries'
+        # keys cover (catalog/build/site.py): worked out only if the page is written.
+        data = [place, department, municipalities, self.shown(items)]
         found = indicator_pages.ficha(self.indicators, code, lang)
         locator = self.locators.get(code)
         self.page(
             urls.territory(code).lstrip("/"),
             lang,
             "territory.html",
-            [data, [(f["year"], f["value"]) for f in figures], found, locator],
+            [data, found, locator],
+            lambda: {"figures": self._figures(code, lang)},
             indicators=found,
             locator=locator,
             place=place,
             department=department,
             municipalities=municipalities,
             items=items,
-            figures=figures,
         )
 
     # ---------------------------------------------------------- indicators
@@ -376,8 +433,14 @@ class Site:
                 path, key_of("indicator-csv", indicator), partial(pages.csv_of, indicator)
             )
         self.locators: dict[str, str] = {}
-        shapes = {**maps.shapes("department")[0], **maps.shapes("municipality")[0]}
-        for code in shapes:
+        # The territories that have a shape (reading the maps costs a second; their files
+        # are part of the code's version, which every key holds).
+        codes = self.writer.remember(
+            "locator-codes",
+            key_of("locator-codes"),
+            lambda: [*maps.shapes("department")[0], *maps.shapes("municipality")[0]],
+        )
+        for code in dict.fromkeys(codes):
             path = urls.territory(code).lstrip("/") + pages.MAP_FILE
             title = territories.name(code) or code
             self.writer.page(
@@ -409,9 +472,16 @@ class Site:
     def dataset_pages(self, lang: str) -> None:
         """Only decides which pages to write: ``run_jobs`` writes them (in parallel)."""
         for dataset_id, item in self.items.items():
-            publisher = self.publisher_of(item["publisher"])
+            publisher = self.publisher_keys.get(item["publisher"])
             report = self.reports.get(dataset_id) or {}
-            key = key_of("dataset", lang, self.digests[dataset_id], publisher, report, item)
+            key = key_of(
+                "dataset",
+                lang,
+                self.digests[dataset_id],
+                publisher,
+                report,
+                self.item_keys[dataset_id],
+            )
             self.writer.files([_file(item["path"], lang)], key, later=(dataset_id, lang))
 
     def run_job(self, dataset_id: str, job: str) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from catalog import territories, textnorm
@@ -64,6 +65,12 @@ def search_texts(manifest: Manifest, publisher: dict[str, Any] | None) -> dict[s
             for r in resources
         ],
     )
+
+
+def dataset_terms(manifest: Manifest, publishers: dict[str, dict]) -> dict[str, float]:
+    """A dataset's stems and their weights (the same in every language)."""
+    texts = search_texts(manifest, publishers.get(manifest["publisher"]))
+    return textnorm.weighted_terms(texts)
 
 
 # ------------------------------------------------------------- encoding
@@ -230,17 +237,20 @@ def files(
     manifests: dict[str, Manifest],
     publishers: dict[str, dict],
     lang: str,
+    terms: Callable[[dict[str, Any]], dict[str, float]] | None = None,
 ) -> dict[str, str]:
     """The index of one language: file path (under ``search/``) -> content. ``items``
-    come in title order (their numbers); ``manifests`` maps each id to its manifest."""
+    come in title order (their numbers); ``manifests`` maps each id to its manifest;
+    ``terms`` gives an item's weighted stems (``dataset_terms``; the site keeps them
+    between builds)."""
     count = len(items)
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     facets: dict[str, dict[str, list[int]]] = {f: defaultdict(list) for f in FACETS}
     modified: dict[str, list[int]] = defaultdict(list)
     docs: list[list[Any]] = []
     for n, item in enumerate(items):
-        texts = search_texts(manifests[item["id"]], publishers.get(item["publisher"]))
-        for term, weight in textnorm.weighted_terms(texts).items():
+        found = terms(item) if terms else dataset_terms(manifests[item["id"]], publishers)
+        for term, weight in found.items():
             postings[term].append((n, weight))
         for facet, values in _values(item).items():
             for value in dict.fromkeys(values):
@@ -262,8 +272,8 @@ def files(
     shards: dict[str, dict[str, str]] = defaultdict(dict)
     for term in sorted(postings):
         shards[shard(term)][term] = encode_postings(postings[term])
-    for name, terms in shards.items():
-        out[f"terms/{name}.json"] = terms
+    for name, stems in shards.items():
+        out[f"terms/{name}.json"] = stems
     keywords = facets["keyword"]
     top = {v for v, _ in Counter({v: len(d) for v, d in keywords.items()}).most_common(KEYWORD_TOP)}
     rare: dict[int, dict[str, str]] = defaultdict(dict)

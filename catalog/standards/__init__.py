@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
+import marshal
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from catalog import urls
 from catalog.i18n import normalize_lang
@@ -28,6 +29,47 @@ from catalog.standards.schemaorg import script as jsonld_script
 __all__ = ["jsonld_script", "schema_org", "territory_codes", "write_documents"]
 
 
+class Writer(Protocol):
+    """Where the documents go (catalog/site/writer.py's SiteWriter): ``page`` writes a
+    file unless its key is unchanged, ``remember`` keeps a value by key."""
+
+    folder: Path
+
+    def page(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None: ...
+
+    def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any: ...
+
+
+class _Direct:
+    """Every document written, nothing kept (``write_documents`` without a writer)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def page(self, path: str, key: str, produce: Callable[[], str | bytes]) -> None:
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = produce()
+        target.unlink(missing_ok=True)  # never written through a hard link
+        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+    def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
+        return compute()
+
+
+def _key(version: str, *inputs: Any) -> str:
+    """The key of what ``inputs`` make with the code of ``version`` (as the site's)."""
+    try:
+        data = marshal.dumps(inputs, 2)
+    except ValueError:
+        data = b"J" + json.dumps(inputs, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(version.encode() + data).hexdigest()[:32]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
 def write_documents(
     site_dir: Path,
     manifests: list[Manifest],
@@ -36,10 +78,11 @@ def write_documents(
     *,
     coverage: dict[str, list[str]] | None = None,
     indicators: list[str] | None = None,
-    previous: Path | None = None,
     version: str = "",
+    writer: Writer | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Write every catalogue-wide document into ``site_dir``; returns the paths written.
+    """Write every catalogue-wide document into ``site_dir``; returns their paths.
 
     ``lang`` is the language of the documents' own texts (feed titles, distribution
     titles) and of the page links in the feeds; dataset metadata stays as published.
@@ -48,98 +91,111 @@ def write_documents(
     ``spatial`` declares. Territory feeds and the sitemap's dates follow it.
     ``indicators`` are the ids of the indicators the site has pages for (the sitemap
     lists them; by default every valid one the datasets declare).
-    ``previous`` is the previous release's site folder and ``version`` the code's: the
-    DCAT pages of a paged catalogue that did not change are linked from there.
+
+    Every file has a key (what it shows: its datasets' keys, their publishers, the
+    base URL, the language and ``version``, the code's): ``writer`` is the site's
+    (catalog/site/writer.py), which leaves or links a file whose key did not change
+    and writes the others; without one, every document is written. ``digests`` maps
+    each dataset id to the key of its manifest (computed when not given).
     """
     lang = normalize_lang(lang)
     site_dir.mkdir(parents=True, exist_ok=True)
-    written = _dcat(site_dir, manifests, publishers, lang, previous, version)
-    written.append(
-        _write(site_dir, urls.DCAT_US, _json(datajson.document(manifests, publishers, lang)))
+    out: Writer = _Direct(site_dir) if writer is None else writer
+    key = partial(_key, version)
+    ordered = sorted(manifests, key=lambda m: m["dataset"])
+    if digests is None:
+        digests = {m["dataset"]: key("manifest", m) for m in ordered}
+    keys = [digests[m["dataset"]] for m in ordered]
+    common = [version, urls.base_url(), lang, key("publishers", publishers)]
+    everything = _digest(*common, *keys)
+    paths: list[str | Path] = [*_dcat(out, ordered, keys, publishers, lang, common, key)]
+    # DCAT-US: each dataset's part kept between builds by its key, so a change to one
+    # dataset describes that one again, not the 50,000 others.
+    parts = {
+        m["dataset"]: out.remember(
+            f"data.json:{m['dataset']}",
+            _digest(*common, k, "data.json"),
+            partial(_datajson_part, m, publishers, lang),
+        )
+        for m, k in zip(ordered, keys, strict=True)
+    }
+    out.page(
+        urls.DCAT_US.lstrip("/"),
+        key("data.json", everything),
+        lambda: _datajson_text(list(parts.values()), publishers, lang),
     )
-    written += feeds.write_feeds(site_dir, manifests, publishers, lang, coverage)
-    written += sitemap.write_sitemaps(site_dir, manifests, publishers, coverage, indicators)
-    written.append(_write(site_dir, urls.ROBOTS, robots.robots()))
-    return written
+    paths.append(urls.DCAT_US)
+    paths += feeds.write_feeds(
+        site_dir,
+        ordered,
+        publishers,
+        lang,
+        coverage,
+        writer=out,
+        digests=digests,
+        key=key,
+        common=common,
+    )
+    paths += sitemap.write_sitemaps(
+        site_dir, ordered, publishers, coverage, indicators, writer=out, key=key, common=common
+    )
+    out.page(urls.ROBOTS.lstrip("/"), key("robots", common), robots.robots)
+    paths.append(urls.ROBOTS)
+    return [p if isinstance(p, Path) else site_dir / p.lstrip("/") for p in paths]
 
 
 def _dcat(
-    site_dir: Path,
-    manifests: list[Manifest],
+    out: Writer,
+    ordered: list[Manifest],
+    keys: list[str],
     publishers: dict[str, dict],
     lang: str,
-    previous: Path | None,
-    version: str,
-) -> list[Path]:
+    common: list[str],
+    key_of: Callable[..., str],
+) -> list[str]:
     """DCAT-AP as Turtle and JSON-LD: the whole catalogue up to ``dcat.PAGE_SIZE``
     datasets; beyond, Hydra pages (``/catalog/page-N.ttl``), ``/catalog.ttl`` being
-    the first (docs/api.md, "Paged DCAT"). A page whose key (its datasets, their
-    publishers, what the catalogue node says, ``version``: the code's) is the same in
-    the ``previous`` site folder is linked from there, not described again."""
-    pages = dcat.page_count(len(manifests))
+    the first (docs/api.md, "Paged DCAT"). A page is described again only when its
+    key changed: its datasets' keys, their publishers, what the catalogue node says
+    (how many datasets, the newest, the oldest issue, the portal's names)."""
+    wholes = {"ttl": urls.DCAT_TURTLE, "jsonld": urls.DCAT_JSONLD}
+    serialise = {"ttl": dcat.turtle, "jsonld": dcat.jsonld}
+    pages = dcat.page_count(len(ordered))
     if pages == 1:
-        graph = dcat.graph(manifests, publishers, lang)
-        return [
-            _write(site_dir, urls.DCAT_TURTLE, dcat.turtle(graph)),
-            _write(site_dir, urls.DCAT_JSONLD, dcat.jsonld(graph)),
-        ]
-    ordered = sorted(manifests, key=lambda m: m["dataset"])
-    issued = min((d for d in map(facts.issued, manifests) if d), default=None)
-    common = [version, urls.base_url(), lang, len(ordered), facts.newest(manifests), issued]
-    common += [facts.portal_name(code) for code in ("es", "en")] + [facts.portal_publisher(lang)]
-    old = _state(previous) if previous and version else {}
-    state: dict[str, str] = {}
+        key = key_of("dcat", common, keys)
+        made: dict[str, Any] = {}
+
+        def whole(ext: str) -> str:
+            if not made:
+                made["graph"] = dcat.graph(ordered, publishers, lang)
+            return serialise[ext](made["graph"])
+
+        for ext, path in wholes.items():
+            out.page(path.lstrip("/"), key, partial(whole, ext))
+        return list(wholes.values())
+    issued = min((d for d in map(facts.issued, ordered) if d), default=None)
+    node = [len(ordered), str(facts.newest(ordered)), str(issued)]
+    node += [facts.portal_name(code) for code in ("es", "en")] + [facts.portal_publisher(lang)]
     written = []
     size = dcat.PAGE_SIZE
     for page in range(1, pages + 1):
-        chunk = ordered[(page - 1) * size : page * size]
-        slugs = sorted({m["publisher"] for m in chunk})
-        data = [common, chunk, [publishers.get(s) for s in slugs]]
-        key = hashlib.sha256(
-            json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
-        ).hexdigest()
-        paths = {ext: dcat.page_path(page, ext) for ext in ("ttl", "jsonld")}
-        reuse = previous is not None and all(
-            old.get(p) == key and (previous / p.lstrip("/")).is_file() for p in paths.values()
-        )
-        graphs = {} if reuse else dcat.paged_graphs(manifests, publishers, lang, page)
-        for ext, path in paths.items():
-            target = site_dir / path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if reuse and previous is not None:
-                _link(previous / path.lstrip("/"), target)
-            else:
-                serialise = dcat.turtle if ext == "ttl" else dcat.jsonld
-                target.write_text(serialise(graphs[ext]), encoding="utf-8")
-            state[path] = key
-            written.append(target)
-            if page == 1:
-                whole = site_dir / (urls.DCAT_TURTLE if ext == "ttl" else urls.DCAT_JSONLD)[1:]
-                _link(target, whole)
-                written.append(whole)
-    _state_path(site_dir).write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+        key = key_of("dcat-page", common, node, page, keys[(page - 1) * size : page * size])
+        graphs: dict[str, Any] = {}
+
+        def content(ext: str, page: int = page, graphs: dict[str, Any] = graphs) -> str:
+            if not graphs:
+                graphs.update(dcat.paged_graphs(ordered, publishers, lang, page))
+            return serialise[ext](graphs[ext])
+
+        for ext in ("ttl", "jsonld"):
+            path = dcat.page_path(page, ext).lstrip("/")
+            out.page(path, key, partial(content, ext))
+            written.append("/" + path)
+            if page == 1:  # the first page is also the whole catalogue's address
+                first = out.folder / path
+                out.page(wholes[ext].lstrip("/"), key, first.read_bytes)
+                written.append(wholes[ext])
     return written
-
-
-def _state_path(site_dir: Path) -> Path:
-    """The keys of the DCAT pages, beside the site folder (not served)."""
-    return site_dir.with_name(site_dir.name + "-dcat.json")
-
-
-def _state(previous: Path) -> dict[str, str]:
-    try:
-        found = json.loads(_state_path(previous).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _link(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # another file system: copy instead
-        shutil.copyfile(source, target)
 
 
 def schema_org(manifest: Manifest, publisher: dict, lang: str) -> dict[str, Any]:
@@ -148,11 +204,21 @@ def schema_org(manifest: Manifest, publisher: dict, lang: str) -> dict[str, Any]
     return schemaorg.dataset(manifest, publisher, normalize_lang(lang))
 
 
-def _write(site_dir: Path, path: str, text: str) -> Path:
-    target = site_dir / path.lstrip("/")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target
+def _datajson_part(manifest: Manifest, publishers: dict[str, dict], lang: str) -> str:
+    """One dataset of ``data.json`` as it stands in the whole document (indented)."""
+    text = json.dumps(datajson.dataset(manifest, publishers, lang), ensure_ascii=False, indent=2)
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def _datajson_text(parts: list[str], publishers: dict[str, dict], lang: str) -> str:
+    """``data.json`` from its datasets' parts: the same bytes as ``_json`` of the whole
+    ``datajson.document``."""
+    head = _json(datajson.document([], publishers, lang))
+    if not parts:
+        return head
+    empty = '"dataset": []\n}\n'
+    assert head.endswith(empty)
+    return head[: -len(empty)] + '"dataset": [\n' + ",\n".join(parts) + "\n  ]\n}\n"
 
 
 def _json(document: dict[str, Any]) -> str:

@@ -9,9 +9,12 @@ feeds. A feed lists at most ``FEED_SIZE`` datasets, newest first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 
@@ -19,6 +22,7 @@ from catalog import urls
 from catalog.i18n import _, translate
 from catalog.release.manifest import Manifest
 from catalog.standards import facts
+from catalog.standards.facts import by_recency
 
 FEED_SIZE = 100
 ATOM = "application/atom+xml"
@@ -92,20 +96,40 @@ def write_feeds(
     publishers: dict[str, dict],
     lang: str,
     coverage: dict[str, list[str]] | None = None,
+    *,
+    writer: Any = None,
+    digests: dict[str, str] | None = None,
+    key: Callable[..., str] | None = None,
+    common: list[str] | None = None,
 ) -> list[Path]:
-    """Write every feed under ``site_dir/feeds/``; returns the files written."""
+    """Write every feed under ``site_dir/feeds/``; returns the files. With a
+    ``writer`` (catalog/site/writer.py), a feed is written only when its key changed:
+    ``common`` (the base URL, language, publishers...) and the ``digests`` of the
+    datasets it lists, through ``key`` (standards._key)."""
     written = []
+    everything = by_recency(manifests)
+    rank = {m["dataset"]: n for n, m in enumerate(everything)}
     for feed in feeds(manifests, publishers, lang, coverage):
-        target = site_dir / feed.path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(atom(feed, publishers, lang))
-        written.append(target)
+        path = feed.path.lstrip("/")
+        if writer is None or key is None:
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(atom(feed, publishers, lang))
+        else:
+            entries = sorted(feed.manifests, key=lambda m: rank[m["dataset"]])[:FEED_SIZE]
+            shown = [digests[m["dataset"]] if digests else m for m in entries]
+            made = key("feed", common, feed.path, feed.title, feed.page, lang, shown)
+            writer.page(path, made, partial(atom, feed, publishers, lang, entries))
+        written.append(site_dir / path)
     return written
 
 
-def atom(feed: Feed, publishers: dict[str, dict], lang: str) -> bytes:
-    """The Atom document of one feed."""
-    entries = facts.by_recency(feed.manifests)[:FEED_SIZE]
+def atom(
+    feed: Feed, publishers: dict[str, dict], lang: str, entries: list[Manifest] | None = None
+) -> bytes:
+    """The Atom document of one feed (``entries``: its newest datasets, when known)."""
+    if entries is None:
+        entries = by_recency(feed.manifests)[:FEED_SIZE]
     generator = FeedGenerator()
     generator.id(urls.absolute(feed.path))
     generator.title(facts.clean(feed.title))

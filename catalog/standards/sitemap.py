@@ -10,9 +10,12 @@ becomes a sitemap index over ``sitemap-1.xml``, ``sitemap-2.xml`` ...
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from catalog import territories, urls
 from catalog.i18n import LANGUAGES
@@ -103,20 +106,37 @@ def write_sitemaps(
     publishers: dict[str, dict],
     coverage: dict[str, list[str]] | None = None,
     indicators: list[str] | None = None,
+    *,
+    writer: Any = None,
+    key: Callable[..., str] | None = None,
+    common: list[str] | None = None,
 ) -> list[Path]:
-    """Write ``sitemap.xml`` (and its parts when the site is very large)."""
+    """Write ``sitemap.xml`` (and its parts when the site is very large). With a
+    ``writer`` (catalog/site/writer.py), each file is written only when its entries
+    (addresses and dates) or ``common`` (the base URL...) changed."""
     found = pages(manifests, publishers, coverage, indicators)
     entries = [url for page in found for url in _urls(page)]
-    target = site_dir / urls.SITEMAP.lstrip("/")
+
+    def put(path: str, entries: list, produce: Callable[[], bytes]) -> Path:
+        target = site_dir / path
+        if writer is None or key is None:
+            target.write_bytes(produce())
+        else:
+            shown = [(p, str(d), a) for p, d, a in entries]
+            writer.page(path, key("sitemap", common, shown), produce)
+        return target
+
     if len(entries) <= MAX_URLS:
-        target.write_bytes(urlset(entries))
-        return [target]
+        return [put(urls.SITEMAP.lstrip("/"), entries, partial(urlset, entries))]
     parts = []
     for number, start in enumerate(range(0, len(entries), MAX_URLS), start=1):
-        part = site_dir / f"sitemap-{number}.xml"
-        part.write_bytes(urlset(entries[start : start + MAX_URLS]))
-        parts.append(part)
-    target.write_bytes(index([f"/{p.name}" for p in parts], facts.newest(manifests)))
+        chunk = entries[start : start + MAX_URLS]
+        parts.append(put(f"sitemap-{number}.xml", chunk, partial(urlset, chunk)))
+    names = [f"/{p.name}" for p in parts]
+    newest = facts.newest(manifests)
+    target = put(
+        urls.SITEMAP.lstrip("/"), [(n, newest, {}) for n in names], partial(index, names, newest)
+    )
     return [target, *parts]
 
 
