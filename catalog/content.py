@@ -351,4 +351,3 @@ def root_of(ref: DatasetRef) -> Path | None:
     if candidate.name == "datasets":
         return candidate.parent
     return None
-

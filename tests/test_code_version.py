@@ -39,7 +39,11 @@ def test_the_closure_holds_what_validation_imports_and_nothing_that_only_renders
     assert not any(f.startswith(("api/", "site/", "locale/")) for f in files)
     # Of the transparency package, only the law's rules a finding can depend on (a dataset
     # citing an item must follow its template); never the workspace.
-    rules = {"transparency/obligations.py", "transparency/templates.py", "transparency/deadlines.py"}
+    rules = {
+        "transparency/obligations.py",
+        "transparency/templates.py",
+        "transparency/deadlines.py",
+    }
     assert {f for f in files if f.startswith("transparency/")} <= rules
     assert "transparency/templates.py" in files
 

@@ -148,7 +148,7 @@ async def status_show(request: Request, cat: Catalogue | None, params: Any) -> A
         "locale_default": "es",
         "extensions": ["datastore"],
         "catalog_release": cat.release if cat else None,
-        "datasets": len(cat.datasets) if cat else 0,
+        "datasets": cat.size if cat else 0,
     }
 
 
@@ -165,7 +165,7 @@ def _page(items: list[Any], limit: int | None, offset: int) -> list[Any]:
 
 @action("package_list", p.Paging, "Names of every dataset.")
 async def package_list(request: Request, cat: Catalogue, params: p.Paging) -> Any:
-    return _page([pkg["name"] for pkg in cat.packages], params.limit, params.offset)
+    return await run_in_threadpool(cat.names, params.limit, params.offset)
 
 
 @action(
@@ -178,14 +178,18 @@ async def current_package_list(request: Request, cat: Catalogue, params: p.Curre
     offset = params.offset
     if params.page and limit:
         offset = (params.page - 1) * limit
-    found = cat.search.search(
-        sort="metadata_modified desc", start=offset, rows=limit or cat.search.size
-    )
-    return b"[" + b",".join(cat.package_json[i] for i in found.positions) + b"]"
+
+    def listed() -> bytes:
+        found = cat.search.search(
+            sort="metadata_modified desc", start=offset, rows=limit or cat.search.size
+        )
+        return b"[" + b",".join(cat.package_json(found.positions)) + b"]"
+
+    return await run_in_threadpool(listed)
 
 
 def _dataset(cat: Catalogue, ref: str) -> int:
-    pos = cat.find(ref)
+    pos = cat.find(ref)  # reads the search file: call off the event loop
     if pos is None:
         raise NotFound(
             _('Dataset "{id}" was not found.'),
@@ -197,7 +201,10 @@ def _dataset(cat: Catalogue, ref: str) -> int:
 
 @action("package_show", p.PackageShow, "One dataset, by name or id (publisher--dataset).")
 async def package_show(request: Request, cat: Catalogue, params: p.PackageShow) -> Any:
-    return cat.package_json[_dataset(cat, params.id)]
+    def show() -> bytes:
+        return cat.package_json([_dataset(cat, params.id)])[0]
+
+    return await run_in_threadpool(show)
 
 
 def _fl(pkg: dict[str, Any], fields: list[str]) -> bytes:
@@ -219,17 +226,24 @@ async def package_search(request: Request, cat: Catalogue, params: p.PackageSear
     fq = [params.fq] if params.fq else []
     fq += params.fq_list or []
     facet_fields = (params.facet_field or []) if params.facet else []
-    found = await run_in_threadpool(
-        cat.search.search,
-        q=params.q,
-        fq=fq,
-        sort=params.sort,
-        start=params.start,
-        rows=params.rows,
-        facet_fields=facet_fields,
-        facet_limit=params.facet_limit,
-        facet_mincount=params.facet_mincount,
-    )
+    fields = [f.strip() for f in (params.fl or "").replace(" ", ",").split(",") if f.strip()]
+
+    def search() -> tuple[Any, bytes]:
+        found = cat.search.search(
+            q=params.q,
+            fq=fq,
+            sort=params.sort,
+            start=params.start,
+            rows=params.rows,
+            facet_fields=facet_fields,
+            facet_limit=params.facet_limit,
+            facet_mincount=params.facet_mincount,
+        )
+        if params.fl:
+            return found, b",".join(_fl(pkg, fields) for pkg in cat.packages(found.positions))
+        return found, b",".join(cat.package_json(found.positions))
+
+    found, results = await run_in_threadpool(search)
     facets = {name: dict(items) for name, items in found.facets.items()}
     search_facets = {
         name: {
@@ -241,11 +255,6 @@ async def package_search(request: Request, cat: Catalogue, params: p.PackageSear
         }
         for name, items in found.facets.items()
     }
-    if params.fl:
-        fields = [f.strip() for f in params.fl.replace(" ", ",").split(",") if f.strip()]
-        results = b",".join(_fl(cat.packages[i], fields) for i in found.positions)
-    else:
-        results = b",".join(cat.package_json[i] for i in found.positions)
     head = orjson.dumps(
         {"count": found.count, "sort": found.sort, "facets": facets, "search_facets": search_facets}
     )
@@ -289,17 +298,16 @@ async def group_list(request: Request, cat: Catalogue, params: p.ListParams) -> 
     return _listing(_groups(cat), params)
 
 
-def _with_datasets(cat: Catalogue, found: dict[str, Any], fq: str, include: bool) -> bytes:
+async def _with_datasets(cat: Catalogue, found: dict[str, Any], fq: str, include: bool) -> bytes:
     if not include:
         return orjson.dumps(found)
-    result = cat.search.search(fq=[fq], sort="name asc", rows=1000)
+
+    def packages() -> list[bytes]:
+        result = cat.search.search(fq=[fq], sort="name asc", rows=1000)
+        return cat.package_json(result.positions)
+
     head = orjson.dumps(found)
-    return (
-        head[:-1]
-        + b',"packages":['
-        + b",".join(cat.package_json[i] for i in result.positions)
-        + b"]}"
-    )
+    return head[:-1] + b',"packages":[' + b",".join(await run_in_threadpool(packages)) + b"]}"
 
 
 @action("organization_show", p.Show, "One publisher; include_datasets adds its datasets.")
@@ -311,7 +319,8 @@ async def organization_show(request: Request, cat: Catalogue, params: p.Show) ->
             _("See organization_list for the publishers' names."),
             id=params.id[:200],
         )
-    return _with_datasets(cat, found, f'organization:"{found["name"]}"', params.include_datasets)
+    fq = f'organization:"{found["name"]}"'
+    return await _with_datasets(cat, found, fq, params.include_datasets)
 
 
 @action("group_show", p.Show, "One theme; include_datasets adds its datasets.")
@@ -324,7 +333,7 @@ async def group_show(request: Request, cat: Catalogue, params: p.Show) -> Any:
             _("See group_list for the themes' names."),
             id=params.id[:200],
         )
-    return _with_datasets(cat, found, f'groups:"{found["name"]}"', params.include_datasets)
+    return await _with_datasets(cat, found, f'groups:"{found["name"]}"', params.include_datasets)
 
 
 @action("tag_list", p.TagList, "Every keyword used by a dataset.")
@@ -340,15 +349,15 @@ async def tag_list(request: Request, cat: Catalogue, params: p.TagList) -> Any:
 
 @action("resource_show", p.Show, "One resource, by id.")
 async def resource_show(request: Request, cat: Catalogue, params: p.Show) -> Any:
-    found = cat.resources.get(params.id)
+    found = await run_in_threadpool(cat.resource, params.id)
     if found is None:
         raise NotFound(
             _('Resource "{id}" was not found.'),
             _("Resource ids are listed in each dataset's resources (package_show)."),
             id=params.id[:200],
         )
-    pos, resource = found
-    return shapes.resource(cat.datasets[pos], resource)
+    dataset, resource = found
+    return shapes.resource(dataset, resource)
 
 
 @action("license_list", p.NoParams, "The licences datasets may use.")

@@ -140,7 +140,7 @@ class Table:
 
 
 def table(catalogue: Catalogue, resource_id: str) -> Table:
-    found = catalogue.resources.get(resource_id) if isinstance(resource_id, str) else None
+    found = catalogue.resource(resource_id)  # reads the search file: call off the loop
     resource = found[1] if found is not None else None
     name = resource["table"] if resource is not None else None
     if resource is None or not name:

@@ -194,7 +194,7 @@ def _rows(conn: sqlite3.Connection, table: str, fields: dict[str, str]) -> list[
 
 def read(cat: Catalogue) -> Portfolio:
     """The dashboard of a release (empty when no build published one)."""
-    entry = next((d for d in cat.datasets if d["name"] == NAME), None)
+    entry = cat.named(NAME)
     if entry is None or not cat.database.is_file():
         return Portfolio(cat.release, [], [], None)
     table = {r["name"]: r.get("table") for r in entry["resources"]}

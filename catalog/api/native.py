@@ -29,7 +29,7 @@ from catalog.api.http import cache_headers, fresh, json_response, lang_of, requi
 from catalog.api.search import FACET_FIELDS
 from catalog.httperrors import Invalid, NotFound, QueryError
 from catalog.i18n import _, translate
-from catalog.release.index import ResourceEntry
+from catalog.release.index import DatasetEntry, ResourceEntry
 from catalog.vocabularies import entry, label, vocabulary
 
 FACETS = {
@@ -124,8 +124,11 @@ def _date(value: str | None, param: str) -> str | None:
     return found
 
 
-def _summary(cat: Catalogue, pos: int, lang: str) -> dict[str, Any]:
-    return shapes.native_dataset(cat.datasets[pos], cat.publishers, lang, full=False)
+def _summaries(cat: Catalogue, positions: list[int], lang: str) -> list[dict[str, Any]]:
+    """The datasets at ``positions`` as list items (reads the search file: off the loop)."""
+    return [
+        shapes.native_dataset(d, cat.publishers, lang, full=False) for d in cat.datasets(positions)
+    ]
 
 
 def _facet_label(name: str, value: str, cat: Catalogue, lang: str) -> str:
@@ -140,7 +143,8 @@ def _facet_label(name: str, value: str, cat: Catalogue, lang: str) -> str:
     return value
 
 
-def _dataset_pos(cat: Catalogue, publisher: str, name: str) -> int:
+def _dataset(cat: Catalogue, publisher: str, name: str) -> DatasetEntry:
+    """A dataset by publisher and name (reads the search file: off the loop)."""
     pos = cat.find(f"{publisher}/{name}")
     if pos is None:
         raise NotFound(
@@ -149,11 +153,10 @@ def _dataset_pos(cat: Catalogue, publisher: str, name: str) -> int:
             publisher=publisher[:100],
             name=name[:100],
         )
-    return pos
+    return cat.dataset(pos)
 
 
-def _resource(cat: Catalogue, pos: int, resource: str) -> ResourceEntry:
-    d = cat.datasets[pos]
+def _resource(d: DatasetEntry, resource: str) -> ResourceEntry:
     found = next((r for r in d["resources"] if r["name"] == resource), None)
     if found is None:
         raise NotFound(
@@ -191,7 +194,7 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
             "status": "ok",
             "release": cat.release,
             "generated": cat.generated,
-            "datasets": len(cat.datasets),
+            "datasets": cat.size,
         }
         return json_response(request, cat, body)
 
@@ -257,20 +260,24 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         if since or until:
             fq.append(f"metadata_modified:[{since or '*'} TO {until or '*'}]")
         words = " ".join(_quote(w) for w in (q or "").split() if w.strip('"'))
-        found = await run_in_threadpool(
-            cat.search.search,
-            q=words or None,
-            fq=fq,
-            sort=SORTS[sort],
-            start=offset,
-            rows=limit,
-            facet_fields=[FACETS[f] for f in facets or []],
-            facet_limit=50,
-        )
         language = lang_of(request)
+
+        def search() -> tuple[Any, list[dict[str, Any]]]:
+            found = cat.search.search(
+                q=words or None,
+                fq=fq,
+                sort=SORTS[sort],
+                start=offset,
+                rows=limit,
+                facet_fields=[FACETS[f] for f in facets or []],
+                facet_limit=50,
+            )
+            return found, _summaries(cat, found.positions, language)
+
+        found, results = await run_in_threadpool(search)
         body: dict[str, Any] = {
             "count": found.count,
-            "results": [_summary(cat, p, language) for p in found.positions],
+            "results": results,
             "facets": {
                 name: [
                     {"value": v, "label": _facet_label(name, v, cat, language), "count": n}
@@ -297,8 +304,8 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         cat, not_modified = catalogue(request)
         if not_modified:
             return not_modified
-        pos = _dataset_pos(cat, publisher, name)
-        body = shapes.native_dataset(cat.datasets[pos], cat.publishers, lang_of(request), True)
+        d = await run_in_threadpool(_dataset, cat, publisher, name)
+        body = shapes.native_dataset(d, cat.publishers, lang_of(request), True)
         return json_response(request, cat, body)
 
     @router.get(
@@ -310,7 +317,7 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         cat, not_modified = catalogue(request)
         if not_modified:
             return not_modified
-        d = cat.datasets[_dataset_pos(cat, publisher, name)]
+        d = await run_in_threadpool(_dataset, cat, publisher, name)
         return json_response(request, cat, shapes.native_versions(d))
 
     @router.get(
@@ -322,7 +329,7 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         cat, not_modified = catalogue(request)
         if not_modified:
             return not_modified
-        d = cat.datasets[_dataset_pos(cat, publisher, name)]
+        d = await run_in_threadpool(_dataset, cat, publisher, name)
         body = [shapes.native_resource(d, r) for r in d["resources"]]
         return json_response(request, cat, body)
 
@@ -335,8 +342,8 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         cat, not_modified = catalogue(request)
         if not_modified:
             return not_modified
-        pos = _dataset_pos(cat, publisher, name)
-        body = shapes.native_resource(cat.datasets[pos], _resource(cat, pos, resource))
+        d = await run_in_threadpool(_dataset, cat, publisher, name)
+        body = shapes.native_resource(d, _resource(d, resource))
         return json_response(request, cat, body)
 
     @router.get(
@@ -370,15 +377,15 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         cat, not_modified = catalogue(request)
         if not_modified:
             return not_modified
-        pos = _dataset_pos(cat, publisher, name)
-        found = _resource(cat, pos, resource)
+        d = await run_in_threadpool(_dataset, cat, publisher, name)
+        found = _resource(d, resource)
         if not found["table"]:
             raise NotFound(
                 _("Resource {resource} has no table to query."),
                 _("Download it from the dataset page instead."),
                 resource=resource,
             )
-        t = datastore.table(cat, found["id"])
+        t = await run_in_threadpool(datastore.table, cat, found["id"])
         chosen = [f.strip() for f in (fields or "").split(",") if f.strip()] or t.columns
         order = [
             f"{s.strip()[1:]} desc" if s.strip().startswith("-") else f"{s.strip()} asc"
@@ -439,7 +446,8 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
             )
         language = lang_of(request)
         body = _publisher(cat, slug, language)
-        body["dataset_list"] = _listed(cat, f"organization:{_quote(slug)}", language)
+        fq = f"organization:{_quote(slug)}"
+        body["dataset_list"] = await run_in_threadpool(_listed, cat, fq, language)
         return json_response(request, cat, body)
 
     @router.get("/themes", response_model=list[models.Theme], summary="Themes (DCAT-AP)")
@@ -464,7 +472,8 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
             )
         language = lang_of(request)
         body = _theme(cat, code.upper(), language)
-        body["dataset_list"] = _listed(cat, f"groups:{_quote(code.lower())}", language)
+        fq = f"groups:{_quote(code.lower())}"
+        body["dataset_list"] = await run_in_threadpool(_listed, cat, fq, language)
         return json_response(request, cat, body)
 
     @router.get(
@@ -475,7 +484,8 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
         if not_modified:
             return not_modified
         language = lang_of(request)
-        body = [_territory(cat, t["code"], language) for t in territories.departments()]
+        codes = [t["code"] for t in territories.departments()]
+        body = await run_in_threadpool(lambda: [_territory(cat, c, language) for c in codes])
         return json_response(request, cat, body)
 
     @router.get(
@@ -494,12 +504,7 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
                 code=code[:20],
             )
         language = lang_of(request)
-        body = _territory(cat, code, language)
-        if body["level"] == "department":
-            body["municipalities"] = [
-                _territory(cat, m["code"], language) for m in territories.municipalities(code)
-            ]
-        body["dataset_list"] = _listed(cat, f"territory:{_quote(code)}", language)
+        body = await run_in_threadpool(_territory_detail, cat, code, language)
         return json_response(request, cat, body)
 
     app.include_router(router)
@@ -507,7 +512,17 @@ def add_routes(app: FastAPI, releases: Releases) -> None:
 
 def _listed(cat: Catalogue, fq: str, lang: str) -> list[dict[str, Any]]:
     found = cat.search.search(fq=[fq], sort="title_string asc", rows=cat.search.size)
-    return [_summary(cat, p, lang) for p in found.positions]
+    return _summaries(cat, found.positions, lang)
+
+
+def _territory_detail(cat: Catalogue, code: str, lang: str) -> dict[str, Any]:
+    body = _territory(cat, code, lang)
+    if body["level"] == "department":
+        body["municipalities"] = [
+            _territory(cat, m["code"], lang) for m in territories.municipalities(code)
+        ]
+    body["dataset_list"] = _listed(cat, f"territory:{_quote(code)}", lang)
+    return body
 
 
 def _publisher(cat: Catalogue, slug: str, lang: str) -> dict[str, Any]:

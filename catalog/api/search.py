@@ -1,15 +1,22 @@
 """One dataset search for both faces of the API: full text, filters, facets, sort, paging.
 
-An in-memory index built once per release (10,000 datasets take about a second):
+The index is the release's search file (searchfile.py: written once per release,
+read by every worker from disk, shared through the operating system's page cache);
+a worker keeps in memory only what every search reads and is small:
 
-- ``text``: stemmed term -> {dataset position: weight} over titles (weight 3),
-  keywords (2), descriptions (1) and publisher, resources and columns (0.5), the
-  text normalised and weighed by ``catalog.textnorm`` as the static site's search is;
-- ``keyword``: field -> folded value -> positions, for exact filters and facets
-  (``organization``, ``tags``, ``groups``, ``res_format``, ``license_id``, ...);
-- ``ranges``: sorted values of dates and counts, so ``metadata_modified:[X TO *]``
+- ``order`` / ``rank``: each sortable field's presorted order of positions and each
+  position's place in it, so sorting compares small integers;
+- ``ranges``: the sorted values of dates and counts, so ``metadata_modified:[X TO *]``
   is two binary searches;
-- ``rank``: each sortable field's order, so sorting compares small integers.
+- the facet fields' value ids of each position (``_Counts``), so counting facets over
+  a set of matches is one pass.
+
+From the file, per search: the postings of a stem (``text``: stemmed term -> positions
+and weights over titles (3), keywords (2), descriptions (1) and publisher, resources
+and columns (0.5), the text normalised and weighed by ``catalog.textnorm`` as the
+static site's search is), and of a keyword value (``keyword``: field -> folded value
+-> positions, for exact filters: ``organization``, ``tags``, ``groups``,
+``res_format``, ``license_id``, ...).
 
 Queries use the Lucene/Solr syntax of CKAN (query.py); the native API builds the
 same queries from its plain parameters. A plain word matches its stem in the
@@ -20,16 +27,20 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 import re
+from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from fnmatch import fnmatchcase
+from itertools import chain, compress
 from typing import Any
 
 from luqum import tree
 
 from catalog import clock, textnorm
 from catalog.api.query import parse
+from catalog.api.searchfile import LEVELS, Forward, Postings, SearchFile, date_number
 from catalog.httperrors import Invalid, QueryError
 from catalog.i18n import _
 
@@ -91,6 +102,10 @@ FACET_FIELDS = (
     "obligations",
 )
 DEFAULT_SORT = "score desc, metadata_modified desc"
+FEW_SCORES = 32  # distinct scores counted one by one (more: a heap finds the page's last)
+# Other fields than FACET_FIELDS counted as facets stay in memory up to so many values
+# (name, dataset and res_name have about one per dataset: read again each time).
+KEEP_VALUES = 5000
 DATE_MATH = re.compile(
     r"^NOW(?:/DAYS?)?(?:([+-])(\d+)(SECONDS?|MINUTES?|HOURS?|DAYS?|MONTHS?|YEARS?))?$"
 )
@@ -201,73 +216,354 @@ def _check_wildcards(texts: list[str]) -> None:
         )
 
 
+_BITS = [1 << i for i in range(8)]
+# A facet value held by at least 1/64 of the datasets is counted with a bitmap (one AND
+# over size/8 bytes) once the matches are that many too: fewer, each match's values are.
+BITMAP_SHARE = 64
+
+
+class _Subset:
+    """The positions facets count over: the matches, or the rest when they are more than
+    half (counts are then the totals less the rest's); their bitmap made once, if asked."""
+
+    def __init__(self, matches: Any, everything: frozenset[int], size: int) -> None:
+        self.size = size
+        self.complement = len(matches) * 2 > size
+        self.positions = everything - matches if self.complement else matches
+        self._bits: int | None = None
+
+    @property
+    def bits(self) -> int:
+        if self._bits is None:
+            found = bytearray((self.size + 7) // 8)
+            for p in self.positions:
+                found[p >> 3] |= _BITS[p & 7]
+            self._bits = int.from_bytes(found, "little")
+        return self._bits
+
+
+class _Counts:
+    """A keyword field's values and, for each position, the ids of its values: what a
+    facet counts over a set of matches. Values many datasets hold also have a bitmap of
+    their positions, and each position the tuple of its other values (``small``)."""
+
+    def __init__(self, forward: Forward, size: int) -> None:
+        self.originals = forward.originals
+        offsets, ids = forward.offsets, forward.ids
+        self.totals = Counter(ids)
+        self.size = size
+        self.single: array | None = None
+        self.multiple: list[tuple[int, ...]] = []
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}
+        if all(offsets[p + 1] - offsets[p] <= 1 for p in range(size)):
+            self.single = array("i", [-1]) * size
+            for p in range(size):
+                if offsets[p + 1] > offsets[p]:
+                    self.single[p] = ids[offsets[p]]
+        else:
+            for p in range(size):
+                found = tuple(ids[offsets[p] : offsets[p + 1]])
+                self.multiple.append(shared.setdefault(found, found))
+        edge = max(size // BITMAP_SHARE, 1)
+        maps = {v: bytearray((size + 7) // 8) for v, n in self.totals.items() if n >= edge}
+        self.bitmaps: dict[int, int] = {}
+        self.small: list[tuple[int, ...]] | None = None
+        if not maps:
+            return
+        small = []
+        for p in range(size):
+            rest = []
+            for v in ids[offsets[p] : offsets[p + 1]]:
+                bitmap = maps.get(v)
+                if bitmap is None:
+                    rest.append(v)
+                else:
+                    bitmap[p >> 3] |= _BITS[p & 7]
+            found = tuple(rest)
+            small.append(shared.setdefault(found, found))
+        self.bitmaps = {v: int.from_bytes(m, "little") for v, m in maps.items()}
+        if len(maps) < len(self.totals):
+            self.small = small
+
+    def _count(self, positions: Any) -> Counter[int]:
+        if self.single is not None:
+            counted = Counter(map(self.single.__getitem__, positions))
+            counted.pop(-1, None)
+            return counted
+        return Counter(chain.from_iterable(map(self.multiple.__getitem__, positions)))
+
+    def count(self, subset: _Subset) -> Counter[int]:
+        """Matches of each value id."""
+        positions = subset.positions
+        if not self.bitmaps or len(positions) * BITMAP_SHARE < self.size:
+            counted = self._count(positions)
+        else:
+            bits = subset.bits
+            counted = Counter({v: (m & bits).bit_count() for v, m in self.bitmaps.items()})
+            if self.small is not None:
+                counted.update(chain.from_iterable(map(self.small.__getitem__, positions)))
+        if subset.complement:
+            total = Counter(self.totals)
+            total.subtract(counted)
+            return total
+        return counted
+
+
 class SearchIndex:
-    """The index of one release's datasets (positions are indexes into its list)."""
+    """The search of one release's datasets (positions index its search file's datasets)."""
 
-    def __init__(self, docs: list[Document], labels: dict[str, dict[str, str]]) -> None:
-        self.size = len(docs)
+    def __init__(self, store: SearchFile) -> None:
+        self.store = store
+        self.size = store.size
         self.all = frozenset(range(self.size))
-        self.labels = labels
-        self.keyword: dict[str, dict[str, set[int]]] = {}
-        self.original: dict[str, dict[str, str]] = {}
-        self.text: dict[str, dict[int, float]] = {}
-        self.title: dict[str, set[int]] = {}
-        self.folded: list[str] = []
-        self.levels: dict[str, set[int]] = {"department": set(), "municipality": set()}
-        for pos, doc in enumerate(docs):
-            self._add(pos, doc)
-        self.ranges: dict[str, tuple[list[Any], list[int]]] = {}
-        self.rank: dict[str, list[int]] = {}
-        self.rank_desc: dict[str, list[int]] = {}
-        self.order: dict[str, list[int]] = {}
-        for name in DATE_FIELDS:
-            self._sortable(name, [d.dates.get(name) or "" for d in docs])
-        for name in NUMBER_FIELDS:
-            self._sortable(name, [d.numbers.get(name, 0) for d in docs])
-        self._sortable("name", [d.keywords["name"][0] for d in docs])
-        self._sortable("title", [textnorm.fold(d.texts.get("title") or "") for d in docs])
-
-    # ------------------------------------------------------------ building
-
-    def _add(self, pos: int, doc: Document) -> None:
-        for name, values in doc.keywords.items():
-            postings = self.keyword.setdefault(name, {})
-            originals = self.original.setdefault(name, {})
-            for value in values:
-                key = textnorm.fold(value).strip()
-                postings.setdefault(key, set()).add(pos)
-                originals.setdefault(key, value)
-        for term, weight in textnorm.weighted_terms(doc.texts).items():
-            self.text.setdefault(term, {})[pos] = weight
-        for term in textnorm.terms(doc.texts.get("title") or ""):
-            self.title.setdefault(term, set()).add(pos)
-        self.folded.append(" ".join(textnorm.words(" ".join(v or "" for v in doc.texts.values()))))
-        for level in doc.levels:
-            self.levels.setdefault(level, set()).add(pos)
-
-    def _sortable(self, name: str, values: list[Any]) -> None:
-        order = sorted(range(self.size), key=lambda p: (values[p], p))
-        rank = [0] * self.size
-        for i, pos in enumerate(order):
-            rank[pos] = i
-        self.order[name] = order
-        self.rank[name] = rank
-        self.rank_desc[name] = [-r for r in rank]
-        self.ranges[name] = ([values[p] for p in order], order)
+        self.ranges: dict[str, tuple[array, array]] = {}
+        self.rank: dict[str, array] = {}
+        self.rank_desc: dict[str, array] = {}
+        self.order: dict[str, array] = {}
+        for name in (*DATE_FIELDS, *NUMBER_FIELDS, "name", "title"):
+            order = store.column(f"order:{name}")
+            rank = array("i", [0]) * self.size
+            for i, pos in enumerate(order):
+                rank[pos] = i
+            self.order[name] = order
+            self.rank[name] = rank
+            self.rank_desc[name] = array("i", (-r for r in rank))
+        for name in (*DATE_FIELDS, *NUMBER_FIELDS):
+            self.ranges[name] = (store.column(f"values:{name}", "q"), self.order[name])
+        self.counts = {name: _Counts(store.forward(name), self.size) for name in FACET_FIELDS}
+        self._levels: dict[str, frozenset[int]] = {}
 
     # ------------------------------------------------------------- matching
 
     def match(self, q: str | None, fq: list[str]) -> tuple[frozenset[int] | set[int], list[str]]:
         """Positions matching ``q`` and every ``fq``, and the text terms to score by."""
-        terms: list[str] = []
+        return _Query(self).match(q, fq)
+
+    def level(self, name: str) -> frozenset[int]:
+        """Datasets whose tables break down by a territory level (department, municipality)."""
+        found = self._levels.get(name)
+        if found is None:
+            found = self._levels[name] = frozenset(self.store.key(LEVELS, name))
+        return found
+
+    def _between(self, name: str, low: Any, high: Any, inc_low: bool, inc_high: bool) -> Any:
+        values, positions = self.ranges[name]
+        dates = name in DATE_FIELDS
+        if dates:
+            low = None if low is None else date_number(low)
+            high = None if high is None else date_number(high)
+        # Datasets without the date sort first (as 0), and no range matches them.
+        start = bisect.bisect_right(values, 0) if dates else 0
+        if low is not None:
+            found = (bisect.bisect_left if inc_low else bisect.bisect_right)(values, low)
+            start = max(start, found)
+        end = len(values)
+        if high is not None:
+            end = (bisect.bisect_right if inc_high else bisect.bisect_left)(values, high)
+        return set(positions[start:end])
+
+    # -------------------------------------------------------------- ranking
+
+    def _sort_keys(self, sort: str) -> list[tuple[str, bool]]:
+        keys = []
+        for clause in sort.split(","):
+            parts = clause.split()
+            if not parts:
+                continue
+            if len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+                raise QueryError(
+                    _('The sort "{sort}" is not valid.'),
+                    _('Write a field and a direction, e.g. "metadata_modified desc, name asc".'),
+                    sort=sort,
+                )
+            name = parts[0]
+            if name != "score" and name not in SORT_FIELDS:
+                raise QueryError(
+                    _("Cannot sort by {field}."),
+                    _("Sort by one of: {allowed}."),
+                    field=name,
+                    allowed=", ".join(["score", *SORT_FIELDS]),
+                )
+            descending = len(parts) == 2 and parts[1].lower() == "desc"
+            keys.append((SORT_FIELDS.get(name, "score"), descending))
+        return keys or [("score", True), ("metadata_modified", True)]
+
+    def _page(self, query: _Query, matches: Any, sort: str, start: int, rows: int) -> list[int]:
+        """Positions of the requested page; ties fall back to the name (positions follow names)."""
+        keys = self._sort_keys(sort)
+        if not query.terms:
+            keys = [k for k in keys if k[0] != "score"]  # every score is equal
+        wanted = start + rows
+        if rows == 0 or not matches:
+            return []
+        if not keys:
+            keys = [("name", False)]
+        if len(keys) == 1 and keys[0][0] != "score":
+            return self._scan(matches, *keys[0], start, wanted)
+        scores = query.scores(matches) if any(k == "score" for k, _d in keys) else {}
+        if len(keys) == 2 and keys[0][0] == "score" and keys[1][0] != "score":
+            return self._by_score(matches, scores, keys[0][1], *keys[1], wanted)[start:]
+        key = self._key(keys, scores)
+        return heapq.nsmallest(wanted, matches, key=key)[start:]
+
+    def _by_score(
+        self,
+        matches: Any,
+        scores: dict[int, float],
+        desc: bool,
+        name: str,
+        then_desc: bool,
+        wanted: int,
+    ) -> list[int]:
+        """The first ``wanted`` matches by score (a match without one scores 0.0), then by
+        the rank of ``name``: what ``heapq.nsmallest`` over (score, rank, position) gives,
+        without a tuple per match. A score is a sum of idf x weights, so few matches score
+        better than the ``wanted``-th (``edge``); those are sorted, and the ties at the
+        edge are picked by rank alone (ranks differ: no position ties)."""
+        then = self.rank_desc[name] if then_desc else self.rank[name]
+        if len(scores) < len(matches):
+            scores = dict.fromkeys(matches, 0.0) | scores
+        values = scores.values()  # (in the order of scores.keys())
+        edge = _edge(list(values), desc, wanted)
+        reaches = edge.__le__ if desc else edge.__ge__  # the score is at least as good
+        near = list(compress(scores.keys(), map(reaches, values)))
+        ahead = sorted(
+            (-scores[p] if desc else scores[p], then[p], p)
+            for p in compress(near, map(edge.__ne__, map(scores.__getitem__, near)))
+        )
+        need = wanted - len(ahead)
+        tied = list(compress(near, map(edge.__eq__, map(scores.__getitem__, near))))
+        if len(tied) * 16 > self.size and need * 64 < len(tied):  # walk the ranks' order
+            among, rest = set(tied), []
+            order = self.order[name]
+            for p in reversed(order) if then_desc else order:
+                if p in among:
+                    rest.append(p)
+                    if len(rest) == need:
+                        break
+        else:
+            rest = sorted(tied, key=then.__getitem__)[:need]
+        return [p for _s, _t, p in ahead] + rest
+
+    def _key(self, keys: list[tuple[str, bool]], scores: dict[int, float]) -> Any:
+        """The sort key of a position: direct lambdas for the usual one or two keys."""
+        # (a score dict, read with .get, or a rank array, indexed; True for the dict)
+        columns: list[tuple[Any, bool]] = []
+        for name, desc in keys:
+            if name == "score":
+                column = {p: -v for p, v in scores.items()} if desc else scores
+                columns.append((column, True))
+            else:
+                columns.append((self.rank_desc[name] if desc else self.rank[name], False))
+        if len(columns) == 1:
+            ((first, is_dict),) = columns
+            return (lambda p: (first.get(p, 0.0), p)) if is_dict else (lambda p: (first[p], p))
+        if len(columns) == 2 and columns[0][1] and not columns[1][1]:
+            first, second = columns[0][0], columns[1][0]
+            return lambda p: (first.get(p, 0.0), second[p], p)
+
+        def key(pos: int) -> tuple:
+            return (*(c.get(pos, 0.0) if d else c[pos] for c, d in columns), pos)
+
+        return key
+
+    def _scan(self, matches: Any, name: str, desc: bool, start: int, wanted: int) -> list[int]:
+        """Walk a presorted order, keeping matching positions, until the page is full."""
+        order = self.order[name][::-1] if desc else self.order[name]
+        if len(matches) == self.size:
+            return list(order[start:wanted])
+        picked = []
+        for pos in order:
+            if pos in matches:
+                picked.append(pos)
+                if len(picked) == wanted:
+                    break
+        return picked[start:]
+
+    # --------------------------------------------------------------- facets
+
+    def facets(
+        self, matches: Any, names: list[str], limit: int, mincount: int
+    ) -> dict[str, list[tuple[str, int]]]:
+        out = {}
+        everything = len(matches) == self.size
+        subset = _Subset(matches, self.all, self.size) if names and not everything else None
+        for name in names:
+            index_field = KEYWORD_FIELDS.get(name)
+            if index_field is None or index_field == "territory":
+                raise Invalid(
+                    _("{field} cannot be used as a facet."),
+                    _("Facet fields: {allowed}."),
+                    fields={"facet.field": _("{field} cannot be used as a facet.")},
+                    field=name,
+                    allowed=", ".join(FACET_FIELDS),
+                )
+            values = self.counts.get(index_field)
+            if values is None:  # a field facets seldom count: kept when it has few values
+                values = _Counts(self.store.forward(index_field), self.size)
+                if len(values.originals) <= KEEP_VALUES:
+                    self.counts[index_field] = values
+            counted = values.totals if subset is None else values.count(subset)
+            originals = values.originals
+            if mincount > 0:
+                counts = [(originals[i], n) for i, n in counted.items() if n >= mincount]
+            else:
+                counts = [(value, counted.get(i, 0)) for i, value in enumerate(originals)]
+            counts.sort(key=lambda item: (-item[1], item[0]))
+            out[name] = counts if limit < 0 else counts[:limit]
+        return out
+
+    # --------------------------------------------------------------- search
+
+    def search(
+        self,
+        q: str | None = None,
+        fq: list[str] | None = None,
+        sort: str | None = None,
+        start: int = 0,
+        rows: int = 10,
+        facet_fields: list[str] | None = None,
+        facet_limit: int = 50,
+        facet_mincount: int = 1,
+    ) -> Result:
+        query = _Query(self)
+        matches, _terms = query.match(q, fq or [])
+        sort = sort or DEFAULT_SORT
+        positions = self._page(query, matches, sort, start, rows)
+        facets = self.facets(matches, facet_fields or [], facet_limit, facet_mincount)
+        return Result(len(matches), positions, sort, facets)
+
+
+class _Query:
+    """One search's evaluation of ``q`` and ``fq`` (the postings it read, kept for scoring)."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        self.store = index.store
+        self.all = index.all
+        self.terms: list[str] = []
+        self._postings: dict[str, Postings | None] = {}
+
+    def _positions(self, postings: Postings, where: str) -> Any:
+        """A stem's positions anywhere in the text, or in titles only."""
+        if where == "text":
+            return postings.positions
+        return compress(postings.positions, map(self.store.titled.__getitem__, postings.codes))
+
+    def postings(self, term: str) -> Postings | None:
+        if term not in self._postings:
+            self._postings[term] = self.store.term(term)
+        return self._postings[term]
+
+    def match(self, q: str | None, fq: list[str]) -> tuple[frozenset[int] | set[int], list[str]]:
         matches: frozenset[int] | set[int] = self.all
         _check_wildcards([q or "", *fq])
         if q and q.strip() and q.strip() != "*:*":
-            matches = self._eval(parse(q, "q"), None, terms, "q")
+            matches = self._eval(parse(q, "q"), None, self.terms, "q")
         for clause in fq:
             if clause and clause.strip() and clause.strip() != "*:*":
                 matches = matches & self._eval(parse(clause, "fq"), None, [], "fq")
-        return matches, terms
+        return matches, self.terms
 
     def _eval(self, node: Any, name: str | None, terms: list[str], param: str) -> Any:
         if isinstance(node, tree.SearchField):
@@ -314,7 +610,7 @@ class SearchIndex:
         if name in DATE_FIELDS or name in NUMBER_FIELDS:
             bound = _date_bound if name in DATE_FIELDS else _number_bound
             low = bound(value, param)
-            return self._between(name, low, low, True, True)
+            return self.index._between(name, low, low, True, True)
         raise QueryError(
             _("Unknown field {field} in {param}."),
             _("Fields you can search: {allowed}."),
@@ -329,52 +625,41 @@ class SearchIndex:
         if value == "*":
             return self.all
         if not phrase and ("*" in value or "?" in value):
-            pattern = textnorm.fold(value)
-            found: set[int] = set()
-            for term, scored in self.text.items():
-                if fnmatchcase(term, pattern):
-                    found.update(scored if where == "text" else self.title.get(term, ()))
-            return found
+            matched = self.store.terms_matching(textnorm.fold(value))
+            return set(self._positions(matched, where))
         stems = textnorm.terms(value)
         if not stems:
             return self.all  # only stop words: they restrict nothing
         result: Any = None
         for stem in stems:
-            if where == "text":
-                postings: Any = self.text.get(stem, {}).keys()
-            else:
-                postings = self.title.get(stem, set())
-            result = set(postings) if result is None else result & postings
+            postings = self.postings(stem)
+            positions = self._positions(postings, where) if postings is not None else ()
+            result = set(positions) if result is None else result.intersection(positions)
             if not result:
                 return set()
         terms.extend(stems)
         if phrase and len(stems) > 1:
             needle = " ".join(textnorm.words(value))
-            result = {p for p in result if needle in self.folded[p]}
+            result = self.store.holding(needle, result)
         return result
 
     def _keyword(self, index_field: str, value: str) -> Any:
         key = textnorm.fold(value).strip()
         if index_field == "territory":
             return self._territory(key)
-        postings = self.keyword.get(index_field, {})
         if "*" in key or "?" in key:
-            found: set[int] = set()
-            for candidate, positions in postings.items():
-                if fnmatchcase(candidate, key):
-                    found |= positions
-            return found
-        return postings.get(key, set())
+            return set(self.store.keys_matching(index_field, key))
+        return set(self.store.key(index_field, key))
 
     def _territory(self, code: str) -> Any:
         """Datasets about a territory: listed in their coverage, or broken down by its level."""
         from catalog import territories
 
-        found = set(self.keyword.get("territory", {}).get(code, set()))
+        found = set(self.store.key("territory", code))
         if territories.is_department(code):
-            found |= self.levels.get("department", set()) | self.levels.get("municipality", set())
+            found |= self.index.level("department") | self.index.level("municipality")
         elif territories.is_municipality(code):
-            found |= self.levels.get("municipality", set())
+            found |= self.index.level("municipality")
         return found
 
     def _range(self, name: str | None, node: Any, param: str) -> Any:
@@ -389,151 +674,41 @@ class SearchIndex:
         bound = _date_bound if name in DATE_FIELDS else _number_bound
         low = bound(str(node.low).strip('"'), param)
         high = bound(str(node.high).strip('"'), param)
-        return self._between(name, low, high, node.include_low, node.include_high)
+        return self.index._between(name, low, high, node.include_low, node.include_high)
 
-    def _between(self, name: str, low: Any, high: Any, inc_low: bool, inc_high: bool) -> Any:
-        values, positions = self.ranges[name]
-        # Datasets without the date sort first (as ""), and no range matches them.
-        start = bisect.bisect_right(values, "") if name in DATE_FIELDS else 0
-        if low is not None:
-            found = (bisect.bisect_left if inc_low else bisect.bisect_right)(values, low)
-            start = max(start, found)
-        end = len(values)
-        if high is not None:
-            end = (bisect.bisect_right if inc_high else bisect.bisect_left)(values, high)
-        return set(positions[start:end])
-
-    # -------------------------------------------------------------- ranking
-
-    def _sort_keys(self, sort: str) -> list[tuple[str, bool]]:
-        keys = []
-        for clause in sort.split(","):
-            parts = clause.split()
-            if not parts:
-                continue
-            if len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
-                raise QueryError(
-                    _('The sort "{sort}" is not valid.'),
-                    _('Write a field and a direction, e.g. "metadata_modified desc, name asc".'),
-                    sort=sort,
-                )
-            name = parts[0]
-            if name != "score" and name not in SORT_FIELDS:
-                raise QueryError(
-                    _("Cannot sort by {field}."),
-                    _("Sort by one of: {allowed}."),
-                    field=name,
-                    allowed=", ".join(["score", *SORT_FIELDS]),
-                )
-            descending = len(parts) == 2 and parts[1].lower() == "desc"
-            keys.append((SORT_FIELDS.get(name, "score"), descending))
-        return keys or [("score", True), ("metadata_modified", True)]
-
-    def _page(self, matches: Any, terms: list[str], sort: str, start: int, rows: int) -> list[int]:
-        """Positions of the requested page; ties fall back to the name (positions follow names)."""
-        keys = self._sort_keys(sort)
-        if not terms:
-            keys = [k for k in keys if k[0] != "score"]  # every score is equal
-        wanted = start + rows
-        if rows == 0 or not matches:
-            return []
-        if not keys:
-            keys = [("name", False)]
-        if len(keys) == 1 and keys[0][0] != "score":
-            return self._scan(matches, *keys[0], start, wanted)
-        scores = self._scores(matches, terms) if any(k == "score" for k, _d in keys) else {}
-        key = self._key(keys, scores)
-        return heapq.nsmallest(wanted, matches, key=key)[start:]
-
-    def _key(self, keys: list[tuple[str, bool]], scores: dict[int, float]) -> Any:
-        """The sort key of a position: direct lambdas for the usual one or two keys."""
-        # (a score dict, read with .get, or a rank list, indexed; True for the dict)
-        columns: list[tuple[Any, bool]] = []
-        for name, desc in keys:
-            if name == "score":
-                column = {p: -v for p, v in scores.items()} if desc else scores
-                columns.append((column, True))
-            else:
-                columns.append((self.rank_desc[name] if desc else self.rank[name], False))
-        if len(columns) == 1:
-            ((first, is_dict),) = columns
-            return (lambda p: (first.get(p, 0.0), p)) if is_dict else (lambda p: (first[p], p))
-        if len(columns) == 2 and columns[0][1] and not columns[1][1]:
-            first, second = columns[0][0], columns[1][0]
-            return lambda p: (first.get(p, 0.0), second[p], p)
-
-        def key(pos: int) -> tuple:
-            return (*(c.get(pos, 0.0) if d else c[pos] for c, d in columns), pos)
-
-        return key
-
-    def _scan(self, matches: Any, name: str, desc: bool, start: int, wanted: int) -> list[int]:
-        """Walk a presorted order, keeping matching positions, until the page is full."""
-        order = self.order[name][::-1] if desc else self.order[name]
-        if len(matches) == self.size:
-            return order[start:wanted]
-        picked = []
-        for pos in order:
-            if pos in matches:
-                picked.append(pos)
-                if len(picked) == wanted:
-                    break
-        return picked[start:]
-
-    def _scores(self, matches: Any, terms: list[str]) -> dict[int, float]:
-        import math
-
+    def scores(self, matches: Any) -> dict[int, float]:
+        """Each match's score: the sum over the query's stems of idf x the stem's weight."""
         scores: dict[int, float] = {}
-        for term in dict.fromkeys(terms):
-            postings = self.text.get(term, {})
-            idf = math.log(1 + self.size / (1 + len(postings)))
-            for pos, weight in postings.items():
-                if pos in matches:
-                    scores[pos] = scores.get(pos, 0.0) + idf * weight
+        for term in dict.fromkeys(self.terms):
+            postings = self.postings(term)
+            found = len(postings.positions) if postings is not None else 0
+            idf = math.log(1 + self.index.size / (1 + found))
+            if postings is None:
+                continue
+            # idf x weight at each position holding the stem (the loops in C: zip, map)
+            weighed = [idf * weight for weight in self.store.weights]  # by code
+            scored = dict(
+                zip(postings.positions, map(weighed.__getitem__, postings.codes), strict=True)
+            )
+            if not matches.issuperset(scored):
+                scored = {p: scored[p] for p in matches.intersection(scored)}
+            if not scores:  # the first stem's (0.0 + x is x)
+                scores = scored
+                continue
+            for pos, score in scored.items():
+                scores[pos] = scores.get(pos, 0.0) + score
         return scores
 
-    # --------------------------------------------------------------- facets
 
-    def facets(
-        self, matches: Any, names: list[str], limit: int, mincount: int
-    ) -> dict[str, list[tuple[str, int]]]:
-        out = {}
-        everything = len(matches) == self.size
-        for name in names:
-            index_field = KEYWORD_FIELDS.get(name)
-            if index_field is None or index_field == "territory":
-                raise Invalid(
-                    _("{field} cannot be used as a facet."),
-                    _("Facet fields: {allowed}."),
-                    fields={"facet.field": _("{field} cannot be used as a facet.")},
-                    field=name,
-                    allowed=", ".join(FACET_FIELDS),
-                )
-            counts = []
-            originals = self.original.get(index_field, {})
-            for value, positions in self.keyword.get(index_field, {}).items():
-                n = len(positions) if everything else len(positions & matches)
-                if n >= mincount:
-                    counts.append((originals[value], n))
-            counts.sort(key=lambda item: (-item[1], item[0]))
-            out[name] = counts if limit < 0 else counts[:limit]
-        return out
-
-    # --------------------------------------------------------------- search
-
-    def search(
-        self,
-        q: str | None = None,
-        fq: list[str] | None = None,
-        sort: str | None = None,
-        start: int = 0,
-        rows: int = 10,
-        facet_fields: list[str] | None = None,
-        facet_limit: int = 50,
-        facet_mincount: int = 1,
-    ) -> Result:
-        matches, terms = self.match(q, fq or [])
-        sort = sort or DEFAULT_SORT
-        positions = self._page(matches, terms, sort, start, rows)
-        facets = self.facets(matches, facet_fields or [], facet_limit, facet_mincount)
-        return Result(len(matches), positions, sort, facets)
+def _edge(values: list[float], desc: bool, wanted: int) -> float:
+    """The ``wanted``-th best of ``values`` (the last, when there are fewer). Scores take
+    few values (sums of idf x weights): counted per value, in C, when there are few."""
+    distinct = set(values)
+    if len(distinct) > FEW_SCORES:
+        return (heapq.nlargest if desc else heapq.nsmallest)(wanted, values)[-1]
+    seen = 0
+    for edge in sorted(distinct, reverse=desc):
+        seen += values.count(edge)
+        if seen >= wanted:
+            break
+    return edge

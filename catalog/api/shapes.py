@@ -8,6 +8,7 @@ a resource's ``id`` is the name of its SQLite table (also the ``resource_id`` of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from catalog import territories, textnorm, urls
@@ -16,6 +17,7 @@ from catalog.release.index import DatasetEntry, Publishers, ResourceEntry
 from catalog.vocabularies import entry, label
 
 CKAN_FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "ods": "ODS"}
+Absolute = Callable[[str], str]  # a site path -> its URL (urls.absolute)
 DATASTORE_TYPES = {
     "integer": "int",
     "number": "numeric",
@@ -101,17 +103,19 @@ def tag(name: str) -> dict[str, Any]:
     }
 
 
-def resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
+def resource(
+    d: DatasetEntry, r: ResourceEntry, absolute: Absolute = urls.absolute
+) -> dict[str, Any]:
     """One resource as CKAN's resource dict; ``url`` is its CSV download."""
     created, modified = dates(d)
-    downloads = {kind: urls.absolute(path) for kind, path in r["downloads"].items()}
+    downloads = {kind: absolute(path) for kind, path in r["downloads"].items()}
     fmt = r["format"] or ""
     return {
         "id": r["id"],
         "package_id": urls.ckan_id(d["id"]),
         "name": r["title"] or r["name"],
         "description": r["description"] or "",
-        "url": downloads.get("csv") or urls.absolute(d["zip"]),
+        "url": downloads.get("csv") or absolute(d["zip"]),
         "format": CKAN_FORMATS.get(fmt, fmt.upper()),
         "mimetype": r["mediatype"],
         "mimetype_inner": None,
@@ -137,7 +141,7 @@ def resource(d: DatasetEntry, r: ResourceEntry) -> dict[str, Any]:
     }
 
 
-def _extras(d: DatasetEntry) -> list[dict[str, str]]:
+def _extras(d: DatasetEntry, absolute: Absolute) -> list[dict[str, str]]:
     import json
 
     values: dict[str, str | None] = {
@@ -161,30 +165,32 @@ def _extras(d: DatasetEntry) -> list[dict[str, str]]:
             extras.append({"key": "theme", "value": uri})
     versions = [  # CKAN has no versions: an extra lists them, newest first
         {"id": v["id"], "version": v["version"], "published_at": v["published_at"]}
-        | {"note": v["note"], "downloads": {k: urls.absolute(u) for k, u in v["downloads"].items()}}
+        | {"note": v["note"], "downloads": {k: absolute(u) for k, u in v["downloads"].items()}}
         for v in d.get("versions") or []
     ]
     if versions:
         extras.append({"key": "versions", "value": json.dumps(versions, ensure_ascii=False)})
     extras.append({"key": "language", "value": "es"})
-    extras.append({"key": "identifier", "value": urls.absolute(d["url"])})
+    extras.append({"key": "identifier", "value": absolute(d["url"])})
     return sorted(extras, key=lambda e: (e["key"], e["value"]))
 
 
-def package(d: DatasetEntry, publishers: Publishers) -> dict[str, Any]:
-    """One dataset as CKAN's package dict."""
+def package(
+    d: DatasetEntry, publishers: Publishers, absolute: Absolute = urls.absolute
+) -> dict[str, Any]:
+    """One dataset as CKAN's package dict (``absolute`` makes its links)."""
     created, modified = dates(d)
     publisher = publishers.get(d["publisher"]) or {}
     licence = entry("licenses", d["license_id"] or "") or {}
     tags = [tag(k) for k in d["keywords"] or [] if isinstance(k, str)]
     groups = [group(code) for code in d["themes"] or [] if isinstance(code, str)]
-    resources = [resource(d, r) for r in d["resources"]]
+    resources = [resource(d, r, absolute) for r in d["resources"]]
     return {
         "id": urls.ckan_id(d["id"]),
         "name": urls.ckan_id(d["id"]),
         "title": d["title"] or d["name"],
         "notes": d["readme"] or d["description"] or "",
-        "url": urls.absolute(d["url"]),
+        "url": absolute(d["url"]),
         "version": d["version"],
         "license_id": d["license_id"],
         "license_title": d["license"],
@@ -203,7 +209,7 @@ def package(d: DatasetEntry, publishers: Publishers) -> dict[str, Any]:
         "num_resources": len(resources),
         "metadata_created": created,
         "metadata_modified": modified,
-        "extras": _extras(d),
+        "extras": _extras(d, absolute),
         "state": "active",
         "type": "dataset",
         "private": False,

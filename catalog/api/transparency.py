@@ -139,7 +139,8 @@ def source_for(
         cat = releases.get()
         if cat is None:
             return None
-        return Snapshot(cat.release, cat.publishers, cat.datasets, cat.generated)
+        # Compliance reads only the datasets that cite an obligation (fulfilment.py).
+        return Snapshot(cat.release, cat.publishers, cat.cited(), cat.generated)
 
     declarations: Declarations | None = None
     if workspace is not None:

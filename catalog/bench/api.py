@@ -1,10 +1,10 @@
 """``make bench``, API part: package_show and package_search on 10,000 datasets.
 
 A synthetic release of ``DATASETS`` tiny datasets is composed with the build's
-own parts (catalogue tables with their full-text index, ``index.json``,
-Datasette's metadata and inspect files, through ``Layout``), then served by the
-real ``catalog serve`` in a subprocess. Measured from other processes on
-loopback:
+own parts (catalogue tables with their full-text index, ``index.json`` and the
+API's search file, Datasette's metadata and inspect files, through ``Layout``),
+then served by the real ``catalog serve`` in a subprocess. Measured from other
+processes on loopback:
 
 - latency (p50, p95) of ``package_show`` and ``package_search`` (one request
   at a time, keep-alive), and of Datasette's JSON API answering the same search
@@ -40,6 +40,7 @@ from catalog.build.catalogue import write_catalogue
 from catalog.build.datasette import inspect_data, write_json
 from catalog.build.index import build_index
 from catalog.build.release import Layout
+from catalog.build.search import write_search
 from catalog.release.layout import ReleaseFolder
 from catalog.release.manifest import Manifest
 
@@ -137,6 +138,7 @@ def make_release(out: Path, count: int = DATASETS) -> Path:
     published_at = {m["dataset"]: "2025-10-01T00:00:00+00:00" for m in manifests}
     index = build_index(manifests, {}, publishers, clock.stamp(), None, published_at)
     write_json(folder.index, index)
+    write_search(folder)
     layout.publish(release_id, tmp)
     return out
 

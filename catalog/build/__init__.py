@@ -36,6 +36,7 @@ from catalog.build.datasette import inspect_data, metadata, write_json
 from catalog.build.index import build_index
 from catalog.build.release import Layout
 from catalog.build.report import BuildReport, DatasetOutcome
+from catalog.build.search import write_search
 from catalog.build.site import previous_site, write_site
 from catalog.build.state import (
     Attempt,
@@ -547,6 +548,7 @@ class Builder:
             manifests, statuses, publishers, clock.stamp(), folder.site, published_at, listed
         )
         write_json(folder.index, index)
+        write_search(folder)
         return notices
 
     def _collect_garbage(self) -> None:

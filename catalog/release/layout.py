@@ -4,6 +4,7 @@
 
     <build>/current -> releases/<id>      the live release (swapped atomically)
     <build>/releases/<id>/index.json      the catalogue index (index.py)
+    <build>/releases/<id>/search.db       the API's dataset search, on disk (search.py)
     <build>/releases/<id>/sql/catalogo.db every published table + the catalogue tables
     <build>/releases/<id>/sql/metadata.json, sql/inspect.json   Datasette's files
     <build>/releases/<id>/site/           the static catalogue
@@ -21,6 +22,7 @@ from pathlib import Path
 CURRENT = "current"
 RELEASES = "releases"
 INDEX = "index.json"
+SEARCH = "search.db"  # the API's datasets and search index, shared by its workers
 SQL = "sql"
 SITE = "site"
 DATABASE = "catalogo"  # the database's name in Datasette: /sql/catalogo
@@ -44,6 +46,10 @@ class ReleaseFolder:
     @property
     def index(self) -> Path:
         return self.path / INDEX
+
+    @property
+    def search(self) -> Path:
+        return self.path / SEARCH
 
     @property
     def sql(self) -> Path:

@@ -3,10 +3,17 @@
 ``catalog serve`` (its pages, Datasette and the API) and the transparency
 workspace (the publishers it receives requests for) read the build through
 ``CurrentRelease``. A release is immutable once published, so it is loaded once:
-its index parsed and checked, Datasette's files and the database looked at (a
-broken release is refused, and the one before keeps being served). When the
-build swaps ``current``, the next call loads the new release; a caller that got a
-``Release`` keeps a consistent view of it for as long as it holds it.
+its files looked at and checked (a broken release is refused, and the one before
+keeps being served). When the build swaps ``current``, the next call loads the new
+release; a caller that got a ``Release`` keeps a consistent view of it for as long
+as it holds it.
+
+The catalogue index (``index.json``) is parsed when a reader first asks for it
+(``Release.index``): the API reads the release's search file instead (search.py),
+and a worker that only serves the API never holds the whole index. A release whose
+search file vouches for its index (the digest it records) is known whole without
+parsing it; one without (written before search files, or made by hand) has its
+index parsed and checked at once, as before.
 
 Releases are shared by folder while anyone holds them (a weak cache): the
 server and the workspace in one process parse one ``index.json`` per release.
@@ -18,33 +25,55 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from weakref import WeakValueDictionary
 
 from catalog.release.index import BrokenRelease, ReleaseIndex, parse_index
 from catalog.release.layout import CURRENT, ReleaseFolder
+from catalog.release.search import index_checked
 
 LOG = logging.getLogger("catalog.release")
 
 
-@dataclass(frozen=True, eq=False)
-class Release:
-    """One published release, loaded: where its files are and its catalogue index."""
+def read_index(path: Path) -> ReleaseIndex:
+    """``index.json`` parsed and checked (OSError, ValueError as ``open_release``)."""
+    return parse_index(json.loads(path.read_text("utf-8")))
 
-    folder: ReleaseFolder
-    index: ReleaseIndex
+
+class Release:
+    """One published release, loaded: where its files are and its catalogue index
+    (given, or read from ``folder`` when first asked for)."""
+
+    def __init__(self, folder: ReleaseFolder, index: ReleaseIndex | None = None) -> None:
+        self.folder = folder
+        self._index = index
+        self._lock = threading.Lock()
 
     @property
     def id(self) -> str:
         return self.folder.id
+
+    @property
+    def index(self) -> ReleaseIndex:
+        """The catalogue index, parsed at the first call (and kept while the release is)."""
+        found = self._index
+        if found is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = read_index(self.folder.index)
+                found = self._index
+        return found
+
+    @property
+    def index_loaded(self) -> bool:
+        return self._index is not None
 
 
 def open_release(path: Path) -> Release:
     """The release in ``path``; OSError (a file cannot be read) or ValueError (JSON that
     does not parse, a ``BrokenRelease``) when it is incomplete or broken."""
     folder = ReleaseFolder(path)
-    index = parse_index(json.loads(folder.index.read_text("utf-8")))
+    index = None if index_checked(folder.search, folder.index) else read_index(folder.index)
     for document in (folder.inspect, folder.metadata):
         json.loads(document.read_text("utf-8"))
     if not folder.database.is_file():

@@ -196,7 +196,9 @@ def _new_account(page: Page, form: FormData) -> None:
     password = field(form, "password", _("Password"), accounts.MAX_PASSWORD, page.lang)
     role = field(form, "role", _("Role"), 20, page.lang) or "officer"  # officer or cio
     if role not in ("officer", "cio", "steward", "reviewer"):
-        raise FormRefused(400, _("Unknown role {role}."), _("Choose a role from the list."), role=role)
+        raise FormRefused(
+            400, _("Unknown role {role}."), _("Choose a role from the list."), role=role
+        )
     with page.ws.db.write() as session:
         user = accounts.add_user(session, email, name, password, role, publishers)
         LOG.info("account %s created by user %s", user.id, page.signed_in.id)
