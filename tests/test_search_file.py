@@ -75,18 +75,28 @@ def test_the_build_writes_the_search_file_beside_the_index(demo_build: Path):
         store._conn().execute("DELETE FROM meta")
 
 
-def test_the_api_serves_a_release_without_parsing_its_index(demo_build: Path):
-    reader = CurrentRelease(demo_build)
-    release = reader()
-    assert release is not None
-    client = AppClient(create_api(reader, limits=LimitSettings(None)))
+def test_the_api_serves_a_release_without_parsing_its_index(
+    demo_build: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Releases are shared by folder within a process (another test may have read this
+    # one's index): a fresh view of the same folder, and any parse of an index refused.
+    from catalog.release import reader as release_reader
+
+    folder = ReleaseFolder((demo_build / CURRENT).resolve())
+    release = release_reader.Release(folder)
+    parsed: list[Path] = []
+    real = release_reader.read_index
+    monkeypatch.setattr(
+        release_reader, "read_index", lambda path: parsed.append(path) or real(path)
+    )
+    client = AppClient(create_api(lambda: release, limits=LimitSettings(None)))
     assert client.get("/api/3/action/package_search", params={"q": "salud"}).status_code == 200
     bono = client.get("/api/3/action/package_show", params={"id": "mides--bono-social-cobertura"})
     assert bono.json()["result"]["name"] == "mides--bono-social-cobertura"
     assert client.get("/api/v1/datasets", params={"q": "agua"}).status_code == 200
-    assert not release.index_loaded  # the API read search.db only
+    assert not release.index_loaded and parsed == []  # the API read search.db only
     assert release.index["datasets"]  # a reader of the index still gets it, when it asks
-    assert release.index_loaded
+    assert release.index_loaded and parsed == [folder.index]
 
 
 def test_an_index_changed_after_the_build_is_refused(copy: Path):

@@ -204,6 +204,12 @@ def _read_state(site: Path, body: bool = True) -> dict[str, Any]:
         return {}
 
 
+def page_keys(site: Path) -> dict[str, str]:
+    """The key of every file of a finished site, as the next build compares them."""
+    state = _read_state(site)
+    return _expand(state.get("keys") or {}, state.get("groups") or {})
+
+
 def _write_state(site: Path, head: dict[str, Any], body: dict[str, Any]) -> None:
     def dump(value: dict[str, Any]) -> bytes:
         try:
