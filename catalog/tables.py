@@ -112,6 +112,23 @@ COMPRESSIONS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open, "zip": None}
 CHUNK_ROWS = 100_000
 HEAD_BYTES = 1 << 20  # enough for the 100 lines the dialect is sniffed from
 LINE_SEPARATOR = "\x1f"  # reading whole lines: a byte that never occurs in text
+
+
+def _plain_lines(source: Path | bytes, rows: int | None = None) -> pl.Series:
+    """A CSV file's text as whole lines (polars validates UTF-8 and strips a BOM and the
+    ``\\r`` of ``\\r\\n``); PolarsError when it is not UTF-8."""
+    return pl.read_csv(
+        source,
+        has_header=False,
+        separator=LINE_SEPARATOR,
+        quote_char=None,
+        schema={"line": pl.Utf8},
+        empty_string_is_null=False,
+        raise_if_empty=False,
+        n_rows=rows,
+    ).to_series()
+
+
 # Dialect properties the CSV readers here implement; anything else goes to Frictionless.
 PLAIN_DIALECT = {
     "delimiter",
@@ -443,16 +460,7 @@ def _csv_blocks(
     def parse_quoted(data: bytes, lines: int) -> Parsed:
         """A block with quotes: _read_quoted on its lines (each must be one record)."""
         try:
-            text = pl.read_csv(
-                data,
-                has_header=False,
-                separator=LINE_SEPARATOR,
-                quote_char=None,
-                schema={"line": pl.Utf8},
-                empty_string_is_null=False,
-                raise_if_empty=False,
-                n_rows=lines,
-            ).to_series()
+            text = _plain_lines(data, lines)
         except pl.exceptions.PolarsError as exc:  # not UTF-8, or the separator occurs in it
             raise StreamError(str(exc)) from None
         if len(text) != lines:
@@ -1313,15 +1321,7 @@ def _read_quoted(path: Path, dialect: csv.Dialect, header: list[str], quote: str
     uses, reads them; those rows are then taken from it, to the letter).
     """
     try:
-        lines = pl.read_csv(
-            path,
-            has_header=False,
-            separator=LINE_SEPARATOR,
-            quote_char=None,
-            schema={"line": pl.Utf8},
-            empty_string_is_null=False,
-            raise_if_empty=False,
-        ).to_series()
+        lines = _plain_lines(path)
     except pl.exceptions.PolarsError:  # not UTF-8, or the separator occurs in the file
         return None
     body = lines.slice(1)

@@ -13,6 +13,7 @@ JSON and CSV stay Datasette's own; smaller catalogues keep Datasette's pages who
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from datasette.utils.asgi import Response
@@ -46,10 +47,18 @@ LABELS = {
 }
 
 
+# Per Datasette, per database: the build's counts never change while it runs, so the
+# 50,000 entries are read once, not on every request.
+_COUNTS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, int]]] = weakref.WeakKeyDictionary()
+
+
 def _inspected(datasette: Any, database: str) -> dict[str, int]:
     """The row count of each table of ``database``, as the build counted them."""
-    tables = ((datasette.inspect_data or {}).get(database) or {}).get("tables") or {}
-    return {name: int((t or {}).get("count") or 0) for name, t in tables.items()}
+    known = _COUNTS.setdefault(datasette, {})
+    if database not in known:
+        tables = ((datasette.inspect_data or {}).get(database) or {}).get("tables") or {}
+        known[database] = {name: int((t or {}).get("count") or 0) for name, t in tables.items()}
+    return known[database]
 
 
 def is_large(datasette: Any, database: str) -> bool:
