@@ -33,6 +33,7 @@ from catalog.content import inside
 from catalog.i18n import request_lang
 from catalog.proxies import Network, allowed_hosts, canonical_host, client_scope
 from catalog.proxies import from_env as proxies_from_env
+from catalog.release.layout import RETIRE_AFTER_S  # requests on a replaced release finish first
 from catalog.release.reader import CurrentRelease, Release
 from catalog.security import adding, csp_for, defaults
 from catalog.site.render import render
@@ -44,7 +45,6 @@ from catalog.urls import base_url
 LOG = logging.getLogger("catalog.serve")
 SQL_PREFIX = "/sql/"
 WORKSPACE_PREFIX = "/transparencia"
-RETIRE_AFTER_S = 120  # let requests on a replaced release finish before its child stops
 
 
 def _plugin() -> None:

@@ -538,6 +538,7 @@ class Builder:
             database=db_path,
             reports=_site_reports(datasets, statuses, listed),
             previous=previous_site(self.layout.release_dir(previous.id) if previous.id else None),
+            spare=self.layout.spare_site() if previous.id else None,
             versions={
                 d: history_of.sources(datasets[d].history, self.snapshots, publish.SNAPSHOT_DB)
                 for d in listed

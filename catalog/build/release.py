@@ -31,6 +31,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,10 +39,15 @@ from pathlib import Path
 from catalog import clock
 from catalog.errors import CatalogError
 from catalog.i18n import _
-from catalog.release.layout import CURRENT, RELEASES, STABLE_LINKS
+from catalog.release.layout import CURRENT, RELEASES, RETIRE_AFTER_S, SITE, STABLE_LINKS
 
 KEEP_RELEASES = 2  # current and the one before, for servers that still read it
 TMP_PREFIX = ".tmp-"
+# The release before the current one is taken apart (its site brought up to date in
+# place) only once no server can still be answering from it: servers retire a replaced
+# release RETIRE_AFTER_S after they see the new one; twice that, for a server that saw
+# it late.
+SPARE_AFTER_S = 2 * RETIRE_AFTER_S
 
 
 class Layout:
@@ -109,6 +115,28 @@ class Layout:
 
     def release_dir(self, release_id: str) -> Path:
         return self.releases / release_id
+
+    def spare_site(self) -> Path | None:
+        """The site of the release before the current one, which the next build may move
+        into its own release and bring up to date in place (catalog/site/writer.py), so
+        that a rebuild costs what changed; None while a server may still read it (the
+        current release was published less than ``SPARE_AFTER_S`` ago)."""
+        current = self.current_release()
+        if current is None:
+            return None
+        try:
+            published = os.lstat(self.current).st_mtime  # the link is replaced on publish
+        except OSError:
+            return None
+        if time.time() - published < SPARE_AFTER_S:
+            return None
+        older = sorted(
+            p
+            for p in self.releases.iterdir()
+            if p.is_dir() and not p.name.startswith(TMP_PREFIX) and p.name < current.name
+        )
+        site = older[-1] / SITE if older else None
+        return site if site is not None and site.is_dir() and not site.is_symlink() else None
 
     def new_release(self) -> tuple[str, Path]:
         """An id (sortable by time) and the temporary folder to write the release into."""

@@ -31,6 +31,9 @@ METADATA = "metadata.json"
 INSPECT = "inspect.json"
 # Links at the top of the build folder that always lead into the current release.
 STABLE_LINKS = (SQL, SITE, INDEX)
+# How long a server keeps answering from a release after ``current`` moved on (requests
+# begun on it finish there); the builder reuses no older release sooner (build/release.py).
+RETIRE_AFTER_S = 120
 
 
 @dataclass(frozen=True)

@@ -394,6 +394,17 @@ class SiteWriter:
         self.cache[name] = (key, value)
         return value
 
+    def recall(self, name: str) -> Any:
+        """The value the site this one updates (the spare, else the previous site) kept
+        under ``name``, whatever its key; None when it kept none. For what must stay as
+        it was between builds (the search index's dataset numbers), kept again with
+        ``remember``."""
+        self.open()
+        old = self.here_cache.get(name)
+        if old is None and self.previous is not None:
+            old = self.old_cache.get(name)
+        return old[1] if old else None
+
     def _remove_stale(self) -> None:
         """Files of the spare the new site does not have (a dataset removed, a page fewer)."""
         keys = self.keys
