@@ -402,19 +402,39 @@ class Site:
         data = [place, department, municipalities, self.shown(items)]
         found = indicator_pages.ficha(self.indicators, code, lang)
         locator = self.locators.get(code)
+        # The profile lists the first datasets; the others are on pages of their own
+        # (a department can have thousands: one page listing them all would be heavy
+        # to read and written again whenever any of them changed).
+        (path, first, n, total), *rest = paginate(items, urls.territory(code).lstrip("/"))
+        pager = {"page": n, "pages": total, "base": path}
         self.page(
-            urls.territory(code).lstrip("/"),
+            path,
             lang,
             "territory.html",
-            [data, found, locator],
+            [data, found, locator, pager],
             lambda: {"figures": self._figures(code, lang)},
             indicators=found,
             locator=locator,
             place=place,
             department=department,
             municipalities=municipalities,
-            items=items,
+            items=first,
+            count=len(items),
+            pager=pager,
         )
+        for later, chunk, n, total in rest:
+            pager = {"page": n, "pages": total, "base": path}
+            self.page(
+                later,
+                lang,
+                "territory_list.html",
+                [place, department, self.shown(chunk), pager],
+                place=place,
+                department=department,
+                items=chunk,
+                count=len(items),
+                pager=pager,
+            )
 
     # ---------------------------------------------------------- indicators
 
