@@ -11,9 +11,9 @@ import pytest
 
 from catalog.bench import scale, site
 from catalog.build.site import write_site
-from catalog.site.pages import PAGE_SIZE
+from catalog.site.pages import MAX_PAGE, MIN_PAGE, PAGE_SIZE, chunk
 
-COUNT = PAGE_SIZE * 2 + 7  # three pages
+COUNT = PAGE_SIZE * 3 + 7  # several pages
 
 
 def _manifests() -> list[dict]:
@@ -43,20 +43,27 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     return work, manifests
 
 
+def _pages(folder: Path) -> list[str]:
+    """The profile, then its listing's later pages, in order."""
+    found = [(folder / "index.html").read_text("utf-8")]
+    while (folder / str(len(found) + 1) / "index.html").is_file():
+        found.append((folder / str(len(found) + 1) / "index.html").read_text("utf-8"))
+    return found
+
+
 def test_the_profile_lists_the_first_datasets_and_links_the_rest(built):
     work, _manifests = built
-    folder = work / "one" / "territories" / "01"
-    first = (folder / "index.html").read_text("utf-8")
+    first, *rest = _pages(work / "one" / "territories" / "01")
+    assert rest
     assert f"{COUNT} conjuntos de datos, en orden alfabético" in first
-    assert len(_titles(first)) == PAGE_SIZE
+    assert MIN_PAGE <= len(_titles(first)) <= MAX_PAGE
     assert 'href="/territories/01/2/"' in first
     listed = _titles(first)
-    for n in (2, 3):
-        page = (folder / str(n) / "index.html").read_text("utf-8")
+    for n, page in enumerate(rest, start=2):
         assert "Conjuntos de datos que cubren Guatemala" in page
-        assert f"Página {n} de 3" in page
+        assert f"Página {n} de {len(rest) + 1}" in page
+        assert str(COUNT) not in page  # the total is on the profile only
         listed += _titles(page)
-    assert not (folder / "4").exists()
     assert len(listed) == COUNT == len(set(listed))
     assert listed == sorted(listed, key=scale.sort_key)
 
@@ -76,9 +83,48 @@ def test_a_changed_title_rewrites_the_listing_pages_it_moves_across(built, tmp_p
         today=site.TODAY,
     )
     one, two = work / "one" / "territories" / "01", tmp_path / "two" / "territories" / "01"
-    # The dataset stays last: the second page is reused (a hard link), the third is
-    # written again (the profile too: its figures are read from all its datasets).
-    assert (one / "2" / "index.html").stat().st_ino == (two / "2" / "index.html").stat().st_ino
-    assert (one / "3" / "index.html").stat().st_ino != (two / "3" / "index.html").stat().st_ino
-    third = (two / "3" / "index.html").read_text("utf-8")
-    assert _titles(third)[-1] == "Zzz, el último de la lista"
+    # The dataset stays last: the pages before the last are reused (hard links), the
+    # last is written again (and the profile: its figures are read from all its datasets).
+    pages = len(_pages(one))
+    for n in range(2, pages):
+        assert (one / str(n) / "index.html").stat().st_ino == (
+            two / str(n) / "index.html"
+        ).stat().st_ino
+    last = two / str(pages) / "index.html"
+    assert last.stat().st_ino != (one / str(pages) / "index.html").stat().st_ino
+    assert _titles(last.read_text("utf-8"))[-1] == "Zzz, el último de la lista"
+
+
+def _ids(pages: list[list[dict]]) -> list[tuple[str, ...]]:
+    return [tuple(i["id"] for i in page) for page in pages]
+
+
+def test_pages_end_where_their_own_datasets_say():
+    """A dataset moved, added or removed changes the pages it leaves and joins; the
+    others keep their datasets (and so their files), unless it ended a page."""
+    items = [{"id": f"pub-{i % 50:03d}/conjunto-{i}"} for i in range(5000)]
+    before = _ids(chunk(items))
+    assert len(before) > 5000 // MAX_PAGE
+    assert all(MIN_PAGE <= len(p) <= MAX_PAGE for p in before[:-1])
+    assert [i for p in before for i in p] == [i["id"] for i in items]
+    changes = []
+    for n in range(100):
+        moved = items[:]
+        moved.insert((n * 997) % 5000, moved.pop((n * 7919) % 5000))
+        changes.append(_ids(chunk(moved)))
+        added = items[:]
+        added.insert((n * 331) % 5000, {"id": f"nuevo-{n}"})
+        changes.append(_ids(chunk(added)))
+    differing = sorted(
+        sum(1 for a, b in zip(before, after, strict=False) if a != b)
+        + abs(len(before) - len(after))
+        for after in changes
+    )
+    assert differing[len(differing) // 2] <= 2  # usually the one or two pages concerned
+    assert differing[int(len(differing) * 0.9)] <= 4
+
+
+def test_a_short_listing_is_one_page():
+    items = [{"id": f"x/{i}"} for i in range(PAGE_SIZE)]
+    assert chunk(items) == [items]
+    assert chunk([]) == [[]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import marshal
 import sqlite3
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -31,7 +32,10 @@ from catalog.site.render import LOCALES, number, render
 from catalog.site.writer import SiteWriter, digest, key_of
 from catalog.vocabularies import vocabulary
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # datasets a listing shows on one page, and about as many a page after
+CUT_EVERY = 40  # (chunk): a page ends after one dataset in 40, once it has MIN_PAGE
+MIN_PAGE = 10
+MAX_PAGE = 150
 HOME_LATEST = 6
 MAX_FIGURES = 12
 BROWSE = "browse/"
@@ -64,9 +68,31 @@ def _terms_blob(manifest: Manifest, publishers: dict[str, dict[str, Any]]) -> by
     return marshal.dumps(search.dataset_terms(manifest, publishers), 2)
 
 
+def chunk(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A listing's pages. Up to ``PAGE_SIZE`` datasets are one page; a longer listing
+    ends a page after a dataset whose id hashes to a multiple of ``CUT_EVERY`` (once the
+    page has ``MIN_PAGE``), or at ``MAX_PAGE``. A page's end depends on its own datasets,
+    not on how many come before it: when a title changes, or a dataset comes or goes,
+    the pages it leaves and joins change, not every page after them (pages of a fixed
+    size would all shift by one, and be written again)."""
+    if len(items) <= PAGE_SIZE:
+        return [items]
+    pages: list[list[dict[str, Any]]] = []
+    page: list[dict[str, Any]] = []
+    for item in items:
+        page.append(item)
+        cut = zlib.crc32(item["id"].encode("utf-8")) % CUT_EVERY == 0
+        if len(page) >= MAX_PAGE or (cut and len(page) >= MIN_PAGE):
+            pages.append(page)
+            page = []
+    if page:
+        pages.append(page)
+    return pages
+
+
 def paginate(items: list[Any], base: str) -> list[tuple[str, list[Any], int, int]]:
     """``[(path, items of the page, page number, pages)]``: ``base``, ``base2/``, ..."""
-    chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
+    chunks = chunk(items)
     return [
         (base if n == 1 else f"{base}{n}/", chunk, n, len(chunks))
         for n, chunk in enumerate(chunks, start=1)
@@ -146,18 +172,29 @@ class Site:
         return {"slug": slug, **(self.publishers.get(slug) or {})}
 
     def _listing(
-        self, base: str, items: list[dict], lang: str, template: str, head: Any, **context: Any
+        self,
+        base: str,
+        items: list[dict],
+        lang: str,
+        template: str,
+        head: Any,
+        first: dict[str, Any] | None = None,
+        **context: Any,
     ) -> None:
-        for path, chunk, n, total in paginate(items, base):
+        """A listing's pages; ``first`` is what only its first page shows (a total that
+        changes with every dataset added would otherwise change every page)."""
+        for path, shown, n, total in paginate(items, base):
             pager = {"page": n, "pages": total, "base": base}
+            more = (first or {}) if n == 1 else {}
             self.page(
                 path,
                 lang,
                 template,
-                [head, self.shown(chunk), pager, context],
-                items=chunk,
+                [head, self.shown(shown), pager, context, more],
+                items=shown,
                 pager=pager,
                 **context,
+                **more,
             )
 
     # --------------------------------------------------------------- pages
@@ -169,7 +206,9 @@ class Site:
             self.home(lang)
             self.search_page(lang)
             itdashboard.write(self, lang)  # /tablero-ti/: the IT-project dashboard
-            self._listing(BROWSE, self.by_title, lang, "browse.html", "a-z", total=len(self.items))
+            self._listing(
+                BROWSE, self.by_title, lang, "browse.html", "a-z", {"total": len(self.items)}
+            )
             self.publisher_pages(lang)
             self.theme_pages(lang)
             self.territory_pages(lang)
@@ -422,17 +461,16 @@ class Site:
             count=len(items),
             pager=pager,
         )
-        for later, chunk, n, total in rest:
+        for later, listed, n, total in rest:
             pager = {"page": n, "pages": total, "base": path}
             self.page(
                 later,
                 lang,
                 "territory_list.html",
-                [place, department, self.shown(chunk), pager],
+                [place, department, self.shown(listed), pager],
                 place=place,
                 department=department,
-                items=chunk,
-                count=len(items),
+                items=listed,
                 pager=pager,
             )
 
