@@ -155,47 +155,86 @@ def _dcat(
 ) -> list[str]:
     """DCAT-AP as Turtle and JSON-LD: the whole catalogue up to ``dcat.PAGE_SIZE``
     datasets; beyond, Hydra pages (``/catalog/page-N.ttl``), ``/catalog.ttl`` being
-    the first (docs/api.md, "Paged DCAT"). A page is described again only when its
-    key changed: its datasets' keys, their publishers, what the catalogue node says
-    (how many datasets, the newest, the oldest issue, the portal's names)."""
+    the first (docs/api.md, "Paged DCAT"). A page is written again only when its key
+    changed: its datasets' keys, their publishers, what the catalogue node says (how
+    many datasets, the newest, the oldest issue, the portal's names). It is then put
+    together from its datasets' parts (``dcat.dataset_part``), kept between builds by
+    their keys: a changed dataset is described again, not the page."""
     wholes = {"ttl": urls.DCAT_TURTLE, "jsonld": urls.DCAT_JSONLD}
-    serialise = {"ttl": dcat.turtle, "jsonld": dcat.jsonld}
     pages = dcat.page_count(len(ordered))
-    if pages == 1:
+    paged = pages > 1
+    form = "page" if paged else "whole"  # a part's prefixes differ between the two
+    parts = [
+        out.remember(
+            f"dcat:{m['dataset']}",
+            _digest(*common, k, "dcat", form),
+            partial(dcat.dataset_part, m, publishers.get(m["publisher"]), lang, paged),
+        )
+        for m, k in zip(ordered, keys, strict=True)
+    ]
+    dates = dcat.catalog_dates(ordered)
+    if not paged:
+        made = _Documents(ordered, parts, publishers, lang, dates, None)
         key = key_of("dcat", common, keys)
-        made: dict[str, Any] = {}
-
-        def whole(ext: str) -> str:
-            if not made:
-                made["graph"] = dcat.graph(ordered, publishers, lang)
-            return serialise[ext](made["graph"])
-
         for ext, path in wholes.items():
-            out.page(path.lstrip("/"), key, partial(whole, ext))
+            out.page(path.lstrip("/"), key, partial(made.text, ext))
         return list(wholes.values())
-    issued = min((d for d in map(facts.issued, ordered) if d), default=None)
-    node = [len(ordered), str(facts.newest(ordered)), str(issued)]
+    node = [len(ordered), *map(str, dates)]
     node += [facts.portal_name(code) for code in ("es", "en")] + [facts.portal_publisher(lang)]
     written = []
     size = dcat.PAGE_SIZE
     for page in range(1, pages + 1):
         key = key_of("dcat-page", common, node, page, keys[(page - 1) * size : page * size])
-        graphs: dict[str, Any] = {}
-
-        def content(ext: str, page: int = page, graphs: dict[str, Any] = graphs) -> str:
-            if not graphs:
-                graphs.update(dcat.paged_graphs(ordered, publishers, lang, page))
-            return serialise[ext](graphs[ext])
-
+        view = dcat.View(page, pages, len(ordered), size)
+        made = _Documents(ordered, parts, publishers, lang, dates, view)
         for ext in ("ttl", "jsonld"):
             path = dcat.page_path(page, ext).lstrip("/")
-            out.page(path, key, partial(content, ext))
+            out.page(path, key, partial(made.text, ext))
             written.append("/" + path)
             if page == 1:  # the first page is also the whole catalogue's address
                 first = out.folder / path
                 out.page(wholes[ext].lstrip("/"), key, first.read_bytes)
                 written.append(wholes[ext])
     return written
+
+
+class _Documents:
+    """The Turtle and JSON-LD of one page (``view``) or of the whole catalogue, made
+    when first asked for, from the parts of its datasets; from scratch in the rare
+    catalogue whose parts cannot simply be joined (``dcat.documents``)."""
+
+    def __init__(
+        self,
+        ordered: list[Manifest],
+        parts: list[dcat.Part],
+        publishers: dict[str, dict],
+        lang: str,
+        dates: tuple[Any, Any],
+        view: dcat.View | None,
+    ) -> None:
+        self.ordered, self.parts, self.publishers = ordered, parts, publishers
+        self.lang, self.dates, self.view = lang, dates, view
+        self.made: dict[str, str] | None = None
+
+    def text(self, ext: str) -> str:
+        if self.made is None:
+            self.made = self._make()
+        return self.made[ext]
+
+    def _make(self) -> dict[str, str]:
+        view, lang = self.view, self.lang
+        if view is None:
+            found = dcat.documents(self.parts, lang, self.dates)
+            if found is None:
+                g = dcat.graph(self.ordered, self.publishers, lang)
+                found = {"ttl": dcat.turtle(g), "jsonld": dcat.jsonld(g)}
+            return found
+        shown = slice((view.page - 1) * view.size, view.page * view.size)
+        found = dcat.documents(self.parts[shown], lang, self.dates, view)
+        if found is None:
+            graphs = dcat.paged_graphs(self.ordered, self.publishers, lang, view.page, view.size)
+            found = {"ttl": dcat.turtle(graphs["ttl"]), "jsonld": dcat.jsonld(graphs["jsonld"])}
+        return found
 
 
 def schema_org(manifest: Manifest, publisher: dict, lang: str) -> dict[str, Any]:

@@ -11,8 +11,12 @@ blank nodes, so the same catalogue always serialises to the same bytes.
 
 from __future__ import annotations
 
+import marshal
+import zlib
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -21,7 +25,13 @@ from catalog import territories, urls
 from catalog.i18n import _, translate
 from catalog.release.manifest import Manifest
 from catalog.standards import facts
-from catalog.standards.rdf import Statements, Vocabulary, iri
+from catalog.standards.rdf import (
+    Statements,
+    Vocabulary,
+    iri,
+    jsonld_document,
+    turtle_document,
+)
 from catalog.vocabularies import entry
 
 DCAT = Vocabulary("http://www.w3.org/ns/dcat#")
@@ -56,7 +66,7 @@ CONTEXT = {
 def graph(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> Statements:
     """The whole catalogue: catalogue, services, datasets, distributions, agents."""
     g = Statements(CONTEXT)
-    catalog = _catalog(g, manifests, lang)
+    catalog = _catalog(g, lang, *catalog_dates(manifests))
     services = _services(g, catalog, lang)
     for manifest in sorted(manifests, key=lambda m: m["dataset"]):
         slug = manifest["publisher"]
@@ -70,6 +80,7 @@ def graph(manifests: list[Manifest], publishers: dict[str, dict], lang: str) -> 
 # ------------------------------------------------------------------ pages
 
 HYDRA = Vocabulary("http://www.w3.org/ns/hydra/core#")
+PAGED = {**CONTEXT, "hydra": str(HYDRA)}  # the prefixes of a page
 PAGE_SIZE = 1000  # datasets a page holds; a catalogue this small is one document
 
 
@@ -99,8 +110,8 @@ def paged_graphs(
     format. The datasets are described once for both formats."""
     size = size or PAGE_SIZE
     ordered = sorted(manifests, key=lambda m: m["dataset"])
-    g = Statements({**CONTEXT, "hydra": str(HYDRA)})
-    catalog = _catalog(g, manifests, lang)
+    g = Statements(PAGED)
+    catalog = _catalog(g, lang, *catalog_dates(manifests))
     services = _services(g, catalog, lang)
     for manifest in ordered[(page - 1) * size : page * size]:
         slug = manifest["publisher"]
@@ -108,27 +119,122 @@ def paged_graphs(
         g.add((catalog, DCAT.dataset, dataset))
         for service in services:
             g.add((service, DCAT.servesDataset, dataset))
-    pages = page_count(len(ordered), size)
+    view = View(page, page_count(len(ordered), size), len(ordered), size)
+    return {ext: _with_view(g, view, ext) for ext in ("ttl", "jsonld")}
+
+
+@dataclass(frozen=True)
+class View:
+    """Where a page stands in the paged catalogue (its ``hydra:PagedCollection``)."""
+
+    page: int
+    pages: int
+    total: int  # datasets in the whole catalogue
+    size: int  # datasets a page holds
+
+
+def _with_view(g: Statements, view: View, ext: str) -> Statements:
+    """``g`` and the page's ``hydra:PagedCollection``, whose links are the pages' static
+    files in format ``ext``."""
+    h = Statements(g.prefixes)
+    h.subjects = dict(g.subjects)  # the page's node is new: the rest is shared
+
+    def link(n: int) -> URIRef:
+        return URIRef(urls.absolute(page_path(n, ext)))
+
+    node = link(view.page)
+    h.add((node, RDF.type, HYDRA.PagedCollection))
+    h.add((node, HYDRA.totalItems, Literal(view.total, datatype=XSD.integer)))
+    h.add((node, HYDRA.itemsPerPage, Literal(view.size, datatype=XSD.integer)))
+    h.add((node, HYDRA.firstPage, link(1)))
+    h.add((node, HYDRA.lastPage, link(view.pages)))
+    if view.page > 1:
+        h.add((node, HYDRA.previousPage, link(view.page - 1)))
+    if view.page < view.pages:
+        h.add((node, HYDRA.nextPage, link(view.page + 1)))
+    return h
+
+
+# ------------------------------------------------------------ kept parts
+#
+# A large catalogue is written from each dataset's part, kept between builds
+# (standards.write_documents): a changed dataset is described again, and its page put
+# together from the parts of the others. A part holds the blocks of the subjects under
+# the dataset's page (the dataset, its distributions, contact, period, downloads...),
+# already written, and the statements about nodes datasets share (publishers,
+# licences, themes, places...), which each page merges. Whatever order the subjects
+# take, the document is the same bytes ``graph`` or ``paged_graphs`` serialise to.
+
+# (dataset IRI, first and last of its own subjects, its compressed texts): plain
+# strings and bytes, so that the site's state (marshal) keeps it as it is. Compressed
+# because a part is about 16 KB of text and a site keeps one per dataset.
+Part = tuple[str, str, str, bytes]
+
+
+def dataset_part(manifest: Manifest, publisher: dict | None, lang: str, paged: bool) -> Part:
+    """The part of ``manifest`` in a page (``paged``) or in the whole catalogue."""
+    g = Statements(PAGED if paged else CONTEXT)
+    dataset = _dataset(g, manifest, manifest["publisher"], publisher, lang)
+    home = facts.page(manifest)
+    own = [s for s in g.subjects if str(s).startswith(home)]
+    shared = [s for s in g.subjects if not str(s).startswith(home)]
+    mine = g.only(own)
+    blocks, nodes = mine.blocks(), mine.nodes()
+    texts = (
+        "\n\n".join(block for _, block in blocks),  # as turtle_document separates them
+        ",".join(node for _, node in nodes),
+        g.only(shared).rows(),
+    )
+    return str(dataset), blocks[0][0], blocks[-1][0], zlib.compress(marshal.dumps(texts), 1)
+
+
+def documents(
+    parts: list[Part],
+    lang: str,
+    dates: tuple[date | None, date | None],
+    view: View | None = None,
+) -> dict[str, str] | None:
+    """Turtle and JSON-LD (by extension) of the page ``view`` (the whole catalogue
+    without one) made of ``parts``, in dataset order; ``dates``: ``catalog_dates`` of
+    the whole catalogue. None when the subjects of two parts, or of a part and a shared
+    node, would interleave (a dataset page under another's): the page is then
+    described from scratch."""
+    g = Statements(PAGED if view else CONTEXT)
+    catalog = _catalog(g, lang, *dates)
+    services = _services(g, catalog, lang)
+    turtles, nodes = [], []
+    # Statements about shared nodes, each once, in the order the datasets first make
+    # them (as ``graph`` adds them: JSON-LD keeps that order among equal texts).
+    rows: dict[tuple[str, ...], None] = {}
+    for dataset, first, last, blob in parts:
+        turtle, node, shared = marshal.loads(zlib.decompress(blob))
+        turtles.append((first, last, turtle))
+        nodes.append((first, last, node))
+        rows.update(dict.fromkeys(shared))
+        described = URIRef(dataset)
+        g.add((catalog, DCAT.dataset, described))
+        for service in services:
+            g.add((service, DCAT.servesDataset, described))
+    g.add_rows(rows)
     found = {}
-    for ext in ("ttl", "jsonld"):
-        h = Statements(g.prefixes)
-        h.subjects = dict(g.subjects)  # the page's node is new: the rest is shared
-
-        def link(n: int, ext: str = ext) -> URIRef:
-            return URIRef(urls.absolute(page_path(n, ext)))
-
-        view = link(page)
-        h.add((view, RDF.type, HYDRA.PagedCollection))
-        h.add((view, HYDRA.totalItems, Literal(len(ordered), datatype=XSD.integer)))
-        h.add((view, HYDRA.itemsPerPage, Literal(size, datatype=XSD.integer)))
-        h.add((view, HYDRA.firstPage, link(1)))
-        h.add((view, HYDRA.lastPage, link(pages)))
-        if page > 1:
-            h.add((view, HYDRA.previousPage, link(page - 1)))
-        if page < pages:
-            h.add((view, HYDRA.nextPage, link(page + 1)))
-        found[ext] = h
+    for ext, own in (("ttl", turtles), ("jsonld", nodes)):
+        h = _with_view(g, view, ext) if view else g
+        texts = _merged(own, h.blocks() if ext == "ttl" else h.nodes())
+        if texts is None:
+            return None
+        write = turtle_document if ext == "ttl" else jsonld_document
+        found[ext] = write(h.prefixes, texts)
     return found
+
+
+def _merged(own: list[tuple[str, str, str]], shared: list[tuple[str, str]]) -> list[str] | None:
+    """The texts of the parts' subjects (a run of subjects each, from first to last) and
+    of the shared ones in subject order; None when runs interleave."""
+    units = sorted(own + [(subject, subject, text) for subject, text in shared])
+    for before, after in pairwise(units):
+        if not before[1] < after[0]:
+            return None
+    return [text for _, _, text in units]
 
 
 def turtle(g: Statements) -> str:
@@ -142,7 +248,14 @@ def jsonld(g: Statements) -> str:
 # ---------------------------------------------------------------- the catalogue
 
 
-def _catalog(g: Statements, manifests: list[Manifest], lang: str) -> URIRef:
+def catalog_dates(manifests: list[Manifest]) -> tuple[date | None, date | None]:
+    """What the catalogue node says of its datasets: the newest modification and the
+    first issue."""
+    first = min((d for d in map(facts.issued, manifests) if d), default=None)
+    return facts.newest(manifests), first
+
+
+def _catalog(g: Statements, lang: str, newest: date | None, first: date | None) -> URIRef:
     home = URIRef(urls.absolute(urls.home()))
     catalog = URIRef(f"{home}#catalog")
     g.add((catalog, RDF.type, DCAT.Catalog))
@@ -167,10 +280,8 @@ def _catalog(g: Statements, manifests: list[Manifest], lang: str) -> URIRef:
     scheme = _typed(g, DATA_THEME, SKOS.ConceptScheme)
     g.add((scheme, DCTERMS.title, Literal("Data theme", lang="en")))
     g.add((catalog, DCAT.themeTaxonomy, scheme))
-    newest = facts.newest(manifests)
     if newest:
         g.add((catalog, DCTERMS.modified, _date(newest)))
-    first = min((d for d in map(facts.issued, manifests) if d), default=None)
     if first:
         g.add((catalog, DCTERMS.issued, _date(first)))
     return catalog

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import RDF, Literal, URIRef
 
 Term = URIRef | Literal
+# A statement as plain strings (kept between builds, marshal-able): subject, predicate
+# and an IRI object, or subject, predicate, a literal's text, language and datatype.
+Row = tuple[str, ...]
+_TYPE = str(RDF.type)
 # Characters Turtle forbids in an IRI (and spaces): percent-encoded by ``iri``.
 _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _LOCAL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -69,31 +74,102 @@ class Statements:
     def values(self, subject: URIRef, predicate: URIRef) -> list[Term]:
         return list(self.subjects.get(subject, {}).get(predicate, {}))
 
+    def only(self, subjects: Iterable[URIRef]) -> Statements:
+        """The statements about ``subjects`` alone (sharing this set's values)."""
+        found = Statements(self.prefixes)
+        found.subjects = {s: self.subjects[s] for s in subjects}
+        return found
+
+    # ------------------------------------------------------------ rows
+
+    def rows(self) -> list[Row]:
+        """Every statement as plain strings (``add_rows`` reads them back)."""
+        return [
+            (str(s), str(p), *_row_value(v))
+            for s, predicates in self.subjects.items()
+            for p, values in predicates.items()
+            for v in values
+        ]
+
+    def add_rows(self, rows: Iterable[Row]) -> None:
+        # Each IRI made once: a dictionary finds an identical key without rdflib's
+        # (slow) comparison of terms.
+        made: dict[str, URIRef] = {}
+
+        def term(text: str) -> URIRef:
+            found = made.get(text)
+            if found is None:
+                found = made[text] = URIRef(text)
+            return found
+
+        for row in rows:
+            if len(row) == 3:
+                value: Term = term(row[2])
+            else:
+                value = Literal(row[2], lang=row[3] or None, datatype=row[4] or None)
+            self.add((term(row[0]), term(row[1]), value))
+
     # ------------------------------------------------------------ Turtle
+
+    def blocks(self) -> list[tuple[str, str]]:
+        """Each subject and its Turtle block, in subject order: ``turtle`` is
+        ``turtle_document`` of the blocks."""
+        short = _shortener(tuple(self.prefixes.items()))
+        return [(str(s), _block(s, self.subjects[s], short)) for s in _sorted(self.subjects)]
 
     def turtle(self) -> str:
         """Turtle: prefixes, then one block per subject, everything sorted."""
-        short = _shortener(tuple(self.prefixes.items()))
-        lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(self.prefixes.items())]
-        for subject in sorted(self.subjects):
-            lines.append("")
-            lines.append(_block(subject, self.subjects[subject], short))
-        return "\n".join(lines) + "\n"
+        return turtle_document(self.prefixes, [block for _, block in self.blocks()])
 
     # ------------------------------------------------------------ JSON-LD
 
+    def nodes(self) -> list[tuple[str, str]]:
+        """Each subject and its JSON-LD node object (as JSON text), in subject order:
+        ``jsonld`` is ``jsonld_document`` of the nodes."""
+        short = _shortener(tuple(self.prefixes.items()))
+        return [
+            (str(s), _compact(_node(s, self.subjects[s], short))) for s in _sorted(self.subjects)
+        ]
+
     def jsonld(self) -> str:
         """Compacted JSON-LD: one ``@graph`` of node objects, prefixes in ``@context``."""
-        short = _shortener(tuple(self.prefixes.items()))
-        nodes = [_node(subject, self.subjects[subject], short) for subject in sorted(self.subjects)]
-        document = {"@context": dict(sorted(self.prefixes.items())), "@graph": nodes}
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return jsonld_document(self.prefixes, [node for _, node in self.nodes()])
+
+
+def turtle_document(prefixes: dict[str, str], blocks: Iterable[str]) -> str:
+    """A Turtle document of subject blocks already written (in subject order); a text
+    of several blocks stands for them when they are separated by a blank line."""
+    lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(prefixes.items())]
+    return "\n".join(lines) + "".join("\n\n" + block for block in blocks) + "\n"
+
+
+def jsonld_document(prefixes: dict[str, str], nodes: Iterable[str]) -> str:
+    """A compacted JSON-LD document of node objects already written (in subject order),
+    byte for byte ``json.dumps`` of the whole; a text of several nodes stands for them
+    when they are separated by commas."""
+    context = _compact(dict(sorted(prefixes.items())))
+    return '{"@context":' + context + ',"@graph":[' + ",".join(nodes) + "]}\n"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sorted(subjects: Iterable[URIRef]) -> list[URIRef]:
+    # IRIs of one kind sort as their text (rdflib's order), which is cheaper to compare.
+    return sorted(subjects, key=str)
+
+
+def _row_value(value: Term) -> tuple[str, ...]:
+    if isinstance(value, URIRef):
+        return (str(value),)
+    return (str(value), value.language or "", str(value.datatype or ""))
 
 
 def _block(subject: URIRef, predicates: dict[URIRef, dict[Term, None]], short) -> str:
     parts = []
     for predicate in _ordered(predicates):
-        name = "a" if predicate == RDF.type else short(predicate)
+        name = "a" if str(predicate) == _TYPE else short(predicate)
         objects = sorted(_n3(value, short) for value in predicates[predicate])
         parts.append(f"{name} " + ",\n        ".join(objects))
     return f"{short(subject)}\n    " + " ;\n    ".join(parts) + " ."
@@ -103,7 +179,7 @@ def _node(subject: URIRef, predicates: dict[URIRef, dict[Term, None]], short) ->
     node: dict = {"@id": str(subject)}
     for predicate in _ordered(predicates):
         values = sorted(predicates[predicate], key=str)
-        if predicate == RDF.type:
+        if str(predicate) == _TYPE:
             types = [short(v) for v in values]
             node["@type"] = types[0] if len(types) == 1 else types
             continue
@@ -114,7 +190,8 @@ def _node(subject: URIRef, predicates: dict[URIRef, dict[Term, None]], short) ->
 
 def _ordered(predicates: dict[URIRef, dict[Term, None]]) -> list[URIRef]:
     """``rdf:type`` first, then predicates in IRI order."""
-    return sorted(predicates, key=lambda p: (p != RDF.type, str(p)))
+    # Plain text comparisons: rdflib's ``==`` on terms is slow Python.
+    return sorted(predicates, key=lambda p: (str(p) != _TYPE, str(p)))
 
 
 def _value(value: Term, short) -> object:

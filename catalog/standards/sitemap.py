@@ -141,22 +141,56 @@ def write_sitemaps(
 
 
 def urlset(entries: list[tuple[str, date | None, dict[str, str]]]) -> bytes:
-    """A ``<urlset>`` of (path, lastmod, alternates by hreflang) entries."""
-    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    """A ``<urlset>`` of (path, lastmod, alternates by hreflang) entries.
+
+    Written as text rather than through ElementTree (the same bytes, as
+    ``ET.tostring`` of the indented tree, tests/test_dcat_incremental.py): a sitemap
+    of 50,000 addresses is rewritten whenever one of its dates changes, and the
+    tree took seconds where the text takes a tenth."""
+    base = urls.absolute("")
+    xhtml = any(alternates for _, _, alternates in entries)
+    head = f'<urlset xmlns="{SITEMAP_NS}"' + (f' xmlns:xhtml="{XHTML_NS}"' if xhtml else "")
+    if not entries:
+        return (_DECLARATION + head + " />\n").encode("utf-8")
+    lines = [_DECLARATION + head + ">"]
     for path, lastmod, alternates in entries:
-        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = urls.absolute(path)
+        lines.append("  <url>")
+        lines.append(f"    <loc>{_text(base + path)}</loc>")
         if lastmod:
-            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
         for hreflang, href in alternates.items():
-            ET.SubElement(
-                url,
-                f"{{{XHTML_NS}}}link",
-                rel="alternate",
-                hreflang=hreflang,
-                href=urls.absolute(href),
+            lines.append(
+                f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}" '
+                f'href="{_attribute(base + href)}" />'
             )
-    return _xml(root)
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#09;",
+    }
+)
+
+
+def _text(value: str) -> str:
+    """Escaped as ElementTree escapes an element's text."""
+    return value.translate(_TEXT)
+
+
+def _attribute(value: str) -> str:
+    """Escaped as ElementTree escapes an attribute's value."""
+    return value.translate(_ATTRIBUTE)
 
 
 def index(parts: list[str], lastmod: date | None) -> bytes:
