@@ -60,6 +60,8 @@ from catalog.release.versions import VersionEntry
 from catalog.transparency.deadlines import Calendar
 
 __all__ = ["BuildReport", "DatasetOutcome", "build"]
+# The values site builds keep for the next (catalog/site/kept.py), in the build's state.
+SITE_VALUES = "site-values.db"
 
 
 def build(root: Path, out: Path, *, lang: str = "es", extra: tuple[Path, ...] = ()) -> BuildReport:
@@ -539,6 +541,7 @@ class Builder:
             reports=_site_reports(datasets, statuses, listed),
             previous=previous_site(self.layout.release_dir(previous.id) if previous.id else None),
             spare=self.layout.spare_site() if previous.id else None,
+            kept=self.layout.state_dir / SITE_VALUES,
             versions={
                 d: history_of.sources(datasets[d].history, self.snapshots, publish.SNAPSHOT_DB)
                 for d in listed

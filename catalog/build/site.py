@@ -49,6 +49,7 @@ def write_site(
     reports: dict[str, dict[str, Any]] | None = None,
     previous: Path | None = None,
     spare: Path | None = None,
+    kept: Path | None = None,
     today: date | None = None,
     versions: dict[str, list[VersionSource]] | None = None,
 ) -> SiteWriter:
@@ -60,7 +61,9 @@ def write_site(
     is the previous release's site folder, whose unchanged files are reused (hard
     links); ``spare`` an older site folder nothing serves any more (the release
     before the previous one), which is moved to ``folder`` and brought up to date in
-    place, so that a rebuild costs what changed (catalog/site/writer.py);
+    place, so that a rebuild costs what changed (catalog/site/writer.py); ``kept``
+    the file of the values builds keep for the next (catalog/site/kept.py; by default
+    one beside the site, taken from the spare or the previous site);
     ``versions`` gives each dataset's older versions, whose CSVs are written.
     Returns the writer, which counts the files written and reused.
     """
@@ -69,7 +72,7 @@ def write_site(
     reports = reports or {}
     if database is None:
         database = folder.parent / SQL / DB_FILE
-    writer = SiteWriter(folder, previous, spare)
+    writer = SiteWriter(folder, previous, spare, kept)
     conn = connect(database)
     try:
         by_id = {m["dataset"]: m for m in sorted(manifests, key=lambda m: m["dataset"])}

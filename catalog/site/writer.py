@@ -44,10 +44,12 @@ from pathlib import Path
 from typing import Any
 
 from catalog.codedeps import code_closure, library_versions
+from catalog.site.kept import Kept
 from catalog.site.render import ASSETS, TEMPLATES
 
 STATE_SUFFIX = "-pages.marshal"
-STATE_FORMAT = 2
+STATE_FORMAT = 3  # 3: values kept in their own file (catalog/site/kept.py)
+KEPT_SUFFIX = "-values.db"  # beside the site, unless the build names a file for them
 CODE = Path(__file__).resolve().parent
 PACKAGE = CODE.parent  # catalog/
 # The modules whose output the writer keys: the site package and the build's entry point.
@@ -150,6 +152,11 @@ def state_path(site: Path) -> Path:
     return site.with_name(site.name + STATE_SUFFIX)
 
 
+def kept_path(site: Path) -> Path:
+    """Where a site's kept values are when its build names no file for them."""
+    return site.with_name(site.name + KEPT_SUFFIX)
+
+
 def _link(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -227,8 +234,20 @@ class SiteWriter:
     """Writes the files of one site folder, reusing unchanged ones from ``spare`` (in
     place) or ``previous`` (by hard link)."""
 
-    def __init__(self, folder: Path, previous: Path | None, spare: Path | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        previous: Path | None,
+        spare: Path | None = None,
+        kept: Path | None = None,
+    ) -> None:
         self.folder = folder
+        # The values kept between builds: the file named (one for every build of a build
+        # folder), else one beside the site, taken from the spare or the previous site.
+        self.kept_file = kept
+        self.values = Kept(None)
+        self.value_keys: dict[str, str] = {}  # name -> key of each value this build used
+        self.recalled: set[str] = set()
         self.previous = previous if previous and previous.is_dir() else None
         usable = spare is not None and spare.is_dir() and spare.resolve() != folder.resolve()
         self.spare = spare if usable else None
@@ -240,12 +259,11 @@ class SiteWriter:
             _remember_version(_read_state(self.previous, body=False))
         self.here: dict[str, str] = {}  # the files already in ``folder`` (a spare), by key
         self.here_groups: dict[str, tuple[str, ...]] = {}
-        self.here_cache: dict[str, Any] = {}
+        self.here_recall: dict[str, str] = {}
         self._old: dict[str, Any] | None = None  # the previous site's state, read when needed
         self._keys: dict[str, str] | None = {}
         # Files made together (a dataset's downloads): first path -> the others.
         self.groups: dict[str, tuple[str, ...]] = {}
-        self.cache: dict[str, Any] = {}
         self.written = 0
         self.reused = 0
         # Work left for later (run in parallel): job -> nothing, in order.
@@ -264,19 +282,37 @@ class SiteWriter:
         self.opened = True
         self.fingerprint = fingerprint
         if self.spare is None or not self.spare_head or not self._free():
+            self._open_values()
             return False
         head = self.spare_head
         if fingerprint and head.get("fingerprint") == fingerprint:
             # The folder first: a folder moved without its state is never reused.
             os.rename(self.spare, self.folder)
             os.rename(state_path(self.spare), state_path(self.folder))
+            self._move_values(self.spare)
             self.complete = True
             self._keys = None  # read from the state if asked for
             self.reused = int(head.get("files") or 0)
             return True
         self.here = self._adopt(self.spare)
+        self._open_values()
         return False
 
+    def _open_values(self) -> None:
+        """The kept values: the build's file, else the site's own, moved from the spare
+        or copied from the previous site (a copy: the served release's stays whole)."""
+        path = self.kept_file
+        if path is None:
+            path = kept_path(self.folder)
+            if not path.exists() and self.previous is not None:
+                source = kept_path(self.previous)
+                if source.is_file():
+                    shutil.copyfile(source, path)
+        self.values = Kept(path)
+
+    def _move_values(self, spare: Path) -> None:
+        if self.kept_file is None and kept_path(spare).is_file():
+            os.replace(kept_path(spare), kept_path(self.folder))
     def _free(self) -> bool:
         """Can the spare take the site's place (no folder, or an empty one)?"""
         if self.folder.is_dir():
@@ -308,9 +344,6 @@ class SiteWriter:
             self.old["all"] = _expand(self.old.get("keys") or {}, self.old.get("groups") or {})
         return self.old["all"]
 
-    @property
-    def old_cache(self) -> dict[str, Any]:
-        return self.old.get("cache") or {}
 
     def _adopt(self, spare: Path) -> dict[str, str]:
         """Move ``spare`` into this site's place; the keys of the files it holds."""
@@ -320,11 +353,12 @@ class SiteWriter:
             self.folder.mkdir()
             return {}
         self.here_groups = state.get("groups") or {}
-        self.here_cache = state.get("cache") or {}
+        self.here_recall = state.get("recall") or {}
         # Its state goes first: a spare half brought up to date has none, and is never
         # taken for what it was.
         state_path(spare).unlink()
         os.rename(spare, self.folder)
+        self._move_values(spare)
         return keys
 
     def _reusable(self, paths: list[str], key: str) -> bool:
@@ -385,13 +419,28 @@ class SiteWriter:
         target.write_bytes(content)
 
     def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
-        """A value computed from data (e.g. a dataset's territory facts), kept by key."""
+        """A value computed from data (e.g. a dataset's territory facts), kept by key
+        (catalog/site/kept.py): computed only when no build kept it with this key.
+        Returned as it is kept (what marshal cannot write as JSON would write it), so
+        a page shows the same whether the value was computed or read back."""
         self.open()
-        old = self.here_cache.get(name)
-        if not (old and old[0] == key) and self.previous is not None:
-            old = self.old_cache.get(name)
-        value = old[1] if old and old[0] == key else compute()
-        self.cache[name] = (key, value)
+        self.value_keys[name] = key
+        found, value = self.values.get(name, key)
+        return value if found else self.values.put(name, key, compute())
+
+    def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]:
+        """``remember`` when the value is first asked for (a DCAT page's parts are read
+        only when the page is written); the value counts as used by this build."""
+        self.open()
+        self.value_keys[name] = key
+        self.values.used.add((name, key))
+        found: list[Any] = []
+
+        def value() -> Any:
+            if not found:
+                found.append(self.remember(name, key, compute))
+            return found[0]
+
         return value
 
     def recall(self, name: str) -> Any:
@@ -400,10 +449,12 @@ class SiteWriter:
         it was between builds (the search index's dataset numbers), kept again with
         ``remember``."""
         self.open()
-        old = self.here_cache.get(name)
-        if old is None and self.previous is not None:
-            old = self.old_cache.get(name)
-        return old[1] if old else None
+        self.recalled.add(name)
+        key = self.here_recall.get(name)
+        if key is None and self.previous is not None:
+            key = (self.old.get("recall") or {}).get(name)
+        found, value = self.values.get(name, key) if key is not None else (False, None)
+        return value if found else None
 
     def _remove_stale(self) -> None:
         """Files of the spare the new site does not have (a dataset removed, a page fewer)."""
@@ -434,9 +485,8 @@ class SiteWriter:
             "files": len(self.keys),
         }
         # A group's first file stands for the others (a tenth of the state to read).
-        body = {
-            "keys": _grouped(self.keys, self.groups),
-            "groups": self.groups,
-            "cache": self.cache,
-        }
+        recall = {n: self.value_keys[n] for n in self.recalled if n in self.value_keys}
+        body = {"keys": _grouped(self.keys, self.groups), "groups": self.groups, "recall": recall}
+        self.values.save()
+        self.values.close()
         _write_state(self.folder, head, body)

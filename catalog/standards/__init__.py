@@ -39,6 +39,8 @@ class Writer(Protocol):
 
     def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any: ...
 
+    def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]: ...
+
 
 class _Direct:
     """Every document written, nothing kept (``write_documents`` without a writer)."""
@@ -55,6 +57,9 @@ class _Direct:
 
     def remember(self, name: str, key: str, compute: Callable[[], Any]) -> Any:
         return compute()
+
+    def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]:
+        return compute
 
 
 def _key(version: str, *inputs: Any) -> str:
@@ -164,8 +169,9 @@ def _dcat(
     pages = dcat.page_count(len(ordered))
     paged = pages > 1
     form = "page" if paged else "whole"  # a part's prefixes differ between the two
+    # Each dataset's part, read (or made) only for the pages written.
     parts = [
-        out.remember(
+        out.later(
             f"dcat:{m['dataset']}",
             _digest(*common, k, "dcat", form),
             partial(dcat.dataset_part, m, publishers.get(m["publisher"]), lang, paged),
@@ -206,7 +212,7 @@ class _Documents:
     def __init__(
         self,
         ordered: list[Manifest],
-        parts: list[dcat.Part],
+        parts: list[Callable[[], dcat.Part]],
         publishers: dict[str, dict],
         lang: str,
         dates: tuple[Any, Any],
@@ -224,13 +230,13 @@ class _Documents:
     def _make(self) -> dict[str, str]:
         view, lang = self.view, self.lang
         if view is None:
-            found = dcat.documents(self.parts, lang, self.dates)
+            found = dcat.documents([part() for part in self.parts], lang, self.dates)
             if found is None:
                 g = dcat.graph(self.ordered, self.publishers, lang)
                 found = {"ttl": dcat.turtle(g), "jsonld": dcat.jsonld(g)}
             return found
         shown = slice((view.page - 1) * view.size, view.page * view.size)
-        found = dcat.documents(self.parts[shown], lang, self.dates, view)
+        found = dcat.documents([part() for part in self.parts[shown]], lang, self.dates, view)
         if found is None:
             graphs = dcat.paged_graphs(self.ordered, self.publishers, lang, view.page, view.size)
             found = {"ttl": dcat.turtle(graphs["ttl"]), "jsonld": dcat.jsonld(graphs["jsonld"])}
