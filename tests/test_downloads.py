@@ -281,3 +281,39 @@ def test_download_kinds_follow_the_size():
     assert "xlsx" in urls.download_kinds(1_048_575)
     assert "xlsx" not in urls.download_kinds(1_048_576)  # with the header: Excel's limit
     assert set(urls.download_kinds(10**7)) <= set(urls.DOWNLOAD_MEDIA_TYPES)
+
+
+def test_files_are_the_same_written_in_one_batch_or_many(obras, tmp_path, monkeypatch):
+    """Rows are formatted a batch at a time and a small CSV goes into the ZIP from memory:
+    neither shows in the files (the JSON's commas, the gzip stream, the ZIP's CSV)."""
+    site, manifest = obras
+    monkeypatch.setattr(downloads, "FETCH_ROWS", 3)  # three batches of the eight rows
+    monkeypatch.setattr(downloads, "KEEP_CSV_BYTES", 1)  # the ZIP reads the CSV file
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    again = tmp_path / "again"
+    written = downloads.write_downloads(again, manifest, conn)
+    conn.close()
+    assert len(written) == len(downloads.files_of(manifest))
+    for path in downloads.files_of(manifest):
+        assert (again / path).read_bytes() == (site / path).read_bytes(), path
+
+
+def test_an_empty_table_has_a_header_and_an_empty_json_list(tmp_path):
+    conn = sqlite3.connect(tmp_path / "db.sqlite")
+    conn.execute("create table vacia (a, b)")
+    plan = {
+        "name": "vacia",
+        "resource": "vacia",
+        "rows": 0,
+        "columns": [{"name": "a", "type": "string"}, {"name": "b", "type": "number"}],
+    }
+    written = downloads.write_table(tmp_path, plan, conn)
+    conn.close()
+    assert (tmp_path / "vacia.csv").read_text(encoding="utf-8") == "a,b\n"
+    assert (tmp_path / "vacia.excel.csv").read_bytes() == b"\xef\xbb\xbfa,b\r\n"
+    assert json.loads((tmp_path / "vacia.json").read_text(encoding="utf-8")) == []
+    assert gzip.decompress((tmp_path / "vacia.csv.gz").read_bytes()) == b"a,b\n"
+    assert pl.read_parquet(tmp_path / "vacia.parquet").columns == ["a", "b"]
+    sheet = openpyxl.load_workbook(tmp_path / "vacia.xlsx").active
+    assert [c.value for c in sheet[1]] == ["a", "b"] and sheet.max_row == 1
+    assert len(written) == 6

@@ -8,6 +8,12 @@ what a citizen downloads is exactly what Datasette and the API serve and memory 
 not grow with the table. The URLs are ``catalog.urls.download`` and
 ``catalog.urls.package_zip``.
 
+A site holds tens of thousands of small tables, so what each file costs to start
+matters as much as what a row costs: each batch of rows is formatted once for the
+CSV, its gzip and the ZIP (which takes a small CSV from memory); a small Parquet file
+is written through memory; the XLSX is written by ``catalog.site.xlsx`` (openpyxl's
+workbook cost 8 ms a table before a row was written).
+
 Spreadsheet formula injection: a text cell starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return could run as a formula when opened in a
 spreadsheet. In the CSV for Excel such a cell gets a leading apostrophe (Excel's
@@ -19,7 +25,7 @@ left alone. The plain UTF-8 CSV and the JSON keep every value as published.
 
 from __future__ import annotations
 
-import copy
+import codecs
 import csv
 import gzip
 import io
@@ -34,19 +40,18 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from catalog import urls
 from catalog.release.manifest import Manifest, TablePlan
 from catalog.release.naming import quote
+from catalog.site.xlsx import SheetWriter
 
 KINDS = tuple(urls.DOWNLOAD_MEDIA_TYPES)
 # A worksheet holds 1,048,576 rows, the header included (urls.download_kinds).
 MAX_XLSX_ROWS = urls.MAX_XLSX_ROWS
 FETCH_ROWS = 5000  # rows read from the database at a time
 PARQUET_ROWS = 200_000  # rows per Parquet row group (and per part while writing)
+KEEP_CSV_BYTES = 1 << 20  # a CSV up to this size goes into the ZIP from memory
 _PARQUET_TYPES: dict[str, pl.DataType] = {
     "integer": pl.Int64(),
     "year": pl.Int64(),
@@ -55,8 +60,6 @@ _PARQUET_TYPES: dict[str, pl.DataType] = {
 }
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)$")
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
 def is_dangerous(text: str) -> bool:
@@ -121,49 +124,18 @@ def _json(value: Any, kind: str) -> Any:
     return value
 
 
-def _rows(conn: sqlite3.Connection, plan: TablePlan) -> Iterator[tuple]:
+def _batches(conn: sqlite3.Connection, plan: TablePlan) -> Iterator[list[tuple]]:
     columns = ", ".join(quote(c["name"]) for c in plan["columns"])
     cursor = conn.execute(f"select {columns} from {quote(plan['name'])}")
     while batch := cursor.fetchmany(FETCH_ROWS):
-        yield from batch
+        yield batch
+
+
+# One encoder for every record: json.dumps with an option builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # ----------------------------------------------------------------- writers
-
-
-class _Xlsx:
-    """A write-only workbook: numbers as numbers, risky text quote-prefixed."""
-
-    def __init__(self, sheet: str) -> None:
-        self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(_SHEET_UNSAFE.sub("_", sheet)[:31] or "datos")
-
-    def header(self, names: list[str]) -> None:
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(self.sheet, value=_XLSX_ILLEGAL.sub("", name))
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        self.sheet.append(cells)
-
-    def row(self, values: tuple, kinds: list[str]) -> None:
-        cells: list[Any] = []
-        for value, kind in zip(values, kinds, strict=True):
-            if value is None or isinstance(value, int | float):
-                cells.append(bool(value) if kind == "boolean" and value is not None else value)
-                continue
-            text = _XLSX_ILLEGAL.sub("", str(value))
-            if is_dangerous(text):
-                cell = WriteOnlyCell(self.sheet, value=text)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-                cell.quotePrefix = True
-                cells.append(cell)
-            else:
-                cells.append(text)
-        self.sheet.append(cells)
-
-    def save(self, path: Path) -> None:
-        self.book.save(path)
 
 
 class _Parquet:
@@ -177,12 +149,13 @@ class _Parquet:
         self.parts: list[Path] = []
         self.rows: list[tuple] = []
         self.folder = path.with_name(path.name + ".parts")
-        shutil.rmtree(self.folder, ignore_errors=True)
 
-    def row(self, values: tuple) -> None:
-        self.rows.append(values)
-        if len(self.rows) >= PARQUET_ROWS:
+    def add(self, rows: list[tuple]) -> None:
+        self.rows += rows
+        while len(self.rows) >= PARQUET_ROWS:
+            self.rows, rest = self.rows[:PARQUET_ROWS], self.rows[PARQUET_ROWS:]
             self._flush()
+            self.rows = rest
 
     def _frame(self) -> pl.DataFrame:
         columns = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in self.names]
@@ -200,15 +173,21 @@ class _Parquet:
         return pl.DataFrame(series)
 
     def _flush(self) -> None:
-        self.folder.mkdir(exist_ok=True)
+        if not self.parts:
+            shutil.rmtree(self.folder, ignore_errors=True)  # parts an interrupted build left
+            self.folder.mkdir()
         part = self.folder / f"{len(self.parts):06d}.parquet"
         self._frame().write_parquet(part)
         self.parts.append(part)
         self.rows = []
 
     def save(self) -> None:
-        if not self.parts:  # one row group: written as it is, no part files
-            self._frame().write_parquet(self.path)
+        if not self.parts:
+            # One row group, written as it is: through memory, since polars writes a
+            # small frame to a buffer in half the time it takes to a path (same bytes).
+            buffer = io.BytesIO()
+            self._frame().write_parquet(buffer)
+            self.path.write_bytes(buffer.getbuffer())
             return
         if self.rows:
             self._flush()
@@ -216,59 +195,109 @@ class _Parquet:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class _Texts:
+    """The CSV, gzip CSV, CSV for Excel and JSON (or NDJSON) of a table, a batch of rows
+    at a time: each batch is formatted in memory and written to every file at once. The
+    CSV's bytes are kept while the table is one batch (the ZIP reuses them)."""
+
+    def __init__(self, paths: dict[str, Path], names: list[str], kinds: list[str]) -> None:
+        self.names = names
+        self.kinds = kinds
+        self.numeric = [k in ("integer", "number", "year") for k in kinds]
+        self.lines = "ndjson" in paths  # one object a line, no enclosing list
+        self.plain_fh = paths["csv"].open("wb")
+        self.gz_fh = gzip.GzipFile(paths["csv.gz"], "wb", mtime=0)
+        self.excel_fh = paths["excel.csv"].open("wb")
+        self.json_fh = paths["ndjson" if self.lines else "json"].open("wb")
+        self.plain_buf, self.excel_buf = io.StringIO(newline=""), io.StringIO(newline="")
+        self.plain = csv.writer(self.plain_buf, lineterminator="\n")
+        self.excel = csv.writer(self.excel_buf, lineterminator="\r\n")
+        self.first = True
+        self.csv: bytes | None = b""  # the whole CSV, while it is small
+        self.excel_fh.write(codecs.BOM_UTF8)
+        self.plain.writerow(names)
+        self.excel.writerow(names)
+        self._flush([])
+
+    def add(self, rows: list[tuple]) -> None:
+        kinds, names, numeric = self.kinds, self.names, self.numeric
+        records = []
+        for values in rows:
+            texts = [_text(v, k) for v, k in zip(values, kinds, strict=True)]
+            self.plain.writerow(texts)
+            self.excel.writerow(
+                [t if num else neutralise(t) for t, num in zip(texts, numeric, strict=True)]
+            )
+            records.append(
+                _JSON({n: _json(v, k) for n, v, k in zip(names, values, kinds, strict=True)})
+            )
+        self._flush(records)
+
+    def _flush(self, records: list[str]) -> None:
+        plain = _take(self.plain_buf)
+        self.plain_fh.write(plain)
+        self.gz_fh.write(plain)
+        self.excel_fh.write(_take(self.excel_buf))
+        if self.csv is not None:
+            self.csv += plain
+            if len(self.csv) > KEEP_CSV_BYTES:
+                self.csv = None  # the ZIP reads the file
+        if self.lines:
+            text = "".join(record + "\n" for record in records)
+        elif records:
+            head = "[\n" if self.first else ",\n"
+            text = head + ",\n".join(records)
+            self.first = False
+        else:
+            text = ""
+        self.json_fh.write(text.encode("utf-8"))
+
+    def close(self) -> None:
+        if not self.lines:
+            self.json_fh.write(b"[\n]\n" if self.first else b"\n]\n")
+        for fh in (self.plain_fh, self.gz_fh, self.excel_fh, self.json_fh):
+            fh.close()
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    """What ``buffer`` holds, as UTF-8, and the buffer emptied."""
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
+
+
 def write_table(folder: Path, plan: TablePlan, conn: sqlite3.Connection) -> list[Path]:
     """Every download of one table (kinds_of), in one pass over its rows."""
+    return _write_table(folder, plan, conn)[0]
+
+
+def _write_table(
+    folder: Path, plan: TablePlan, conn: sqlite3.Connection
+) -> tuple[list[Path], bytes | None]:
+    """The downloads of one table and, when it is small, the bytes of its CSV."""
     resource = plan["resource"]
     names = [c["name"] for c in plan["columns"]]
     kinds = [c["type"] for c in plan["columns"]]
-    numeric = [k in ("integer", "number", "year") for k in kinds]
-    wanted = kinds_of(plan)
-    paths = {kind: folder / f"{resource}.{kind}" for kind in wanted}
-    json_kind = "json" if "json" in paths else "ndjson"
-    xlsx = _Xlsx(resource) if "xlsx" in paths else None
+    paths = {kind: folder / f"{resource}.{kind}" for kind in kinds_of(plan)}
+    xlsx = SheetWriter(paths["xlsx"], resource, kinds, is_dangerous) if "xlsx" in paths else None
     parquet = _Parquet(paths["parquet"], names, kinds)
-    with (
-        paths["csv"].open("w", encoding="utf-8", newline="") as plain_fh,
-        gzip.GzipFile(paths["csv.gz"], "wb", mtime=0) as gz_raw,
-        io.TextIOWrapper(gz_raw, encoding="utf-8", newline="") as gz_fh,
-        paths["excel.csv"].open("w", encoding="utf-8-sig", newline="") as excel_fh,
-        paths[json_kind].open("w", encoding="utf-8") as json_fh,
-    ):
-        plain = csv.writer(plain_fh, lineterminator="\n")
-        compressed = csv.writer(gz_fh, lineterminator="\n")
-        excel = csv.writer(excel_fh, lineterminator="\r\n")
-        plain.writerow(names)
-        compressed.writerow(names)
-        excel.writerow(names)
+    texts = _Texts(paths, names, kinds)
+    try:
         if xlsx:
             xlsx.header(names)
-        lines = json_kind == "ndjson"  # one object a line, no enclosing list
-        if not lines:
-            json_fh.write("[")
-        first = True
-        for values in _rows(conn, plan):
-            texts = [_text(v, k) for v, k in zip(values, kinds, strict=True)]
-            plain.writerow(texts)
-            compressed.writerow(texts)
-            excel.writerow(
-                [t if num else neutralise(t) for t, num in zip(texts, numeric, strict=True)]
-            )
-            record = {n: _json(v, k) for n, v, k in zip(names, values, kinds, strict=True)}
-            text = json.dumps(record, ensure_ascii=False)
-            if lines:
-                json_fh.write(text + "\n")
-            else:
-                json_fh.write(("\n" if first else ",\n") + text)
-            first = False
-            parquet.row(values)
+        for batch in _batches(conn, plan):
+            texts.add(batch)
+            parquet.add(batch)
             if xlsx:
-                xlsx.row(values, kinds)
-        if not lines:
-            json_fh.write("\n]\n")
+                for values in batch:
+                    xlsx.row(values)
+    finally:
+        texts.close()
     parquet.save()
     if xlsx:
-        xlsx.save(paths["xlsx"])
-    return list(paths.values())
+        xlsx.close()
+    return list(paths.values()), texts.csv
 
 
 # --------------------------------------------------------------- the package
@@ -276,13 +305,20 @@ def write_table(folder: Path, plan: TablePlan, conn: sqlite3.Connection) -> list
 
 def published_descriptor(manifest: Manifest) -> dict[str, Any]:
     """The Data Package as published: each table a UTF-8 CSV with ISO dates and
-    ``.`` decimals, so the descriptor describes the files in the ZIP exactly."""
-    package = copy.deepcopy(manifest["package"])
+    ``.`` decimals, so the descriptor describes the files in the ZIP exactly. What it
+    does not change it shares with the manifest: read it, do not change it."""
+    package = dict(manifest["package"])
     plans = {plan["resource"]: plan for plan in manifest["tables"]}
     resources = []
-    for resource in package.get("resources") or []:
-        if not isinstance(resource, dict) or resource.get("name") not in plans:
+    for found in package.get("resources") or []:
+        if not isinstance(found, dict) or found.get("name") not in plans:
             continue  # only the published tables are in the ZIP
+        # Copies of what changes below (the resource, its schema and fields): the
+        # manifest is left as it is, without copying all of it.
+        resource = dict(found)
+        schema = resource["schema"] = dict(resource["schema"])
+        if schema.get("fields"):
+            schema["fields"] = [dict(f) if isinstance(f, dict) else f for f in schema["fields"]]
         for key in ("dialect", "encoding", "bytes", "hash", "sheet", "layout"):
             resource.pop(key, None)
         resource.update(
@@ -309,8 +345,12 @@ def _stamp(manifest: Manifest) -> tuple[int, int, int, int, int, int]:
     return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
 
 
-def write_zip(path: Path, manifest: Manifest, folder: Path) -> Path:
-    """The whole Data Package: ``datapackage.json``, ``README.md`` and ``data/*.csv``."""
+def write_zip(
+    path: Path, manifest: Manifest, folder: Path, csvs: dict[str, bytes] | None = None
+) -> Path:
+    """The whole Data Package: ``datapackage.json``, ``README.md`` and ``data/*.csv``
+    (each CSV from ``csvs``, by resource, or else from its file in ``folder``)."""
+    csvs = csvs or {}
     stamp = _stamp(manifest)
 
     def add(archive: zipfile.ZipFile, name: str, data: bytes | Path) -> None:
@@ -331,7 +371,8 @@ def write_zip(path: Path, manifest: Manifest, folder: Path) -> Path:
         if readme:
             add(archive, "README.md", readme.encode("utf-8"))
         for resource in descriptor["resources"]:
-            add(archive, resource["path"], folder / f"{resource['name']}.csv")
+            name = resource["name"]
+            add(archive, resource["path"], csvs[name] if name in csvs else folder / f"{name}.csv")
     return path
 
 
@@ -340,8 +381,12 @@ def write_downloads(site: Path, manifest: Manifest, conn: sqlite3.Connection) ->
     folder = site / folder_of(manifest["publisher"], manifest["name"])
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    csvs = {}
     for plan in manifest["tables"]:
-        written += write_table(folder, plan, conn)
+        paths, csv_bytes = _write_table(folder, plan, conn)
+        written += paths
+        if csv_bytes is not None:
+            csvs[plan["resource"]] = csv_bytes
     zip_path = site / urls.package_zip(manifest["publisher"], manifest["name"]).lstrip("/")
-    written.append(write_zip(zip_path, manifest, folder))
+    written.append(write_zip(zip_path, manifest, folder, csvs))
     return written

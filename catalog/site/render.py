@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +23,16 @@ from typing import Any
 
 import markdown
 import nh3
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    TemplateNotFound,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from catalog import urls
@@ -56,6 +65,8 @@ TEMPLATES = SITE / "templates"
 ASSETS = SITE / "assets"
 # Babel locales for numbers and dates: Guatemala writes 1,234.5 as the US does.
 LOCALES = {"es": "es_GT", "en": "en_US"}
+# The same locales parsed once: Babel parses a locale's name on every call given one.
+_LOCALE = {lang: Locale.parse(name) for lang, name in LOCALES.items()}
 _HEADING = re.compile(r"<(/?)h([1-5])\b")
 
 
@@ -70,12 +81,29 @@ def number(value: Any, lang: str, digits: int = 0) -> str:
         return ""
     if not isinstance(value, int | float):
         return str(value)
+    return _number(value, lang, digits)
+
+
+# Pages show the same counts and years over and over (typed: 1 and 1.0 are two keys).
+@lru_cache(maxsize=8192, typed=True)
+def _number(value: float, lang: str, digits: int) -> str:
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return format_decimal(value, format=pattern, locale=_LOCALE[lang])
 
 
 def long_date(value: Any, lang: str) -> str:
     """``2025-06-30`` as ``30 de junio de 2025`` / ``June 30, 2025``; other text as is."""
+    if isinstance(value, str):
+        return _long_date_text(value, lang)
+    return _long_date(value, lang)
+
+
+@lru_cache(maxsize=4096)  # a catalogue's dates are few: each is written once per language
+def _long_date_text(value: str, lang: str) -> str:
+    return _long_date(value, lang)
+
+
+def _long_date(value: Any, lang: str) -> str:
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])
@@ -83,7 +111,7 @@ def long_date(value: Any, lang: str) -> str:
             return value
     if not isinstance(value, date):
         return "" if value is None else str(value)
-    return format_date(value, format="long", locale=LOCALES[lang])
+    return format_date(value, format="long", locale=_LOCALE[lang])
 
 
 def json_ld(data: Any) -> Markup:
@@ -104,6 +132,31 @@ def _missing(name: str) -> CatalogError:
     )
 
 
+def _translator(lang: str) -> Callable[..., str]:
+    """``_`` of the templates: ``translate`` in ``lang``, each message looked up once
+    (a dataset page asks for about a hundred)."""
+    known: dict[str, str] = {}
+
+    def _(msgid: str, **params: Any) -> str:
+        if params:
+            return translate(msgid, lang, **params)
+        text = known.get(msgid)
+        if text is None:
+            text = known[msgid] = translate(msgid, lang)
+        return text
+
+    return _
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between processes (keyed by each template's source, so an
+    edited template compiles again): each build's workers skip compiling them."""
+    try:
+        return FileSystemBytecodeCache()  # a private folder of this user's in the temp dir
+    except (OSError, RuntimeError):  # no safe temporary folder: compile in each process
+        return None
+
+
 @lru_cache(maxsize=4)
 def environment(lang: str) -> Environment:
     """The Jinja2 environment of ``lang``: every page of the portal, static or served by
@@ -115,10 +168,14 @@ def environment(lang: str) -> Environment:
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
+        # Templates are installed files, not edited under a running build or server:
+        # not checking each one's time stamp on every render saves a stat per template.
+        auto_reload=False,
     )
     other = "en" if lang == "es" else "es"
     env.globals.update(
-        _=lambda msgid, **params: translate(msgid, lang, **params),
+        _=_translator(lang),
         _n=lambda singular, plural, count, **params: ntranslate(
             singular, plural, count, lang, **params
         ),
@@ -155,6 +212,20 @@ def markdown_html(text: str | None) -> str:
     title is the only ``<h1>``."""
     if not text:
         return ""
-    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    html = _markdown().reset().convert(text)
     html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
     return nh3.clean(html, url_schemes={"http", "https", "mailto"})
+
+
+_PARSERS = threading.local()  # a Markdown parser is not thread-safe: one per thread
+
+
+def _markdown() -> markdown.Markdown:
+    """This thread's Markdown parser, built once (building one costs more than most
+    READMEs take to convert); ``reset`` clears what the last conversion left."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists"]
+        )
+    return parser
