@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from typing import Any
 
 import markdown
@@ -107,11 +108,23 @@ def readme_paragraphs(readme: object) -> list[str]:
         block = block.strip()
         if not block or block.startswith(("#", "|", "```", "~~~", "- ", "* ", "<")):
             continue
-        rendered = nh3.clean(markdown.markdown(block), tags=set())
+        rendered = nh3.clean(_markdown().reset().convert(block), tags=set())
         plain = " ".join(html.unescape(rendered).split())
         if plain:
             found.append(facts.clean(plain))
     return found
+
+
+_PARSERS = threading.local()  # a Markdown parser is not thread-safe: one per thread
+
+
+def _markdown() -> markdown.Markdown:
+    """This thread's Markdown parser, built once: building one costs more than the
+    paragraphs of a README take to convert (every dataset page, in both languages)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = markdown.Markdown()
+    return parser
 
 
 def _trim(text: str) -> str:
