@@ -36,6 +36,18 @@ def _files(folder: Path) -> dict[str, str]:
     return found
 
 
+def _same_site(one: Path, other: Path) -> None:
+    """The same site: every file byte for byte, but the search index's, whose dataset
+    numbers a site keeps from build to build (catalog/site/search.py): those must hold
+    the same once read back with ids for numbers."""
+    files = {p: d for p, d in _files(one).items() if "search/" not in p or p.endswith(".html")}
+    assert files == {
+        p: d for p, d in _files(other).items() if "search/" not in p or p.endswith(".html")
+    }
+    for folder in ("search", "en/search"):
+        assert search.read_back(one / folder) == search.read_back(other / folder)
+
+
 def _inodes(folder: Path) -> dict[str, tuple[int, str]]:
     return {
         p.relative_to(folder).as_posix(): (
@@ -92,7 +104,7 @@ def test_a_corrected_title_reaches_every_file_that_shows_it(catalogue):
     fourth = build("three", changed, previous="two", spare="one")
     build("fresh", changed)
     site = tmp / "three" / "site"
-    assert _files(site) == _files(tmp / "fresh" / "site")  # as from scratch, byte for byte
+    _same_site(site, tmp / "fresh" / "site")  # as from scratch
     assert _inodes(tmp / "two" / "site") == served  # the served site was not written through
     showing = {
         p.relative_to(site).as_posix()
@@ -153,7 +165,7 @@ def test_a_removed_dataset_leaves_nothing_behind(catalogue):
     fewer = [m for i, m in enumerate(manifests) if i != 5]
     build("three", fewer, previous="two", spare="one")
     build("fresh", fewer)
-    assert _files(tmp / "three" / "site") == _files(tmp / "fresh" / "site")
+    _same_site(tmp / "three" / "site", tmp / "fresh" / "site")
     assert not (tmp / "three" / "site" / "datasets/pub-05/conjunto-00005").exists()
 
 

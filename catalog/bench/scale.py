@@ -23,8 +23,11 @@ Datasette; at ``SITE_DATASETS``: the whole site's builds:
   (``catalog.bench.api.make_release``, its search file included: ``search_file_mb``),
   served by ``catalog serve``; ``api_ready_s``: from starting the server to its first
   answer (the release opened);
-- ``slow_3g_*`` and ``fast_3g_*``: the search page and queries typed into it on
-  Chrome DevTools' network presets, gzip as a CDN sends it;
+- ``slow_3g_*`` and ``fast_3g_*``: the search page and queries typed into it (175 ms
+  a key) on Chrome DevTools' network presets, gzip as a CDN sends it; ``wpt_3g_slow_*``
+  the same over a link of WebPageTest's "3G slow" profile (a proxy adding 400 ms a round
+  trip at 400 kbit/s); ``_last_key_ms`` from the last key to the first results,
+  ``_enter_ms`` from Enter, ``_kb`` what the query fetched;
 - ``sql``: Datasette over a database holding the tables of as many datasets
   (``catalog.bench.sqlscale``).
 
@@ -39,12 +42,15 @@ import functools
 import gzip
 import http.server
 import multiprocessing
+import queue
 import random
 import resource
 import shutil
+import socket
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -268,55 +274,161 @@ def search_figures(folder: Path) -> dict[str, Any]:
     return figures
 
 
-# Chrome DevTools' network presets (latency added to each request, throughputs): its
-# "Slow 3G" (what the issue names), and its "Fast 3G", which is Lighthouse's simulated
-# phone connection (150 ms round trip and 1.6 Mbit/s before DevTools' factors).
+# The networks a search is measured on, gzip as a CDN sends it. Chrome DevTools' presets
+# add their latency to each request and cap throughput: its "Slow 3G" (what the issue
+# names; 2 s a request, so anything fetched after the last key costs 2 s at least) and
+# its "Fast 3G" (Lighthouse's phone: 150 ms round trip, 1.6 Mbit/s, times DevTools'
+# factors). "wpt_3g_slow" is WebPageTest's "3G slow" at the network level (``_Link``:
+# every packet 400 ms round trip, 400 kbit/s shared by the connections, a connection
+# opened in one round trip) rather than a fixed cost a request.
 NETWORKS: dict[str, dict[str, float]] = {
     "slow_3g": {"latency": 2000, "down_bps": 400_000, "up_bps": 400_000},
     "fast_3g": {"latency": 562.5, "down_bps": 1_440_000, "up_bps": 675_000},
+    "wpt_3g_slow": {"rtt": 400, "down_bps": 400_000, "up_bps": 400_000},
 }
-STATUS_DONE = (
-    "(s) => { const t = document.querySelector('#status').textContent;"
-    " return t !== '' && t !== s && !t.endsWith('…'); }"
-)
+KEY_DELAY_MS = 175  # between keys as a reader types (150-200 ms), and before Enter
+RESULTS_SHOWN = "() => document.querySelector('#results').dataset.query === ''"
+TIMING = """words => {
+  const input = document.querySelector('#q'), results = document.querySelector('#results');
+  const t = window.__timing = {keys: [], enter: null, shown: null};
+  input.addEventListener('keydown', e => {
+    if (e.key === 'Enter') t.enter = t.enter || performance.now();
+    else t.keys.push(performance.now());
+  });
+  new MutationObserver(() => {
+    if (results.dataset.query === words && t.shown === null) t.shown = performance.now();
+  }).observe(results, {attributes: true, childList: true});
+}"""
+
+
+class _Link:
+    """A slow network between the browser and a server, packet by packet: what each side
+    sends reaches the other half a round trip later, no faster than the link's rate in
+    that direction (one queue per direction, shared by every connection, as a radio link
+    is); a new connection first costs a round trip (TCP's handshake). A TCP proxy on
+    127.0.0.1; ``url`` is its address."""
+
+    def __init__(self, port: int, rtt_ms: float, down_bps: float, up_bps: float) -> None:
+        self.target = port
+        self.half = rtt_ms / 2000
+        self.rates = {"down": down_bps / 8, "up": up_bps / 8}
+        self.free = {"down": 0.0, "up": 0.0}  # when each direction's queue is empty
+        self.lock = threading.Lock()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            opened = time.monotonic() + 2 * self.half  # the handshake's round trip
+            for source, sink, way in ((client, upstream, "up"), (upstream, client, "down")):
+                threading.Thread(
+                    target=self._pump, args=(source, sink, way, opened), daemon=True
+                ).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, way: str, opened: float) -> None:
+        """Read what one side sends, hand it to a sender that delivers it on time."""
+        arrivals: queue.Queue[tuple[float, bytes]] = queue.Queue()
+        threading.Thread(target=self._deliver, args=(arrivals, sink), daemon=True).start()
+        while True:
+            try:
+                data = source.recv(16384)
+            except OSError:
+                data = b""
+            with self.lock:  # the link sends one thing at a time, in order
+                start = max(self.free[way], time.monotonic(), opened)
+                self.free[way] = start + len(data) / self.rates[way]
+                arrival = self.free[way] + self.half
+            arrivals.put((arrival, data))
+            if not data:
+                return
+
+    @staticmethod
+    def _deliver(arrivals: queue.Queue[tuple[float, bytes]], sink: socket.socket) -> None:
+        while True:
+            arrival, data = arrivals.get()
+            time.sleep(max(0.0, arrival - time.monotonic()))
+            try:
+                if not data:
+                    sink.shutdown(socket.SHUT_WR)
+                    return
+                sink.sendall(data)
+            except OSError:
+                return
 
 
 def _slow_network_figures(browser: Any, base: str) -> dict[str, Any]:
     """On each of ``NETWORKS``, gzip as a CDN sends it, with a cold cache: the search
-    page until it is ready (page, script, style, the index's first file), then each
-    query typed into it until its results show (what the query fetches is all that is
-    left to wait for)."""
+    page until its first listing shows (page, script, style, index, facets, first
+    records: ``_page_ready_ms``), then each query of ``QUERIES`` with words typed into
+    it as a reader types (``KEY_DELAY_MS`` between keys, Enter as long after the last
+    one): from the last key, and from Enter, until its results show
+    (``_last_key_ms``, ``_enter_ms``; search.js fetches a word's files as it is typed),
+    and what it fetched (``_kb``, gzip)."""
     figures: dict[str, Any] = {}
+    port = int(base.rsplit(":", 1)[1])
     for network, conditions in NETWORKS.items():
-        context = browser.new_context(base_url=base)
+        link = None
+        if "rtt" in conditions:
+            link = _Link(port, conditions["rtt"], conditions["down_bps"], conditions["up_bps"])
+        context = browser.new_context(base_url=link.url if link else base)
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send(
-            "Network.emulateNetworkConditions",
-            {
-                "offline": False,
-                "latency": conditions["latency"],
-                "downloadThroughput": conditions["down_bps"] / 8,
-                "uploadThroughput": conditions["up_bps"] / 8,
-            },
-        )
+        if link is None:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": conditions["latency"],
+                    "downloadThroughput": conditions["down_bps"] / 8,
+                    "uploadThroughput": conditions["up_bps"] / 8,
+                },
+            )
+        sizes: list[tuple[str, int, int]] = []
+        page.on("requestfinished", functools.partial(_record, sizes))
         start = time.perf_counter()
         page.goto("/search/")
-        page.wait_for_function(STATUS_DONE, arg="", timeout=120_000)
+        page.wait_for_function(RESULTS_SHOWN, timeout=180_000)
         figures[f"{network}_page_ready_ms"] = (time.perf_counter() - start) * 1000
+        figures[f"{network}_page_ready_kb"] = sum(s[2] for s in sizes) / 1000
         for name, query in QUERIES.items():
-            words = query.removeprefix("?q=").replace("%20", " ")
-            if not words or "=" in words:
+            words = urllib.parse.parse_qs(query.removeprefix("?")).get("q", [""])[0]
+            if not words:
                 continue
-            page.fill("#q", words)
-            page.evaluate("document.querySelector('#status').textContent = ''")
-            start = time.perf_counter()
-            page.press("#q", "Enter")
-            page.wait_for_function(STATUS_DONE, arg="", timeout=120_000)
-            figures[f"{network}_{name}_first_results_ms"] = (time.perf_counter() - start) * 1000
+            figures |= _typed(page, sizes, f"{network}_{name}", words)
         context.close()
+        if link is not None:
+            link.close()
     return figures
+
+
+def _typed(page: Any, sizes: list[tuple[str, int, int]], name: str, words: str) -> dict[str, Any]:
+    """One query typed into the search page: times from its last key and from Enter to
+    its results, and the KB (gzip) it fetched."""
+    page.fill("#q", "")
+    page.wait_for_function(RESULTS_SHOWN, timeout=180_000)  # the listing again: idle
+    page.evaluate(TIMING, words)
+    before = len(sizes)
+    page.locator("#q").press_sequentially(words, delay=KEY_DELAY_MS)
+    page.wait_for_timeout(KEY_DELAY_MS)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__timing.shown !== null", timeout=180_000)
+    timing = page.evaluate("window.__timing")
+    page.wait_for_load_state("networkidle")
+    return {
+        f"{name}_last_key_ms": timing["shown"] - timing["keys"][-1],
+        f"{name}_enter_ms": max(0.0, timing["shown"] - timing["enter"]),
+        f"{name}_kb": sum(s[2] for s in sizes[before:]) / 1000,
+    }
 
 
 def _record(sizes: list[tuple[str, int, int]], request: Any) -> None:

@@ -3,22 +3,31 @@
 A query fetches only what it needs, so search stays light at 50,000 datasets
 (docs/architecture.md, "Static search"):
 
-- ``index.json``: the number of datasets, the facets, the labels of their values,
-  the stop words and the list of term shards;
+- ``index.json``: the size of the numbering, its holes, the first datasets in title
+  order, the facets, the labels of their values, the stop words and the list of term
+  shards;
 - ``terms/<xxx>.json``: the postings of every stem beginning with ``xxx`` (its
   first three letters or digits; ``_`` for the rest): which datasets hold the stem
-  and its weight there. A query loads the shards of its words only;
+  and its weight there; under the key ``""``, what results show of the datasets each
+  stem ranks first (``Index.tops``), so that a query of one word needs this file only.
+  A query loads the shards of its words; ``search.js`` fetches them as they are typed;
 - ``facets/<facet>.json``: for each facet value, the datasets that have it (or,
   when shorter, a packed column of each dataset's first value, ``_facet``). The
   keyword facet keeps its ``KEYWORD_TOP`` most used values there; the others are
   in ``facets/keyword-<h>.json`` (``h`` a hash of the keyword), loaded only when
   a reader filters by one of them;
 - ``modified.json``: the datasets by date of update (for that sort only);
+- ``order/<k>.json``: the title order, ``ORDER_CHUNK`` dataset numbers a file
+  (``encode_order``), read
+  only to list in title order beyond the first ``FIRST`` (which ``index.json`` holds);
 - ``docs/<n>.json``: what a result shows (title, short description, date,
-  quality, publisher, formats) of ``BLOCK`` datasets at a time.
+  quality, publisher, formats) of ``BLOCK`` dataset numbers at a time.
 
-Datasets are numbered in title order (``pages.sort_key``), so sorting by title
-(and breaking ties of relevance) is sorting by number. Lists of dataset numbers
+Numbers are stable (``numbering``): a dataset keeps its number from build to build
+(the site keeps the map), a new one takes a removed one's number or the next; a site
+built from nothing numbers in title order. So a change to one dataset rewrites the
+files that hold it (its shards, facets, block, the title order's chunks it moves
+across), not the whole index. Ties of relevance go by number. Lists of dataset numbers
 are written compactly as text (``encode_docs``): gaps as base-64 variable-length
 numbers, or a bitmap when that is shorter. Each dataset's stems and weights come
 from its title, keywords, description, publisher, resources and columns by
@@ -28,10 +37,15 @@ stems the query by the same rule. No server is needed.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from catalog import territories, textnorm
@@ -40,7 +54,10 @@ from catalog.site.render import page_url
 from catalog.vocabularies import label
 
 FACETS = ("publisher", "theme", "keyword", "format", "license", "territory", "frequency")
-BLOCK = 8  # datasets per docs/<n>.json
+BLOCK = 8  # dataset numbers per docs/<n>.json
+TOP = 20  # datasets a stem ranks first, whose records its shard carries (a page)
+FIRST = 20  # the title order's first datasets, in index.json (the first page)
+ORDER_CHUNK = 5000  # dataset numbers per order/<k>.json
 KEYWORD_TOP = 25  # keyword values whose counts every query shows
 RARE_SHARDS = 64  # files of the other keyword values
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -100,13 +117,16 @@ def read_varints(text: str) -> list[int]:
     return values
 
 
-def encode_docs(docs: list[int], count: int) -> str:
-    """Sorted dataset numbers: gaps as varints, or ``!`` and a bitmap of ``count`` bits
-    (six a character) when that is shorter."""
+def encode_docs(docs: list[int], count: int | None = None) -> str:
+    """Sorted dataset numbers: gaps as varints, or ``!`` and a bitmap (six bits a
+    character, up to the last number listed) when that is shorter. What it writes depends
+    on the numbers only, not on how many datasets there are (``count``, ignored: so a
+    dataset added at the end leaves the lists it is not in as they were)."""
     gaps = "".join(varint(d - p) for d, p in zip(docs, [0, *docs], strict=False))
-    if len(gaps) * 6 <= count:
+    size = (docs[-1] + 6) // 6 if docs else 0
+    if len(gaps) <= size:
         return gaps
-    bits = [0] * ((count + 5) // 6)
+    bits = [0] * size
     for d in docs:
         bits[d // 6] |= 1 << (d % 6)
     return "!" + "".join(ALPHABET[b] for b in bits)
@@ -139,7 +159,9 @@ def encode_column(values: list[int], bits: int) -> str:
 
 
 def decode_column(text: str, bits: int, count: int) -> list[int]:
+    """``encode_column`` read back for ``count`` datasets (those past its end: 0)."""
     digits = [ALPHABET.index(c) for c in text]
+    digits += [0] * ((count * bits + 5) // 6 - len(digits))
     return [
         sum(1 << j for j in range(bits) if digits[(d * bits + j) // 6] >> ((d * bits + j) % 6) & 1)
         for d in range(count)
@@ -192,7 +214,239 @@ def rare_shard(value: str) -> int:
     return h % RARE_SHARDS
 
 
-# ---------------------------------------------------------------- files
+# ------------------------------------------------------------- numbering
+
+
+def numbering(ids: list[str], previous: Mapping[str, int] | None) -> dict[str, int]:
+    """Each dataset's number. ``ids`` come in title order; ``previous`` is the numbering
+    the previous build kept (None: the first build, numbered in title order). A dataset
+    keeps its number; a new one takes the lowest free number (a removed dataset's, then
+    the end), new ones in title order."""
+    if not previous:
+        return {d: n for n, d in enumerate(ids)}
+    numbers = {d: previous[d] for d in ids if d in previous}
+    used = set(numbers.values())
+    end = max(used, default=-1) + 1
+    free = iter([n for n in range(end) if n not in used])
+    for d in ids:
+        if d not in numbers:
+            n = next(free, None)
+            if n is None:
+                n, end = end, end + 1
+            numbers[d] = n
+    return numbers
+
+
+# ----------------------------------------------------------------- index
+
+
+class Index:
+    """What every language's files are made of, worked out once per build: the datasets
+    by number (``None`` for a hole), their title order, the postings of each shard and
+    the datasets of each facet value and date."""
+
+    def __init__(
+        self,
+        items: list[dict[str, Any]],
+        numbers: Mapping[str, int],
+        terms: Callable[[dict[str, Any]], dict[str, float]],
+    ) -> None:
+        self.count = max(numbers.values(), default=-1) + 1
+        self.by_number: list[dict[str, Any] | None] = [None] * self.count
+        for item in items:
+            self.by_number[numbers[item["id"]]] = item
+        self.holes = [n for n, found in enumerate(self.by_number) if found is None]
+        self.order = [numbers[i["id"]] for i in items]  # ``items`` are in title order
+        self.shards: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(dict)
+        self.facets: dict[str, dict[str, list[int]]] = {f: defaultdict(list) for f in FACETS}
+        self.modified: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for n, dataset in enumerate(self.by_number):  # in number order: lists come sorted
+            if dataset is None:
+                continue
+            for term, weight in terms(dataset).items():
+                postings[term].append((n, weight))
+            for facet, values in _values(dataset).items():
+                for value in dict.fromkeys(values):
+                    self.facets[facet][value].append(n)
+            self.modified[dataset["modified"]].append(n)
+        for term in sorted(postings):
+            self.shards[shard(term)][term] = postings[term]
+        self._tops: dict[str, list[int]] = {}
+        self._texts: dict[tuple[str, str], str] = {}
+
+    def tops(self, name: str) -> list[int]:
+        """The datasets whose records shard ``name`` carries: for each of its stems, the
+        ``TOP`` it ranks highest (weight, then number) and the ``TOP`` first by number
+        (a wildcard's order), so that the first results of a query of one word need no
+        other file."""
+        if name not in self._tops:
+            found: set[int] = set()
+            for postings in self.shards[name].values():
+                found.update(n for n, _ in postings[:TOP])
+                if len(postings) > TOP:
+                    ranked = sorted(postings, key=itemgetter(1), reverse=True)  # stable
+                    found.update(n for n, _ in ranked[:TOP])
+            self._tops[name] = sorted(found)
+        return self._tops[name]
+
+
+def _dump(content: Any) -> str:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def key_of(*parts: Any) -> str:
+    """A key of data (a file's, the numbering's): marshal is fast and exact for these
+    types, in version 2, which writes equal values alike whatever objects they share;
+    the site's key adds the code's version."""
+    return hashlib.blake2b(marshal.dumps(parts, 2), digest_size=16).hexdigest()
+
+
+def _record(item: dict[str, Any], lang: str) -> list[Any]:
+    """What a result shows of a dataset."""
+    return [
+        item["id"],
+        page_url(item["path"], lang),
+        item["title"],
+        item["description"],
+        item["modified"],
+        item["quality"],
+        item["publisher"],
+        item["formats"],
+    ]
+
+
+File = tuple[str, Callable[[], str]]  # a file's key (of its data) and what makes it
+
+
+def language_files(index: Index, lang: str, publishers: dict[str, dict]) -> dict[str, File]:
+    """The index of one language: file path (under ``search/``) -> (key, content maker).
+    Keys come from the data, cheaply; content is made only for a file whose key changed
+    (the site's keyed writer), and a term shard's postings are encoded once for both
+    languages."""
+    records = [None if i is None else _record(i, lang) for i in index.by_number]
+    out: dict[str, File] = {}
+    for name, stems in index.shards.items():
+        out[f"terms/{name}.json"] = _shard_file(index, name, stems, records)
+    out |= _facet_files(index)
+    count = index.count
+    dates = sorted(index.modified.items(), reverse=True)
+    out["modified.json"] = (
+        key_of("modified", dates),
+        lambda: _dump({date: encode_docs(d) for date, d in dates}),
+    )
+    for start in range(0, count, BLOCK):
+        block = records[start : start + BLOCK]
+        out[f"docs/{start // BLOCK}.json"] = (key_of("docs", block), partial(_dump, block))
+    for k, start in enumerate(range(0, len(index.order), ORDER_CHUNK)):
+        chunk = index.order[start : start + ORDER_CHUNK]
+        out[f"order/{k}.json"] = (key_of("order", chunk), partial(_order_text, chunk))
+    head = _head(index, lang, publishers)
+    out["index.json"] = (key_of("index", head), partial(_dump, head))
+    return out
+
+
+def encode_order(numbers: list[int]) -> str:
+    """Dataset numbers in any order: each one's difference from the one before (the
+    first: from 0), zigzag-mapped to a varint (0, -1, 1, -2 ... as 0, 1, 2, 3 ...). In
+    title order, numbers given in title order follow each other: mostly ``C`` (+1),
+    which gzip all but removes."""
+    out, previous = [], 0
+    for n in numbers:
+        step = n - previous
+        out.append(varint(2 * step if step >= 0 else -2 * step - 1))
+        previous = n
+    return "".join(out)
+
+
+def decode_order(text: str) -> list[int]:
+    numbers, previous = [], 0
+    for value in read_varints(text):
+        previous += value // 2 if value % 2 == 0 else -(value + 1) // 2
+        numbers.append(previous)
+    return numbers
+
+
+def _order_text(numbers: list[int]) -> str:
+    return _dump(encode_order(numbers))
+
+
+def _shard_file(
+    index: Index, name: str, stems: dict[str, list[tuple[int, float]]], records: list[Any]
+) -> File:
+    tops = index.tops(name)
+    shown = {str(n): records[n] for n in tops}
+    postings = list(stems.items())
+
+    def make() -> str:
+        # The postings' text is the same in both languages: encoded once a build.
+        if (name, "") not in index._texts:
+            index._texts[name, ""] = ",".join(
+                _dump(term) + ":" + _dump(encode_postings(p)) for term, p in postings
+            )
+        return "{" + index._texts[name, ""] + "," + _dump("") + ":" + _dump(shown) + "}"
+
+    return key_of("shard", postings, [shown[str(n)] for n in tops]), make
+
+
+def _facet_files(index: Index) -> dict[str, File]:
+    count, facets = index.count, index.facets
+    keywords = facets["keyword"]
+    top = {v for v, _ in Counter({v: len(d) for v, d in keywords.items()}).most_common(KEYWORD_TOP)}
+    rare: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    for value in sorted(set(keywords) - top):
+        rare[rare_shard(value)][value] = keywords[value]
+    out: dict[str, File] = {}
+    for h, those in rare.items():
+        out[f"facets/keyword-{h}.json"] = (
+            key_of("rare", sorted(those.items())),
+            partial(_rare_text, those),
+        )
+    for facet in FACETS:
+        kept = {v: d for v, d in facets[facet].items() if facet != "keyword" or v in top}
+        out[f"facets/{facet}.json"] = (
+            key_of("facet", sorted(kept.items())),
+            partial(_facet_text, kept, count),
+        )
+    return out
+
+
+def _rare_text(values: dict[str, list[int]]) -> str:
+    return _dump({v: encode_docs(d) for v, d in values.items()})
+
+
+def _facet_text(values: dict[str, list[int]], count: int) -> str:
+    return _dump(_facet(values, count))
+
+
+def _head(index: Index, lang: str, publishers: dict[str, dict]) -> dict[str, Any]:
+    """``index.json``: what every search reads first."""
+    seen = {f: sorted(index.facets[f]) for f in FACETS}
+    keywords = index.facets["keyword"]
+    return {
+        "version": 3,
+        "count": index.count,
+        "live": index.count - len(index.holes),
+        "holes": encode_docs(index.holes),
+        "first": encode_order(index.order[:FIRST]),
+        "order": {"chunk": ORDER_CHUNK, "files": -(-len(index.order) // ORDER_CHUNK)},
+        "block": BLOCK,
+        "facets": list(FACETS),
+        "shards": sorted(index.shards),
+        "rare": len(keywords) > KEYWORD_TOP,
+        "rareShards": RARE_SHARDS,
+        "labels": {
+            "publisher": {
+                s: str((publishers.get(s) or {}).get("name") or s) for s in seen["publisher"]
+            },
+            "theme": {c: label("themes", c, lang) for c in seen["theme"]},
+            "license": {c: label("licenses", c, lang) for c in seen["license"]},
+            "frequency": {c: label("frequencies", c, lang) for c in seen["frequency"]},
+            "territory": {c: territories.name(c) or c for c in seen["territory"]},
+            "format": {c: c.upper() for c in seen["format"]},
+        },
+        "stopwords": sorted(textnorm.STOPWORDS),
+    }
 
 
 def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
@@ -201,7 +455,7 @@ def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
     0 for none; the most used values first) with the datasets of their other values
     (``extra``): a facet of mostly one value a dataset costs a few bits a dataset."""
     names = sorted(values, key=lambda v: (-len(values[v]), v))
-    lists = {"values": {v: encode_docs(values[v], count) for v in sorted(values)}}
+    lists = {"values": {v: encode_docs(values[v]) for v in sorted(values)}}
     column = [0] * count
     extra: dict[str, list[int]] = defaultdict(list)
     for n, name in enumerate(names, start=1):
@@ -214,8 +468,9 @@ def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
     packed = {
         "names": names,
         "bits": bits,
-        "column": encode_column(column, bits),
-        "extra": {v: encode_docs(d, count) for v, d in sorted(extra.items())},
+        # Up to the last dataset with a value: unchanged by a dataset added without one.
+        "column": encode_column(column, bits).rstrip(ALPHABET[0]),
+        "extra": {v: encode_docs(d) for v, d in sorted(extra.items())},
     }
     return min(lists, packed, key=lambda form: len(json.dumps(form, ensure_ascii=False)))
 
@@ -238,79 +493,66 @@ def files(
     publishers: dict[str, dict],
     lang: str,
     terms: Callable[[dict[str, Any]], dict[str, float]] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
-    """The index of one language: file path (under ``search/``) -> content. ``items``
-    come in title order (their numbers); ``manifests`` maps each id to its manifest;
-    ``terms`` gives an item's weighted stems (``dataset_terms``; the site keeps them
-    between builds)."""
-    count = len(items)
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    facets: dict[str, dict[str, list[int]]] = {f: defaultdict(list) for f in FACETS}
-    modified: dict[str, list[int]] = defaultdict(list)
-    docs: list[list[Any]] = []
-    for n, item in enumerate(items):
-        found = terms(item) if terms else dataset_terms(manifests[item["id"]], publishers)
-        for term, weight in found.items():
-            postings[term].append((n, weight))
-        for facet, values in _values(item).items():
-            for value in dict.fromkeys(values):
-                facets[facet][value].append(n)
-        modified[item["modified"]].append(n)
-        docs.append(
-            [
-                item["id"],
-                page_url(item["path"], lang),
-                item["title"],
-                item["description"],
-                item["modified"],
-                item["quality"],
-                item["publisher"],
-                item["formats"],
-            ]
-        )
-    out: dict[str, Any] = {}
-    shards: dict[str, dict[str, str]] = defaultdict(dict)
-    for term in sorted(postings):
-        shards[shard(term)][term] = encode_postings(postings[term])
-    for name, stems in shards.items():
-        out[f"terms/{name}.json"] = stems
-    keywords = facets["keyword"]
-    top = {v for v, _ in Counter({v: len(d) for v, d in keywords.items()}).most_common(KEYWORD_TOP)}
-    rare: dict[int, dict[str, str]] = defaultdict(dict)
-    for value in sorted(set(keywords) - top):
-        rare[rare_shard(value)][value] = encode_docs(keywords[value], count)
-    for h, those in rare.items():
-        out[f"facets/keyword-{h}.json"] = those
-    for facet in FACETS:
-        kept = {v: d for v, d in facets[facet].items() if facet != "keyword" or v in top}
-        out[f"facets/{facet}.json"] = _facet(kept, count)
-    out["modified.json"] = {
-        date: encode_docs(d, count) for date, d in sorted(modified.items(), reverse=True)
+    """The whole index of one language at once: file path -> content (the bench's
+    search site, tests). ``items`` in title order; ``numbers`` as ``numbering`` gives
+    them (title order when None); ``terms`` an item's weighted stems."""
+
+    def found(item: dict[str, Any]) -> dict[str, float]:
+        return terms(item) if terms else dataset_terms(manifests[item["id"]], publishers)
+
+    index = Index(items, numbers or numbering([i["id"] for i in items], None), found)
+    return {name: make() for name, (_key_, make) in language_files(index, lang, publishers).items()}
+
+
+def read_back(folder: Path) -> dict[str, Any]:
+    """A language's index read back with dataset ids for numbers: what two numberings of
+    the same datasets must agree on (tests)."""
+    head = json.loads((folder / "index.json").read_text())
+    count = head["count"]
+    ids: dict[int, str] = {}
+    records = {}
+    for path in folder.glob("docs/*.json"):
+        start = int(path.stem) * head["block"]
+        for n, row in enumerate(json.loads(path.read_text())):
+            if row is not None:
+                ids[start + n] = row[0]
+                records[row[0]] = row
+    postings: dict[str, dict[str, float]] = {}
+    for name in head["shards"]:
+        content = json.loads((folder / f"terms/{name}.json").read_text())
+        for term, text in content.items():
+            if term:
+                postings[term] = {ids[n]: w for n, w in decode_postings(text).items()}
+            else:
+                assert all(ids[int(n)] == r[0] for n, r in text.items())
+    facets = {}
+    for facet in head["facets"]:
+        content = json.loads((folder / f"facets/{facet}.json").read_text())
+        facets[facet] = {
+            v: sorted(ids[n] for n in d) for v, d in facet_docs(content, count).items()
+        }
+    for path in folder.glob("facets/keyword-*.json"):
+        for value, docs in json.loads(path.read_text()).items():
+            facets["keyword"][value] = sorted(ids[n] for n in decode_docs(docs))
+    modified = {
+        date: sorted(ids[n] for n in decode_docs(d))
+        for date, d in json.loads((folder / "modified.json").read_text()).items()
     }
-    for start in range(0, count, BLOCK):
-        out[f"docs/{start // BLOCK}.json"] = docs[start : start + BLOCK]
-    seen = {f: set(facets[f]) for f in FACETS}
-    out["index.json"] = {
-        "version": 2,
-        "count": count,
-        "block": BLOCK,
-        "facets": list(FACETS),
-        "shards": sorted(shards),
-        "rare": bool(set(keywords) - top),
-        "rareShards": RARE_SHARDS,
-        "labels": {
-            "publisher": {
-                s: str((publishers.get(s) or {}).get("name") or s) for s in seen["publisher"]
-            },
-            "theme": {c: label("themes", c, lang) for c in seen["theme"]},
-            "license": {c: label("licenses", c, lang) for c in seen["license"]},
-            "frequency": {c: label("frequencies", c, lang) for c in seen["frequency"]},
-            "territory": {c: territories.name(c) or c for c in seen["territory"]},
-            "format": {c: c.upper() for c in seen["format"]},
-        },
-        "stopwords": sorted(textnorm.STOPWORDS),
-    }
+    order = [
+        ids[n]
+        for k in range(head["order"]["files"])
+        for n in decode_order(json.loads((folder / f"order/{k}.json").read_text()))
+    ]
+    assert [ids[n] for n in decode_order(head["first"])] == order[:FIRST]
+    assert sorted(set(range(count)) - set(ids)) == decode_docs(head["holes"])
     return {
-        path: json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        for path, content in out.items()
+        "records": records,
+        "postings": postings,
+        "facets": facets,
+        "modified": modified,
+        "order": order,
+        "labels": head["labels"],
+        "live": head["live"],
     }

@@ -261,8 +261,9 @@
   }
 
   /* ---- The index (catalog/site/search.py): small files fetched as a query needs them.
-     Datasets are numbers in title order; lists of numbers are text (gaps as base-64
-     varints, or "!" and a bitmap). */
+     Datasets are numbers, stable from build to build (a removed dataset leaves a hole);
+     the title order is in index.first and order/<k>.json; lists of numbers are text (gaps
+     as base-64 varints, or "!" and a bitmap). */
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var DIGIT = Object.create(null);
   for (var a = 0; a < 64; a++) DIGIT[ALPHABET.charAt(a)] = a;
@@ -288,6 +289,11 @@
     varints(text).forEach(function (gap) { previous += gap; out.push(previous); });
     return out;
   }
+  function orderOf(text) {  // numbers in any order: zigzag varints of their differences
+    var out = [], previous = 0;
+    varints(text).forEach(function (v) { previous += v % 2 ? -(v + 1) / 2 : v / 2; out.push(previous); });
+    return out;
+  }
   function postingsOf(text) {  // {doc: weight}
     var values = varints(text), found = new Map(), doc = 0;
     for (var i = 0; i < values.length; i += 2) { doc += values[i]; found.set(doc, values[i + 1] / 2); }
@@ -303,7 +309,7 @@
     return h % index.rareShards;
   }
 
-  var base = null, index = null, files = Object.create(null);
+  var base = null, index = null, files = Object.create(null), hole = null;
   function load(name) {  // one file of the index, fetched once
     if (!files[name]) {
       files[name] = fetch(base + name).then(function (response) {
@@ -311,8 +317,21 @@
         if (!response.ok) throw new Error(response.status);
         return response.json();
       });
+      files[name].catch(function () { delete files[name]; });  // try again next time
     }
     return files[name];
+  }
+  /* A term shard also carries what results show of the datasets its stems rank first
+     (under the key ""), so the first results of a word need no other file. */
+  function loadShard(name) {
+    return load("terms/" + name + ".json").then(function (shard) {
+      var shown = shard[""] || {};
+      Object.keys(shown).forEach(function (n) { if (!blocks[n]) blocks[n] = rowOf(shown[n]); });
+      return shard;
+    });
+  }
+  function rowOf(r) {
+    return { id: r[0], url: r[1], title: r[2], description: r[3], modified: r[4], quality: r[5], publisher: r[6], format: r[7] };
   }
 
   /* ---- Matching and ranking, as the API's search does (catalog/api/search.py): every
@@ -350,13 +369,13 @@
     var names = {};
     wanted.forEach(function (w) { shardsFor(w).forEach(function (s) { names[s] = true; }); });
     names = Object.keys(names);
-    return Promise.all(names.map(function (s) { return load("terms/" + s + ".json"); })).then(function (shards) {
+    return Promise.all(names.map(loadShard)).then(function (shards) {
       var found = null, seen = Object.create(null);
       wanted.forEach(function (w) {
         var lists = [];  // postings of the stems this word means
         shards.forEach(function (shard) {
           Object.keys(shard).forEach(function (t) {
-            if (w.term ? t === w.term : w.pattern.test(t)) lists.push([t, shard[t]]);
+            if (t && (w.term ? t === w.term : w.pattern.test(t))) lists.push([t, shard[t]]);
           });
         });
         var these = new Map();
@@ -429,14 +448,33 @@
   var blocks = Object.create(null);
   function records(docs) {  // what results show, by doc number
     var names = {};
-    docs.forEach(function (d) { names[Math.floor(d / index.block)] = true; });
+    docs.forEach(function (d) { if (!blocks[d]) names[Math.floor(d / index.block)] = true; });
     return Promise.all(Object.keys(names).map(function (n) {
       return load("docs/" + n + ".json").then(function (rows) {
-        rows.forEach(function (r, i) {
-          blocks[n * index.block + i] = { id: r[0], url: r[1], title: r[2], description: r[3], modified: r[4], quality: r[5], publisher: r[6], format: r[7] };
-        });
+        rows.forEach(function (r, i) { if (r) blocks[n * index.block + i] = rowOf(r); });
       });
     })).then(function () { return docs.map(function (d) { return blocks[d]; }); });
+  }
+  /* The first `needed` of the datasets found (`found`: doc -> true), in title order: from
+     index.first when every dataset is found, else from the title order's files, the
+     first one, then (if the page is not full yet) all the others at once. */
+  function titleOrder(found, total, needed) {
+    if (total === index.live && needed <= index.firstDocs.length) {
+      return Promise.resolve(index.firstDocs.slice(0, needed));
+    }
+    function collect(chunks) {
+      var out = [];
+      chunks.forEach(function (text) {
+        orderOf(text).forEach(function (d) { if (found[d] && out.length < needed) out.push(d); });
+      });
+      return out;
+    }
+    return load("order/0.json").then(function (first) {
+      var out = collect([first]), all = [];
+      if (out.length >= Math.min(needed, total) || index.order.files < 2) return out;
+      for (var k = 0; k < index.order.files; k++) all.push(load("order/" + k + ".json"));
+      return Promise.all(all).then(collect);
+    });
   }
 
   var form = document.getElementById("search-form");
@@ -505,20 +543,28 @@
     });
   }
 
+  /* The results of the address's state: ranked by score (ties by number), by date, or
+     in title order (asked for, or no words to rank by). */
   function run() {
     var s = state(), mine = ++runs;
-    input.value = s.q;
     sortSelect.value = s.sort;
     return Promise.all([find(s.q), filtering(s), s.sort === "modified" ? loadModified() : null]).then(function (got) {
       if (mine !== runs) return;
       var scores = got[0], f = got[1], found = [];
-      if (scores === null) { for (var d = 0; d < index.count; d++) if (!f.fails[d]) found.push({ d: d, score: 1 }); }
+      if (scores === null) { for (var d = 0; d < index.count; d++) if (!f.fails[d] && !hole[d]) found.push({ d: d, score: 1 }); }
       else scores.forEach(function (score, d) { if (!f.fails[d]) found.push({ d: d, score: score }); });
-      if (s.sort === "title") found.sort(function (a, b) { return a.d - b.d; });
-      else if (s.sort === "modified") found.sort(function (a, b) { return modifiedRank[a.d] - modifiedRank[b.d]; });
-      else found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
       renderFacets(scores, f, s);
-      return renderResults(found, mine);
+      var needed = Math.min(shown, found.length);
+      if (s.sort === "title" || (s.sort === "relevance" && scores === null)) {
+        var set = Object.create(null);
+        found.forEach(function (r) { set[r.d] = true; });
+        return titleOrder(set, found.length, needed).then(function (docs) {
+          return renderResults(docs, found.length, mine, s.q);
+        });
+      }
+      if (s.sort === "modified") found.sort(function (a, b) { return modifiedRank[a.d] - modifiedRank[b.d]; });
+      else found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
+      return renderResults(found.slice(0, needed).map(function (r) { return r.d; }), found.length, mine, s.q);
     });
   }
 
@@ -577,10 +623,13 @@
     });
   }
 
-  function renderResults(found, mine) {
-    status.textContent = !found.length ? text.none : found.length === 1 ? text.one : fill(text.results, { count: found.length.toLocaleString(lang) });
-    return records(found.slice(0, shown).map(function (r) { return r.d; })).then(function (rows) {
+  /* The first `docs` of `total` found, shown with the status that announces them;
+     results.dataset.query says which query they answer (for tests and the bench). */
+  function renderResults(docs, total, mine, q) {
+    return records(docs).then(function (rows) {
       if (mine !== runs) return;
+      status.textContent = !total ? text.none : total === 1 ? text.one : fill(text.results, { count: total.toLocaleString(lang) });
+      results.dataset.query = q;
       results.textContent = "";
       rows.forEach(function (d) {
         var meta = [labelOf("publisher", d.publisher), fill(text.updated, { date: longDate(d.modified) }), fill(text.quality, { score: d.quality })];
@@ -590,17 +639,40 @@
           el("p", { "class": "meta", text: meta.join(" · ") + (d.format.length ? " · " + d.format.join(", ").toUpperCase() : "") })
         ]));
       });
-      more.hidden = found.length <= shown;
+      more.hidden = total <= shown;
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  function search() {
+    clearTimeout(typing);
     var s = state();
     s.q = input.value.trim();
     s.sort = sortSelect.value;
-    save(s); shown = PAGE; run();
+    save(s); shown = PAGE; return run();
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    search();
   });
+  /* Search as you type: each word's shard is fetched as soon as its first three letters
+     are known, and the results follow a short pause in typing (one announcement, not
+     one a key), so on a slow network the files a query needs are on their way, or
+     already here, when the last key is typed. */
+  var typing = null, PAUSE = 200;
+  input.addEventListener("input", function () {
+    if (!index) return;
+    prefetch(input.value);
+    clearTimeout(typing);
+    typing = setTimeout(search, PAUSE);
+  });
+  function prefetch(q) {
+    String(q).replace(/["']/g, " ").split(/\s+/).forEach(function (token) {
+      var word = fold(token.split(/[*?]/)[0]).replace(/[^\p{L}\p{N}]/gu, "");
+      if (word.length < 3 || STOP[word]) return;
+      var name = shardOf(word.slice(0, 3));
+      if (index.shards.indexOf(name) >= 0) loadShard(name).catch(function () {});
+    });
+  }
   sortSelect.addEventListener("change", function () {
     var s = state(); s.sort = sortSelect.value; save(s); run();
   });
@@ -611,13 +683,17 @@
   load("index.json").then(function (data) {
     index = data;
     index.stopwords.forEach(function (w) { STOP[w] = true; });
+    index.firstDocs = orderOf(index.first);
+    hole = new Uint8Array(index.count);
+    docsOf(index.holes).forEach(function (d) { hole[d] = 1; });
+    input.value = state().q;
     // The matching logic, for tests and the curious: the ids a query finds, best first.
     window.catalogSearch = {
       terms: terms,
       find: function (q) {
         return find(q).then(function (scores) {
           var found = [];
-          if (scores === null) for (var d = 0; d < index.count; d++) found.push({ d: d, score: 1 });
+          if (scores === null) { for (var d = 0; d < index.count; d++) if (!hole[d]) found.push({ d: d, score: 1 }); }
           else scores.forEach(function (score, d) { found.push({ d: d, score: score }); });
           found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
           return records(found.map(function (r) { return r.d; }));

@@ -1,0 +1,265 @@
+"""The static search index (catalog/site/search.py): stable dataset numbers, files
+rewritten only where a change shows, exact title order, encodings that read back, and
+search.js in Chromium (results as a word is typed, title order across holes)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from catalog.bench import scale
+from catalog.bench import site as bench
+from catalog.build.site import write_site
+from catalog.site import jobs, search
+from catalog.site.pages import sort_key
+from catalog.site.writer import SiteWriter
+
+COUNT = 40
+
+
+def test_a_first_numbering_is_the_title_order():
+    assert search.numbering(["c", "a", "b"], None) == {"c": 0, "a": 1, "b": 2}
+    assert search.numbering(["c", "a", "b"], {}) == {"c": 0, "a": 1, "b": 2}
+
+
+def test_numbers_stay_and_new_datasets_fill_holes_then_the_end():
+    previous = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
+    # Titles moved, "b" and "d" removed, three new ones (in title order: "y", "x", "z").
+    found = search.numbering(["e", "y", "a", "x", "c", "z"], previous)
+    assert {d: found[d] for d in "ace"} == {"a": 0, "c": 2, "e": 4}
+    assert (found["y"], found["x"], found["z"]) == (1, 3, 5)
+    # The last number removed: the numbering ends earlier; a hole stays a hole.
+    assert search.numbering(["a", "c"], previous) == {"a": 0, "c": 2}
+
+
+def test_lists_of_numbers_and_postings_survive_their_encoding():
+    rng = random.Random(3)
+    for count in (1, 7, 600, 70_001):
+        for density in (0.001, 0.2, 0.9):
+            docs = sorted(d for d in range(count) if rng.random() < density)
+            assert search.decode_docs(search.encode_docs(docs, count)) == docs
+    order = rng.sample(range(5000), 5000)
+    assert search.decode_order(search.encode_order(order)) == order
+    assert search.encode_order([0, 1, 2, 3, 1]) == "ACCCD"  # +1 steps: one character
+    postings = [(n, rng.choice([0.5, 1.0, 3.0, 6.5])) for n in sorted(rng.sample(range(9000), 300))]
+    assert search.decode_postings(search.encode_postings(postings)) == dict(postings)
+
+
+def _items(count: int) -> tuple[list[dict], dict]:
+    from catalog.site.model import summary
+
+    manifests = {m["dataset"]: m for m in (scale.manifest(i) for i in range(count))}
+    items = [
+        summary(m, {"territories": m["package"]["spatial"]["departments"]}, {}, bench.TODAY)
+        for m in manifests.values()
+    ]
+    items.sort(key=lambda i: (sort_key(i["title"]), i["id"]))
+    return items, manifests
+
+
+def _write(folder: Path, contents: dict[str, str]) -> Path:
+    for name, content in contents.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    return folder
+
+
+def test_any_numbering_makes_the_same_index(tmp_path: Path, monkeypatch):
+    """Numbers with holes, in no order, read back to what title-order numbers hold."""
+    monkeypatch.setattr(search, "ORDER_CHUNK", 7)  # several files of the title order
+    monkeypatch.setattr(search, "FIRST", 5)
+    items, manifests = _items(COUNT)
+    publishers = scale._publishers()
+    plain = search.files(items, manifests, publishers, "es")
+    ids = [i["id"] for i in items]
+    scattered = dict(
+        zip(random.Random(5).sample(ids, len(ids)), range(0, 3 * COUNT, 3), strict=True)
+    )
+    holey = search.files(items, manifests, publishers, "es", numbers=scattered)
+    first = search.read_back(_write(tmp_path / "plain", plain))
+    second = search.read_back(_write(tmp_path / "holey", holey))
+    assert first == second
+    assert second["order"] == ids  # exactly the title order
+    assert second["live"] == COUNT
+    assert set(second["records"]) == set(ids)
+
+
+@pytest.fixture()
+def catalogue(tmp_path: Path, monkeypatch):
+    # A shard carries the records of the datasets each stem ranks first: with a few
+    # datasets, nearly all of them unless fewer are kept.
+    monkeypatch.setattr(search, "TOP", 2)
+    # The pages in this process (no forked workers): what is tested is the index, and a
+    # worker forked after this module's Chromium and index work can hang.
+    monkeypatch.setattr(jobs, "MIN_PARALLEL", 10**9)
+    manifests = [bench.manifest(i) for i in range(COUNT + 1)]
+    database = tmp_path / "catalogo.db"
+    bench._database(database, manifests)
+
+    def build(name: str, items, previous: str | None = None):
+        return write_site(
+            tmp_path / name / "site",
+            copy.deepcopy(items),
+            bench._publishers(),
+            "es",
+            database=database,
+            previous=tmp_path / previous / "site" if previous else None,
+            today=bench.TODAY,
+        )
+
+    return tmp_path, manifests, build
+
+
+def _numbers(site: Path) -> dict[str, int]:
+    """The numbers a built site kept for the next build (what the next one recalls)."""
+    return SiteWriter(site.with_name("next"), site).recall("search-numbers")
+
+
+def _search_written(writer, before) -> list[str]:
+    return sorted(p for p, k in writer.keys.items() if "search/" in p and k != before.keys.get(p))
+
+
+def _changed(manifests: list[dict], how: str) -> list[dict]:
+    changed = copy.deepcopy(manifests[:COUNT])
+    target = changed[COUNT // 2]["package"]
+    if how == "title":
+        target["title"] = "Aaa, el primero por su título nuevo"
+    elif how == "description":
+        target["description"] = "Otra descripción: ornitología."
+    elif how == "facet":
+        target["frequency"] = "weekly" if target["frequency"] != "weekly" else "daily"
+    elif how == "added":
+        changed.append(copy.deepcopy(manifests[COUNT]))
+    elif how == "removed":
+        del changed[COUNT // 2]
+    return changed
+
+
+def _holding(folder: Path, dataset: str) -> set[str]:
+    """The index files of a language that may show ``dataset``: the shards of its stems,
+    its block, and the files of facets, dates and title order."""
+    head = json.loads((folder / "index.json").read_text())
+    found = {"index.json", "modified.json"} | {f"order/{k}.json" for k in range(99)}
+    found |= {p.relative_to(folder).as_posix() for p in folder.glob("facets/*.json")}
+    content = search.read_back(folder)
+    found |= {
+        f"terms/{search.shard(t)}.json" for t, p in content["postings"].items() if dataset in p
+    }
+    for path in folder.glob("docs/*.json"):
+        if any(row and row[0] == dataset for row in json.loads(path.read_text())):
+            found.add(f"docs/{path.name}")
+    assert head["live"] == content["live"]
+    return found
+
+
+@pytest.mark.parametrize("how", ["title", "description", "facet", "added", "removed"])
+def test_one_change_rewrites_only_the_search_files_that_hold_it(catalogue, how: str):
+    tmp, manifests, build = catalogue
+    first = build("one", manifests[:COUNT])
+    changed = _changed(manifests, how)
+    second = build("two", changed, previous="one")
+    written = _search_written(second, first)
+    dataset = manifests[COUNT if how == "added" else COUNT // 2]["dataset"]
+    for lang, folder in (("es", "search"), ("en", "en/search")):
+        allowed = set()
+        for site in ("one", "two"):
+            allowed |= _holding(tmp / site / "site" / folder, dataset)
+        mine = {p.removeprefix(folder + "/") for p in written if p.startswith(folder + "/")}
+        assert mine and mine <= allowed, (lang, mine - allowed)
+        if how == "description":  # nothing of facets, dates or title order
+            assert not any(p.startswith(("order/", "facets/", "modified")) for p in mine)
+    fresh = build("fresh", changed)
+    for folder in ("search", "en/search"):
+        kept = search.read_back(tmp / "two" / "site" / folder)
+        assert kept == search.read_back(tmp / "fresh" / "site" / folder)
+        titles = [kept["records"][d][2] for d in kept["order"]]
+        assert titles == sorted(titles, key=sort_key)
+        assert kept["live"] == len(changed)
+    numbers = _numbers(tmp / "two" / "site")
+    before = _numbers(tmp / "one" / "site")
+    if how != "removed":  # every dataset kept its number
+        assert {d: numbers[d] for d in before} == before
+    else:
+        assert sorted(numbers.values()) != list(range(len(changed)))  # a hole
+    assert fresh.written > 0
+
+
+def test_a_new_dataset_takes_the_hole_a_removed_one_left(catalogue):
+    tmp, manifests, build = catalogue
+    build("one", manifests[:COUNT])
+    removed = manifests[COUNT // 2]["dataset"]
+    build("two", [m for m in manifests[:COUNT] if m["dataset"] != removed], previous="one")
+    build("three", manifests[: COUNT // 2] + manifests[COUNT // 2 + 1 :], previous="two")
+    numbers = _numbers(tmp / "three" / "site")
+    assert numbers[manifests[COUNT]["dataset"]] == _numbers(tmp / "one" / "site")[removed]
+    assert sorted(numbers.values()) == list(range(COUNT))
+
+
+# ------------------------------------------------------------------ Chromium
+
+
+@pytest.fixture(scope="module")
+def typed_site(tmp_path_factory, browser):
+    """A search page over an index with holes and numbers in no title order, served by a
+    plain file server (no server-side search)."""
+    folder = tmp_path_factory.mktemp("typed")
+    scale.search_site(folder, 120)
+    items, manifests = _items(120)
+    ids = [i["id"] for i in items]
+    numbers = dict(zip(random.Random(9).sample(ids, len(ids)), range(0, 240, 2), strict=True))
+    search_folder = folder / "search"
+    for path in search_folder.rglob("*.json"):
+        path.unlink()
+    _write(
+        search_folder, search.files(items, manifests, scale._publishers(), "es", numbers=numbers)
+    )
+    server = scale._file_server(folder, scale._Quiet)
+    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    yield context, items
+    context.close()
+    server.shutdown()
+
+
+def test_the_listing_is_in_title_order_across_holes(typed_site):
+    context, items = typed_site
+    page = context.new_page()
+    page.goto("/search/")
+    page.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    titles = page.locator("#results h3 a").all_inner_texts()
+    assert titles == [i["title"] for i in items[:20]]
+    assert page.locator("#status").inner_text() == "120 conjuntos de datos encontrados"
+    page.goto("/search/?q=salud&sort=title")
+    page.wait_for_function("document.querySelector('#results').dataset.query === 'salud'")
+    shown = page.locator("#results h3 a").all_inner_texts()
+    assert shown == sorted(shown, key=sort_key) and len(shown) > 1
+    page.close()
+
+
+def test_a_word_is_fetched_and_found_as_it_is_typed(typed_site):
+    context, _items = typed_site
+    page = context.new_page()
+    asked: list[tuple[float, str]] = []
+    page.on("request", lambda r: asked.append((time.monotonic(), r.url)))
+    page.goto("/search/")
+    page.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    box = page.get_by_label("Palabras a buscar")
+    box.press_sequentially("salu", delay=120)
+    typed_at = time.monotonic()
+    box.press_sequentially("d", delay=0)
+    # Its shard was asked for while the word was being typed, before its last key ...
+    assert [u for t, u in asked if u.endswith("/search/terms/sal.json") and t < typed_at]
+    # ... and its results show without Enter, announced once in the status.
+    page.wait_for_function("document.querySelector('#results').dataset.query === 'salud'")
+    expected = page.evaluate("q => window.catalogSearch.find(q)", "salud")
+    links = page.locator("#results h3 a").evaluate_all("as => as.map(a => a.pathname)")
+    assert len(links) == min(20, len(expected)) > 0
+    assert [link.split("/")[-2] for link in links] == [d.split("/")[1] for d in expected[:20]]
+    assert page.locator("#status").inner_text().endswith("encontrados")
+    assert "q=salud" in page.url
+    page.close()
