@@ -1,9 +1,15 @@
 """Running the pending jobs of a site (downloads and dataset pages) on every core.
 
-Jobs are grouped by dataset (its downloads first: its pages show their sizes)
-and handed to forked worker processes, which inherit the Site and open their
-own read-only connection to the release database. A handful of jobs, or a
-machine with one core, runs them in this process.
+Jobs are grouped by dataset (its downloads first: its pages show their sizes). Each
+group goes to a worker process with what its dataset's jobs read (``JobData``: its
+manifest, summary, report and publisher); the workers open their own read-only
+connection to the release database. A handful of jobs, or a machine with one core,
+runs them in this process.
+
+The workers come from a fork server (a clean process started for them), not from a
+fork of the build: a build has used polars (validation, the IT dashboard) before it
+writes the site, and a process forked after polars' thread pool started hangs when it
+uses polars (its pool's threads are not in the child): the downloads write Parquet.
 """
 
 from __future__ import annotations
@@ -13,8 +19,11 @@ import os
 import sqlite3
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from catalog.site.pages import JobData, run_job
 
 MIN_PARALLEL = 40  # below this, starting processes costs more than it saves
 MAX_WORKERS = 4
@@ -23,8 +32,8 @@ MAX_WORKERS = 4
 # was 3,000 datasets, half a minute left to one worker while the other waited).
 MAX_CHUNK = 50
 
-_SITE: Any = None  # the Site the forked workers inherit
-_DATABASE: Path | None = None
+Task = tuple[str, list[str], JobData]
+_WORKER: dict[str, Any] = {}  # in a worker: the site's folder, the database, the day
 
 
 def connect(database: Path | None) -> sqlite3.Connection | None:
@@ -33,41 +42,47 @@ def connect(database: Path | None) -> sqlite3.Connection | None:
     return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
 
 
-def _worker_start() -> None:
-    # A connection must not cross a fork: each worker opens its own.
-    _SITE.conn = connect(_DATABASE)
+def _worker_start(folder: Path, database: Path | None, today: date) -> None:
+    _WORKER.update(folder=folder, conn=connect(database), today=today)
 
 
-def _run(task: tuple[str, list[str]]) -> int:
-    dataset_id, jobs = task
+def _run(task: Task) -> int:
+    _dataset, jobs, data = task
     for job in jobs:
-        _SITE.run_job(dataset_id, job)
+        run_job(_WORKER["folder"], _WORKER["conn"], _WORKER["today"], data, job)
     return len(jobs)
 
 
-def _tasks(pending: dict[Any, None], first: str) -> list[tuple[str, list[str]]]:
+def _tasks(site: Any, pending: dict[Any, None], first: str) -> list[Task]:
     by_dataset: dict[str, list[str]] = defaultdict(list)
     for dataset_id, job in pending:
         by_dataset[dataset_id].append(job)
-    return [(d, sorted(jobs, key=lambda j: j != first)) for d, jobs in by_dataset.items()]
+    return [
+        (d, sorted(jobs, key=lambda j: j != first), site.job_data(d))
+        for d, jobs in by_dataset.items()
+    ]
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports the site's code once; each worker is forked from it.
+    context.set_forkserver_preload(["catalog.site.pages"])
+    return context
 
 
 def run_pending(site: Any, pending: dict[Any, None], database: Path | None, first: str) -> None:
     """Run every pending ``(dataset, job)`` of ``site``."""
-    global _SITE, _DATABASE
-    tasks = _tasks(pending, first)
+    tasks = _tasks(site, pending, first)
     workers = min(MAX_WORKERS, len(os.sched_getaffinity(0)))
     if len(tasks) < MIN_PARALLEL or workers < 2:
-        for task in tasks:
-            for job in task[1]:
-                site.run_job(task[0], job)
+        for dataset, jobs, _data in tasks:
+            for job in jobs:
+                site.run_job(dataset, job)
         return
-    _SITE, _DATABASE = site, database
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, context, initializer=_worker_start) as pool:
-            chunk = max(1, min(MAX_CHUNK, len(tasks) // (workers * 8)))
-            for _done in pool.map(_run, tasks, chunksize=chunk):
-                pass
-    finally:
-        _SITE, _DATABASE = None, None
+    start = (site.writer.folder, database, site.today)
+    with ProcessPoolExecutor(
+        workers, _context(), initializer=_worker_start, initargs=start
+    ) as pool:
+        chunk = max(1, min(MAX_CHUNK, len(tasks) // (workers * 8)))
+        for _done in pool.map(_run, tasks, chunksize=chunk):
+            pass

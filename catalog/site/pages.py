@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from babel.numbers import format_compact_decimal
 
@@ -46,6 +47,7 @@ ABOUT = "about/"
 LICENCE = "licence/"
 DEVELOPERS = "developers/"
 SEARCH_INDEX = "index.json"
+SEARCH_NUMBERS = "search-numbers"  # the search index's dataset numbers, kept between builds
 DOWNLOADS = "downloads"
 
 
@@ -280,29 +282,25 @@ class Site:
     def search_page(self, lang: str) -> None:
         path = urls.search().lstrip("/")
         self.page(path, lang, "search.html", None)
-        # The index's files (catalog/site/search.py): made again when any dataset changes,
-        # each written only if its content changed (a key per file, kept between builds).
-        self.term_blobs()
-        records = self.by_title
-        digests = [self.digests[i["id"]] for i in records]
-        key = key_of("search-index", lang, self.shown(records), self.publisher_keys, digests)
-        made: dict[str, str] = {}
-
-        def content(name: str) -> str:
-            if not made:
-                made.update(
-                    search.files(records, self.manifests, self.publishers, lang, self.terms)
-                )
-            return made[name]
-
-        def produce() -> dict[str, str]:
-            content("index.json")
-            return {name: key_of("search-file", name, text) for name, text in made.items()}
-
-        keys = self.writer.remember(f"search-files:{lang}", key, produce)
+        # The index's files (catalog/site/search.py): each keyed by the data it holds,
+        # made and written only when that changed.
         folder = _lang_path(path, lang)
-        for name, file_key in keys.items():
-            self.writer.page(folder + name, file_key, partial(content, name))
+        for name, (key, make) in search.language_files(
+            self.search_index(), lang, self.publishers
+        ).items():
+            self.writer.page(folder + name, key_of("search-file", name, key), make)
+
+    def search_index(self) -> search.Index:
+        """The search index of both languages, worked out once a build. Its dataset
+        numbers are the previous build's (kept in the site's state), so a change to one
+        dataset rewrites only the index files that hold it."""
+        if getattr(self, "_search_index", None) is None:
+            ids = [i["id"] for i in self.by_title]
+            numbers = search.numbering(ids, self.writer.recall("search-numbers"))
+            self.writer.remember("search-numbers", search.key_of(numbers), lambda: numbers)
+            self.term_blobs()
+            self._search_index = search.Index(self.by_title, numbers, self.terms)
+        return self._search_index
 
     def publisher_pages(self, lang: str) -> None:
         listing = self.publisher_list()
@@ -542,30 +540,56 @@ class Site:
             )
             self.writer.files([_file(item["path"], lang)], key, later=(dataset_id, lang))
 
+    def job_data(self, dataset_id: str) -> JobData:
+        """What a dataset's pending jobs read (catalog/site/jobs.py hands it to a worker)."""
+        manifest = self.manifests[dataset_id]
+        return JobData(
+            manifest,
+            self.items[dataset_id],
+            self.reports.get(dataset_id) or {},
+            self.publisher_of(manifest["publisher"]),
+        )
+
     def run_job(self, dataset_id: str, job: str) -> None:
         """One pending job: a dataset's downloads, or its page in one language."""
-        manifest = self.manifests[dataset_id]
-        if job == DOWNLOADS:
-            if self.conn is not None:
-                downloads.write_downloads(self.writer.folder, manifest, self.conn)
-            return
-        publisher = self.publisher_of(manifest["publisher"])
-        html = self.dataset_page(manifest, publisher, self.reports.get(dataset_id) or {}, job)
-        target = self.writer.folder / _file(self.items[dataset_id]["path"], job)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        run_job(self.writer.folder, self.conn, self.today, self.job_data(dataset_id), job)
 
-    def dataset_page(
-        self, manifest: Manifest, publisher: dict[str, Any], report: dict[str, Any], lang: str
-    ) -> str:
-        from catalog.standards import schema_org
 
-        item = self.items[manifest["dataset"]]
-        sizes = {}
-        for path in downloads.files_of(manifest):
-            target = self.writer.folder / path
-            if target.is_file():
-                sizes["/" + path] = target.stat().st_size
-        view = dataset_view(manifest, publisher, item, report, self.conn, sizes, lang, self.today)
-        view["json_ld"] = schema_org(manifest, publisher, lang)
-        return render("dataset.html", lang, path=item["path"], **view)
+class JobData(NamedTuple):
+    """A dataset's part of a site that its downloads and pages are made of."""
+
+    manifest: Manifest
+    item: dict[str, Any]
+    report: dict[str, Any]
+    publisher: dict[str, Any]
+
+
+def run_job(
+    folder: Path, conn: sqlite3.Connection | None, today: date, data: JobData, job: str
+) -> None:
+    """A dataset's downloads (``DOWNLOADS``), or its page in the language ``job``,
+    written into the site ``folder``."""
+    if job == DOWNLOADS:
+        if conn is not None:
+            downloads.write_downloads(folder, data.manifest, conn)
+        return
+    html = dataset_page(folder, conn, today, data, job)
+    target = folder / _file(data.item["path"], job)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+
+
+def dataset_page(
+    folder: Path, conn: sqlite3.Connection | None, today: date, data: JobData, lang: str
+) -> str:
+    from catalog.standards import schema_org
+
+    manifest, item, report, publisher = data
+    sizes = {}
+    for path in downloads.files_of(manifest):
+        target = folder / path
+        if target.is_file():
+            sizes["/" + path] = target.stat().st_size
+    view = dataset_view(manifest, publisher, item, report, conn, sizes, lang, today)
+    view["json_ld"] = schema_org(manifest, publisher, lang)
+    return render("dataset.html", lang, path=item["path"], **view)

@@ -444,15 +444,15 @@ class SiteWriter:
         return value
 
     def recall(self, name: str) -> Any:
-        """The value the site this one updates (the spare, else the previous site) kept
-        under ``name``, whatever its key; None when it kept none. For what must stay as
-        it was between builds (the search index's dataset numbers), kept again with
+        """The value the last build kept under ``name`` (the previous site's, else the
+        spare's), whatever its key; None when it kept none. For what must stay as it
+        was between builds (the search index's dataset numbers), kept again with
         ``remember``."""
         self.open()
         self.recalled.add(name)
-        key = self.here_recall.get(name)
-        if key is None and self.previous is not None:
-            key = (self.old.get("recall") or {}).get(name)
+        key = (self.old.get("recall") or {}).get(name) if self.previous is not None else None
+        if key is None:
+            key = self.here_recall.get(name)
         found, value = self.values.get(name, key) if key is not None else (False, None)
         return value if found else None
 
