@@ -95,8 +95,8 @@ def catalogue(tmp_path: Path, monkeypatch):
     # A shard carries the records of the datasets each stem ranks first: with a few
     # datasets, nearly all of them unless fewer are kept.
     monkeypatch.setattr(search, "TOP", 2)
-    # The pages in this process (no forked workers): what is tested is the index, and a
-    # worker forked after this module's Chromium and index work can hang.
+    # The pages in this process (no workers): what is tested is the index, and these
+    # small builds are quicker without starting processes.
     monkeypatch.setattr(jobs, "MIN_PARALLEL", 10**9)
     manifests = [bench.manifest(i) for i in range(COUNT + 1)]
     database = tmp_path / "catalogo.db"
