@@ -89,3 +89,23 @@ def test_without_a_named_file_values_follow_the_site(tmp_path: Path):
     assert two.remember("x", "k", lambda: "made again") == "kept"
     two.save()
     assert kept_path(tmp_path / "one").is_file() and kept_path(tmp_path / "two").is_file()
+
+
+def test_a_spare_site_reads_what_the_previous_build_made(tmp_path: Path):
+    """A site brought up to date from a spare (two builds old) takes the spare's values,
+    and reads those the previous build made from the previous site's file."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+    one = SiteWriter(tmp_path / "one", None)
+    one.remember("old", "k", lambda: "from one")
+    one.save()
+    two = SiteWriter(tmp_path / "two", tmp_path / "one")
+    two.remember("new", "k", lambda: "from two")
+    two.save()
+    three = SiteWriter(tmp_path / "three", tmp_path / "two", spare=tmp_path / "one")
+    three.open()
+    assert three.remember("old", "k", lambda: "made again") == "from one"
+    assert three.remember("new", "k", lambda: "made again") == "from two"
+    three.save()
+    four = SiteWriter(tmp_path / "four", None, kept=kept_path(tmp_path / "three"))
+    assert four.remember("new", "k", lambda: "made again") == "from two"  # kept in three's

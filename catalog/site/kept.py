@@ -41,7 +41,7 @@ def dumps(value: Any) -> bytes:
 class Kept:
     """The values of one file (``path``); without a usable file, of this build only."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, fallback: Path | None = None) -> None:
         self.path = path
         self.made: dict[tuple[str, str], bytes] = {}  # not written yet
         self.pending = 0  # their bytes
@@ -49,6 +49,16 @@ class Kept:
         self.conn: sqlite3.Connection | None = None
         if path is not None:
             self.conn = self._connect(path)
+        # Another file read when this one lacks a value (the previous site's, when this
+        # site's values came with an older one: the previous build's would be missing).
+        self.fallback: sqlite3.Connection | None = None
+        if fallback is not None and fallback.is_file() and fallback != path:
+            try:
+                self.fallback = sqlite3.connect(
+                    f"file:{fallback}?mode=ro", uri=True, check_same_thread=False
+                )
+            except sqlite3.Error:
+                self.fallback = None
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection | None:
@@ -72,13 +82,18 @@ class Kept:
         """(True, the value) if kept, else (False, None)."""
         self.used.add((name, key))
         blob = self.made.get((name, key))
-        if blob is None and self.conn is not None:
+        for conn in (self.conn, self.fallback):
+            if blob is not None or conn is None:
+                continue
             try:
-                row = self.conn.execute(
+                row = conn.execute(
                     "SELECT value FROM kept WHERE name = ? AND key = ?", (name, key)
                 ).fetchone()
             except sqlite3.Error:
                 row = None
+            if row and conn is self.fallback:
+                self.made[(name, key)] = row[0]  # kept in this file too
+                self.pending += len(row[0])
             blob = row[0] if row else None
         if blob is None:
             return False, None
@@ -143,6 +158,7 @@ class Kept:
         conn.execute("VACUUM")
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        for conn in (self.conn, self.fallback):
+            if conn is not None:
+                conn.close()
+        self.conn = self.fallback = None

@@ -302,13 +302,16 @@ class SiteWriter:
         """The kept values: the build's file, else the site's own, moved from the spare
         or copied from the previous site (a copy: the served release's stays whole)."""
         path = self.kept_file
+        fallback = None
         if path is None:
             path = kept_path(self.folder)
-            if not path.exists() and self.previous is not None:
-                source = kept_path(self.previous)
-                if source.is_file():
+            source = kept_path(self.previous) if self.previous is not None else None
+            if source is not None and source.is_file():
+                if path.exists():  # the spare's: what the previous build made is in source
+                    fallback = source
+                else:
                     shutil.copyfile(source, path)
-        self.values = Kept(path)
+        self.values = Kept(path, fallback)
 
     def _move_values(self, spare: Path) -> None:
         if self.kept_file is None and kept_path(spare).is_file():
