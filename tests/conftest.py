@@ -215,3 +215,24 @@ def serving_app(app, port: int | None = None):
     finally:
         running.should_exit = True
         thread.join(10)
+
+
+def bench_site(root: Path, name: str, items: list[dict], **older: str | None):
+    """``write_site`` of ``catalog.bench.site``'s datasets into ``root/name/site``, over
+    the database ``root/catalogo.db``; ``previous=`` and ``spare=`` name older sites under
+    ``root`` (the rebuild tests' builds)."""
+    import copy
+
+    from catalog.bench import site as bench
+    from catalog.build.site import write_site
+
+    folders = {k: root / v / "site" for k, v in older.items() if v}
+    return write_site(
+        root / name / "site",
+        copy.deepcopy(items),
+        bench._publishers(),
+        "es",
+        database=root / "catalogo.db",
+        today=bench.TODAY,
+        **folders,
+    )

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import bench_site
 
 from catalog.bench import scale
 from catalog.bench import site as bench
-from catalog.build.site import write_site
 from catalog.site import jobs, search
 from catalog.site.pages import sort_key
 from catalog.site.writer import SiteWriter
@@ -103,15 +103,7 @@ def catalogue(tmp_path: Path, monkeypatch):
     bench._database(database, manifests)
 
     def build(name: str, items, previous: str | None = None):
-        return write_site(
-            tmp_path / name / "site",
-            copy.deepcopy(items),
-            bench._publishers(),
-            "es",
-            database=database,
-            previous=tmp_path / previous / "site" if previous else None,
-            today=bench.TODAY,
-        )
+        return bench_site(tmp_path, name, items, previous=previous)
 
     return tmp_path, manifests, build
 

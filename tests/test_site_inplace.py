@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import bench_site
 
 from catalog.bench import site as bench
 from catalog.build.site import write_site
@@ -68,16 +69,7 @@ def catalogue(tmp_path: Path, monkeypatch):
     bench._database(database, manifests)
 
     def build(name: str, items, previous: str | None = None, spare: str | None = None):
-        return write_site(
-            tmp_path / name / "site",
-            copy.deepcopy(items),
-            bench._publishers(),
-            "es",
-            database=database,
-            previous=tmp_path / previous / "site" if previous else None,
-            spare=tmp_path / spare / "site" if spare else None,
-            today=bench.TODAY,
-        )
+        return bench_site(tmp_path, name, items, previous=previous, spare=spare)
 
     return tmp_path, manifests, build
 
