@@ -43,27 +43,36 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     return work, manifests
 
 
-def _pages(folder: Path) -> list[str]:
-    """The profile, then its listing's later pages, in order."""
-    found = [(folder / "index.html").read_text("utf-8")]
-    while (folder / str(len(found) + 1) / "index.html").is_file():
-        found.append((folder / str(len(found) + 1) / "index.html").read_text("utf-8"))
+def _pages(root: Path, start: str) -> list[tuple[str, str]]:
+    """The profile at ``start``, then its listing's later pages by their "next" links:
+    ``[(path, html)]``."""
+    found: list[tuple[str, str]] = []
+    path: str | None = start
+    while path is not None:
+        html = (root / path.strip("/") / "index.html").read_text("utf-8")
+        found.append((path, html))
+        after = re.search(r'<a href="([^"]+)" rel="next">', html)
+        path = after.group(1) if after else None
     return found
 
 
 def test_the_profile_lists_the_first_datasets_and_links_the_rest(built):
     work, _manifests = built
-    first, *rest = _pages(work / "one" / "territories" / "01")
+    (_, first), *rest = _pages(work / "one", "/territories/01/")
     assert rest
     assert f"{COUNT} conjuntos de datos, en orden alfabético" in first
     assert MIN_PAGE <= len(_titles(first)) <= MAX_PAGE
-    assert 'href="/territories/01/2/"' in first
+    assert f"Página 1 de {len(rest) + 1}" in first
     listed = _titles(first)
-    for n, page in enumerate(rest, start=2):
+    for path, page in rest:
+        # A later page is named after the dataset it ends with, not numbered.
+        titles = _titles(page)
+        assert re.fullmatch(r"/territories/01/pub-\d+--conjunto-\d+/", path)
         assert "Conjuntos de datos que cubren Guatemala" in page
-        assert f"Página {n} de {len(rest) + 1}" in page
+        assert f"De «{titles[0]}» a «{titles[-1]}»" in page
+        assert 'href="/territories/01/">Primera página' in page or path == rest[0][0]
         assert str(COUNT) not in page  # the total is on the profile only
-        listed += _titles(page)
+        listed += titles
     assert len(listed) == COUNT == len(set(listed))
     assert listed == sorted(listed, key=scale.sort_key)
 
@@ -82,17 +91,22 @@ def test_a_changed_title_rewrites_the_listing_pages_it_moves_across(built, tmp_p
         previous=work / "one",
         today=site.TODAY,
     )
-    one, two = work / "one" / "territories" / "01", tmp_path / "two" / "territories" / "01"
+    before = [path for path, _html in _pages(work / "one", "/territories/01/")]
+    after = _pages(tmp_path / "two", "/territories/01/")
+    assert [path for path, _html in after] == before
     # The dataset stays last: the pages before the last are reused (hard links), the
     # last is written again (and the profile: its figures are read from all its datasets).
-    pages = len(_pages(one))
-    for n in range(2, pages):
-        assert (one / str(n) / "index.html").stat().st_ino == (
-            two / str(n) / "index.html"
-        ).stat().st_ino
-    last = two / str(pages) / "index.html"
-    assert last.stat().st_ino != (one / str(pages) / "index.html").stat().st_ino
-    assert _titles(last.read_text("utf-8"))[-1] == "Zzz, el último de la lista"
+    for path in before[1:-1]:
+        one, two = (
+            root / path.strip("/") / "index.html" for root in (work / "one", tmp_path / "two")
+        )
+        assert one.stat().st_ino == two.stat().st_ino
+    last_page = tmp_path / "two" / before[-1].strip("/") / "index.html"
+    assert (
+        last_page.stat().st_ino
+        != (work / "one" / before[-1].strip("/") / "index.html").stat().st_ino
+    )
+    assert _titles(last_page.read_text("utf-8"))[-1] == "Zzz, el último de la lista"
 
 
 def _ids(pages: list[list[dict]]) -> list[tuple[str, ...]]:

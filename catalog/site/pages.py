@@ -92,13 +92,46 @@ def chunk(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return pages
 
 
-def paginate(items: list[Any], base: str) -> list[tuple[str, list[Any], int, int]]:
-    """``[(path, items of the page, page number, pages)]``: ``base``, ``base2/``, ..."""
+def page_name(item: dict[str, Any]) -> str:
+    """The path segment of a listing page after the first: the id of the dataset it
+    ends with (``mides/pobreza`` → ``mides--pobreza``)."""
+    return str(item["id"]).replace("/", "--")
+
+
+def paginate(items: list[Any], base: str) -> list[tuple[str, list[Any], dict[str, Any]]]:
+    """``[(path, items of the page, pager)]``: the first page at ``base``, each other
+    named after the dataset it ends with (``page_name``), not numbered: when a dataset
+    comes, goes or moves, the pages it leaves and joins change, and their neighbours'
+    links, but no page after them (numbered pages would all take their neighbours'
+    numbers, and be written again). The pager is what a page shows of the others: the
+    first, the previous and the next; how many there are on the first page only."""
     chunks = chunk(items)
+    paths = [base] + [f"{base}{page_name(c[-1])}/" for c in chunks[1:]]
     return [
-        (base if n == 1 else f"{base}{n}/", chunk, n, len(chunks))
-        for n, chunk in enumerate(chunks, start=1)
+        (
+            path,
+            shown,
+            {
+                "base": base,
+                "prev": paths[n - 1] if n else None,
+                "next": paths[n + 1] if n + 1 < len(paths) else None,
+                "pages": len(paths) if n == 0 else None,
+            },
+        )
+        for n, (path, shown) in enumerate(zip(paths, chunks, strict=True))
     ]
+
+
+def initials(pages: list[tuple[str, list[Any], dict[str, Any]]]) -> list[tuple[str, str]]:
+    """``[(letter, path)]``: for each first letter of the titles (accents aside; ``#``
+    for a digit or sign), the page of the first dataset with it (an A-Z listing's
+    jumps, on its first page)."""
+    found: dict[str, str] = {}
+    for path, shown, _pager in pages:
+        for item in shown:
+            first = (item.get("sort") or sort_key(item["title"]))[:1].upper()
+            found.setdefault(first if first.isalpha() else "#", path)
+    return sorted(found.items(), key=lambda pair: (pair[0] != "#", pair[0]))
 
 
 class Site:
@@ -175,19 +208,17 @@ class Site:
 
     def _listing(
         self,
-        base: str,
-        items: list[dict],
+        pages: list[tuple[str, list[Any], dict[str, Any]]],
         lang: str,
         template: str,
         head: Any,
         first: dict[str, Any] | None = None,
         **context: Any,
     ) -> None:
-        """A listing's pages; ``first`` is what only its first page shows (a total that
-        changes with every dataset added would otherwise change every page)."""
-        for path, shown, n, total in paginate(items, base):
-            pager = {"page": n, "pages": total, "base": base}
-            more = (first or {}) if n == 1 else {}
+        """A listing's pages (``paginate``); ``first`` is what only its first page shows
+        (a total that changes with every dataset added would otherwise change every page)."""
+        for n, (path, shown, pager) in enumerate(pages):
+            more = (first or {}) if n == 0 else {}
             self.page(
                 path,
                 lang,
@@ -208,9 +239,7 @@ class Site:
             self.home(lang)
             self.search_page(lang)
             itdashboard.write(self, lang)  # /tablero-ti/: the IT-project dashboard
-            self._listing(
-                BROWSE, self.by_title, lang, "browse.html", "a-z", {"total": len(self.items)}
-            )
+            self.browse(lang)
             self.publisher_pages(lang)
             self.theme_pages(lang)
             self.territory_pages(lang)
@@ -223,6 +252,12 @@ class Site:
                 key_of("404", lang),
                 partial(render, "error.html", lang, status=404),
             )
+
+    def browse(self, lang: str) -> None:
+        """A-Z: every dataset by title; the first page says how many and jumps to letters."""
+        pages = paginate(self.by_title, BROWSE)
+        first = {"total": len(self.items), "letters": initials(pages)}
+        self._listing(pages, lang, "browse.html", "a-z", first)
 
     def home(self, lang: str) -> None:
         items = list(self.items.values())
@@ -326,8 +361,7 @@ class Site:
         for theme in themes:
             code = theme["code"]
             self._listing(
-                urls.theme(code).lstrip("/"),
-                self.by_theme[code],
+                paginate(self.by_theme[code], urls.theme(code).lstrip("/")),
                 lang,
                 "theme.html",
                 code,
@@ -442,8 +476,7 @@ class Site:
         # The profile lists the first datasets; the others are on pages of their own
         # (a department can have thousands: one page listing them all would be heavy
         # to read and written again whenever any of them changed).
-        (path, first, n, total), *rest = paginate(items, urls.territory(code).lstrip("/"))
-        pager = {"page": n, "pages": total, "base": path}
+        (path, first, pager), *rest = paginate(items, urls.territory(code).lstrip("/"))
         self.page(
             path,
             lang,
@@ -459,8 +492,7 @@ class Site:
             count=len(items),
             pager=pager,
         )
-        for later, listed, n, total in rest:
-            pager = {"page": n, "pages": total, "base": path}
+        for later, listed, pager in rest:
             self.page(
                 later,
                 lang,
