@@ -8,10 +8,12 @@ import copy
 import json
 import random
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import bench_site
+from playwright.sync_api import expect
 
 from catalog.bench import scale
 from catalog.bench import site as bench
@@ -255,3 +257,76 @@ def test_a_word_is_fetched_and_found_as_it_is_typed(typed_site):
     assert page.locator("#status").inner_text().endswith("encontrados")
     assert "q=salud" in page.url
     page.close()
+
+
+@pytest.fixture()
+def untopped_site(tmp_path: Path, browser):
+    """A search page whose term shards carry no records (as a query of several words
+    finds datasets no one word ranks first)."""
+    scale.search_site(tmp_path, 120)
+    items, manifests = _items(120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "TOP", 0)
+        _write(tmp_path / "search", search.files(items, manifests, scale._publishers(), "es"))
+    server = scale._file_server(tmp_path, scale._Quiet)
+    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    yield context, items
+    context.close()
+    server.shutdown()
+
+
+def test_a_second_word_is_guessed_and_its_results_fetched_before_the_last_key(untopped_site):
+    """While the last word of several is typed, the results of its likeliest completion
+    are worked out and their records fetched: at the last key nothing is left to fetch."""
+    context, _items = untopped_site
+    page = context.new_page()
+    asked: list[tuple[float, str]] = []
+    page.on("request", lambda r: asked.append((time.monotonic(), r.url)))
+    page.goto("/search/")
+    page.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    box = page.get_by_label("Palabras a buscar")
+    box.press_sequentially("salud educaci", delay=60)  # quicker than the pause: no search
+    page.wait_for_load_state("networkidle")
+    typed_at = time.monotonic()
+    box.press_sequentially("ón", delay=0)
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#results').dataset.query === 'salud educación'")
+    assert page.locator("#results li").count() > 0
+    guessed = [u for t, u in asked if "/search/docs/" in u and t < typed_at]
+    assert guessed  # records fetched for the guess ...
+    assert not [u for t, u in asked if "/search/docs/" in u and t >= typed_at]  # ... all of them
+    page.close()
+
+
+def test_less_used_facet_values_load_when_asked_for(typed_site):
+    """A facet's most used values come with every search; the others (here: publishers
+    beyond the 25 most used) only when a reader asks for them or filters by one."""
+    context, items = typed_site
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    page.goto("/search/")
+    page.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    assert not [u for u in asked if u.endswith("/facets/publisher-more.json")]
+    publishers = page.locator("fieldset.facet", has_text="Publicador")
+    publishers.get_by_role("button", name="Mostrar más valores").click()
+    expect(publishers.locator("li")).to_have_count(len({i["publisher"] for i in items}))
+    assert [u for u in asked if u.endswith("/facets/publisher-more.json")]
+    # A filter by a value of the file not loaded yet loads it, and counts right.
+    counts = Counter(i["publisher"] for i in items)
+    rare = min(counts, key=lambda p: (counts[p], p))
+    fresh = context.new_page()
+    fresh.goto(f"/search/?publisher={rare}")
+    fresh.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    assert fresh.locator("#results li").count() == counts[rare]
+    fresh.close()
+    page.close()
+
+
+def test_only_a_facets_most_used_values_are_in_its_first_file():
+    values = {f"v{n:03d}": list(range(n + 1)) for n in range(60)}
+    first, more = search.split_facet(values)
+    assert len(first) == search.FACET_TOP and len(more) == 60 - search.FACET_TOP
+    assert min(len(values[v]) for v in first) > max(len(values[v]) for v in more)
+    few = dict(list(values.items())[:10])
+    assert search.split_facet(few) == (set(few), set())

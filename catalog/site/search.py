@@ -15,7 +15,9 @@ A query fetches only what it needs, so search stays light at 50,000 datasets
   when shorter, a packed column of each dataset's first value, ``_facet``). The
   keyword facet keeps its ``KEYWORD_TOP`` most used values there; the others are
   in ``facets/keyword-<h>.json`` (``h`` a hash of the keyword), loaded only when
-  a reader filters by one of them;
+  a reader filters by one of them. Another facet keeps its ``FACET_TOP`` most used
+  values there, the others in ``facets/<facet>-more.json``, loaded when a reader
+  asks for all its values or filters by one of them;
 - ``modified.json``: the datasets by date of update (for that sort only);
 - ``order/<k>.json``: the title order, ``ORDER_CHUNK`` dataset numbers a file
   (``encode_order``), read
@@ -59,6 +61,10 @@ TOP = 20  # datasets a stem ranks first, whose records its shard carries (a page
 FIRST = 20  # the title order's first datasets, in index.json (the first page)
 ORDER_CHUNK = 5000  # dataset numbers per order/<k>.json
 KEYWORD_TOP = 25  # keyword values whose counts every query shows
+# Values of another facet whose datasets every search loads (the most used); the others
+# are in facets/<facet>-more.json, loaded when a reader asks for all values or filters
+# by one: 340 municipalities or 500 publishers would otherwise weigh on every search.
+FACET_TOP = 25
 RARE_SHARDS = 64  # files of the other keyword values
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _SHARD = re.compile(r"[a-z0-9]{1,3}")
@@ -403,12 +409,27 @@ def _facet_files(index: Index) -> dict[str, File]:
             partial(_rare_text, those),
         )
     for facet in FACETS:
-        kept = {v: d for v, d in facets[facet].items() if facet != "keyword" or v in top}
+        first, more = split_facet(facets[facet]) if facet != "keyword" else (top, set())
+        kept = {v: d for v, d in facets[facet].items() if v in first}
         out[f"facets/{facet}.json"] = (
             key_of("facet", sorted(kept.items())),
             partial(_facet_text, kept, count),
         )
+        if more:
+            rest = {v: facets[facet][v] for v in sorted(more)}
+            out[f"facets/{facet}-more.json"] = (
+                key_of("facet-more", sorted(rest.items())),
+                partial(_rare_text, rest),
+            )
     return out
+
+
+def split_facet(values: dict[str, list[int]]) -> tuple[set[str], set[str]]:
+    """A facet's values every search loads (its ``FACET_TOP`` most used) and the others."""
+    if len(values) <= FACET_TOP:
+        return set(values), set()
+    ranked = sorted(values, key=lambda v: (-len(values[v]), v))
+    return set(ranked[:FACET_TOP]), set(ranked[FACET_TOP:])
 
 
 def _rare_text(values: dict[str, list[int]]) -> str:
@@ -434,6 +455,8 @@ def _head(index: Index, lang: str, publishers: dict[str, dict]) -> dict[str, Any
         "facets": list(FACETS),
         "shards": sorted(index.shards),
         "rare": len(keywords) > KEYWORD_TOP,
+        # How many values of each facet are in facets/<facet>-more.json.
+        "more": {f: len(split_facet(index.facets[f])[1]) for f in FACETS if f != "keyword"},
         "rareShards": RARE_SHARDS,
         "labels": {
             "publisher": {

@@ -363,8 +363,8 @@
     return index.shards.filter(function (s) { return !p || s === "_" || s.slice(0, p.length) === p; });
   }
   /* The datasets a query finds: {doc: score}, or null when it restricts nothing. */
-  function find(q) {
-    var wanted = parse(q);
+  function find(q) { return findWanted(parse(q)); }
+  function findWanted(wanted) {
     if (!wanted.length) return Promise.resolve(null);
     var names = {};
     wanted.forEach(function (w) { shardsFor(w).forEach(function (s) { names[s] = true; }); });
@@ -427,8 +427,20 @@
         });
       });
   }
-  function valueDocs(facet, value) {  // a filter's datasets, a rare keyword's included
+  /* A facet's less used values (facets/<facet>-more.json), loaded when a reader asks
+     for all its values or filters by one of them. */
+  var moreLoaded = {};
+  function hasMore(facet) { return !!(index.more && index.more[facet]) && !moreLoaded[facet]; }
+  function loadMore(facet) {
+    if (!hasMore(facet)) return Promise.resolve();
+    return load("facets/" + facet + "-more.json").then(function (file) {
+      Object.keys(file).forEach(function (v) { facetDocs[facet][v] = docsOf(file[v]); });
+      moreLoaded[facet] = true;
+    });
+  }
+  function valueDocs(facet, value) {  // a filter's datasets, a rare value's included
     if (facetDocs[facet][value]) return Promise.resolve(facetDocs[facet][value]);
+    if (hasMore(facet)) return loadMore(facet).then(function () { return facetDocs[facet][value] || []; });
     if (facet !== "keyword" || !index.rare) return Promise.resolve([]);
     return load("facets/keyword-" + rareShard(value) + ".json").then(function (rare) {
       return rare[value] ? docsOf(rare[value]) : [];
@@ -447,9 +459,14 @@
   }
   var blocks = Object.create(null);
   function records(docs) {  // what results show, by doc number
-    var names = {};
-    docs.forEach(function (d) { if (!blocks[d]) names[Math.floor(d / index.block)] = true; });
-    return Promise.all(Object.keys(names).map(function (n) {
+    // The files in the order of the results (a browser opens a few connections at a
+    // time: the first results' files go first).
+    var names = [];
+    docs.forEach(function (d) {
+      var n = Math.floor(d / index.block);
+      if (!blocks[d] && names.indexOf(n) < 0) names.push(n);
+    });
+    return Promise.all(names.map(function (n) {
       return load("docs/" + n + ".json").then(function (rows) {
         rows.forEach(function (r, i) { if (r) blocks[n * index.block + i] = rowOf(r); });
       });
@@ -614,7 +631,14 @@
         list.appendChild(el("li", {}, [box, el("label", { "for": id, text: labelOf(facet, v) + " (" + count[v] + ")" })]));
       });
       var group = el("fieldset", { "class": "facet" }, [el("legend", { text: text["facet" + facet.charAt(0).toUpperCase() + facet.slice(1)] }), list]);
-      if (values.length > limit) {
+      if (hasMore(facet)) {  // values not loaded yet: their counts come with them
+        var others = el("button", { type: "button", "class": "link", text: text.showMore });
+        others.addEventListener("click", function () {
+          expanded[facet] = true;
+          loadMore(facet).then(run);
+        });
+        group.appendChild(others);
+      } else if (values.length > limit) {
         var all = el("button", { type: "button", "class": "link", text: fill(text.showAll, { count: values.length }) });
         all.addEventListener("click", function () { expanded[facet] = true; run(); });
         group.appendChild(all);
@@ -666,12 +690,43 @@
     typing = setTimeout(search, PAUSE);
   });
   function prefetch(q) {
+    var loading = [];
     String(q).replace(/["']/g, " ").split(/\s+/).forEach(function (token) {
       var word = fold(token.split(/[*?]/)[0]).replace(/[^\p{L}\p{N}]/gu, "");
       if (word.length < 3 || STOP[word]) return;
       var name = shardOf(word.slice(0, 3));
-      if (index.shards.indexOf(name) >= 0) loadShard(name).catch(function () {});
+      if (index.shards.indexOf(name) >= 0) loading.push(loadShard(name));
     });
+    Promise.all(loading).then(function () { guess(q); }).catch(function () {});
+  }
+  /* A query of several words ranks datasets that no single word's shard describes: while
+     the last word is typed, the results of its likeliest completion (the stem of its
+     shard that starts with what is typed and is in the most datasets) are worked out
+     and their records fetched, so they are here, or on their way, at the last key.
+     A wrong guess costs a few small files, never a wrong result: run() ranks the
+     query as typed. */
+  function guess(q) {
+    if (input.value !== q || sortSelect.value !== "relevance" || /[*?]/.test(q)) return;
+    var tokens = String(q).replace(/["']/g, " ").trim().split(/\s+/);
+    if (tokens.length < 2) return;  // one word: its shard has its first results
+    var last = tokens.pop(), typed = words(last)[0], wanted = parse(tokens.join(" "));
+    if (!wanted.length || !typed || typed.length < 3) return;
+    var shard = files["terms/" + shardOf(typed.slice(0, 3)) + ".json"];
+    if (!shard) return;
+    shard.then(function (terms) {
+      var best = stem(typed), size = terms[best] ? terms[best].length : -1;
+      Object.keys(terms).forEach(function (t) {
+        if (t && t.slice(0, typed.length) === typed && terms[t].length > size) { best = t; size = terms[t].length; }
+      });
+      if (size < 0) return null;
+      return findWanted(wanted.concat([{ term: best }]));
+    }).then(function (scores) {
+      if (!scores || input.value !== q) return;
+      var found = [];
+      scores.forEach(function (score, d) { found.push({ d: d, score: score }); });
+      found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
+      return records(found.slice(0, PAGE).map(function (r) { return r.d; }));
+    }).catch(function () {});
   }
   sortSelect.addEventListener("change", function () {
     var s = state(); s.sort = sortSelect.value; save(s); run();
