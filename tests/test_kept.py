@@ -109,3 +109,42 @@ def test_a_spare_site_reads_what_the_previous_build_made(tmp_path: Path):
     three.save()
     four = SiteWriter(tmp_path / "four", None, kept=kept_path(tmp_path / "three"))
     assert four.remember("new", "k", lambda: "made again") == "from two"  # kept in three's
+
+
+def test_many_values_are_read_in_one_pass_by_name_and_key(tmp_path: Path):
+    path, old = tmp_path / "values.db", tmp_path / "old.db"
+    first = Kept(path)
+    for n in range(5):
+        first.put(f"item:{n}", "k1", {"n": n})
+    first.put("other:0", "k1", "not an item")
+    first.save()
+    first.close()
+    previous = Kept(old)
+    previous.put("item:7", "k7", {"n": 7})
+    previous.save()
+    previous.close()
+
+    kept = Kept(path, fallback=old)
+    kept.put("item:9", "k9", {"n": 9})  # made by this build, not written yet
+    wanted = {"item:0": "k1", "item:1": "stale", "item:2": "k1", "item:7": "k7", "item:9": "k9"}
+    wanted["item:8"] = "k8"  # kept nowhere
+    found = kept.get_many("item:", wanted)
+    assert found == {"item:0": {"n": 0}, "item:2": {"n": 2}, "item:7": {"n": 7}, "item:9": {"n": 9}}
+    assert {("item:1", "stale"), ("item:8", "k8")} <= kept.used  # asked for: not pruned
+    kept.close()
+
+
+def test_remember_many_makes_only_what_is_missing(tmp_path: Path):
+    path = tmp_path / "values.db"
+    made: list[str] = []
+
+    def make(name: str):
+        return lambda: made.append(name) or name.upper()
+
+    for build in ("one", "two"):
+        writer = SiteWriter(tmp_path / build, None, kept=path)
+        names = ["terms:a", "terms:b"] + (["terms:c"] if build == "two" else [])
+        found = writer.remember_many("terms:", {n: ("key", make(n)) for n in names})
+        assert found == {n: n.upper() for n in names}
+        writer.save()
+    assert made == ["terms:a", "terms:b", "terms:c"]

@@ -97,28 +97,31 @@ def write_site(
         }
         # Each dataset's territory facts, kept as marshal bytes and read only when a page
         # that shows them is written: 50,000 datasets' figures are not read on every build.
-        facts = _Facts(
+        blobs = writer.remember_many(
+            "facts:",
             {
-                d: writer.remember(
-                    f"facts:{d}:{country[d]}",
-                    digests[d],
-                    partial(_facts_blob, m, conn, country[d]),
-                )
+                f"facts:{d}:{country[d]}": (digests[d], partial(_facts_blob, m, conn, country[d]))
                 for d, m in by_id.items()
-            }
+            },
         )
+        facts = _Facts({d: blobs[f"facts:{d}:{country[d]}"] for d in by_id})
         # What lists, search and territory pages show of each dataset: its summary, from
         # its manifest (and facts), its report and the day; kept by that key.
         day = today.isoformat()
         item_keys = {
             d: key_of("item", digests[d], country[d], reports.get(d) or {}, day) for d in by_id
         }
-        items = {
-            d: writer.remember(
-                f"item:{d}", item_keys[d], partial(_summary, m, facts, reports.get(d) or {}, today)
-            )
-            for d, m in by_id.items()
-        }
+        made = writer.remember_many(
+            "item:",
+            {
+                f"item:{d}": (
+                    item_keys[d],
+                    partial(_summary, m, facts, reports.get(d) or {}, today),
+                )
+                for d, m in by_id.items()
+            },
+        )
+        items = {d: made[f"item:{d}"] for d in by_id}
         for d, m in by_id.items():
             writer.files(downloads.files_of(m), digests[d], later=(d, DOWNLOADS))
         site = Site(

@@ -303,12 +303,15 @@ class Site:
         between builds by the keys of its manifest and its publisher (what they are
         read from): carried on every build, made only for a changed dataset."""
         if self._terms is None:
-            self._terms = {}
-            for d, m in self.manifests.items():
-                key = digest(self.digests[d], self.publisher_keys.get(m["publisher"]) or "")
-                self._terms[d] = self.writer.remember(
-                    f"terms:{d}", key, partial(_terms_blob, m, self.publishers)
+            wanted = {
+                f"terms:{d}": (
+                    digest(self.digests[d], self.publisher_keys.get(m["publisher"]) or ""),
+                    partial(_terms_blob, m, self.publishers),
                 )
+                for d, m in self.manifests.items()
+            }
+            made = self.writer.remember_many("terms:", wanted)
+            self._terms = {d: made[f"terms:{d}"] for d in self.manifests}
         return self._terms
 
     def terms(self, item: dict[str, Any]) -> dict[str, float]:

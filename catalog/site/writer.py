@@ -38,7 +38,7 @@ import platform
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -316,6 +316,7 @@ class SiteWriter:
     def _move_values(self, spare: Path) -> None:
         if self.kept_file is None and kept_path(spare).is_file():
             os.replace(kept_path(spare), kept_path(self.folder))
+
     def _free(self) -> bool:
         """Can the spare take the site's place (no folder, or an empty one)?"""
         if self.folder.is_dir():
@@ -346,7 +347,6 @@ class SiteWriter:
         if "all" not in self.old:
             self.old["all"] = _expand(self.old.get("keys") or {}, self.old.get("groups") or {})
         return self.old["all"]
-
 
     def _adopt(self, spare: Path) -> dict[str, str]:
         """Move ``spare`` into this site's place; the keys of the files it holds."""
@@ -430,6 +430,20 @@ class SiteWriter:
         self.value_keys[name] = key
         found, value = self.values.get(name, key)
         return value if found else self.values.put(name, key, compute())
+
+    def remember_many(
+        self, prefix: str, wanted: Mapping[str, tuple[str, Callable[[], Any]]]
+    ) -> dict[str, Any]:
+        """``remember`` of many values whose names begin with ``prefix`` (name -> (key,
+        compute)), read in one pass: each dataset's summary, facts or stems."""
+        self.open()
+        keys = {name: key for name, (key, _compute) in wanted.items()}
+        self.value_keys.update(keys)
+        found = self.values.get_many(prefix, keys)
+        for name, (key, compute) in wanted.items():
+            if name not in found:
+                found[name] = self.values.put(name, key, compute())
+        return {name: found[name] for name in wanted}
 
     def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]:
         """``remember`` when the value is first asked for (a DCAT page's parts are read
