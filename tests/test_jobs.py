@@ -47,3 +47,20 @@ def test_a_build_that_used_polars_writes_its_downloads_in_workers(tmp_path: Path
     assert len(parquet) == count
     pages = list((tmp_path / "site" / "datasets").rglob("index.html"))
     assert len(pages) >= count
+
+
+def test_a_site_is_written_with_fewer_collections_and_the_threshold_comes_back():
+    import gc
+
+    from catalog.site.jobs import GC_THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLD != before
+    assert gc.get_threshold() == before
+    try:
+        with fewer_collections():
+            raise RuntimeError("a build that fails")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before

@@ -22,7 +22,7 @@ from catalog.release.manifest import CONTENT_HASH, Manifest
 from catalog.release.versions import VersionSource
 from catalog.site import downloads
 from catalog.site.facts import dataset_facts
-from catalog.site.jobs import connect, run_pending
+from catalog.site.jobs import connect, fewer_collections, run_pending
 from catalog.site.model import summary
 from catalog.site.pages import DOWNLOADS, Site, sort_key
 from catalog.site.render import ASSETS
@@ -67,6 +67,35 @@ def write_site(
     ``versions`` gives each dataset's older versions, whose CSVs are written.
     Returns the writer, which counts the files written and reused.
     """
+    with fewer_collections():
+        return _write_site(
+            folder,
+            manifests,
+            publishers,
+            lang,
+            database,
+            reports,
+            previous,
+            spare,
+            kept,
+            today,
+            versions,
+        )
+
+
+def _write_site(
+    folder: Path,
+    manifests: list[Manifest],
+    publishers: dict[str, dict[str, Any]],
+    lang: str,
+    database: Path | None,
+    reports: dict[str, dict[str, Any]] | None,
+    previous: Path | None,
+    spare: Path | None,
+    kept: Path | None,
+    today: date | None,
+    versions: dict[str, list[VersionSource]] | None,
+) -> SiteWriter:
     folder.mkdir(parents=True, exist_ok=True)
     today = today or clock.today()
     reports = reports or {}

@@ -14,11 +14,14 @@ uses polars (its pool's threads are not in the child): the downloads write Parqu
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,24 @@ Task = tuple[str, list[str], JobData]
 _WORKER: dict[str, Any] = {}  # in a worker: the site's folder, the database, the day
 
 
+# The collector's first threshold while a site is written (Python's default: 700). A
+# build holds a million objects (50,000 manifests, summaries, keys) that its pages make
+# garbage around; at the default, the collector's full passes over them took 30 % of a
+# rebuild at 10,000 datasets. Cycles are still collected, a hundred times less often.
+GC_THRESHOLD = (100_000, 50, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the collector less often (``GC_THRESHOLD``) for the duration."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def connect(database: Path | None) -> sqlite3.Connection | None:
     if database is None or not database.is_file():
         return None
@@ -43,6 +64,7 @@ def connect(database: Path | None) -> sqlite3.Connection | None:
 
 
 def _worker_start(folder: Path, database: Path | None, today: date) -> None:
+    gc.set_threshold(*GC_THRESHOLD)  # a worker only writes pages: for its whole life
     _WORKER.update(folder=folder, conn=connect(database), today=today)
 
 

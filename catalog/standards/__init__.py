@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +41,10 @@ class Writer(Protocol):
 
     def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]: ...
 
+    def remember_many(
+        self, prefix: str, wanted: Mapping[str, tuple[str, Callable[[], Any]]]
+    ) -> dict[str, Any]: ...
+
 
 class _Direct:
     """Every document written, nothing kept (``write_documents`` without a writer)."""
@@ -60,6 +64,11 @@ class _Direct:
 
     def later(self, name: str, key: str, compute: Callable[[], Any]) -> Callable[[], Any]:
         return compute
+
+    def remember_many(
+        self, prefix: str, wanted: Mapping[str, tuple[str, Callable[[], Any]]]
+    ) -> dict[str, Any]:
+        return {name: compute() for name, (_key, compute) in wanted.items()}
 
 
 def _key(version: str, *inputs: Any) -> str:
@@ -116,14 +125,16 @@ def write_documents(
     paths: list[str | Path] = [*_dcat(out, ordered, keys, publishers, lang, common, key)]
     # DCAT-US: each dataset's part kept between builds by its key, so a change to one
     # dataset describes that one again, not the 50,000 others.
-    parts = {
-        m["dataset"]: out.remember(
-            f"data.json:{m['dataset']}",
-            _digest(*common, k, "data.json"),
-            partial(_datajson_part, m, publishers, lang),
-        )
-        for m, k in zip(ordered, keys, strict=True)
-    }
+    parts = out.remember_many(
+        "data.json:",
+        {
+            f"data.json:{m['dataset']}": (
+                _digest(*common, k, "data.json"),
+                partial(_datajson_part, m, publishers, lang),
+            )
+            for m, k in zip(ordered, keys, strict=True)
+        },
+    )
     out.page(
         urls.DCAT_US.lstrip("/"),
         key("data.json", everything),
