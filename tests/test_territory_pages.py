@@ -142,3 +142,31 @@ def test_a_short_listing_is_one_page():
     items = [{"id": f"x/{i}"} for i in range(PAGE_SIZE)]
     assert chunk(items) == [items]
     assert chunk([]) == [[]]
+
+
+def test_a_dataset_added_to_a_department_leaves_its_other_pages_alone(built, tmp_path: Path):
+    """The department's count changes, which its later pages and its municipalities'
+    profiles do not show: they are reused, not written again unchanged."""
+    work, manifests = built
+    added = copy.deepcopy(manifests[0])
+    added["dataset"], added["name"] = "pub-000/aaa-nuevo", "aaa-nuevo"
+    added["package"]["name"], added["package"]["title"] = "aaa-nuevo", "Aaa, el primero"
+    write_site(
+        tmp_path / "two",
+        [*manifests, added],
+        scale._publishers(),
+        "es",
+        database=work / "catalogo.db",
+        previous=work / "one",
+        today=site.TODAY,
+    )
+    paths = [path for path, _html in _pages(work / "one", "/territories/01/")]
+
+    def same(path: str) -> bool:
+        one, two = (r / path.strip("/") / "index.html" for r in (work / "one", tmp_path / "two"))
+        return one.stat().st_ino == two.stat().st_ino
+
+    assert not same(paths[0])  # the profile: the new dataset is first, the count is there
+    assert "Aaa, el primero" in (tmp_path / "two/territories/01/index.html").read_text("utf-8")
+    assert all(same(path) for path in paths[1:])
+    assert same("/territories/0101/") and same("/en/territories/0102/")

@@ -471,9 +471,13 @@ class Site:
         lang: str,
     ) -> None:
         items = self.by_territory.get(code, [])
+        # A page shows a place's names, not its counts (its own count is ``count``): with
+        # them in its key, a dataset added to a department wrote all the pages of its
+        # listing and its municipalities' profiles again, unchanged.
+        place, department = _named(place), _named(department)
         # The figures come from the facts of the datasets listed, which their summaries'
         # keys cover (catalog/build/site.py): worked out only if the page is written.
-        data = [place, department, municipalities, self.shown(items)]
+        data = [place, department, municipalities, self.shown(items), len(items)]
         found = indicator_pages.ficha(self.indicators, code, lang)
         locator = self.locators.get(code)
         # The profile lists the first datasets; the others are on pages of their own
@@ -588,6 +592,13 @@ class Site:
     def run_job(self, dataset_id: str, job: str) -> None:
         """One pending job: a dataset's downloads, or its page in one language."""
         run_job(self.writer.folder, self.conn, self.today, self.job_data(dataset_id), job)
+
+
+def _named(place: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A territory as its pages name it: without its counts and municipalities."""
+    if place is None:
+        return None
+    return {k: v for k, v in place.items() if k not in ("count", "municipalities")}
 
 
 class JobData(NamedTuple):
