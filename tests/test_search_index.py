@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from conftest import bench_site
 from playwright.sync_api import expect
 
+from catalog import territories
 from catalog.bench import scale
 from catalog.bench import site as bench
 from catalog.site import jobs, search
@@ -330,3 +332,54 @@ def test_only_a_facets_most_used_values_are_in_its_first_file():
     assert min(len(values[v]) for v in first) > max(len(values[v]) for v in more)
     few = dict(list(values.items())[:10])
     assert search.split_facet(few) == (set(few), set())
+
+
+def test_a_facet_of_few_distinct_sets_is_a_column_of_set_numbers():
+    """Datasets covering the same departments (five neighbours, or all 22) cost a few bits
+    each; the file reads back to the same datasets per value, whatever form it takes."""
+    count = 3000
+    departments = [f"{n:02d}" for n in range(1, 23)]
+    values: dict[str, list[int]] = {d: [] for d in departments}
+    for doc in range(count):
+        covered = departments if doc % 7 == 0 else departments[doc % 18 : doc % 18 + 5]
+        for d in covered:
+            values[d].append(doc)
+    packed = search._facet(values, count)
+    assert "sets" in packed and len(packed["sets"]) == 19
+    assert search.facet_docs(packed, count) == values
+    lists = search._facet_lists(values, count)
+    assert len(json.dumps(packed)) < len(json.dumps(lists)) / 3
+    # Sets all different: another form, read back the same.
+    rng = random.Random(3)
+    scattered = {d: sorted(rng.sample(range(count), 900)) for d in departments}
+    other = search._facet(scattered, count)
+    assert "sets" not in other and search.facet_docs(other, count) == scattered
+
+
+def test_the_page_reads_a_facet_of_sets(tmp_path: Path, browser):
+    """search.js counts a facet written as a column of sets as the index says."""
+    scale.search_site(tmp_path, 120)
+    items, manifests = _items(120)
+    departments = [f"{n:02d}" for n in range(1, 23)]
+    for n, item in enumerate(items):
+        item["territories"] = departments if n % 4 == 0 else departments[n % 17 : n % 17 + 5]
+    files = search.files(items, manifests, scale._publishers(), "es")
+    assert "sets" in json.loads(files["facets/territory.json"])
+    _write(tmp_path / "search", files)
+    server = scale._file_server(tmp_path, scale._Quiet)
+    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    page = context.new_page()
+    page.goto("/search/")
+    page.wait_for_function("document.querySelector('#results').dataset.query === ''")
+    box = page.locator("fieldset.facet", has_text="Territorio")
+    box.get_by_role("button", name="Mostrar los").click()
+    shown = dict(
+        re.fullmatch(r"(.+) \((\d+)\)", text).groups()  # type: ignore[union-attr]
+        for text in box.locator("label").all_inner_texts()
+    )
+    expected = Counter(d for item in items for d in item["territories"])
+    assert {k: int(v) for k, v in shown.items()} == {
+        territories.name(d): n for d, n in expected.items()
+    }
+    context.close()
+    server.shutdown()

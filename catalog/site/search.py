@@ -179,10 +179,12 @@ def facet_docs(content: dict[str, Any], count: int) -> dict[str, list[int]]:
     if "column" not in content:
         return {v: decode_docs(d) for v, d in content["values"].items()}
     found: dict[str, list[int]] = defaultdict(list)
+    names = content["names"]
+    sets = content.get("sets") or [[n] for n in range(len(names))]
     for doc, value in enumerate(decode_column(content["column"], content["bits"], count)):
-        if value:
-            found[content["names"][value - 1]].append(doc)
-    for value, docs in content["extra"].items():
+        for n in sets[value - 1] if value else ():
+            found[names[n]].append(doc)
+    for value, docs in content.get("extra", {}).items():
         found[value] = sorted(found[value] + decode_docs(docs))
     return dict(found)
 
@@ -472,13 +474,54 @@ def _head(index: Index, lang: str, publishers: dict[str, dict]) -> dict[str, Any
     }
 
 
+MAX_SETS = 4095  # distinct sets of values a facet's ``sets`` form numbers (12 bits)
+
+
 def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
-    """A facet file, in the shorter of two forms: each value's datasets (``values``), or
+    """A facet file, in the shortest of three forms: each value's datasets (``values``);
     a column of one value a dataset (``names``, each dataset's number in ``bits`` bits,
     0 for none; the most used values first) with the datasets of their other values
-    (``extra``): a facet of mostly one value a dataset costs a few bits a dataset."""
+    (``extra``): a facet of mostly one value a dataset costs a few bits a dataset; or a
+    column of each dataset's set of values (``sets``: the distinct sets, as positions
+    in ``names``): datasets covering the same five departments, or all of them, cost a
+    few bits each rather than a few bytes a department (the territory facet of 50,000
+    datasets: 114 KB gzip as lists)."""
+    found: list[dict[str, Any] | None] = [_facet_lists(values, count)]
+    found += [_facet_column(values, count), _facet_sets(values, count)]
+    return min(
+        (form for form in found if form is not None),
+        key=lambda form: len(json.dumps(form, ensure_ascii=False)),
+    )
+
+
+def _facet_sets(values: dict[str, list[int]], count: int) -> dict[str, Any] | None:
     names = sorted(values, key=lambda v: (-len(values[v]), v))
-    lists = {"values": {v: encode_docs(values[v]) for v in sorted(values)}}
+    held: list[list[int]] = [[] for _ in range(count)]
+    for n, name in enumerate(names):
+        for doc in values[name]:
+            held[doc].append(n)
+    numbers: dict[tuple[int, ...], int] = {}
+    column = [0] * count
+    for doc, those in enumerate(held):
+        if those:
+            column[doc] = numbers.setdefault(tuple(those), len(numbers) + 1)
+            if len(numbers) > MAX_SETS:
+                return None
+    bits = max(1, len(numbers).bit_length())
+    return {
+        "names": names,
+        "sets": [list(s) for s in numbers],
+        "bits": bits,
+        "column": encode_column(column, bits).rstrip(ALPHABET[0]),
+    }
+
+
+def _facet_lists(values: dict[str, list[int]], count: int) -> dict[str, Any]:
+    return {"values": {v: encode_docs(values[v]) for v in sorted(values)}}
+
+
+def _facet_column(values: dict[str, list[int]], count: int) -> dict[str, Any]:
+    names = sorted(values, key=lambda v: (-len(values[v]), v))
     column = [0] * count
     extra: dict[str, list[int]] = defaultdict(list)
     for n, name in enumerate(names, start=1):
@@ -495,7 +538,7 @@ def _facet(values: dict[str, list[int]], count: int) -> dict[str, Any]:
         "column": encode_column(column, bits).rstrip(ALPHABET[0]),
         "extra": {v: encode_docs(d) for v, d in sorted(extra.items())},
     }
-    return min(lists, packed, key=lambda form: len(json.dumps(form, ensure_ascii=False)))
+    return packed
 
 
 def _values(item: dict[str, Any]) -> dict[str, list[str]]:

@@ -411,7 +411,8 @@
             Object.keys(file.values).forEach(function (v) { lists[v] = docsOf(file.values[v]); });
             return;
           }
-          // Each dataset's first value: its number in file.bits bits, packed six a character.
+          // Each dataset's first value (or, with file.sets, its set of values): its
+          // number in file.bits bits, packed six a character.
           file.names.forEach(function (v) { lists[v] = []; });
           for (var d = 0; d < index.count; d++) {
             var value = 0;
@@ -419,9 +420,11 @@
               var k = d * file.bits + j;
               if (DIGIT[file.column.charAt(Math.floor(k / 6))] >> (k % 6) & 1) value |= 1 << j;
             }
-            if (value) lists[file.names[value - 1]].push(d);
+            if (!value) continue;
+            if (file.sets) file.sets[value - 1].forEach(function (n) { lists[file.names[n]].push(d); });
+            else lists[file.names[value - 1]].push(d);
           }
-          Object.keys(file.extra).forEach(function (v) {  // the datasets' other values
+          Object.keys(file.extra || {}).forEach(function (v) {  // the datasets' other values
             lists[v] = lists[v].concat(docsOf(file.extra[v]));
           });
         });
