@@ -474,7 +474,8 @@ class Site:
         # A page shows a place's names, not its counts (its own count is ``count``): with
         # them in its key, a dataset added to a department wrote all the pages of its
         # listing and its municipalities' profiles again, unchanged.
-        place, department = _named(place), _named(department)
+        place = _named(place)
+        department = _named(department) if department is not None else None
         # The figures come from the facts of the datasets listed, which their summaries'
         # keys cover (catalog/build/site.py): worked out only if the page is written.
         data = [place, department, municipalities, self.shown(items), len(items)]
@@ -594,10 +595,8 @@ class Site:
         run_job(self.writer.folder, self.conn, self.today, self.job_data(dataset_id), job)
 
 
-def _named(place: dict[str, Any] | None) -> dict[str, Any] | None:
+def _named(place: dict[str, Any]) -> dict[str, Any]:
     """A territory as its pages name it: without its counts and municipalities."""
-    if place is None:
-        return None
     return {k: v for k, v in place.items() if k not in ("count", "municipalities")}
 
 
