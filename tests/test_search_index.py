@@ -4,6 +4,7 @@ search.js in Chromium (results as a word is typed, title order across holes)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import random
@@ -200,6 +201,18 @@ def test_a_new_dataset_takes_the_hole_a_removed_one_left(catalogue):
 # ------------------------------------------------------------------ Chromium
 
 
+@contextlib.contextmanager
+def _served(folder: Path, browser):
+    """A browser context on a plain file server of ``folder`` (no server-side search)."""
+    server = scale._file_server(folder, scale._Quiet)
+    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        yield context
+    finally:
+        context.close()
+        server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def typed_site(tmp_path_factory, browser):
     """A search page over an index with holes and numbers in no title order, served by a
@@ -215,11 +228,8 @@ def typed_site(tmp_path_factory, browser):
     _write(
         search_folder, search.files(items, manifests, scale._publishers(), "es", numbers=numbers)
     )
-    server = scale._file_server(folder, scale._Quiet)
-    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
-    yield context, items
-    context.close()
-    server.shutdown()
+    with _served(folder, browser) as context:
+        yield context, items
 
 
 def test_the_listing_is_in_title_order_across_holes(typed_site):
@@ -270,11 +280,8 @@ def untopped_site(tmp_path: Path, browser):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "TOP", 0)
         _write(tmp_path / "search", search.files(items, manifests, scale._publishers(), "es"))
-    server = scale._file_server(tmp_path, scale._Quiet)
-    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
-    yield context, items
-    context.close()
-    server.shutdown()
+    with _served(tmp_path, browser) as context:
+        yield context, items
 
 
 def test_a_second_word_is_guessed_and_its_results_fetched_before_the_last_key(untopped_site):
@@ -366,8 +373,11 @@ def test_the_page_reads_a_facet_of_sets(tmp_path: Path, browser):
     files = search.files(items, manifests, scale._publishers(), "es")
     assert "sets" in json.loads(files["facets/territory.json"])
     _write(tmp_path / "search", files)
-    server = scale._file_server(tmp_path, scale._Quiet)
-    context = browser.new_context(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    with _served(tmp_path, browser) as context:
+        _count_territories(context, items)
+
+
+def _count_territories(context, items: list[dict]) -> None:
     page = context.new_page()
     page.goto("/search/")
     page.wait_for_function("document.querySelector('#results').dataset.query === ''")
@@ -381,5 +391,3 @@ def test_the_page_reads_a_facet_of_sets(tmp_path: Path, browser):
     assert {k: int(v) for k, v in shown.items()} == {
         territories.name(d): n for d, n in expected.items()
     }
-    context.close()
-    server.shutdown()
