@@ -307,6 +307,45 @@ def test_a_second_word_is_guessed_and_its_results_fetched_before_the_last_key(un
     page.close()
 
 
+def test_the_first_results_show_before_the_records_of_the_last_come(untopped_site):
+    """Results show as their records' files come, in order: on a slow network the first
+    ones do not wait for the round trips the last ones cost."""
+    context, _items = untopped_site
+    page = context.new_page()
+    held: list = []
+
+    def hold_all_but_the_first(route):
+        if held:
+            held.append(route)
+        else:
+            held.append(None)  # the first file asked for goes through
+            route.continue_()
+
+    page.route("**/search/docs/*.json", hold_all_but_the_first)
+    page.goto("/search/?q=salud")
+    page.wait_for_function("document.querySelector('#results').dataset.first === 'salud'")
+    results = page.locator("#results")
+    assert results.get_attribute("aria-busy") == "true"
+    assert results.get_attribute("data-query") != "salud"
+    shown = results.locator("h3 a").evaluate_all("as => as.map(a => a.pathname)")
+    for route in held[1:]:
+        route.continue_()
+    page.unroute("**/search/docs/*.json")
+    page.wait_for_function("document.querySelector('#results').dataset.query === 'salud'")
+    assert results.get_attribute("aria-busy") is None
+    links = results.locator("h3 a").evaluate_all("as => as.map(a => a.pathname)")
+    expected = page.evaluate("q => window.catalogSearch.find(q)", "salud")
+    assert [s.split("/")[-2] for s in links] == [d.split("/")[1] for d in expected[:20]]
+    block = page.evaluate("() => fetch('index.json').then(r => r.json()).then(i => i.block)")
+    numbers = page.evaluate("q => window.catalogSearch.numbers(q)", "salud")
+    files = [n // block for n in numbers[:20]]
+    assert len(set(files)) > 1  # the first results' records are in several files
+    # Those the first file holds showed, in order, before the others came.
+    assert files.index(next(f for f in files if f != files[0])) <= len(shown) < len(links)
+    assert shown == links[: len(shown)]
+    page.close()
+
+
 def test_less_used_facet_values_load_when_asked_for(typed_site):
     """A facet's most used values come with every search; the others (here: publishers
     beyond the 25 most used) only when a reader asks for them or filters by one."""

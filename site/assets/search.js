@@ -461,9 +461,9 @@
     });
   }
   var blocks = Object.create(null);
-  function records(docs) {  // what results show, by doc number
+  function records(docs, arrived) {  // what results show, by doc number
     // The files in the order of the results (a browser opens a few connections at a
-    // time: the first results' files go first).
+    // time: the first results' files go first); `arrived` is told as each one comes.
     var names = [];
     docs.forEach(function (d) {
       var n = Math.floor(d / index.block);
@@ -472,6 +472,7 @@
     return Promise.all(names.map(function (n) {
       return load("docs/" + n + ".json").then(function (rows) {
         rows.forEach(function (r, i) { if (r) blocks[n * index.block + i] = rowOf(r); });
+        if (arrived) arrived();
       });
     })).then(function () { return docs.map(function (d) { return blocks[d]; }); });
   }
@@ -650,24 +651,41 @@
     });
   }
 
-  /* The first `docs` of `total` found, shown with the status that announces them;
-     results.dataset.query says which query they answer (for tests and the bench). */
+  /* The first `docs` of `total` found, shown with the status that announces them. They
+     show as their records come, in order (the first results do not wait for the files of
+     the last: on a slow network each round of files costs a round trip);
+     results.dataset.first says which query the first ones answer, results.dataset.query
+     which query they all answer (for tests and the bench). */
   function renderResults(docs, total, mine, q) {
-    return records(docs).then(function (rows) {
+    var done = 0, started = false;
+    function show(all) {
       if (mine !== runs) return;
-      status.textContent = !total ? text.none : total === 1 ? text.one : fill(text.results, { count: total.toLocaleString(lang) });
+      if (!started) {
+        if (!all && !(docs.length && blocks[docs[0]])) return;
+        started = true;
+        status.textContent = !total ? text.none : total === 1 ? text.one : fill(text.results, { count: total.toLocaleString(lang) });
+        results.textContent = "";
+        results.setAttribute("aria-busy", "true");
+        results.dataset.first = q;
+      }
+      for (; done < docs.length && blocks[docs[done]]; done++) results.appendChild(resultItem(blocks[docs[done]]));
+    }
+    show(false);  // what earlier files (a word's shard, a guess) brought is shown at once
+    return records(docs, function () { show(false); }).then(function () {
+      show(true);
+      if (mine !== runs) return;
+      results.removeAttribute("aria-busy");
       results.dataset.query = q;
-      results.textContent = "";
-      rows.forEach(function (d) {
-        var meta = [labelOf("publisher", d.publisher), fill(text.updated, { date: longDate(d.modified) }), fill(text.quality, { score: d.quality })];
-        results.appendChild(el("li", {}, [
-          el("h3", {}, [el("a", { href: d.url, text: d.title })]),
-          el("p", { text: d.description }),
-          el("p", { "class": "meta", text: meta.join(" · ") + (d.format.length ? " · " + d.format.join(", ").toUpperCase() : "") })
-        ]));
-      });
       more.hidden = total <= shown;
     });
+  }
+  function resultItem(d) {
+    var meta = [labelOf("publisher", d.publisher), fill(text.updated, { date: longDate(d.modified) }), fill(text.quality, { score: d.quality })];
+    return el("li", {}, [
+      el("h3", {}, [el("a", { href: d.url, text: d.title })]),
+      el("p", { text: d.description }),
+      el("p", { "class": "meta", text: meta.join(" · ") + (d.format.length ? " · " + d.format.join(", ").toUpperCase() : "") })
+    ]);
   }
 
   function search() {
@@ -746,16 +764,20 @@
     docsOf(index.holes).forEach(function (d) { hole[d] = 1; });
     input.value = state().q;
     // The matching logic, for tests and the curious: the ids a query finds, best first.
+    function ranked(q) {  // the numbers of the datasets a query finds, best first
+      return find(q).then(function (scores) {
+        var found = [];
+        if (scores === null) { for (var d = 0; d < index.count; d++) if (!hole[d]) found.push({ d: d, score: 1 }); }
+        else scores.forEach(function (score, d) { found.push({ d: d, score: score }); });
+        found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
+        return found.map(function (r) { return r.d; });
+      });
+    }
     window.catalogSearch = {
       terms: terms,
+      numbers: ranked,
       find: function (q) {
-        return find(q).then(function (scores) {
-          var found = [];
-          if (scores === null) { for (var d = 0; d < index.count; d++) if (!hole[d]) found.push({ d: d, score: 1 }); }
-          else scores.forEach(function (score, d) { found.push({ d: d, score: score }); });
-          found.sort(function (a, b) { return b.score - a.score || a.d - b.d; });
-          return records(found.map(function (r) { return r.d; }));
-        }).then(function (rows) { return rows.map(function (r) { return r.id; }); });
+        return ranked(q).then(records).then(function (rows) { return rows.map(function (r) { return r.id; }); });
       }
     };
     return loadFacets();
