@@ -28,7 +28,7 @@ from catalog.site.pages import DOWNLOADS, Site, sort_key
 from catalog.site.render import ASSETS
 from catalog.site.versions import write_versions
 from catalog.site.writer import SiteWriter, code_version, key_of
-from catalog.standards import write_documents
+from catalog.standards import parts_of, parts_plan, write_documents
 
 __all__ = ["dataset_key", "previous_site", "write_site"]
 
@@ -158,7 +158,13 @@ def _write_site(
         )
         site.write()
         computed = [i["id"] for i in site.indicators]  # the indicator pages written
-        run_pending(site, writer.pending, database, first=DOWNLOADS)
+        # The document parts of the datasets whose pages are written, made beside them.
+        plan = parts_plan(len(by_id), publishers, lang, code_version())
+        parts = {}
+        for d in {d for d, _job in writer.pending}:
+            wanted = parts_of(plan, d, digests[d])
+            parts[d] = {n: k for n, k in wanted.items() if not writer.values.has(n, k)}
+        run_pending(site, writer.pending, database, DOWNLOADS, (plan, publishers), parts)
         write_versions(writer, versions or {})
         _assets(writer)
     finally:

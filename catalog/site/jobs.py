@@ -6,6 +6,11 @@ manifest, summary, report and publisher); the workers open their own read-only
 connection to the release database. A handful of jobs, or a machine with one core,
 runs them in this process.
 
+A worker also makes the dataset's parts of the catalogue-wide documents (DCAT-AP,
+``data.json``: ``catalog.standards.make_part``) that no build kept, and hands them back
+to be kept: made one by one after the pages, by the build alone, they were a third of
+a site's build from scratch.
+
 The workers come from a fork server (a clean process started for them), not from a
 fork of the build: a build has used polars (validation, the IT dashboard) before it
 writes the site, and a process forked after polars' thread pool started hangs when it
@@ -26,7 +31,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from catalog.site.kept import dumps
 from catalog.site.pages import JobData, run_job
+from catalog.standards import Parts, make_part
 
 MIN_PARALLEL = 40  # below this, starting processes costs more than it saves
 MAX_WORKERS = 4
@@ -35,7 +42,11 @@ MAX_WORKERS = 4
 # was 3,000 datasets, half a minute left to one worker while the other waited).
 MAX_CHUNK = 50
 
-Task = tuple[str, list[str], JobData]
+# A dataset, its jobs, what they read, and its document parts to make (name -> key).
+Task = tuple[str, list[str], JobData, dict[str, str]]
+Made = list[tuple[str, str, bytes]]  # document parts made: name, key, value (``dumps``)
+# What the documents' parts are made with: their plan and every publisher.
+Documents = tuple[Parts, dict[str, dict[str, Any]]]
 _WORKER: dict[str, Any] = {}  # in a worker: the site's folder, the database, the day
 
 
@@ -63,24 +74,47 @@ def connect(database: Path | None) -> sqlite3.Connection | None:
     return sqlite3.connect(f"file:{database}?mode=ro", uri=True)
 
 
-def _worker_start(folder: Path, database: Path | None, today: date) -> None:
+def _worker_start(
+    folder: Path, database: Path | None, today: date, documents: Documents | None
+) -> None:
     gc.set_threshold(*GC_THRESHOLD)  # a worker only writes pages: for its whole life
-    _WORKER.update(folder=folder, conn=connect(database), today=today)
+    _WORKER.update(folder=folder, conn=connect(database), today=today, documents=documents)
 
 
-def _run(task: Task) -> int:
-    _dataset, jobs, data = task
+def _run(task: Task) -> Made:
+    return run_task(
+        _WORKER["folder"], _WORKER["conn"], _WORKER["today"], _WORKER["documents"], task
+    )
+
+
+def run_task(
+    folder: Path,
+    conn: sqlite3.Connection | None,
+    today: date,
+    documents: Documents | None,
+    task: Task,
+) -> Made:
+    """A dataset's jobs, then its document parts (returned, to be kept)."""
+    _dataset, jobs, data, parts = task
     for job in jobs:
-        run_job(_WORKER["folder"], _WORKER["conn"], _WORKER["today"], data, job)
-    return len(jobs)
+        run_job(folder, conn, today, data, job)
+    if documents is None:
+        return []
+    plan, publishers = documents
+    return [
+        (name, key, dumps(make_part(plan, name, data.manifest, publishers)))
+        for name, key in parts.items()
+    ]
 
 
-def _tasks(site: Any, pending: dict[Any, None], first: str) -> list[Task]:
+def _tasks(
+    site: Any, pending: dict[Any, None], first: str, parts: dict[str, dict[str, str]]
+) -> list[Task]:
     by_dataset: dict[str, list[str]] = defaultdict(list)
     for dataset_id, job in pending:
         by_dataset[dataset_id].append(job)
     return [
-        (d, sorted(jobs, key=lambda j: j != first), site.job_data(d))
+        (d, sorted(jobs, key=lambda j: j != first), site.job_data(d), parts.get(d) or {})
         for d, jobs in by_dataset.items()
     ]
 
@@ -92,19 +126,31 @@ def _context() -> Any:
     return context
 
 
-def run_pending(site: Any, pending: dict[Any, None], database: Path | None, first: str) -> None:
-    """Run every pending ``(dataset, job)`` of ``site``."""
-    tasks = _tasks(site, pending, first)
+def run_pending(
+    site: Any,
+    pending: dict[Any, None],
+    database: Path | None,
+    first: str,
+    documents: Documents | None = None,
+    parts: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """Run every pending ``(dataset, job)`` of ``site``; with ``documents``, make the
+    ``parts`` (dataset -> name -> key) of the datasets that have jobs, and keep them."""
+    tasks = _tasks(site, pending, first, parts or {})
+    keep = site.writer.values.put_bytes
     workers = min(MAX_WORKERS, len(os.sched_getaffinity(0)))
     if len(tasks) < MIN_PARALLEL or workers < 2:
-        for dataset, jobs, _data in tasks:
-            for job in jobs:
-                site.run_job(dataset, job)
+        for task in tasks:
+            for name, key, blob in run_task(
+                site.writer.folder, site.conn, site.today, documents, task
+            ):
+                keep(name, key, blob)
         return
-    start = (site.writer.folder, database, site.today)
+    start = (site.writer.folder, database, site.today, documents)
     with ProcessPoolExecutor(
         workers, _context(), initializer=_worker_start, initargs=start
     ) as pool:
         chunk = max(1, min(MAX_CHUNK, len(tasks) // (workers * 8)))
-        for _done in pool.map(_run, tasks, chunksize=chunk):
-            pass
+        for made in pool.map(_run, tasks, chunksize=chunk):
+            for name, key, blob in made:
+                keep(name, key, blob)

@@ -131,6 +131,30 @@ class Kept:
                 found[name] = value
         return found
 
+    def has(self, name: str, key: str) -> bool:
+        """Whether a value is kept under ``name`` and ``key`` (without reading it)."""
+        if (name, key) in self.made:
+            return True
+        for conn in (self.conn, self.fallback):
+            if conn is None:
+                continue
+            try:
+                found = conn.execute(
+                    "SELECT 1 FROM kept WHERE name = ? AND key = ?", (name, key)
+                ).fetchone()
+            except sqlite3.Error:
+                found = None
+            if found:
+                return True
+        return False
+
+    def put_bytes(self, name: str, key: str, blob: bytes) -> None:
+        """Keep a value another process made, as ``dumps`` wrote it."""
+        self.made[(name, key)] = blob
+        self.pending += len(blob)
+        if self.pending > FLUSH_BYTES:
+            self._write()
+
     def put(self, name: str, key: str, value: Any) -> Any:
         """Keep ``value``; returns it as the next build will read it back."""
         blob = dumps(value)

@@ -17,7 +17,7 @@ import marshal
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from catalog import urls
 from catalog.i18n import normalize_lang
@@ -26,7 +26,15 @@ from catalog.standards import datajson, dcat, facts, feeds, robots, schemaorg, s
 from catalog.standards.facts import territory_codes
 from catalog.standards.schemaorg import script as jsonld_script
 
-__all__ = ["jsonld_script", "schema_org", "territory_codes", "write_documents"]
+__all__ = [
+    "Parts",
+    "jsonld_script",
+    "make_part",
+    "parts_of",
+    "schema_org",
+    "territory_codes",
+    "write_documents",
+]
 
 
 class Writer(Protocol):
@@ -84,6 +92,41 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
+class Parts(NamedTuple):
+    """What each dataset's parts of the catalogue-wide documents (its DCAT-AP part,
+    its ``data.json`` entry) are keyed by in one build, besides its own key: they are
+    kept between builds, and made by the site's workers beside the dataset's pages
+    (catalog/site/jobs.py) when its jobs run, or here when first needed."""
+
+    common: list[str]  # the code's version, the base URL, the language, the publishers' key
+    lang: str
+    paged: bool  # a DCAT page's part differs from the whole catalogue's (prefixes)
+
+
+def parts_plan(count: int, publishers: dict[str, dict], lang: str, version: str) -> Parts:
+    """The parts' plan of a catalogue of ``count`` datasets."""
+    lang = normalize_lang(lang)
+    common = [version, urls.base_url(), lang, _key(version, "publishers", publishers)]
+    return Parts(common, lang, dcat.page_count(count) > 1)
+
+
+def parts_of(plan: Parts, dataset: str, key: str) -> dict[str, str]:
+    """The names and keys of a dataset's parts (``key``: its manifest's)."""
+    form = "page" if plan.paged else "whole"
+    return {
+        f"dcat:{dataset}": _digest(*plan.common, key, "dcat", form),
+        f"data.json:{dataset}": _digest(*plan.common, key, "data.json"),
+    }
+
+
+def make_part(plan: Parts, name: str, manifest: Manifest, publishers: dict[str, dict]) -> Any:
+    """The part ``name`` (one of ``parts_of``) of ``manifest``."""
+    if name.startswith("dcat:"):
+        publisher = publishers.get(manifest["publisher"])
+        return dcat.dataset_part(manifest, publisher, plan.lang, plan.paged)
+    return _datajson_part(manifest, publishers, plan.lang)
+
+
 def write_documents(
     site_dir: Path,
     manifests: list[Manifest],
@@ -120,19 +163,20 @@ def write_documents(
     if digests is None:
         digests = {m["dataset"]: key("manifest", m) for m in ordered}
     keys = [digests[m["dataset"]] for m in ordered]
-    common = [version, urls.base_url(), lang, key("publishers", publishers)]
+    plan = parts_plan(len(ordered), publishers, lang, version)
+    common = plan.common
     everything = _digest(*common, *keys)
-    paths: list[str | Path] = [*_dcat(out, ordered, keys, publishers, lang, common, key)]
+    named = [parts_of(plan, m["dataset"], k) for m, k in zip(ordered, keys, strict=True)]
+    paths: list[str | Path] = [*_dcat(out, ordered, named, publishers, plan, key)]
     # DCAT-US: each dataset's part kept between builds by its key, so a change to one
     # dataset describes that one again, not the 50,000 others.
     parts = out.remember_many(
         "data.json:",
         {
-            f"data.json:{m['dataset']}": (
-                _digest(*common, k, "data.json"),
-                partial(_datajson_part, m, publishers, lang),
-            )
-            for m, k in zip(ordered, keys, strict=True)
+            name: (part_key, partial(make_part, plan, name, m, publishers))
+            for m, names in zip(ordered, named, strict=True)
+            for name, part_key in names.items()
+            if name.startswith("data.json:")
         },
     )
     out.page(
@@ -163,10 +207,9 @@ def write_documents(
 def _dcat(
     out: Writer,
     ordered: list[Manifest],
-    keys: list[str],
+    named: list[dict[str, str]],
     publishers: dict[str, dict],
-    lang: str,
-    common: list[str],
+    plan: Parts,
     key_of: Callable[..., str],
 ) -> list[str]:
     """DCAT-AP as Turtle and JSON-LD: the whole catalogue up to ``dcat.PAGE_SIZE``
@@ -178,19 +221,16 @@ def _dcat(
     their keys: a changed dataset is described again, not the page."""
     wholes = {"ttl": urls.DCAT_TURTLE, "jsonld": urls.DCAT_JSONLD}
     pages = dcat.page_count(len(ordered))
-    paged = pages > 1
-    form = "page" if paged else "whole"  # a part's prefixes differ between the two
-    # Each dataset's part, read (or made) only for the pages written.
-    parts = [
-        out.later(
-            f"dcat:{m['dataset']}",
-            _digest(*common, k, "dcat", form),
-            partial(dcat.dataset_part, m, publishers.get(m["publisher"]), lang, paged),
-        )
-        for m, k in zip(ordered, keys, strict=True)
-    ]
+    lang, common = plan.lang, plan.common
+    # Each dataset's part (its key says page or whole: their prefixes differ), read (or
+    # made) only for the pages written; its key stands for the dataset in a page's key.
+    parts, keys = [], []
+    for m, names in zip(ordered, named, strict=True):
+        name = f"dcat:{m['dataset']}"
+        parts.append(out.later(name, names[name], partial(make_part, plan, name, m, publishers)))
+        keys.append(names[name])
     dates = dcat.catalog_dates(ordered)
-    if not paged:
+    if not plan.paged:
         made = _Documents(ordered, parts, publishers, lang, dates, None)
         key = key_of("dcat", common, keys)
         for ext, path in wholes.items():
