@@ -157,6 +157,10 @@ class Site:
         self.item_keys = item_keys or {d: key_of("item", i) for d, i in items.items()}
         self.publisher_keys = {s: key_of("publisher", p) for s, p in publishers.items()}
         self._terms: dict[str, bytes] | None = None
+        # What the pages of both languages share, worked out for the first.
+        self._shown: dict[int, tuple[list[dict[str, Any]], str]] = {}
+        self._paginated: dict[str, list[tuple[str, list[Any], dict[str, Any]]]] = {}
+        self._dataset_keys: dict[str, str] = {}
         self.items = items
         self.manifests = manifests
         self.facts = facts
@@ -198,10 +202,23 @@ class Site:
 
         self.writer.page(_file(path, lang), key_of(template, path, lang, data), produce)
 
-    def shown(self, items: list[dict[str, Any]]) -> list[str]:
-        """What a key holds of the datasets a page lists: their summaries' keys."""
+    def shown(self, items: list[dict[str, Any]]) -> str:
+        """What a key holds of the datasets a page lists: a digest of their summaries'
+        keys, worked out once for both languages (the list is the same object)."""
+        found = self._shown.get(id(items))
+        if found is not None and found[0] is items:
+            return found[1]
         keys = self.item_keys
-        return [keys[i["id"]] for i in items]
+        value = digest(*[keys[i["id"]] for i in items])
+        self._shown[id(items)] = (items, value)  # the list held: its id stays its own
+        return value
+
+    def paginated(self, items: list[Any], base: str) -> list[tuple[str, list[Any], dict[str, Any]]]:
+        """``paginate``, once a build for both languages."""
+        found = self._paginated.get(base)
+        if found is None:
+            found = self._paginated[base] = paginate(items, base)
+        return found
 
     def publisher_of(self, slug: str) -> dict[str, Any]:
         return {"slug": slug, **(self.publishers.get(slug) or {})}
@@ -255,7 +272,7 @@ class Site:
 
     def browse(self, lang: str) -> None:
         """A-Z: every dataset by title; the first page says how many and jumps to letters."""
-        pages = paginate(self.by_title, BROWSE)
+        pages = self.paginated(self.by_title, BROWSE)
         first = {"total": len(self.items), "letters": initials(pages)}
         self._listing(pages, lang, "browse.html", "a-z", first)
 
@@ -364,7 +381,7 @@ class Site:
         for theme in themes:
             code = theme["code"]
             self._listing(
-                paginate(self.by_theme[code], urls.theme(code).lstrip("/")),
+                self.paginated(self.by_theme[code], urls.theme(code).lstrip("/")),
                 lang,
                 "theme.html",
                 code,
@@ -484,7 +501,7 @@ class Site:
         # The profile lists the first datasets; the others are on pages of their own
         # (a department can have thousands: one page listing them all would be heavy
         # to read and written again whenever any of them changed).
-        (path, first, pager), *rest = paginate(items, urls.territory(code).lstrip("/"))
+        (path, first, pager), *rest = self.paginated(items, urls.territory(code).lstrip("/"))
         self.page(
             path,
             lang,
@@ -567,18 +584,22 @@ class Site:
 
     def dataset_pages(self, lang: str) -> None:
         """Only decides which pages to write: ``run_jobs`` writes them (in parallel)."""
+        keys = self._dataset_keys
         for dataset_id, item in self.items.items():
-            publisher = self.publisher_keys.get(item["publisher"])
-            report = self.reports.get(dataset_id) or {}
-            key = key_of(
-                "dataset",
-                lang,
-                self.digests[dataset_id],
-                publisher,
-                report,
-                self.item_keys[dataset_id],
+            key = keys.get(dataset_id)
+            if key is None:  # what the page is made of, but the language
+                publisher = self.publisher_keys.get(item["publisher"])
+                report = self.reports.get(dataset_id) or {}
+                key = keys[dataset_id] = key_of(
+                    "dataset",
+                    self.digests[dataset_id],
+                    publisher,
+                    report,
+                    self.item_keys[dataset_id],
+                )
+            self.writer.files(
+                [_file(item["path"], lang)], digest(key, lang), later=(dataset_id, lang)
             )
-            self.writer.files([_file(item["path"], lang)], key, later=(dataset_id, lang))
 
     def job_data(self, dataset_id: str) -> JobData:
         """What a dataset's pending jobs read (catalog/site/jobs.py hands it to a worker)."""

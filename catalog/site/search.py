@@ -394,7 +394,9 @@ def _shard_file(
             )
         return "{" + index._texts[name, ""] + "," + _dump("") + ":" + _dump(shown) + "}"
 
-    return key_of("shard", postings, [shown[str(n)] for n in tops]), make
+    if (name, "key") not in index._texts:  # the postings' key, once for both languages
+        index._texts[name, "key"] = key_of("postings", postings)
+    return key_of("shard", index._texts[name, "key"], [shown[str(n)] for n in tops]), make
 
 
 def _facet_files(index: Index) -> dict[str, File]:
