@@ -154,6 +154,18 @@ def frequency(manifest: Manifest) -> dict[str, Any] | None:
 
 def day(value: object) -> date | None:
     """The calendar day of an ISO date or date-time (None when it is not one)."""
+    try:
+        return _day(value)  # the same few days, asked for hundreds of thousands of times
+    except TypeError:  # unhashable: not a date anyway
+        return _parse_day(value)
+
+
+@lru_cache(maxsize=4096)
+def _day(value: object) -> date | None:
+    return _parse_day(value)
+
+
+def _parse_day(value: object) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
