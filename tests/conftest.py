@@ -47,6 +47,28 @@ def catalog_cmd():
     return run_catalog
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2id with the lowest costs in this process. The product's parameters (64 MiB,
+    three passes, four lanes) cost 0.3-0.9 s a hash or a check on the CI's two busy cores,
+    and the tests create and sign in hundreds of accounts; what they check (a hash that
+    verifies, a wrong password refused, the hash off the event loop) does not depend on
+    the cost. A hash stays ``$argon2id$``; it carries its parameters, so servers the tests
+    start in a subprocess (the product's costs) verify these hashes and the other way
+    round."""
+    from argon2 import PasswordHasher
+
+    from catalog.transparency import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", cheap)
+        # The hash checked for an unknown e-mail: as cheap as the others, so a login
+        # still takes as long whether or not the account exists.
+        patch.setattr(accounts, "_DUMMY", cheap.hash("not a password of anyone"))
+        yield
+
+
 # The transparency workspace on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 @pytest.fixture(params=database_kinds())
 def workspace(request, tmp_path):

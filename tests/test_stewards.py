@@ -190,6 +190,7 @@ def test_sent_back_with_a_comment_then_a_new_version(setup):
     draft = service.approve(rosa, draft.id, draft.version)
     stewards_builds.kick(ws)
     stewards_builds.wait(ws, 600)
+    assert service.get(bea, draft.id).build["status"] == "live"
 
     # A new version replaces the files, bumps version and modified, keeps the metadata.
     again = service.create(
@@ -199,8 +200,10 @@ def test_sent_back_with_a_comment_then_a_new_version(setup):
     assert again.package["fields"][1]["description"] == "Valor del indicador."
     again = service.submit(ana, again.id, again.version)
     again = service.approve(rosa, again.id, again.version)
+    assert again.build["status"] == "queued"
     stewards_builds.kick(ws)
     stewards_builds.wait(ws, 600)
+    assert service.get(bea, again.id).build["status"] == "live"  # built over the first release
     written = json.loads((root / "datasets/mides/valores/datapackage.json").read_text("utf-8"))
     assert written["version"] == "1.1.0"
     assert (root / "datasets/mides/valores/data/valores.csv").read_text().endswith("03,30\n")
