@@ -364,16 +364,32 @@ class Site:
             publisher = self.publisher_of(slug)
             items = self.by_publisher.get(slug, [])
             parent = self.publisher_of(publisher["parent"]) if publisher.get("parent") else None
+            # A harvested body can publish thousands: its page lists the first, its
+            # listing's later pages the others (as a territory's).
+            (path, first, pager), *rest = self.paginated(items, urls.publisher(slug).lstrip("/"))
+            overdue = sum(1 for i in items if i["overdue"])
             self.page(
-                urls.publisher(slug).lstrip("/"),
+                path,
                 lang,
                 "publisher.html",
-                [publisher, parent, self.shown(items)],
+                [publisher, parent, self.shown(first), pager, overdue, len(items)],
                 publisher=publisher,
                 parent=parent,
-                items=items,
-                overdue=[i for i in items if i["overdue"]],
+                items=first,
+                pager=pager,
+                overdue=overdue,
+                count=len(items),
             )
+            for later, listed, pager in rest:
+                self.page(
+                    later,
+                    lang,
+                    "publisher_list.html",
+                    [publisher, self.shown(listed), pager],
+                    publisher=publisher,
+                    items=listed,
+                    pager=pager,
+                )
 
     def theme_pages(self, lang: str) -> None:
         themes = self.theme_list()
