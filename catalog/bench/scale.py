@@ -69,7 +69,7 @@ PUBLISHERS = 500
 KEYWORDS = [f"{w}{n}" for w in api.TOPICS for n in ("", "-municipal", "-rural", "-urbano")]
 KEYWORDS += [f"tema {n}" for n in range(2500)]  # a long tail, as harvested portals have
 FORMATS = ["csv", "json", "xlsx", "geojson", "pdf"]
-LICENSES = ["CC-BY-4.0", "CC0-1.0", "ODC-BY-1.0"]
+LICENSES = ["CC-BY-4.0", "CC0-1.0", "ODC-By-1.0"]  # codes of catalog/vocabularies/licenses.yaml
 FREQUENCIES = ["annual", "quarterly", "monthly", "irregular", "daily", "weekly"]
 QUERIES = {
     "all": "",
