@@ -11,6 +11,10 @@ many datasets would: ``count`` tables of 20 rows. Then ``catalog serve`` over it
 - ``sql_data_table_p95_ms``: one dataset's table page;
 - ``sql_query_p95_ms``: a join of the catalogue tables across publishers.
 
+Each table also gets the metadata a build writes for it (``metadata.json``: title,
+description, licence, column descriptions, the ``catalog`` block), since Datasette
+reads that file on every page too (plugins/catalog_links/metadata.py).
+
 Creating the tables is SQLite's slowest schema work (each ``CREATE TABLE`` reads the
 whole schema once more: time grows with the square of the tables), so it is measured
 too (``tables_created_s``): the same cost a build from scratch pays in its database.
@@ -28,11 +32,19 @@ from typing import Any
 import httpx
 
 from catalog.bench import api
-from catalog.release.layout import DB_FILE, INSPECT, SQL
+from catalog.build import datasette as datasette_files
+from catalog.release.layout import DB_FILE, INSPECT, METADATA, SQL
+from catalog.release.manifest import Column, Manifest, TablePlan
 from catalog.release.naming import quote, table_name
 
 ROWS = 20
 REQUESTS = 50
+COLUMNS = (
+    ("departamento", "string", "TEXT", "Código INE del departamento (dos dígitos, 01 a 22)."),
+    ("anio", "integer", "INTEGER", "Año al que corresponde el dato."),
+    ("valor", "number", "REAL", "Valor observado en el año y el departamento."),
+    ("nota", "string", "TEXT", "Aclaraciones sobre el valor, si las hay."),
+)
 QUERY = (
     "select p.name, count(*) as datasets, sum(r.rows) as rows from datasets d "
     "join publishers p on p.slug = d.publisher join resources r on r.dataset = d.id "
@@ -51,9 +63,8 @@ def add_tables(sql_folder: Path) -> tuple[int, float]:
         conn.execute("BEGIN")
         for _id, publisher, name in datasets:
             table = quote(table_name(publisher, name, "datos"))
-            conn.execute(
-                f"CREATE TABLE {table} (departamento TEXT, anio INTEGER, valor REAL, nota TEXT)"
-            )
+            columns = ", ".join(f"{column} {sqltype}" for column, _t, sqltype, _d in COLUMNS)
+            conn.execute(f"CREATE TABLE {table} ({columns})")
             conn.executemany(
                 f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
                 [(f"{1 + r % 22:02d}", 2015 + r % 10, r * 1.5, "sintético") for r in range(ROWS)],
@@ -65,6 +76,7 @@ def add_tables(sql_folder: Path) -> tuple[int, float]:
         )
         conn.execute("COMMIT")
         seconds = time.perf_counter() - started
+        write_metadata(sql_folder, conn)
     finally:
         conn.close()
     inspect = json.loads((sql_folder / INSPECT).read_text("utf-8"))
@@ -74,6 +86,68 @@ def add_tables(sql_folder: Path) -> tuple[int, float]:
     inspect["catalogo"]["size"] = (sql_folder / DB_FILE).stat().st_size
     (sql_folder / INSPECT).write_text(json.dumps(inspect), "utf-8")
     return len(datasets), seconds
+
+
+def _plan(publisher: str, name: str) -> TablePlan:
+    return TablePlan(
+        name=table_name(publisher, name, "datos"),
+        resource="datos",
+        title=None,
+        description=None,
+        path="data/datos.csv",
+        format="csv",
+        columns=[
+            Column(
+                name=column,
+                type=kind,
+                sqltype=sqltype,
+                title=column.capitalize(),
+                description=description,
+                format=None,
+                territory=None,
+                enum=False,
+                pattern=False,
+                required=False,
+                unique=False,
+            )
+            for column, kind, sqltype, description in COLUMNS
+        ],
+        primaryKey=[],
+        foreignKeys=[],
+        indexes=[],
+        fts=[],
+        rows=ROWS,
+    )
+
+
+def write_metadata(sql_folder: Path, conn: sqlite3.Connection) -> None:
+    """``metadata.json`` as ``catalog build`` writes it for these datasets and tables."""
+    publishers = {
+        slug: {"name": name, "acronym": acronym, "website": website}
+        for slug, name, acronym, website in conn.execute(
+            "SELECT slug, name, acronym, website FROM publishers"
+        )
+    }
+    manifests = [
+        Manifest(
+            dataset=dataset,
+            publisher=publisher,
+            name=name,
+            package={
+                "title": title,
+                "description": description,
+                "licenses": [{"name": "CC-BY-4.0"}],
+            },
+            readme=None,
+            queries={},
+            tables=[_plan(publisher, name)],
+        )
+        for dataset, publisher, name, title, description in conn.execute(
+            "SELECT id, publisher, name, title, description FROM datasets ORDER BY id"
+        )
+    ]
+    meta, _notices = datasette_files.metadata(manifests, publishers, conn, "es")
+    datasette_files.write_json(sql_folder / METADATA, meta)
 
 
 def _until_ready(client: httpx.Client, path: str, timeout_s: float = 600) -> float:

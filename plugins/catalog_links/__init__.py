@@ -8,7 +8,9 @@ needs nothing but the metadata and works with immutable databases. Tables
 without that block (any other database) are left alone.
 
 Registered through the ``datasette`` entry point in pyproject.toml; the
-templates in ``templates/`` extend Datasette's own and only add a panel.
+templates in ``templates/`` extend Datasette's own and only add a panel. It also
+gives Datasette the release's metadata (``metadata``), which Datasette would
+otherwise copy whole for each table it checks permissions on.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datasette import hookimpl
 
 from catalog.i18n import _, translate
 
-from . import large
+from . import large, metadata
 
 LABELS = {
     "dataset": _("Dataset"),
@@ -69,6 +71,12 @@ def table_actions(datasette, database, table):
         return None
     label = translate(LABELS["page"], _lang(datasette, block))
     return [{"href": block["dataset_url"], "label": f"{label}: {block.get('dataset_title', '')}"}]
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    """The release's metadata, which ``catalog.sqlproc`` holds here (metadata.py)."""
+    return metadata.lookup(datasette, key)
 
 
 @hookimpl
