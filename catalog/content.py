@@ -11,8 +11,11 @@ and path tricks are handled once.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -270,9 +273,38 @@ def _check_yaml_nesting(text: str, path: Path) -> None:
         return  # invalid YAML: safe_load reports it, with its line
 
 
+# Parsed YAML by the file's text. A build validates every dataset of a publisher against
+# the same publisher file, three times per dataset (its metadata, jurisdiction and privacy
+# rules): PyYAML, pure Python, took 2 ms a read, a fifth of a small dataset's validation.
+# Keyed by the text, read again each time, so an edited file is always parsed anew; a
+# copy is returned, so a caller that changes what it got changes no one else's.
+# The datasets are validated in order of publisher, so a few entries serve a whole build.
+YAML_CACHE_ENTRIES = 64
+YAML_CACHE_MAX_CHARS = 32 * 1024  # bigger files are rare and parsed every time
+_PARSED_YAML: OrderedDict[str, Any] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_MISSING = object()
+
+
 def read_yaml(path: Path) -> Any:
     """A small YAML file (``safe_load`` only), refused if too big, too deep or a YAML bomb."""
     text = read_text(path)
+    if len(text) > YAML_CACHE_MAX_CHARS:
+        return _parse_yaml(text, path)
+    with _PARSED_LOCK:  # the server reads content in threads
+        data = _PARSED_YAML.get(text, _MISSING)
+        if data is not _MISSING:
+            _PARSED_YAML.move_to_end(text)
+    if data is _MISSING:
+        data = _parse_yaml(text, path)  # an error is raised each time, never kept
+        with _PARSED_LOCK:
+            _PARSED_YAML[text] = data
+            while len(_PARSED_YAML) > YAML_CACHE_ENTRIES:
+                _PARSED_YAML.popitem(last=False)
+    return copy.deepcopy(data)
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
     _check_yaml_nesting(text, path)
     try:
         data = yaml.safe_load(text)

@@ -173,6 +173,9 @@ class Table:
     exact: bool = True  # read the way Frictionless reads it, cell for cell
     fast: bool = False  # read by polars (for tests and benchmarks)
     widest: list[int] | None = None  # the longest cell of each column, in bytes, if known
+    # The columns typed by their Table Schema, when validation typed every one of them in
+    # order (a table it keeps for the build): what typed_frame would make of it again.
+    typed: pl.DataFrame | None = None
 
     @property
     def columns(self) -> list[str]:

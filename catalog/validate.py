@@ -632,7 +632,8 @@ class _Checker:
                     report.tables.pop(name, None)  # a table read in blocks is not kept
                 if rows is not None:
                     try:
-                        rows.add(table)
+                        # A table kept for the build is typed whole, once (Table.typed).
+                        rows.add(table, typed=keep and count == 1)
                     except Unsupported:
                         rows.close()
                         rows, fallback = None, True
@@ -682,8 +683,10 @@ class _Checker:
             rows.close()
 
     def _cells(
-        self, table: Table, schema: Schema, keep: set[str] | None = None
+        self, table: Table, schema: Schema, keep: set[str] | None = None, typed: bool = False
     ) -> tuple[list[FieldCheck], list[Finding]]:
+        """Each column checked against its field; ``typed``: every column's typed values
+        are kept, and set as ``table.typed`` when the columns are the fields in order."""
         keys = _key_fields(schema) if keep is None else keep
         if isinstance(schema, PlainSchema) and table.labels == schema.field_names:
             # The labels are the field names in order: Frictionless's Header finds nothing.
@@ -696,7 +699,9 @@ class _Checker:
             fld = expected[index]
             # Typed values matter only for keys; dropping the rest saves ~8 MB a column per
             # million rows (and the time to make them).
-            return check_field(table.frame.to_series(index), fld, keep_typed=fld.name in keys)
+            return check_field(
+                table.frame.to_series(index), fld, keep_typed=typed or fld.name in keys
+            )
 
         # The columns of a large batch are checked side by side (polars works without
         # the GIL); a small table is quicker checked in this thread.
@@ -704,6 +709,10 @@ class _Checker:
             checks = list(_column_pool().map(column, range(len(expected))))
         else:
             checks = [column(index) for index in range(len(expected))]
+        if typed and _in_order(expected, schema, table):
+            # What tables.typed_frame makes of it (cast_frame: check_field on each column
+            # by position), made once: the build loads it without typing its cells again.
+            table.typed = pl.DataFrame([check.typed for check in checks])
         return checks, findings
 
     @staticmethod
@@ -820,8 +829,8 @@ class _RowStream:
         self.held = 0  # key rows held in memory (self.typed)
         self.store: KeyStore | None = None  # past KEYS_IN_MEMORY rows, the keys on disk
 
-    def add(self, table: Table) -> None:
-        checks, header = self.checker._cells(table, self.schema)
+    def add(self, table: Table, *, typed: bool = False) -> None:
+        checks, header = self.checker._cells(table, self.schema, typed=typed)
         if self.header is None:
             self.header = header
             self.names = [check.name for check in checks]
@@ -932,6 +941,15 @@ class _RowNumbers:
         if len(self.parts) > 1:
             self.parts = [pl.concat(self.parts)]
         return int(self.parts[0][index])
+
+
+def _in_order(expected: list[Any], schema: Schema, table: Table) -> bool:
+    """The columns of ``table`` were checked against the schema's fields, one by one in
+    order (what typing by position, schema.cast_frame, pairs them with)."""
+    fields = list(schema.fields)
+    return 0 < len(fields) == len(expected) == table.frame.width and all(
+        a is b for a, b in zip(expected, fields, strict=True)
+    )
 
 
 def _joined(parts: list[pl.Series]) -> pl.Series:

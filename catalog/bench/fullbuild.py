@@ -11,6 +11,9 @@ of it, ``FRACTIONS``):
 - ``build_s``: the build's wall time, validation, loading, release database,
   Datasette files, site, index and search file included;
 - ``build_s_per_1000_datasets``: the same per thousand datasets;
+- ``cpu_s``: the CPU time (user and system) of the build and of the workers it waited
+  for, from ``wait4``: less sensitive than the wall time to other programs sharing the
+  machine, so the figure to compare two versions of the code by;
 - ``peak_mb``: the build's peak RSS (``ru_maxrss`` of the build process, from
   ``wait4``; the site's workers, each of a few datasets at a time, hold less);
 - ``peak_tree_mb``: the most RSS the build and its workers held together, sampled
@@ -199,6 +202,7 @@ def build_in_child(root: Path, out: Path) -> dict[str, Any]:
         "seconds": seconds,
         "peak_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
         "peak_tree_mb": max(tree_mb, usage.ru_maxrss / 1024),
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "report": report,
     }
 
@@ -224,6 +228,7 @@ def measure(workdir: Path, count: int) -> dict[str, Any]:
             "write_s": write_s,
             "build_s": built["seconds"],
             "build_s_per_1000_datasets": built["seconds"] / count * 1000,
+            "cpu_s": built["cpu_s"],
             "peak_mb": built["peak_mb"],
             "peak_tree_mb": built["peak_tree_mb"],
             "published": summary["published"],

@@ -154,7 +154,8 @@ def write_snapshot(
         resource = resources[name]
         table = read.pop(name, None)
         if table is not None:
-            yield typed_frame(table, resource["schema"])
+            # Validation typed it already when it checked its cells (Table.typed).
+            yield table.typed if table.typed is not None else typed_frame(table, resource["schema"])
             return
         try:
             for batch in read_batches(ref.folder, resource, stream=name not in whole):
