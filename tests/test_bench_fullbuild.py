@@ -14,6 +14,7 @@ FIGURES = {
     "write_s",
     "build_s",
     "build_s_per_1000_datasets",
+    "cpu_s",
     "peak_mb",
     "peak_tree_mb",
     "published",
@@ -41,6 +42,7 @@ def test_run_reports_every_figure_and_publishes_every_dataset(tmp_path: Path):
         assert at["datasets"] == at["published"] == count
         assert at["rejected"] == 0
         assert at["peak_mb"] > 0
+        assert at["cpu_s"] > 0
     assert set(figures["growth_5_to_20"]) == {
         "peak_mb_per_1000_datasets",
         "build_s_per_1000_datasets",
