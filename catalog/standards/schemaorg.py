@@ -11,6 +11,7 @@ import html
 import json
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import markdown
@@ -83,7 +84,11 @@ def script(data: dict[str, Any]) -> str:
 def description(manifest: Manifest, publisher: dict | None, lang: str) -> str:
     """The dataset's description, completed or trimmed to 50-5,000 characters."""
     text = facts.description(manifest)
-    for paragraph in readme_paragraphs(manifest.get("readme")):
+    # The README only when the description is short (rendering it was a fifth of a
+    # dataset page's time), its paragraphs rendered one at a time until it is long enough.
+    for paragraph in readme_paragraphs(
+        manifest.get("readme") if len(text) < MIN_DESCRIPTION else None
+    ):
         if len(text) >= MIN_DESCRIPTION:
             break
         if paragraph not in text:
@@ -99,11 +104,11 @@ def description(manifest: Manifest, publisher: dict | None, lang: str) -> str:
     return _trim(text)
 
 
-def readme_paragraphs(readme: object) -> list[str]:
-    """The README's prose paragraphs as plain text: no headings, tables, lists or code."""
+def readme_paragraphs(readme: object) -> Iterator[str]:
+    """The README's prose paragraphs as plain text: no headings, tables, lists or code;
+    each rendered when it is asked for."""
     if not isinstance(readme, str):
-        return []
-    found = []
+        return
     for block in re.split(r"\n\s*\n", readme):
         block = block.strip()
         if not block or block.startswith(("#", "|", "```", "~~~", "- ", "* ", "<")):
@@ -111,8 +116,7 @@ def readme_paragraphs(readme: object) -> list[str]:
         rendered = nh3.clean(_markdown().reset().convert(block), tags=set())
         plain = " ".join(html.unescape(rendered).split())
         if plain:
-            found.append(facts.clean(plain))
-    return found
+            yield facts.clean(plain)
 
 
 _PARSERS = threading.local()  # a Markdown parser is not thread-safe: one per thread
