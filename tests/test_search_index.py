@@ -346,6 +346,24 @@ def test_the_first_results_show_before_the_records_of_the_last_come(untopped_sit
     page.close()
 
 
+def test_results_whose_records_do_not_come_say_so_and_come_on_the_next_search(untopped_site):
+    context, _items = untopped_site
+    page = context.new_page()
+    page.route("**/search/docs/*.json", lambda route: route.abort())
+    page.goto("/search/?q=salud")
+    status = page.locator("#status")
+    expect(status).to_have_text(
+        "No se pudieron cargar algunos resultados. Revise su conexión y busque de nuevo."
+    )
+    assert page.locator("#results").get_attribute("aria-busy") is None
+    page.unroute("**/search/docs/*.json")
+    page.get_by_role("button", name="Buscar").click()
+    page.wait_for_function("document.querySelector('#results').dataset.query === 'salud'")
+    assert page.locator("#results li").count() > 0
+    assert status.inner_text().endswith("encontrados")
+    page.close()
+
+
 def test_less_used_facet_values_load_when_asked_for(typed_site):
     """A facet's most used values come with every search; the others (here: publishers
     beyond the 25 most used) only when a reader asks for them or filters by one."""

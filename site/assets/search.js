@@ -677,6 +677,11 @@
       results.removeAttribute("aria-busy");
       results.dataset.query = q;
       more.hidden = total <= shown;
+    }, function () {  // a file did not come (the network): say so; the next search asks again
+      if (mine !== runs) return;
+      if (!started) results.textContent = "";  // not another query's results under this status
+      results.removeAttribute("aria-busy");
+      status.textContent = text.unloaded;
     });
   }
   function resultItem(d) {
