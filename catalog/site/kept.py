@@ -81,20 +81,7 @@ class Kept:
     def get(self, name: str, key: str) -> tuple[bool, Any]:
         """(True, the value) if kept, else (False, None)."""
         self.used.add((name, key))
-        blob = self.made.get((name, key))
-        for conn in (self.conn, self.fallback):
-            if blob is not None or conn is None:
-                continue
-            try:
-                row = conn.execute(
-                    "SELECT value FROM kept WHERE name = ? AND key = ?", (name, key)
-                ).fetchone()
-            except sqlite3.Error:
-                row = None
-            if row and conn is self.fallback:
-                self.made[(name, key)] = row[0]  # kept in this file too
-                self.pending += len(row[0])
-            blob = row[0] if row else None
+        blob = self._blob(name, key)
         if blob is None:
             return False, None
         try:
@@ -132,21 +119,27 @@ class Kept:
         return found
 
     def has(self, name: str, key: str) -> bool:
-        """Whether a value is kept under ``name`` and ``key`` (without reading it)."""
-        if (name, key) in self.made:
-            return True
+        """Whether a value is kept under ``name`` and ``key``."""
+        return self._blob(name, key) is not None
+
+    def _blob(self, name: str, key: str) -> bytes | None:
+        """The bytes kept under ``name`` and ``key``: made by this build, in this file,
+        or in the fallback (then kept in this file too)."""
+        blob = self.made.get((name, key))
         for conn in (self.conn, self.fallback):
-            if conn is None:
+            if blob is not None or conn is None:
                 continue
             try:
-                found = conn.execute(
-                    "SELECT 1 FROM kept WHERE name = ? AND key = ?", (name, key)
+                row = conn.execute(
+                    "SELECT value FROM kept WHERE name = ? AND key = ?", (name, key)
                 ).fetchone()
             except sqlite3.Error:
-                found = None
-            if found:
-                return True
-        return False
+                row = None
+            if row and conn is self.fallback:
+                self.made[(name, key)] = row[0]
+                self.pending += len(row[0])
+            blob = row[0] if row else None
+        return blob
 
     def put_bytes(self, name: str, key: str, blob: bytes) -> None:
         """Keep a value another process made, as ``dumps`` wrote it."""

@@ -599,7 +599,7 @@ class Site:
         return render("indicator.html", lang, path=page, **view)
 
     def dataset_pages(self, lang: str) -> None:
-        """Only decides which pages to write: ``run_jobs`` writes them (in parallel)."""
+        """Only decides which pages to write: the workers write them (catalog/site/jobs.py)."""
         keys = self._dataset_keys
         for dataset_id, item in self.items.items():
             key = keys.get(dataset_id)
@@ -626,10 +626,6 @@ class Site:
             self.reports.get(dataset_id) or {},
             self.publisher_of(manifest["publisher"]),
         )
-
-    def run_job(self, dataset_id: str, job: str) -> None:
-        """One pending job: a dataset's downloads, or its page in one language."""
-        run_job(self.writer.folder, self.conn, self.today, self.job_data(dataset_id), job)
 
 
 def _named(place: dict[str, Any]) -> dict[str, Any]:

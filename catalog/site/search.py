@@ -282,6 +282,7 @@ class Index:
             self.shards[shard(term)][term] = postings[term]
         self._tops: dict[str, list[int]] = {}
         self._texts: dict[tuple[str, str], str] = {}
+        self._posting_keys: dict[str, str] = {}  # a shard's, once for both languages
 
     def tops(self, name: str) -> list[int]:
         """The datasets whose records shard ``name`` carries: for each of its stems, the
@@ -394,9 +395,9 @@ def _shard_file(
             )
         return "{" + index._texts[name, ""] + "," + _dump("") + ":" + _dump(shown) + "}"
 
-    if (name, "key") not in index._texts:  # the postings' key, once for both languages
-        index._texts[name, "key"] = key_of("postings", postings)
-    return key_of("shard", index._texts[name, "key"], [shown[str(n)] for n in tops]), make
+    if name not in index._posting_keys:
+        index._posting_keys[name] = key_of("postings", postings)
+    return key_of("shard", index._posting_keys[name], [shown[str(n)] for n in tops]), make
 
 
 def _facet_files(index: Index) -> dict[str, File]:
