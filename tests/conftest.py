@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -45,6 +46,25 @@ def run_catalog(
 @pytest.fixture
 def catalog_cmd():
     return run_catalog
+
+
+def follow_pages(root: Path, start: str) -> list[tuple[str, str]]:
+    """A listing's first page at ``start`` (a site path) in the site folder ``root``, then
+    its later pages by their "next" links: ``[(path, html)]``."""
+    found: list[tuple[str, str]] = []
+    path: str | None = start
+    while path is not None:
+        html = (root / path.strip("/") / "index.html").read_text("utf-8")
+        found.append((path, html))
+        after = re.search(r'<a href="([^"]+)" rel="next">', html)
+        path = after.group(1) if after else None
+    return found
+
+
+@pytest.fixture
+def listing_pages():
+    """``follow_pages``: a listing's pages, first to last."""
+    return follow_pages
 
 
 @pytest.fixture(scope="session", autouse=True)

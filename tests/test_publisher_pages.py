@@ -48,19 +48,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "site"
 
 
-def _pages(root: Path, start: str) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    path: str | None = start
-    while path is not None:
-        html = (root / path.strip("/") / "index.html").read_text("utf-8")
-        found.append((path, html))
-        after = re.search(r'<a href="([^"]+)" rel="next">', html)
-        path = after.group(1) if after else None
-    return found
-
-
-def test_the_publisher_page_lists_the_first_datasets_and_links_the_rest(built: Path):
-    (_, first), *rest = _pages(built, f"/publishers/{PUBLISHER}/")
+def test_the_publisher_page_lists_the_first_datasets_and_links_the_rest(listing_pages, built: Path):
+    (_, first), *rest = listing_pages(built, f"/publishers/{PUBLISHER}/")
     assert rest and len(_titles(first)) <= MAX_PAGE
     assert f"Página 1 de {len(rest) + 1}" in first
     assert "Institución de prueba 7" in first  # the body's own facts, on its page
@@ -81,8 +70,8 @@ def test_the_publisher_page_lists_the_first_datasets_and_links_the_rest(built: P
     assert f"{badges} de {COUNT} conjuntos de datos" in first
 
 
-def test_the_listing_pages_are_in_english_too(built: Path):
-    (_, first), *rest = _pages(built, f"/en/publishers/{PUBLISHER}/")
+def test_the_listing_pages_are_in_english_too(listing_pages, built: Path):
+    (_, first), *rest = listing_pages(built, f"/en/publishers/{PUBLISHER}/")
     assert rest
     assert all(path.startswith(f"/en/publishers/{PUBLISHER}/") for path, _ in rest)
     assert "Datasets of Institución de prueba 7" in rest[0][1]

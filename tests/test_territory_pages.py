@@ -43,22 +43,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
     return work, manifests
 
 
-def _pages(root: Path, start: str) -> list[tuple[str, str]]:
-    """The profile at ``start``, then its listing's later pages by their "next" links:
-    ``[(path, html)]``."""
-    found: list[tuple[str, str]] = []
-    path: str | None = start
-    while path is not None:
-        html = (root / path.strip("/") / "index.html").read_text("utf-8")
-        found.append((path, html))
-        after = re.search(r'<a href="([^"]+)" rel="next">', html)
-        path = after.group(1) if after else None
-    return found
-
-
-def test_the_profile_lists_the_first_datasets_and_links_the_rest(built):
+def test_the_profile_lists_the_first_datasets_and_links_the_rest(listing_pages, built):
     work, _manifests = built
-    (_, first), *rest = _pages(work / "one", "/territories/01/")
+    (_, first), *rest = listing_pages(work / "one", "/territories/01/")
     assert rest
     assert f"{COUNT} conjuntos de datos, en orden alfabético" in first
     assert MIN_PAGE <= len(_titles(first)) <= MAX_PAGE
@@ -77,7 +64,9 @@ def test_the_profile_lists_the_first_datasets_and_links_the_rest(built):
     assert listed == sorted(listed, key=scale.sort_key)
 
 
-def test_a_changed_title_rewrites_the_listing_pages_it_moves_across(built, tmp_path: Path):
+def test_a_changed_title_rewrites_the_listing_pages_it_moves_across(
+    listing_pages, built, tmp_path: Path
+):
     work, manifests = built
     changed = copy.deepcopy(manifests)
     last = max(changed, key=lambda m: scale.sort_key(m["package"]["title"]))
@@ -91,8 +80,8 @@ def test_a_changed_title_rewrites_the_listing_pages_it_moves_across(built, tmp_p
         previous=work / "one",
         today=site.TODAY,
     )
-    before = [path for path, _html in _pages(work / "one", "/territories/01/")]
-    after = _pages(tmp_path / "two", "/territories/01/")
+    before = [path for path, _html in listing_pages(work / "one", "/territories/01/")]
+    after = listing_pages(tmp_path / "two", "/territories/01/")
     assert [path for path, _html in after] == before
     # The dataset stays last: the pages before the last are reused (hard links), the
     # last is written again (and the profile: its figures are read from all its datasets).
@@ -144,7 +133,9 @@ def test_a_short_listing_is_one_page():
     assert chunk([]) == [[]]
 
 
-def test_a_dataset_added_to_a_department_leaves_its_other_pages_alone(built, tmp_path: Path):
+def test_a_dataset_added_to_a_department_leaves_its_other_pages_alone(
+    listing_pages, built, tmp_path: Path
+):
     """The department's count changes, which its later pages and its municipalities'
     profiles do not show: they are reused, not written again unchanged."""
     work, manifests = built
@@ -160,7 +151,7 @@ def test_a_dataset_added_to_a_department_leaves_its_other_pages_alone(built, tmp
         previous=work / "one",
         today=site.TODAY,
     )
-    paths = [path for path, _html in _pages(work / "one", "/territories/01/")]
+    paths = [path for path, _html in listing_pages(work / "one", "/territories/01/")]
 
     def same(path: str) -> bool:
         one, two = (r / path.strip("/") / "index.html" for r in (work / "one", tmp_path / "two"))
